@@ -1,0 +1,5 @@
+"""Entry point for ``python -m povtrack``."""
+
+from povtrack.cli import main
+
+main()

@@ -1,0 +1,55 @@
+"""Dates and ISO weeks as users write them. An ISO week stands for its Sunday."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from povtrack.errors import UsageError
+
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
+
+
+def parse_day(text: str) -> date:
+    text = text.strip()
+    if not _DAY.match(text):
+        raise UsageError(f"'{text}' is not a date; write YYYY-MM-DD, e.g. 2018-06-03")
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"'{text}' is not a real date") from None
+
+
+def parse_week(text: str) -> date:
+    """'2018-W23' -> the Sunday that ends ISO week 23 of 2018."""
+    m = _WEEK.match(text.strip())
+    if not m:
+        raise UsageError(f"'{text}' is not an ISO week; write YYYY-Www, e.g. 2018-W23")
+    year, week = int(m.group(1)), int(m.group(2))
+    try:
+        return date.fromisocalendar(year, week, 7)
+    except ValueError:
+        raise UsageError(f"'{text}': {year} has no week {week}") from None
+
+
+def parse_when(text: str) -> date:
+    """A date or an ISO week, whichever the text is."""
+    return parse_week(text) if "w" in text.lower() else parse_day(text)
+
+
+def iso_week(day: date) -> str:
+    y, w, _ = day.isocalendar()
+    return f"{y}-W{w:02d}"
+
+
+def check_in_window(day: date, start: date, end: date, what: str = "date") -> date:
+    if day < start:
+        raise UsageError(
+            f"{what} {day.isoformat()} is before the plan starts ({start.isoformat()})"
+        )
+    if day > end:
+        raise UsageError(
+            f"{what} {day.isoformat()} is after the plan's last due date ({end.isoformat()})"
+        )
+    return day

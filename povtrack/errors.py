@@ -1,0 +1,56 @@
+"""povtrack's own errors, each carrying the exit code the CLI turns it into.
+
+The exit codes are a promise to users' scripts (see README, "Exit codes"):
+0 success, 1 internal error, 2 usage or invalid input, 3 ``check`` findings,
+4 database missing/unreadable/corrupt/newer, 5 database busy, 6 write failed.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    INTERNAL = 1
+    USAGE = 2
+    FINDINGS = 3
+    DATABASE = 4
+    BUSY = 5
+    WRITE_FAILED = 6
+
+
+class PovtrackError(Exception):
+    """An error a user can cause; the CLI prints each line of it on stderr."""
+
+    exit_code: ExitCode = ExitCode.INTERNAL
+
+    def __init__(self, message: str, *, details: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details or []
+
+    def lines(self) -> list[str]:
+        return [self.message, *self.details] if self.message else list(self.details)
+
+
+class UsageError(PovtrackError):
+    """Bad arguments or invalid input: unknown names, bad values, bad rows. Nothing written."""
+
+    exit_code = ExitCode.USAGE
+
+
+class PlanError(UsageError):
+    """A plan file that does not validate; the message names the file and the key."""
+
+
+class DatabaseError(PovtrackError):
+    """The database is missing, unreadable, corrupt or from a newer schema."""
+
+    exit_code = ExitCode.DATABASE
+
+
+class WriteError(PovtrackError):
+    """A write failed; the database is unchanged."""
+
+    exit_code = ExitCode.WRITE_FAILED

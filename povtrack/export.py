@@ -1,0 +1,161 @@
+"""Report rows -> JSON-ready dicts. The shapes here are a promise to users' scripts:
+add fields freely, rename none."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+
+from povtrack.model import Allocation, Entry, Plan, Target
+from povtrack.progress import StatusRow
+
+
+def num(x: float | None) -> float | int | None:
+    """265.0 -> 265, so whole numbers print as whole numbers."""
+    if isinstance(x, float) and x.is_integer():
+        return int(x)
+    return x
+
+
+def scope_names(plan: Plan, scope: str) -> tuple[str, str]:
+    if plan.is_group(scope):
+        g = plan.group(scope)
+        return g.name, g.name_en
+    a = plan.area(scope)
+    return a.name, a.name_en
+
+
+def target_json(plan: Plan, t: Target) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "scope": t.scope,
+        "scope_kind": t.scope_kind,
+        "value": num(t.value),
+        "due": t.due.isoformat(),
+        "level": t.level,
+        "citation": t.citation,
+        "source": t.source,
+    }
+    if t.group:
+        out["group"] = t.group
+    return out
+
+
+def plan_json(plan: Plan, targets: list[Target], task: int | None = None) -> dict[str, Any]:
+    indicators = []
+    for ind in plan.indicators:
+        if task is not None and ind.task != task:
+            continue
+        entry: dict[str, Any] = {
+            "id": ind.id,
+            "task": ind.task,
+            "name": ind.name,
+            "name_en": ind.name_en,
+            "unit": ind.unit,
+            "kind": ind.kind,
+            "reporting": ind.reporting,
+            "targets": [target_json(plan, t) for t in targets if t.indicator == ind.id],
+        }
+        if ind.kind == "ratio":
+            entry["numerator"] = ind.numerator
+            entry["denominator"] = ind.denominator
+        if ind.due_rules:
+            entry["due_rules"] = [
+                {"group": r.group, "due": r.due.isoformat(), "citation": r.citation}
+                for r in ind.due_rules
+            ]
+        if ind.note:
+            entry["note"] = ind.note
+        indicators.append(entry)
+    return {
+        "plan": {
+            "id": plan.id,
+            "name": plan.name,
+            "name_en": plan.name_en,
+            "start": plan.start.isoformat(),
+            "due": plan.due.isoformat(),
+            "last_due": plan.last_due.isoformat(),
+            "source": plan.source,
+        },
+        "tasks": [
+            {"number": t.number, "name": t.name, "name_en": t.name_en}
+            for t in plan.tasks
+            if task is None or t.number == task
+        ],
+        "indicators": indicators,
+    }
+
+
+def areas_json(plan: Plan) -> dict[str, Any]:
+    return {
+        "areas": [
+            {
+                "id": a.id,
+                "name": a.name,
+                "name_en": a.name_en,
+                "name_hant": a.name_hant,
+                "kind": a.kind,
+                "parent": a.parent,
+                "groups": plan.groups_of(a.id),
+                "aliases": list(a.aliases),
+            }
+            for a in plan.areas
+        ],
+        "groups": [
+            {
+                "id": g.id,
+                "name": g.name,
+                "name_en": g.name_en,
+                "members": list(g.members),
+                "note": g.note,
+            }
+            for g in plan.groups
+        ],
+    }
+
+
+def entry_json(e: Entry) -> dict[str, Any]:
+    return {
+        "id": e.id,
+        "indicator": e.indicator,
+        "area": e.area,
+        "date": e.date.isoformat(),
+        "value": num(e.value),
+        "note": e.note,
+        "source": e.source,
+        "recorded_at": e.recorded_at,
+        "by": e.by,
+        "batch": e.batch,
+    }
+
+
+def allocation_json(a: Allocation) -> dict[str, Any]:
+    return {
+        "indicator": a.indicator,
+        "area": a.area,
+        "value": num(a.value),
+        "due": a.due.isoformat() if a.due else None,
+    }
+
+
+def status_row_json(plan: Plan, r: StatusRow) -> dict[str, Any]:
+    d = asdict(r)
+    for k in ("target", "actual", "gap"):
+        d[k] = num(d[k])
+    for k in ("progress", "expected"):
+        d[k] = None if d[k] is None else round(d[k], 6)
+    d["due"] = r.due.isoformat() if r.due else None
+    d["scope_name"], d["scope_name_en"] = scope_names(plan, r.scope)
+    return d
+
+
+def status_json(plan: Plan, rows: list[StatusRow], as_of: date) -> dict[str, Any]:
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    return {
+        "as_of": as_of.isoformat(),
+        "plan": plan.id,
+        "summary": counts,
+        "rows": [status_row_json(plan, r) for r in rows],
+    }

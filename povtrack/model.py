@@ -1,0 +1,239 @@
+"""The nouns of povtrack as frozen dataclasses: plan, area, group, task, indicator, target, entry.
+
+Standard library only. Values are kept in base units (yuan, people, mu, kW, ...); rates and
+ratios in percent (80 means 80%).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
+
+AREA_KINDS = ("city", "county", "district", "township", "village")
+INDICATOR_KINDS = ("quantity", "ratio", "milestone", "activity")
+REPORTING = ("cumulative", "increment")
+LEVELS = ("commit", "stretch")
+
+
+@dataclass(frozen=True)
+class Unit:
+    code: str
+    name: str  # Simplified Chinese label
+    name_en: str
+    integer: bool  # counts of things must be whole numbers
+
+
+UNITS: dict[str, Unit] = {
+    u.code: u
+    for u in (
+        Unit("people", "人", "people", True),
+        Unit("households", "户", "households", True),
+        Unit("villages", "个村", "villages", True),
+        Unit("counties", "个县", "counties", True),
+        Unit("stations", "座", "stations", True),
+        Unit("projects", "个", "projects", True),
+        Unit("organisations", "个单位", "organisations", True),
+        Unit("events", "次", "events", True),
+        Unit("kW", "千瓦", "kW", False),
+        Unit("mu", "亩", "mu", False),
+        Unit("yuan", "元", "yuan", False),
+        Unit("percent", "%", "%", False),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Area:
+    id: str
+    name: str  # Simplified Chinese
+    name_hant: str  # Traditional Chinese
+    name_en: str
+    kind: str
+    parent: str | None = None
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Group:
+    id: str
+    name: str
+    name_en: str
+    members: tuple[str, ...]
+    name_hant: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Task:
+    number: int
+    name: str
+    name_en: str
+
+
+@dataclass(frozen=True)
+class TargetSpec:
+    """A target as the plan file writes it: on one area, a group in total, or each member."""
+
+    scope: str
+    value: float
+    due: date
+    level: str = "commit"
+    citation: str = ""
+    each: bool = False
+
+
+@dataclass(frozen=True)
+class DueRule:
+    """A due date for allocations to the members of a group (e.g. two years' work in one)."""
+
+    group: str
+    due: date
+    citation: str = ""
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    task: int
+    name: str
+    name_en: str
+    unit: str
+    kind: str = "quantity"
+    reporting: str = "cumulative"
+    numerator: str | None = None
+    denominator: str | None = None
+    targets: tuple[TargetSpec, ...] = ()
+    due_rules: tuple[DueRule, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Target:
+    """One target row: an indicator on one scope with its value and due date."""
+
+    indicator: str
+    scope: str
+    scope_kind: str  # "area" or "group" (a group in total)
+    value: float
+    due: date
+    level: str = "commit"
+    citation: str = ""
+    group: str | None = None  # set when the row is one member of an "each member" target
+    source: str = "plan"  # "plan" or "allocation"
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """A city target's share given to one area; the newest for an (indicator, area) counts."""
+
+    indicator: str
+    area: str
+    value: float
+    due: date | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Plan:
+    id: str
+    name: str
+    name_en: str
+    start: date
+    due: date
+    source: str
+    areas: tuple[Area, ...]
+    groups: tuple[Group, ...]
+    tasks: tuple[Task, ...]
+    indicators: tuple[Indicator, ...]
+    allocations: tuple[Allocation, ...] = ()
+
+    @cached_property
+    def areas_by_id(self) -> dict[str, Area]:
+        return {a.id: a for a in self.areas}
+
+    @cached_property
+    def groups_by_id(self) -> dict[str, Group]:
+        return {g.id: g for g in self.groups}
+
+    @cached_property
+    def indicators_by_id(self) -> dict[str, Indicator]:
+        return {i.id: i for i in self.indicators}
+
+    @property
+    def root(self) -> Area:
+        return next(a for a in self.areas if a.parent is None)
+
+    def area(self, area_id: str) -> Area:
+        return self.areas_by_id[area_id]
+
+    def group(self, group_id: str) -> Group:
+        return self.groups_by_id[group_id]
+
+    def indicator(self, indicator_id: str) -> Indicator:
+        return self.indicators_by_id[indicator_id]
+
+    def task(self, number: int) -> Task:
+        return {t.number: t for t in self.tasks}[number]
+
+    def is_group(self, scope: str) -> bool:
+        return scope in self.groups_by_id
+
+    def groups_of(self, area_id: str) -> list[str]:
+        return [g.id for g in self.groups if area_id in g.members]
+
+    def descendants(self, area_id: str) -> list[str]:
+        """The areas below ``area_id`` (not itself), depth first."""
+        out: list[str] = []
+        for a in self.areas:
+            if a.parent == area_id:
+                out.append(a.id)
+                out.extend(self.descendants(a.id))
+        return out
+
+    @property
+    def last_due(self) -> date:
+        dues = [self.due]
+        for ind in self.indicators:
+            dues += [t.due for t in ind.targets] + [r.due for r in ind.due_rules]
+        dues += [a.due for a in self.allocations if a.due]
+        return max(dues)
+
+    def plan_targets(self) -> list[Target]:
+        """Every target of the plan file, "each member" targets expanded to one row per area."""
+        rows: list[Target] = []
+        for ind in self.indicators:
+            for spec in ind.targets:
+                common = {"value": spec.value, "due": spec.due, "level": spec.level}
+                if spec.each:
+                    for member in self.group(spec.scope).members:
+                        rows.append(
+                            Target(
+                                ind.id,
+                                member,
+                                "area",
+                                citation=spec.citation,
+                                group=spec.scope,
+                                **common,
+                            )
+                        )
+                else:
+                    kind = "group" if self.is_group(spec.scope) else "area"
+                    rows.append(Target(ind.id, spec.scope, kind, citation=spec.citation, **common))
+        return rows
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One reported number. Append-only: a later entry for the same key supersedes, never edits."""
+
+    id: int
+    indicator: str
+    area: str
+    date: date
+    value: float
+    note: str = ""
+    source: str = ""
+    recorded_at: str = ""
+    by: str = ""
+    batch: str = ""

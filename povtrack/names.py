@@ -1,0 +1,73 @@
+"""Finding areas, groups and indicators by the names people type.
+
+An area is found by id, Simplified or Traditional name (with or without 市/县/縣/区/區), English
+name (with or without City/County/District) or alias. A name that fits two areas (大同: the
+city or the former county?) is an error listing both; an unknown one gets "did you mean".
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+
+from povtrack.errors import UsageError
+from povtrack.model import Indicator, Plan
+
+_ZH_SUFFIX = re.compile(r"(市|县|縣|区|區)$")
+_EN_SUFFIX = re.compile(r"\s+(city|county|district)$")
+
+
+def _norm(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text).split()).casefold()
+
+
+def _bare(text: str) -> str:
+    text = _norm(text)
+    return _EN_SUFFIX.sub("", _ZH_SUFFIX.sub("", text)) or text
+
+
+def _suggest(text: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(_norm(text), options, n=3, cutoff=0.5)
+    return f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+
+
+def _scope_names(plan: Plan) -> dict[str, list[str]]:
+    names: dict[str, list[str]] = {}
+    for a in plan.areas:
+        names[a.id] = [a.id, a.name, a.name_hant, a.name_en, *a.aliases]
+    for g in plan.groups:
+        names[g.id] = [g.id, g.name, g.name_en, *([g.name_hant] if g.name_hant else [])]
+    return names
+
+
+def _lookup(plan: Plan, text: str, names: dict[str, list[str]], what: str) -> str:
+    wanted = _norm(text)
+    if not wanted:
+        raise UsageError(f"empty {what} name")
+    if wanted in names:  # an id always wins
+        return wanted
+    for fold in (_norm, _bare):
+        hits = sorted({key for key, ns in names.items() if fold(text) in {fold(n) for n in ns}})
+        if len(hits) == 1:
+            return hits[0]
+        if len(hits) > 1:
+            listed = ", ".join(f"{h} ({names[h][1]})" for h in hits)
+            raise UsageError(f"{what} '{text}' is ambiguous: it could be {listed}")
+    options = sorted({_norm(n) for ns in names.values() for n in ns})
+    raise UsageError(f"unknown {what} '{text}'{_suggest(text, options)}")
+
+
+def resolve_area(plan: Plan, text: str) -> str:
+    names = {k: v for k, v in _scope_names(plan).items() if k in plan.areas_by_id}
+    return _lookup(plan, text, names, "area")
+
+
+def resolve_scope(plan: Plan, text: str) -> str:
+    """An area or a group."""
+    return _lookup(plan, text, _scope_names(plan), "area or group")
+
+
+def resolve_indicator(plan: Plan, text: str) -> Indicator:
+    names = {i.id: [i.id, i.name, i.name_en] for i in plan.indicators}
+    return plan.indicator(_lookup(plan, text, names, "indicator"))

@@ -1,0 +1,190 @@
+"""What the write commands do, between parsing (cli) and the database (store).
+
+Each function validates everything first, then changes the store in memory; the caller commits
+once. Nothing here prints.
+"""
+
+from __future__ import annotations
+
+import csv
+import getpass
+import io
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from importlib import resources
+from pathlib import Path
+
+from povtrack.dates import check_in_window
+from povtrack.errors import UsageError
+from povtrack.model import Allocation, Indicator
+from povtrack.names import resolve_area, resolve_indicator
+from povtrack.progress import Ledger
+from povtrack.returns import parse_value, read_returns
+from povtrack.store import Store
+
+
+def current_user(by: str | None = None) -> str:
+    """Who is recording: --by, else POVTRACK_USER, else the login name."""
+    if by:
+        return by
+    if os.environ.get("POVTRACK_USER"):
+        return os.environ["POVTRACK_USER"]
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+@dataclass
+class ImportResult:
+    batch: str | None = None
+    added: int = 0
+    unchanged: int = 0
+    files: list[str] = field(default_factory=list)
+    already: list[str] = field(default_factory=list)  # "FILE (batch b3, 2018-...)"
+    encodings: dict[str, str] = field(default_factory=dict)
+
+
+def import_returns(
+    store: Store, paths: list[Path], *, by: str, encoding: str | None = None
+) -> ImportResult:
+    """All files are one batch: any bad row in any file and nothing is imported."""
+    files, problems = read_returns(paths, store.plan, encoding=encoding)
+    if problems:
+        raise UsageError(
+            f"import refused, nothing written: {len(problems)} problem(s)", details=problems
+        )
+    result = ImportResult()
+    ledger = Ledger(store.entries())
+    rows = []
+    batch_files = []
+    for rf in files:
+        result.encodings[str(rf.path)] = rf.encoding
+        earlier = store.batch_for_file(rf.sha256)
+        if earlier is not None or rf.sha256 in {f["sha256"] for f in batch_files}:
+            when = f"batch {earlier['id']}, {earlier['at']}" if earlier else "this batch"
+            result.already.append(f"{rf.path} (already imported: {when})")
+            continue
+        fresh = [
+            r
+            for r in rf.rows
+            if ledger.value_on(r["indicator"], r["area"], r["date"]) != r["value"]
+        ]
+        result.unchanged += len(rf.rows) - len(fresh)
+        rows += fresh
+        result.files.append(str(rf.path))
+        batch_files.append(
+            {
+                "name": str(rf.path),
+                "sha256": rf.sha256,
+                "rows": len(rf.rows),
+                "encoding": rf.encoding,
+            }
+        )
+    if batch_files:
+        result.batch = store.add_batch("import", by, batch_files)
+        store.add_entries(rows, by=by, batch=result.batch)
+        result.added = len(rows)
+    return result
+
+
+def record_value(
+    store: Store,
+    indicator: str,
+    value: str,
+    area: str,
+    day: date,
+    *,
+    note: str = "",
+    by: str,
+) -> int:
+    plan = store.plan
+    ind = resolve_indicator(plan, indicator)
+    area_id = resolve_area(plan, area)
+    check_in_window(day, plan.start, plan.last_due)
+    number = parse_value(value, ind)
+    batch = store.add_batch("record", by)
+    source = f"record {ind.id} {value} --area {area_id}"
+    rows = [
+        {
+            "indicator": ind.id,
+            "area": area_id,
+            "date": day,
+            "value": number,
+            "note": note,
+            "source": source,
+        }
+    ]
+    return store.add_entries(rows, by=by, batch=batch)[0]
+
+
+def set_target(
+    store: Store, indicator: str, value: str, area: str, due: date | None, *, by: str, source: str
+) -> tuple[Indicator, Allocation]:
+    plan = store.plan
+    ind = resolve_indicator(plan, indicator)
+    if ind.kind == "activity":
+        raise UsageError(f"{ind.id} is an activity indicator: it has no numeric target")
+    area_id = resolve_area(plan, area)
+    if area_id == plan.root.id:
+        raise UsageError(f"{area_id} is the city itself; allocations give a share to an area")
+    if due is not None:
+        check_in_window(due, plan.start, plan.last_due, "due date")
+    alloc = Allocation(ind.id, area_id, parse_value(value, ind), due)
+    store.add_allocation(alloc, by=by, source=source)
+    return ind, alloc
+
+
+def sample_dir() -> Path:
+    """sample_data/: inside the installed package, or beside it in a source checkout."""
+    packaged = Path(str(resources.files("povtrack"))) / "sample_data"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "sample_data"
+
+
+def load_allocations_csv(store: Store, path: Path, *, by: str) -> int:
+    """indicator,area,value[,due] rows, each recorded like ``target set``."""
+    text = path.read_text(encoding="utf-8-sig")
+    count = 0
+    for n, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
+        if not row.get("indicator", "").strip() or row["indicator"].startswith("#"):
+            continue
+        try:
+            due = date.fromisoformat(row["due"]) if row.get("due") else None
+            set_target(
+                store,
+                row["indicator"],
+                row["value"],
+                row["area"],
+                due,
+                by=by,
+                source=f"{path.name}:{n}",
+            )
+        except (UsageError, ValueError) as exc:
+            raise UsageError(f"{path}:{n}: {exc}") from None
+        count += 1
+    return count
+
+
+def build_demo(path: Path, *, protect: list[Path]) -> tuple[Store, str]:
+    """A demo database from scratch: the bundled plan, sample allocations, sample returns."""
+    from povtrack.planfile import bundled_text
+
+    if any(path.resolve() == p.resolve() for p in protect if p):
+        raise UsageError(f"{path}: that is your povtrack database; the demo uses its own file")
+    samples = sample_dir()
+    returns = sorted((samples / "returns").glob("*.csv"))
+    if not returns:
+        raise UsageError(f"{samples}: no sample returns found (is the package complete?)")
+    store, _ = Store.create(path, bundled_text(), demo=True)
+    by = "demo"
+    allocations = load_allocations_csv(store, samples / "allocations.csv", by=by)
+    result = import_returns(store, returns, by=by)
+    store.commit()
+    summary = (
+        f"demo: {allocations} sample allocations, {result.added} entries from "
+        f"{len(result.files)} sample weekly returns (illustrative data, not from the plan)"
+    )
+    return store, summary

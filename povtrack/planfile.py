@@ -1,0 +1,340 @@
+"""Plan files (TOML) -> model.Plan, with errors that name the file, the key and what is wrong.
+
+Read with the standard library's tomllib. The bundled plans live in ``povtrack/plans/``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from povtrack.errors import PlanError
+from povtrack.model import (
+    AREA_KINDS,
+    INDICATOR_KINDS,
+    LEVELS,
+    REPORTING,
+    UNITS,
+    Allocation,
+    Area,
+    DueRule,
+    Group,
+    Indicator,
+    Plan,
+    TargetSpec,
+    Task,
+)
+
+BUNDLED = "datong-2018"
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+
+_KEYS: dict[str, tuple[set[str], set[str]]] = {
+    # section: (required keys, optional keys)
+    "plan": ({"id", "name", "name_en", "start", "due"}, {"source"}),
+    "areas": ({"id", "name", "name_hant", "name_en", "kind"}, {"parent", "aliases"}),
+    "groups": ({"id", "name", "name_en", "members"}, {"name_hant", "note"}),
+    "tasks": ({"number", "name", "name_en"}, set()),
+    "indicators": (
+        {"id", "task", "name", "name_en", "unit"},
+        {"kind", "reporting", "numerator", "denominator", "targets", "due_rules", "note"},
+    ),
+    "targets": ({"scope", "value"}, {"due", "level", "citation", "each"}),
+    "due_rules": ({"group", "due"}, {"citation"}),
+    "allocations": ({"indicator", "area", "value"}, {"due", "note"}),
+}
+
+
+def bundled_text(plan_id: str = BUNDLED) -> str:
+    return resources.files("povtrack.plans").joinpath(f"{plan_id}.toml").read_text("utf-8")
+
+
+def read_plan_file(path: Path) -> tuple[Plan, str]:
+    """Parse a plan file; returns the plan and its text (the database keeps the text)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise PlanError(f"{path}: no such plan file") from None
+    except UnicodeDecodeError as exc:
+        raise PlanError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise PlanError(f"{path}: cannot read: {exc.strerror}") from None
+    return parse_plan(text, str(path)), text
+
+
+def parse_plan(text: str, origin: str) -> Plan:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PlanError(f"{origin}: not valid TOML: {exc}") from None
+    return _Parser(origin).plan(data)
+
+
+class _Parser:
+    def __init__(self, origin: str) -> None:
+        self.origin = origin
+
+    def fail(self, key: str, why: str) -> PlanError:
+        return PlanError(f"{self.origin}: {key}: {why}")
+
+    # -- field helpers -------------------------------------------------------------------
+
+    def table(self, data: Any, key: str, section: str) -> dict[str, Any]:
+        if not isinstance(data, dict):
+            raise self.fail(key, "must be a table")
+        required, optional = _KEYS[section]
+        for k in data:
+            if k not in required | optional:
+                close = difflib.get_close_matches(k, sorted(required | optional), n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                raise self.fail(f"{key}.{k}", f"unknown key{hint}")
+        for k in sorted(required):
+            if k not in data:
+                raise self.fail(f"{key}.{k}", "missing")
+        return data
+
+    def tables(self, data: dict[str, Any], section: str, required: bool = True) -> list[Any]:
+        items = data.get(section, [])
+        if not isinstance(items, list) or (required and not items):
+            raise self.fail(section, "must be a non-empty array of tables ([[" + section + "]])")
+        return items
+
+    def text(self, d: dict[str, Any], k: str, key: str, default: str | None = None) -> str:
+        v = d.get(k, default)
+        if not isinstance(v, str) or (default is None and not v.strip()):
+            raise self.fail(f"{key}.{k}", "must be a non-empty string")
+        return v
+
+    def slug(self, d: dict[str, Any], k: str, key: str) -> str:
+        v = self.text(d, k, key)
+        if not _SLUG.match(v):
+            raise self.fail(f"{key}.{k}", f"'{v}' must be lower-case letters, digits, . _ -")
+        return v
+
+    def day(self, d: dict[str, Any], k: str, key: str, default: date | None = None) -> date:
+        v = d.get(k, default)
+        if isinstance(v, str):
+            try:
+                v = date.fromisoformat(v)
+            except ValueError:
+                raise self.fail(f"{key}.{k}", f"'{v}' is not a date (YYYY-MM-DD)") from None
+        if not isinstance(v, date):
+            raise self.fail(f"{key}.{k}", "must be a date (YYYY-MM-DD)")
+        return v
+
+    def number(self, d: dict[str, Any], k: str, key: str) -> float:
+        v = d.get(k)
+        if isinstance(v, bool) or not isinstance(v, int | float):
+            raise self.fail(f"{key}.{k}", f"must be a number, got {v!r}")
+        if v < 0:
+            raise self.fail(f"{key}.{k}", f"must not be negative, got {v}")
+        return v
+
+    def choice(self, d: dict[str, Any], k: str, key: str, options: tuple[str, ...]) -> str:
+        v = d.get(k, options[0])
+        if v not in options:
+            raise self.fail(f"{key}.{k}", f"{v!r} is not one of {', '.join(options)}")
+        return v
+
+    def unique(self, ids: list[Any], section: str) -> None:
+        seen: set[Any] = set()
+        for n, i in enumerate(ids):
+            if i in seen:
+                raise self.fail(f"{section}[{n}]", f"duplicate id {i!r}")
+            seen.add(i)
+
+    # -- sections ------------------------------------------------------------------------
+
+    def plan(self, data: dict[str, Any]) -> Plan:
+        p = self.table(data.get("plan"), "plan", "plan")
+        start = self.day(p, "start", "plan")
+        due = self.day(p, "due", "plan")
+        if due <= start:
+            raise self.fail("plan.due", "must be after plan.start")
+        areas = [self.area(a, f"areas[{n}]") for n, a in enumerate(self.tables(data, "areas"))]
+        self.unique([a.id for a in areas], "areas")
+        area_ids = {a.id for a in areas}
+        for n, a in enumerate(areas):
+            if a.parent is not None and a.parent not in area_ids:
+                raise self.fail(f"areas[{n}].parent", f"unknown area '{a.parent}'")
+        roots = [a.id for a in areas if a.parent is None]
+        if len(roots) != 1:
+            raise self.fail("areas", f"exactly one area must have no parent, found {roots}")
+        groups = [
+            self.group(g, f"groups[{n}]", area_ids)
+            for n, g in enumerate(self.tables(data, "groups", required=False))
+        ]
+        self.unique([g.id for g in groups] + list(area_ids), "groups")
+        tasks = [self.task(t, f"tasks[{n}]") for n, t in enumerate(self.tables(data, "tasks"))]
+        self.unique([t.number for t in tasks], "tasks")
+        scopes = area_ids | {g.id for g in groups}
+        ctx = (start, due, {t.number for t in tasks}, scopes, {g.id for g in groups})
+        raw = self.tables(data, "indicators")
+        indicators = [self.indicator(i, f"indicators[{n}]", *ctx) for n, i in enumerate(raw)]
+        self.unique([i.id for i in indicators], "indicators")
+        self.check_ratios(indicators)
+        allocations = [
+            self.allocation(a, f"allocations[{n}]", {i.id for i in indicators}, area_ids)
+            for n, a in enumerate(self.tables(data, "allocations", required=False))
+        ]
+        return Plan(
+            id=self.slug(p, "id", "plan"),
+            name=self.text(p, "name", "plan"),
+            name_en=self.text(p, "name_en", "plan"),
+            start=start,
+            due=due,
+            source=self.text(p, "source", "plan", default=""),
+            areas=tuple(areas),
+            groups=tuple(groups),
+            tasks=tuple(sorted(tasks, key=lambda t: t.number)),
+            indicators=tuple(indicators),
+            allocations=tuple(allocations),
+        )
+
+    def area(self, raw: Any, key: str) -> Area:
+        a = self.table(raw, key, "areas")
+        aliases = a.get("aliases", [])
+        if not isinstance(aliases, list) or not all(isinstance(x, str) for x in aliases):
+            raise self.fail(f"{key}.aliases", "must be a list of strings")
+        parent = a.get("parent")
+        if parent is not None and not isinstance(parent, str):
+            raise self.fail(f"{key}.parent", "must be an area id")
+        return Area(
+            id=self.slug(a, "id", key),
+            name=self.text(a, "name", key),
+            name_hant=self.text(a, "name_hant", key),
+            name_en=self.text(a, "name_en", key),
+            kind=self.choice(a, "kind", key, AREA_KINDS),
+            parent=parent,
+            aliases=tuple(aliases),
+        )
+
+    def group(self, raw: Any, key: str, area_ids: set[str]) -> Group:
+        g = self.table(raw, key, "groups")
+        members = g["members"]
+        if not isinstance(members, list) or not members:
+            raise self.fail(f"{key}.members", "must be a non-empty list of area ids")
+        for m in members:
+            if m not in area_ids:
+                raise self.fail(f"{key}.members", f"unknown area '{m}'")
+        return Group(
+            id=self.slug(g, "id", key),
+            name=self.text(g, "name", key),
+            name_en=self.text(g, "name_en", key),
+            members=tuple(members),
+            name_hant=self.text(g, "name_hant", key, default=""),
+            note=self.text(g, "note", key, default=""),
+        )
+
+    def task(self, raw: Any, key: str) -> Task:
+        t = self.table(raw, key, "tasks")
+        number = t["number"]
+        if isinstance(number, bool) or not isinstance(number, int) or number < 0:
+            raise self.fail(f"{key}.number", "must be a whole number, 0 or more")
+        return Task(number, self.text(t, "name", key), self.text(t, "name_en", key))
+
+    def indicator(
+        self,
+        raw: Any,
+        key: str,
+        start: date,
+        due: date,
+        tasks: set[int],
+        scopes: set[str],
+        groups: set[str],
+    ) -> Indicator:
+        i = self.table(raw, key, "indicators")
+        if i["task"] not in tasks:
+            raise self.fail(f"{key}.task", f"no task numbered {i['task']!r}")
+        unit = i["unit"]
+        if unit not in UNITS:
+            raise self.fail(f"{key}.unit", f"unknown unit {unit!r}; use one of {', '.join(UNITS)}")
+        kind = self.choice(i, "kind", key, INDICATOR_KINDS)
+        raw_targets = i.get("targets", [])
+        if kind == "activity" and raw_targets:
+            raise self.fail(f"{key}.targets", "an activity indicator has no numeric target")
+        targets = [
+            self.target(t, f"{key}.targets[{n}]", (start, due), scopes, groups)
+            for n, t in enumerate(raw_targets)
+        ]
+        rules = []
+        for n, r in enumerate(i.get("due_rules", [])):
+            rk = f"{key}.due_rules[{n}]"
+            r = self.table(r, rk, "due_rules")
+            if r["group"] not in groups:
+                raise self.fail(f"{rk}.group", f"unknown group {r['group']!r}")
+            rule_due = self.day(r, "due", rk)
+            if rule_due <= start:
+                raise self.fail(f"{rk}.due", "must be after plan.start")
+            rules.append(DueRule(r["group"], rule_due, r.get("citation", "")))
+        return Indicator(
+            id=self.slug(i, "id", key),
+            task=i["task"],
+            name=self.text(i, "name", key),
+            name_en=self.text(i, "name_en", key),
+            unit=unit,
+            kind=kind,
+            reporting=self.choice(i, "reporting", key, REPORTING),
+            numerator=i.get("numerator"),
+            denominator=i.get("denominator"),
+            targets=tuple(targets),
+            due_rules=tuple(rules),
+            note=self.text(i, "note", key, default=""),
+        )
+
+    def target(
+        self, raw: Any, key: str, window: tuple[date, date], scopes: set[str], groups: set[str]
+    ) -> TargetSpec:
+        t = self.table(raw, key, "targets")
+        scope = t["scope"]
+        if scope not in scopes:
+            close = difflib.get_close_matches(str(scope), sorted(scopes), n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            raise self.fail(f"{key}.scope", f"unknown area or group {scope!r}{hint}")
+        each = t.get("each", False)
+        if not isinstance(each, bool):
+            raise self.fail(f"{key}.each", "must be true or false")
+        if each and scope not in groups:
+            raise self.fail(f"{key}.each", f"'each' needs a group scope, and {scope!r} is an area")
+        start, default_due = window
+        due = self.day(t, "due", key, default=default_due)
+        if due <= start:
+            raise self.fail(f"{key}.due", "must be after plan.start")
+        return TargetSpec(
+            scope=scope,
+            value=self.number(t, "value", key),
+            due=due,
+            level=self.choice(t, "level", key, LEVELS),
+            citation=self.text(t, "citation", key, default=""),
+            each=each,
+        )
+
+    def check_ratios(self, indicators: list[Indicator]) -> None:
+        by_id = {i.id: i for i in indicators}
+        for n, ind in enumerate(indicators):
+            key = f"indicators[{n}]"
+            if ind.kind != "ratio":
+                if ind.numerator or ind.denominator:
+                    raise self.fail(f"{key}.numerator", "only a ratio has numerator/denominator")
+                continue
+            for part in ("numerator", "denominator"):
+                ref = getattr(ind, part)
+                if ref is None:
+                    raise self.fail(f"{key}.{part}", "a ratio needs one")
+                if ref not in by_id or by_id[ref].kind != "quantity":
+                    raise self.fail(f"{key}.{part}", f"{ref!r} is not a quantity indicator")
+
+    def allocation(
+        self, raw: Any, key: str, indicator_ids: set[str], area_ids: set[str]
+    ) -> Allocation:
+        a = self.table(raw, key, "allocations")
+        if a["indicator"] not in indicator_ids:
+            raise self.fail(f"{key}.indicator", f"unknown indicator {a['indicator']!r}")
+        if a["area"] not in area_ids:
+            raise self.fail(f"{key}.area", f"unknown area {a['area']!r}")
+        due = self.day(a, "due", key) if "due" in a else None
+        return Allocation(a["indicator"], a["area"], self.number(a, "value", key), due)

@@ -1,0 +1,259 @@
+"""The arithmetic: actuals, progress, expected pace and status -> plain report rows.
+
+Pure functions over model objects; no I/O. Every view (Rich table, JSON, exports) is made
+from the rows returned here. The rules are written out in the README ("The rules").
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from povtrack.model import Allocation, Entry, Indicator, Plan, Target
+
+# The one place the status thresholds live.
+ON_TRACK_SHARE = 0.9  # on track: progress >= 0.9 x expected
+STATUSES = ("done", "on_track", "behind", "overdue", "no_data", "reported")
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    indicator: str
+    task: int
+    name: str
+    name_en: str
+    kind: str
+    scope: str
+    scope_kind: str
+    group: str | None
+    unit: str
+    target: float | None
+    actual: float | None
+    progress: float | None
+    expected: float | None
+    gap: float | None
+    status: str
+    due: date | None
+    level: str | None
+    citation: str
+    source: str  # "plan", "allocation" or "activity"
+
+
+class Ledger:
+    """Entries indexed by (indicator, area): for each date the last recorded value counts."""
+
+    def __init__(self, entries: list[Entry]) -> None:
+        latest: dict[tuple[str, str, date], Entry] = {}
+        for e in sorted(entries, key=lambda e: e.id):
+            latest[(e.indicator, e.area, e.date)] = e
+        series: dict[tuple[str, str], list[tuple[date, float]]] = defaultdict(list)
+        for (ind, area, day), e in sorted(latest.items(), key=lambda kv: kv[0][2]):
+            series[(ind, area)].append((day, e.value))
+        self._dates = {k: [d for d, _ in v] for k, v in series.items()}
+        self._values = {k: [x for _, x in v] for k, v in series.items()}
+        self.newest = max((e.date for e in entries), default=None)
+
+    def value_on(self, indicator: str, area: str, day: date) -> float | None:
+        """The value that counts for exactly this date, if any."""
+        key = (indicator, area)
+        n = bisect_right(self._dates.get(key, []), day)
+        if n and self._dates[key][n - 1] == day:
+            return self._values[key][n - 1]
+        return None
+
+    def area_actual(self, ind: Indicator, area: str, as_of: date) -> float | None:
+        """The area's own value as of a date: latest running total, or sum of increments."""
+        key = (ind.id, area)
+        if key not in self._dates:
+            return None
+        n = bisect_right(self._dates[key], as_of)
+        if n == 0:
+            return None
+        if ind.reporting == "increment":
+            return sum(self._values[key][:n])
+        return self._values[key][n - 1]
+
+
+def scope_areas(plan: Plan, scope: str) -> list[str]:
+    """The areas whose entries make up a scope: a group's members, or an area and all below."""
+    if plan.is_group(scope):
+        members: list[str] = []
+        for m in plan.group(scope).members:
+            members += [m, *plan.descendants(m)]
+        return members
+    return [scope, *plan.descendants(scope)]
+
+
+def actual(plan: Plan, ledger: Ledger, ind: Indicator, scope: str, as_of: date) -> float | None:
+    """Roll-up of a scope; None when no area in it has an entry. Ratios are Σnum ÷ Σden × 100."""
+    if ind.kind == "ratio":
+        assert ind.numerator and ind.denominator
+        num = actual(plan, ledger, plan.indicator(ind.numerator), scope, as_of)
+        den = actual(plan, ledger, plan.indicator(ind.denominator), scope, as_of)
+        if num is None or den is None or den == 0:
+            return None
+        return num / den * 100
+    # A rate the areas report directly cannot be summed: it counts only where reported.
+    areas = [scope] if ind.unit == "percent" else scope_areas(plan, scope)
+    values = [v for a in areas if (v := ledger.area_actual(ind, a, as_of)) is not None]
+    return sum(values) if values else None
+
+
+def expected_share(start: date, due: date, as_of: date, milestone: bool) -> float:
+    """Share of the target that should be done by ``as_of`` (a milestone: nothing until due)."""
+    if milestone:
+        return 1.0 if as_of >= due else 0.0
+    window = (due - start).days
+    if window <= 0:
+        return 1.0
+    return min(1.0, max(0.0, (as_of - start).days / window))
+
+
+def judge(
+    actual_value: float | None,
+    target: float,
+    progress: float | None,
+    expected: float,
+    as_of: date,
+    due: date,
+) -> str:
+    """The status rule, first that applies."""
+    if actual_value is None or progress is None:
+        return "no_data"
+    if actual_value >= target:
+        return "done"
+    if as_of > due:
+        return "overdue"
+    if progress >= ON_TRACK_SHARE * expected:
+        return "on_track"
+    return "behind"
+
+
+def allocation_due(plan: Plan, ind: Indicator, alloc: Allocation) -> date:
+    """An allocation's due: its own, a group rule for its area, the city target's, the plan's."""
+    if alloc.due:
+        return alloc.due
+    groups = plan.groups_of(alloc.area)
+    for rule in ind.due_rules:
+        if rule.group in groups:
+            return rule.due
+    city = [t.due for t in ind.targets if t.scope == plan.root.id]
+    return city[0] if city else plan.due
+
+
+def all_targets(plan: Plan, allocations: list[Allocation]) -> list[Target]:
+    """Plan targets plus allocations; the newest allocation for an (indicator, area) counts and
+    replaces a plan target on that same area."""
+    newest: dict[tuple[str, str], Allocation] = {}
+    for alloc in [*plan.allocations, *allocations]:
+        newest[(alloc.indicator, alloc.area)] = alloc
+    rows = [
+        t
+        for t in plan.plan_targets()
+        if not (t.scope_kind == "area" and (t.indicator, t.scope) in newest)
+    ]
+    for (ind_id, area), alloc in newest.items():
+        ind = plan.indicator(ind_id)
+        replaced = [t for t in plan.plan_targets() if (t.indicator, t.scope) == (ind_id, area)]
+        base = replaced[0] if replaced else None
+        city = [t for t in plan.plan_targets() if t.indicator == ind_id]
+        rows.append(
+            Target(
+                indicator=ind_id,
+                scope=area,
+                scope_kind="area",
+                value=alloc.value,
+                due=allocation_due(plan, ind, alloc),
+                level=(base or city[0]).level if (base or city) else "commit",
+                citation=base.citation if base else "",
+                group=base.group if base else None,
+                source="allocation",
+            )
+        )
+    return rows
+
+
+def default_as_of(plan: Plan, entries: list[Entry]) -> date:
+    """The newest entry's date, or the plan's start on an empty database."""
+    return max((e.date for e in entries), default=plan.start)
+
+
+def status_rows(
+    plan: Plan,
+    entries: list[Entry],
+    allocations: list[Allocation],
+    as_of: date,
+    *,
+    task: int | None = None,
+    scope: str | None = None,
+) -> list[StatusRow]:
+    """One row per target (and one per activity indicator), ordered by task and plan order."""
+    ledger = Ledger(entries)
+    order = {i.id: n for n, i in enumerate(plan.indicators)}
+    scope_order = {a.id: n for n, a in enumerate(plan.areas)}
+    scope_order.update({g.id: len(scope_order) + n for n, g in enumerate(plan.groups)})
+    rows: list[StatusRow] = []
+    for t in all_targets(plan, allocations):
+        ind = plan.indicator(t.indicator)
+        value = actual(plan, ledger, ind, t.scope, as_of)
+        progress = None if value is None else (value / t.value if t.value else 1.0)
+        expected = expected_share(plan.start, t.due, as_of, ind.kind == "milestone")
+        rows.append(
+            StatusRow(
+                indicator=ind.id,
+                task=ind.task,
+                name=ind.name,
+                name_en=ind.name_en,
+                kind=ind.kind,
+                scope=t.scope,
+                scope_kind=t.scope_kind,
+                group=t.group,
+                unit=ind.unit,
+                target=t.value,
+                actual=value,
+                progress=progress,
+                expected=expected,
+                gap=None if value is None else max(0.0, t.value - value),
+                status=judge(value, t.value, progress, expected, as_of, t.due),
+                due=t.due,
+                level=t.level,
+                citation=t.citation,
+                source=t.source,
+            )
+        )
+    for ind in plan.indicators:
+        if ind.kind != "activity":
+            continue
+        where = scope or plan.root.id
+        value = actual(plan, ledger, ind, where, as_of)
+        rows.append(
+            StatusRow(
+                indicator=ind.id,
+                task=ind.task,
+                name=ind.name,
+                name_en=ind.name_en,
+                kind=ind.kind,
+                scope=where,
+                scope_kind="group" if plan.is_group(where) else "area",
+                group=None,
+                unit=ind.unit,
+                target=None,
+                actual=value,
+                progress=None,
+                expected=None,
+                gap=None,
+                status="no_data" if value is None else "reported",
+                due=None,
+                level=None,
+                citation="",
+                source="activity",
+            )
+        )
+    if task is not None:
+        rows = [r for r in rows if r.task == task]
+    if scope is not None:
+        rows = [r for r in rows if r.scope == scope]
+    rows.sort(key=lambda r: (r.task, order[r.indicator], scope_order.get(r.scope, 0)))
+    return rows

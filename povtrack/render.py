@@ -1,0 +1,210 @@
+"""Report rows -> Rich renderables: the status table, the plan, the areas, the log.
+
+Styles are semantic names in one theme. Bars are drawn with coloured spaces (or '#' and '-'
+without colour), never with ambiguous-width glyphs that misalign in CJK terminals.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+from rich.theme import Theme
+
+from povtrack.export import num, scope_names
+from povtrack.i18n import Labels
+from povtrack.model import UNITS, Entry, Plan, Target
+from povtrack.progress import StatusRow
+
+THEME = Theme(
+    {
+        "status.done": "bold green",
+        "status.on_track": "green",
+        "status.behind": "yellow",
+        "status.overdue": "bold red",
+        "status.no_data": "dim",
+        "status.reported": "cyan",
+        "task": "bold",
+        "bar.done": "on green",
+        "bar.todo": "on grey23",
+        "bar.expected": "on yellow",
+        "muted": "dim",
+        "error": "bold red",
+    }
+)
+
+BAR_WIDTH = 10
+
+
+def fmt_value(value: float | None, unit: str) -> str:
+    if value is None:
+        return "—"
+    v = num(round(value, 2) if isinstance(value, float) else value)
+    text = f"{v:,}" if isinstance(v, int) else f"{v:,.2f}".rstrip("0").rstrip(".")
+    return f"{text}%" if unit == "percent" else text
+
+
+def fmt_share(share: float | None) -> str:
+    return "—" if share is None else f"{share * 100:.0f}%"
+
+
+def unit_label(unit: str, labels: Labels) -> str:
+    u = UNITS[unit]
+    return labels.pick(u.name, u.name_en)
+
+
+def bar(progress: float | None, expected: float | None, plain: bool) -> Text:
+    """A 10-cell bar: filled to progress, with the expected pace marked."""
+    if progress is None:
+        return Text(" " * BAR_WIDTH if not plain else "." * BAR_WIDTH, style="muted")
+    filled = max(0, min(BAR_WIDTH, round(progress * BAR_WIDTH)))
+    mark = None if expected is None else min(BAR_WIDTH - 1, int(expected * BAR_WIDTH))
+    text = Text()
+    for i in range(BAR_WIDTH):
+        if plain:
+            text.append("#" if i < filled else ("|" if i == mark else "-"))
+        else:
+            style = "bar.done" if i < filled else ("bar.expected" if i == mark else "bar.todo")
+            text.append(" ", style=style)
+    return text
+
+
+def _table(console: Console, title: str | None = None) -> Table:
+    plain = not console.is_terminal
+    return Table(
+        title=title,
+        box=box.ASCII if plain else box.SIMPLE_HEAD,
+        show_edge=plain,
+        pad_edge=False,
+        title_justify="left",
+    )
+
+
+def _scope_label(plan: Plan, scope: str, scope_kind: str, labels: Labels) -> str:
+    name = labels.pick(*scope_names(plan, scope))
+    if scope_kind == "group":
+        return f"{name} ({labels('summary')})"
+    return name
+
+
+def status_table(
+    console: Console, plan: Plan, rows: list[StatusRow], as_of: date, labels: Labels
+) -> Table:
+    plain = console.no_color or console.color_system is None
+    title = f"{labels.pick(plan.name, plan.name_en)} — {labels('as_of')} {as_of.isoformat()}"
+    table = _table(console, title)
+    for key, justify in (
+        ("indicator", "left"),
+        ("scope", "left"),
+        ("target", "right"),
+        ("actual", "right"),
+        ("progress", "left"),
+        ("expected", "right"),
+        ("status", "left"),
+        ("due", "left"),
+    ):
+        table.add_column(labels(key), justify=justify)  # type: ignore[arg-type]
+    current_task = None
+    for r in rows:
+        if r.task != current_task:
+            if current_task is not None:
+                table.add_section()
+            current_task = r.task
+            t = plan.task(r.task)
+            table.add_row(Text(f"{t.number}. {labels.pick(t.name, t.name_en)}", style="task"))
+        name = labels.pick(r.name, r.name_en)
+        if r.level == "stretch":
+            name += f" ({labels('level.stretch')})"
+        unit = unit_label(r.unit, labels)
+        target = "" if r.target is None else f"{fmt_value(r.target, r.unit)} {unit}".rstrip("% ")
+        progress = Text()
+        if r.kind != "activity":
+            progress = bar(r.progress, r.expected, plain) + Text(f" {fmt_share(r.progress)}")
+        table.add_row(
+            "  " + name,
+            _scope_label(plan, r.scope, r.scope_kind, labels),
+            target if r.unit != "percent" else fmt_value(r.target, r.unit),
+            fmt_value(r.actual, r.unit),
+            progress,
+            fmt_share(r.expected),
+            Text(labels(f"status.{r.status}"), style=f"status.{r.status}"),
+            r.due.isoformat() if r.due else "",
+        )
+    return table
+
+
+def plan_table(
+    console: Console, plan: Plan, targets: list[Target], labels: Labels, task: int | None
+) -> Table:
+    table = _table(console, f"{labels.pick(plan.name, plan.name_en)} ({plan.id})")
+    for key in ("indicator", "kind", "scope", "target", "due", "level", "citation"):
+        table.add_column(labels(key), justify="right" if key == "target" else "left")
+    for t in plan.tasks:
+        if task is not None and t.number != task:
+            continue
+        table.add_row(Text(f"{t.number}. {labels.pick(t.name, t.name_en)}", style="task"))
+        for ind in (i for i in plan.indicators if i.task == t.number):
+            mine = [x for x in targets if x.indicator == ind.id]
+            first = True
+            for x in mine or [None]:
+                table.add_row(
+                    f"  {labels.pick(ind.name, ind.name_en)}" if first else "",
+                    labels(f"kind.{ind.kind}") if first else "",
+                    _scope_label(plan, x.scope, x.scope_kind, labels) if x else "",
+                    f"{fmt_value(x.value, ind.unit)} {unit_label(ind.unit, labels)}".rstrip("% ")
+                    if x
+                    else "",
+                    x.due.isoformat() if x else "",
+                    labels(f"level.{x.level}") if x else "",
+                    Text(x.citation, style="muted") if x else "",
+                )
+                first = False
+        table.add_section()
+    return table
+
+
+def areas_table(console: Console, plan: Plan, labels: Labels) -> Table:
+    table = _table(console, labels("area"))
+    for key in ("id", "name", "kind", "parent", "groups"):
+        table.add_column(labels(key))
+    for a in plan.areas:
+        table.add_row(
+            a.id,
+            f"{a.name} / {a.name_hant} / {a.name_en}",
+            labels(f"kind.{a.kind}"),
+            a.parent or "",
+            ", ".join(plan.groups_of(a.id)),
+        )
+    return table
+
+
+def groups_table(console: Console, plan: Plan, labels: Labels) -> Table:
+    table = _table(console, labels("groups"))
+    for key in ("id", "name", "members"):
+        table.add_column(labels(key))
+    for g in plan.groups:
+        name = labels.pick(g.name, g.name_en) + (f" ({g.note})" if g.note else "")
+        table.add_row(g.id, name, ", ".join(g.members))
+    return table
+
+
+def log_table(console: Console, plan: Plan, entries: list[Entry], labels: Labels) -> Table:
+    table = _table(console)
+    for key in ("id", "date", "area", "indicator", "value", "note", "source", "recorded_at"):
+        table.add_column(labels(key), justify="right" if key in ("id", "value") else "left")
+    for e in entries:
+        ind = plan.indicator(e.indicator)
+        table.add_row(
+            str(e.id),
+            e.date.isoformat(),
+            labels.pick(*scope_names(plan, e.area)),
+            labels.pick(ind.name, ind.name_en),
+            fmt_value(e.value, ind.unit),
+            e.note,
+            e.source,
+            e.recorded_at.replace("T", " ").replace("+00:00", "Z"),
+        )
+    return table
