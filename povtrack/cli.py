@@ -79,6 +79,19 @@ def _labels() -> Labels:
     return Labels(_state.lang)
 
 
+def _choose_lang(lang: str | None) -> None:
+    """--lang is accepted before the command and after it; after wins."""
+    if lang is None:
+        return
+    chosen = lang.strip().lower()
+    if chosen not in LANGS:
+        raise UsageError(f"--lang '{lang}' is not one of zh, en")
+    _state.lang = chosen
+
+
+LANG_OPTION = typer.Option(None, "--lang", help="Labels and names: zh or en.")
+
+
 def _db_path() -> Path:
     return _state.db or default_db_path()
 
@@ -130,10 +143,10 @@ def main_options(
         False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
     ),
 ) -> None:
-    chosen = (lang or default_lang()).strip().lower()
-    if chosen not in LANGS:
-        raise typer.BadParameter(f"'{lang}' is not one of zh, en", param_hint="--lang")
-    _state.db, _state.lang, _state.debug = db, chosen, debug
+    _state.db, _state.lang, _state.debug = db, default_lang(), debug
+    if _state.lang not in LANGS:
+        _state.lang = "en"
+    _choose_lang(lang)
 
 
 # ---------------------------------------------------------------------------- init / plan
@@ -189,11 +202,13 @@ def plan_show(
     task: int | None = typer.Option(None, "--task", help="Only this task (0 = headline goals)."),
     plan_file: Path | None = typer.Option(None, "--plan", help="Show a plan file instead."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON only."),
+    lang: str | None = LANG_OPTION,
 ) -> None:
     """Show the plan: tasks, indicators and every target with its citation.
 
     Example: povtrack plan show --task 2
     """
+    _choose_lang(lang)
     from povtrack.export import plan_json
     from povtrack.progress import all_targets
 
@@ -229,11 +244,15 @@ def plan_check(file: Path = typer.Argument(..., help="The plan file (TOML).")) -
 
 
 @app.command()
-def areas(as_json: bool = typer.Option(False, "--json", help="Print JSON only.")) -> None:
+def areas(
+    as_json: bool = typer.Option(False, "--json", help="Print JSON only."),
+    lang: str | None = LANG_OPTION,
+) -> None:
     """List the areas and groups of the plan, with the names they can be given by.
 
     Example: povtrack areas --json
     """
+    _choose_lang(lang)
     from povtrack.export import areas_json
 
     plan, _ = _plan_and_allocations(None)
@@ -379,11 +398,13 @@ def log(
     indicator: str | None = typer.Option(None, "--indicator", help="Only this indicator."),
     limit: int | None = typer.Option(None, "--limit", min=1, help="At most this many entries."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON only."),
+    lang: str | None = LANG_OPTION,
 ) -> None:
     """Show recorded entries, newest first, with where each came from.
 
     Example: povtrack log --area 天镇 --indicator housing.relocated_people
     """
+    _choose_lang(lang)
     from povtrack.export import entry_json
     from povtrack.names import resolve_area, resolve_indicator
 
@@ -414,11 +435,13 @@ def status(
     task: int | None = typer.Option(None, "--task", help="Only this task (0 = headline goals)."),
     area: str | None = typer.Option(None, "--area", help="Only rows for this area or group."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON only."),
+    lang: str | None = LANG_OPTION,
 ) -> None:
     """Where every target stands against the pace its due date demands.
 
     Example: povtrack status --as-of 2018-W26 --task 2
     """
+    _choose_lang(lang)
     from povtrack.dates import parse_when
     from povtrack.export import status_json
     from povtrack.names import resolve_scope
@@ -447,12 +470,14 @@ def status(
 @app.command()
 def demo(
     db: Path | None = typer.Option(None, "--db", help="Where to build the demo database."),
+    lang: str | None = LANG_OPTION,
 ) -> None:
     """Build a demo database from the bundled plan and the sample returns, and show its status.
 
     The demo never touches your own database (POVTRACK_DB or the default).
     Example: povtrack demo --db /tmp/povtrack-demo.json
     """
+    _choose_lang(lang)
     from povtrack.ops import build_demo
 
     path = db or default_db_path().with_name("demo.json")

@@ -39,9 +39,14 @@ THEME = Theme(
 BAR_WIDTH = 10
 
 
-def fmt_value(value: float | None, unit: str) -> str:
+def fmt_value(value: float | None, unit: str, labels: Labels | None = None) -> str:
+    """A figure for the screen (exports keep exact numbers): 1,234; 80%; 10亿 or 1,000M yuan."""
     if value is None:
         return "—"
+    if unit == "yuan" and labels is not None and abs(value) >= 1e7:
+        if labels.lang == "zh":
+            return f"{value / 1e8:,.2f}".rstrip("0").rstrip(".") + "亿"
+        return f"{value / 1e6:,.1f}".rstrip("0").rstrip(".") + "M"
     v = num(round(value, 2) if isinstance(value, float) else value)
     text = f"{v:,}" if isinstance(v, int) else f"{v:,.2f}".rstrip("0").rstrip(".")
     return f"{text}%" if unit == "percent" else text
@@ -54,6 +59,12 @@ def fmt_share(share: float | None) -> str:
 def unit_label(unit: str, labels: Labels) -> str:
     u = UNITS[unit]
     return labels.pick(u.name, u.name_en)
+
+
+def _with_unit(value: float, unit: str, labels: Labels) -> str:
+    if unit == "percent":
+        return fmt_value(value, unit)
+    return f"{fmt_value(value, unit, labels)} {unit_label(unit, labels)}"
 
 
 def bar(progress: float | None, expected: float | None, plain: bool) -> Text:
@@ -96,17 +107,25 @@ def status_table(
     plain = console.no_color or console.color_system is None
     title = f"{labels.pick(plan.name, plan.name_en)} — {labels('as_of')} {as_of.isoformat()}"
     table = _table(console, title)
-    for key, justify in (
-        ("indicator", "left"),
-        ("scope", "left"),
-        ("target", "right"),
-        ("actual", "right"),
-        ("progress", "left"),
-        ("expected", "right"),
-        ("status", "left"),
-        ("due", "left"),
+    # (label, justify, min width, max width): figures never wrap; long names are cut short.
+    for key, justify, low, high in (
+        ("indicator", "left", 16, 42),
+        ("scope", "left", 8, 24),
+        ("target", "right", 8, None),
+        ("actual", "right", 6, None),
+        ("progress", "left", 15, None),
+        ("expected", "right", 4, None),
+        ("status", "left", 6, None),
+        ("due", "left", 10, None),
     ):
-        table.add_column(labels(key), justify=justify)  # type: ignore[arg-type]
+        table.add_column(
+            labels(key),
+            justify=justify,
+            no_wrap=True,
+            min_width=low,
+            max_width=high,
+            overflow="ellipsis",
+        )  # type: ignore[arg-type]
     current_task = None
     for r in rows:
         if r.task != current_task:
@@ -118,16 +137,15 @@ def status_table(
         name = labels.pick(r.name, r.name_en)
         if r.level == "stretch":
             name += f" ({labels('level.stretch')})"
-        unit = unit_label(r.unit, labels)
-        target = "" if r.target is None else f"{fmt_value(r.target, r.unit)} {unit}".rstrip("% ")
+        target = "" if r.target is None else _with_unit(r.target, r.unit, labels)
         progress = Text()
         if r.kind != "activity":
             progress = bar(r.progress, r.expected, plain) + Text(f" {fmt_share(r.progress)}")
         table.add_row(
             "  " + name,
             _scope_label(plan, r.scope, r.scope_kind, labels),
-            target if r.unit != "percent" else fmt_value(r.target, r.unit),
-            fmt_value(r.actual, r.unit),
+            target,
+            fmt_value(r.actual, r.unit, labels),
             progress,
             fmt_share(r.expected),
             Text(labels(f"status.{r.status}"), style=f"status.{r.status}"),
@@ -154,9 +172,7 @@ def plan_table(
                     f"  {labels.pick(ind.name, ind.name_en)}" if first else "",
                     labels(f"kind.{ind.kind}") if first else "",
                     _scope_label(plan, x.scope, x.scope_kind, labels) if x else "",
-                    f"{fmt_value(x.value, ind.unit)} {unit_label(ind.unit, labels)}".rstrip("% ")
-                    if x
-                    else "",
+                    _with_unit(x.value, ind.unit, labels) if x else "",
                     x.due.isoformat() if x else "",
                     labels(f"level.{x.level}") if x else "",
                     Text(x.citation, style="muted") if x else "",
