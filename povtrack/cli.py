@@ -50,7 +50,9 @@ HELP = """Track Datong's 2018 poverty-alleviation plan: weekly progress against 
 Example: povtrack init && povtrack import week23.csv && povtrack status --task 2
 """
 
-app = typer.Typer(cls=_Group, help=HELP, no_args_is_help=True, rich_markup_mode=None)
+app = typer.Typer(
+    cls=_Group, help=HELP, no_args_is_help=True, rich_markup_mode=None, add_completion=False
+)
 plan_app = typer.Typer(
     cls=_Group, help="Show or check the plan and its targets.", no_args_is_help=True
 )
@@ -129,14 +131,12 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main_options(
-    db: Path | None = typer.Option(
-        None, "--db", envvar="POVTRACK_DB", help="Database file [env POVTRACK_DB]."
-    ),
+    db: Path | None = typer.Option(None, "--db", envvar="POVTRACK_DB", help="Database file."),
     lang: str | None = typer.Option(
         None,
         "--lang",
         envvar="POVTRACK_LANG",
-        help="Labels and names: zh or en [env POVTRACK_LANG].",
+        help="Labels and names: zh or en (default from the locale).",
     ),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
     version: bool = typer.Option(

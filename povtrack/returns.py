@@ -119,7 +119,10 @@ def _read_rows(
     rf: ReturnFile, text: str, plan: Plan, seen: dict[tuple[str, str, date], str]
 ) -> list[str]:
     problems: list[str] = []
-    reader = csv.reader(io.StringIO(text, newline=""))
+    first = next((ln for ln in text.splitlines() if ln.strip()), "")
+    # Excel's "Unicode text" is tab-separated; everything else here is comma-separated.
+    delimiter = "\t" if "\t" in first and "," not in first else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header: list[str] | None = None
     for fields in reader:
         line = reader.line_num
