@@ -26,12 +26,31 @@ from povtrack.i18n import LANGS, Labels, default_lang
 class _Group(TyperGroup):
     """The one place errors are turned into messages and exit codes."""
 
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            rv = super().main(*args, standalone_mode=False, **kwargs)
+        except typer.Abort:
+            typer.echo("aborted", err=True)
+            sys.exit(int(ExitCode.INTERNAL))
+        except typer.TyperException as exc:  # the parser's own usage errors
+            if type(exc).__name__ == "NoArgsIsHelpError":
+                exc.show()  # type: ignore[attr-defined]
+                sys.exit(getattr(exc, "exit_code", 2))
+            ctx = getattr(exc, "ctx", None)
+            hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+            message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+            typer.echo(f"error: {message}{hint}", err=True)
+            sys.exit(getattr(exc, "exit_code", int(ExitCode.USAGE)))
+        sys.exit(rv if isinstance(rv, int) else 0)
+
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except PovtrackError as exc:
             for line in exc.lines():
-                typer.echo(f"error: {line}" if line == exc.message else line, err=True)
+                typer.echo(f"error: {line}", err=True)
             raise typer.Exit(int(exc.exit_code)) from None
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise
@@ -54,9 +73,16 @@ app = typer.Typer(
     cls=_Group, help=HELP, no_args_is_help=True, rich_markup_mode=None, add_completion=False
 )
 plan_app = typer.Typer(
-    cls=_Group, help="Show or check the plan and its targets.", no_args_is_help=True
+    cls=_Group,
+    help="Show or check the plan and its targets.\n\nExample: povtrack plan show --task 2",
+    no_args_is_help=True,
 )
-target_app = typer.Typer(cls=_Group, help="Allocate city targets to areas.", no_args_is_help=True)
+target_app = typer.Typer(
+    cls=_Group,
+    help="Allocate city targets to areas.\n\n"
+    "Example: povtrack target set jobs.trained 2500 --area 阳高县",
+    no_args_is_help=True,
+)
 app.add_typer(plan_app, name="plan")
 app.add_typer(target_app, name="target")
 
@@ -92,6 +118,13 @@ def _choose_lang(lang: str | None) -> None:
 
 
 LANG_OPTION = typer.Option(None, "--lang", help="Labels and names: zh or en.")
+DB_OPTION = typer.Option(None, "--db", help="Database file (as the global --db).")
+
+
+def _choose_db(db: Path | None) -> None:
+    """--db is accepted before the command and after it; after wins."""
+    if db is not None:
+        _state.db = db
 
 
 def _db_path() -> Path:
@@ -135,8 +168,7 @@ def main_options(
     lang: str | None = typer.Option(
         None,
         "--lang",
-        envvar="POVTRACK_LANG",
-        help="Labels and names: zh or en (default from the locale).",
+        help="Labels and names: zh or en [env POVTRACK_LANG; default from the locale].",
     ),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
     version: bool = typer.Option(
@@ -158,11 +190,13 @@ def init(
         None, "--plan", help="A plan file instead of the bundled plan."
     ),
     force: bool = typer.Option(False, "--force", help="Move an existing database aside first."),
+    db: Path | None = DB_OPTION,
 ) -> None:
     """Create the database with the bundled plan (datong-2018) or a plan file.
 
     Example: povtrack init --db ~/povtrack/datong.json
     """
+    _choose_db(db)
     from povtrack.planfile import BUNDLED, bundled_text, parse_plan, read_plan_file
     from povtrack.store import Store
 
@@ -203,11 +237,13 @@ def plan_show(
     plan_file: Path | None = typer.Option(None, "--plan", help="Show a plan file instead."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON only."),
     lang: str | None = LANG_OPTION,
+    db: Path | None = DB_OPTION,
 ) -> None:
     """Show the plan: tasks, indicators and every target with its citation.
 
     Example: povtrack plan show --task 2
     """
+    _choose_db(db)
     _choose_lang(lang)
     from povtrack.export import plan_json
     from povtrack.progress import all_targets
@@ -247,11 +283,13 @@ def plan_check(file: Path = typer.Argument(..., help="The plan file (TOML).")) -
 def areas(
     as_json: bool = typer.Option(False, "--json", help="Print JSON only."),
     lang: str | None = LANG_OPTION,
+    db: Path | None = DB_OPTION,
 ) -> None:
     """List the areas and groups of the plan, with the names they can be given by.
 
     Example: povtrack areas --json
     """
+    _choose_db(db)
     _choose_lang(lang)
     from povtrack.export import areas_json
 
@@ -290,11 +328,13 @@ def target_set(
     area: str = typer.Option(..., "--area", help="Area id or name."),
     due: str | None = typer.Option(None, "--due", help="Due date (default: the plan's rule)."),
     by: str | None = typer.Option(None, "--by", help="Who sets it [env POVTRACK_USER]."),
+    db: Path | None = DB_OPTION,
 ) -> None:
     """Allocate a city target to an area (the newest allocation counts; none is overwritten).
 
     Example: povtrack target set housing.relocated_people 9000 --area 阳高县
     """
+    _choose_db(db)
     from povtrack.dates import parse_day
     from povtrack.ops import current_user, set_target
     from povtrack.render import fmt_value
@@ -319,11 +359,15 @@ def target_set(
 
 
 @target_app.command("list")
-def target_list(as_json: bool = typer.Option(False, "--json", help="Print JSON only.")) -> None:
+def target_list(
+    as_json: bool = typer.Option(False, "--json", help="Print JSON only."),
+    db: Path | None = DB_OPTION,
+) -> None:
     """List the allocations recorded so far, oldest first.
 
     Example: povtrack target list --json
     """
+    _choose_db(db)
     from povtrack.export import allocation_json
 
     store = _open_store()
@@ -345,11 +389,13 @@ def record(
     week: str | None = typer.Option(None, "--week", help="ISO week, e.g. 2018-W23 (its Sunday)."),
     note: str = typer.Option("", "--note", help="A note or evidence reference."),
     by: str | None = typer.Option(None, "--by", help="Who reports it [env POVTRACK_USER]."),
+    db: Path | None = DB_OPTION,
 ) -> None:
     """Record one reported value for one area.
 
     Example: povtrack record housing.relocated_people 5200 --area 阳高县 --week 2018-W23
     """
+    _choose_db(db)
     from povtrack.ops import current_user, record_value
 
     store = _open_store()
@@ -364,11 +410,13 @@ def import_cmd(
     files: list[Path] = typer.Argument(..., help="CSV files: date,area,indicator,value[,note]."),
     encoding: str | None = typer.Option(None, "--encoding", help="Override detection."),
     by: str | None = typer.Option(None, "--by", help="Who imports [env POVTRACK_USER]."),
+    db: Path | None = DB_OPTION,
 ) -> None:
     """Import weekly returns; all files are one batch, all or nothing.
 
     Example: povtrack import returns/2018-W23-*.csv
     """
+    _choose_db(db)
     from povtrack.ops import current_user, import_returns
 
     store = _open_store()
@@ -399,11 +447,13 @@ def log(
     limit: int | None = typer.Option(None, "--limit", min=1, help="At most this many entries."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON only."),
     lang: str | None = LANG_OPTION,
+    db: Path | None = DB_OPTION,
 ) -> None:
     """Show recorded entries, newest first, with where each came from.
 
     Example: povtrack log --area 天镇 --indicator housing.relocated_people
     """
+    _choose_db(db)
     _choose_lang(lang)
     from povtrack.export import entry_json
     from povtrack.names import resolve_area, resolve_indicator
@@ -436,13 +486,15 @@ def status(
     area: str | None = typer.Option(None, "--area", help="Only rows for this area or group."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON only."),
     lang: str | None = LANG_OPTION,
+    db: Path | None = DB_OPTION,
 ) -> None:
     """Where every target stands against the pace its due date demands.
 
     Example: povtrack status --as-of 2018-W26 --task 2
     """
+    _choose_db(db)
     _choose_lang(lang)
-    from povtrack.dates import parse_when
+    from povtrack.dates import check_in_window, parse_when
     from povtrack.export import status_json
     from povtrack.names import resolve_scope
     from povtrack.progress import default_as_of, status_rows
@@ -451,6 +503,7 @@ def status(
     plan = store.plan
     entries = store.entries()
     when = parse_when(as_of) if as_of else default_as_of(plan, entries)
+    check_in_window(when, plan.start, plan.last_due, "--as-of")
     scope = resolve_scope(plan, area) if area else None
     if task is not None and task not in {t.number for t in plan.tasks}:
         raise UsageError(f"no task {task}")

@@ -150,6 +150,12 @@ class _Parser:
     # -- sections ------------------------------------------------------------------------
 
     def plan(self, data: dict[str, Any]) -> Plan:
+        sections = ("plan", "areas", "groups", "tasks", "indicators", "allocations")
+        for k in data:
+            if k not in sections:
+                close = difflib.get_close_matches(k, sections, n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                raise self.fail(k, f"unknown table{hint}")
         p = self.table(data.get("plan"), "plan", "plan")
         start = self.day(p, "start", "plan")
         due = self.day(p, "due", "plan")
@@ -168,7 +174,10 @@ class _Parser:
             self.group(g, f"groups[{n}]", area_ids)
             for n, g in enumerate(self.tables(data, "groups", required=False))
         ]
-        self.unique([g.id for g in groups] + list(area_ids), "groups")
+        self.unique([g.id for g in groups], "groups")
+        for n, g in enumerate(groups):
+            if g.id in area_ids:
+                raise self.fail(f"groups[{n}].id", f"duplicate id '{g.id}': already an area id")
         tasks = [self.task(t, f"tasks[{n}]") for n, t in enumerate(self.tables(data, "tasks"))]
         self.unique([t.number for t in tasks], "tasks")
         scopes = area_ids | {g.id for g in groups}

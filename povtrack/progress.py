@@ -126,7 +126,8 @@ def judge(
         return "done"
     if as_of > due:
         return "overdue"
-    if progress >= ON_TRACK_SHARE * expected:
+    # The tolerance keeps the boundary exact: 0.18 vs 0.9 × 0.2 = 0.18000000000000002.
+    if progress >= ON_TRACK_SHARE * expected - 1e-9:
         return "on_track"
     return "behind"
 
