@@ -10,6 +10,7 @@ from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from povtrack.model import Allocation, Entry, Indicator, Plan, Target
 
@@ -150,16 +151,13 @@ def all_targets(plan: Plan, allocations: list[Allocation]) -> list[Target]:
     newest: dict[tuple[str, str], Allocation] = {}
     for alloc in [*plan.allocations, *allocations]:
         newest[(alloc.indicator, alloc.area)] = alloc
-    rows = [
-        t
-        for t in plan.plan_targets()
-        if not (t.scope_kind == "area" and (t.indicator, t.scope) in newest)
-    ]
+    planned = plan.plan_targets()
+    rows = [t for t in planned if not (t.scope_kind == "area" and (t.indicator, t.scope) in newest)]
     for (ind_id, area), alloc in newest.items():
         ind = plan.indicator(ind_id)
-        replaced = [t for t in plan.plan_targets() if (t.indicator, t.scope) == (ind_id, area)]
+        replaced = [t for t in planned if (t.indicator, t.scope) == (ind_id, area)]
         base = replaced[0] if replaced else None
-        city = [t for t in plan.plan_targets() if t.indicator == ind_id]
+        city = [t for t in planned if t.indicator == ind_id]
         rows.append(
             Target(
                 indicator=ind_id,
@@ -174,6 +172,18 @@ def all_targets(plan: Plan, allocations: list[Allocation]) -> list[Target]:
             )
         )
     return rows
+
+
+def _about(ind: Indicator) -> dict[str, Any]:
+    """The fields of a status row that describe its indicator."""
+    return {
+        "indicator": ind.id,
+        "task": ind.task,
+        "name": ind.name,
+        "name_en": ind.name_en,
+        "kind": ind.kind,
+        "unit": ind.unit,
+    }
 
 
 def default_as_of(plan: Plan, entries: list[Entry]) -> date:
@@ -203,15 +213,10 @@ def status_rows(
         expected = expected_share(plan.start, t.due, as_of, ind.kind == "milestone")
         rows.append(
             StatusRow(
-                indicator=ind.id,
-                task=ind.task,
-                name=ind.name,
-                name_en=ind.name_en,
-                kind=ind.kind,
+                **_about(ind),
                 scope=t.scope,
                 scope_kind=t.scope_kind,
                 group=t.group,
-                unit=ind.unit,
                 target=t.value,
                 actual=value,
                 progress=progress,
@@ -224,22 +229,15 @@ def status_rows(
                 source=t.source,
             )
         )
-    for ind in plan.indicators:
-        if ind.kind != "activity":
-            continue
-        where = scope or plan.root.id
+    where = scope or plan.root.id
+    for ind in (i for i in plan.indicators if i.kind == "activity"):
         value = actual(plan, ledger, ind, where, as_of)
         rows.append(
             StatusRow(
-                indicator=ind.id,
-                task=ind.task,
-                name=ind.name,
-                name_en=ind.name_en,
-                kind=ind.kind,
+                **_about(ind),
                 scope=where,
                 scope_kind="group" if plan.is_group(where) else "area",
                 group=None,
-                unit=ind.unit,
                 target=None,
                 actual=value,
                 progress=None,

@@ -1,0 +1,235 @@
+"""Commands about the numbers: target set|list, record, import, log, status."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import typer
+
+from povtrack.cli.app import (
+    DB_OPTION,
+    LANG_OPTION,
+    app,
+    choose_db,
+    choose_lang,
+    labels,
+    make_console,
+    open_store,
+    print_json,
+    say,
+    target_app,
+)
+from povtrack.errors import UsageError
+
+# ---------------------------------------------------------------------------- writing
+
+
+def _when(day: str | None, week: str | None, default: date | None) -> date:
+    from povtrack.dates import parse_day, parse_week
+
+    if day and week:
+        raise UsageError("give --date or --week, not both")
+    if week:
+        return parse_week(week)
+    if day:
+        return parse_day(day)
+    if default is None:
+        raise UsageError("a date is required")
+    return default
+
+
+@target_app.command("set")
+def target_set(
+    indicator: str = typer.Argument(..., help="Indicator id or name."),
+    value: str = typer.Argument(..., help="The area's share, in the indicator's unit."),
+    area: str = typer.Option(..., "--area", help="Area id or name."),
+    due: str | None = typer.Option(None, "--due", help="Due date (default: the plan's rule)."),
+    by: str | None = typer.Option(None, "--by", help="Who sets it [env POVTRACK_USER]."),
+    db: Path | None = DB_OPTION,
+) -> None:
+    """Allocate a city target to an area (the newest allocation counts; none is overwritten).
+
+    Example: povtrack target set housing.relocated_people 9000 --area 阳高县
+    """
+    choose_db(db)
+    from povtrack.dates import parse_day
+    from povtrack.ops import current_user, set_target
+    from povtrack.render import fmt_value
+
+    store = open_store()
+    ind, alloc = set_target(
+        store,
+        indicator,
+        value,
+        area,
+        parse_day(due) if due else None,
+        by=current_user(by),
+        source="target set",
+    )
+    store.commit()
+    from povtrack.progress import allocation_due
+
+    say(
+        f"target {ind.id} for {alloc.area}: {fmt_value(alloc.value, ind.unit)} {ind.unit} "
+        f"by {allocation_due(store.plan, ind, alloc).isoformat()}"
+    )
+
+
+@target_app.command("list")
+def target_list(
+    as_json: bool = typer.Option(False, "--json", help="Print JSON only."),
+    db: Path | None = DB_OPTION,
+) -> None:
+    """List the allocations recorded so far, oldest first.
+
+    Example: povtrack target list --json
+    """
+    choose_db(db)
+    from povtrack.export import allocation_json
+
+    store = open_store()
+    allocations = store.allocations()
+    if as_json:
+        print_json({"allocations": [allocation_json(a) for a in allocations]})
+        return
+    for a in allocations:
+        due = a.due.isoformat() if a.due else "(plan rule)"
+        typer.echo(f"{a.indicator}\t{a.area}\t{a.value}\t{due}")
+
+
+@app.command()
+def record(
+    indicator: str = typer.Argument(..., help="Indicator id or name."),
+    value: str = typer.Argument(..., help="Running total to date (or the increment)."),
+    area: str = typer.Option(..., "--area", help="Area id or name (简体, 繁體 or English)."),
+    day: str | None = typer.Option(None, "--date", help="YYYY-MM-DD (default today)."),
+    week: str | None = typer.Option(None, "--week", help="ISO week, e.g. 2018-W23 (its Sunday)."),
+    note: str = typer.Option("", "--note", help="A note or evidence reference."),
+    by: str | None = typer.Option(None, "--by", help="Who reports it [env POVTRACK_USER]."),
+    db: Path | None = DB_OPTION,
+) -> None:
+    """Record one reported value for one area.
+
+    Example: povtrack record housing.relocated_people 5200 --area 阳高县 --week 2018-W23
+    """
+    choose_db(db)
+    from povtrack.ops import current_user, record_value
+
+    store = open_store()
+    when = _when(day, week, date.today())
+    entry_id = record_value(store, indicator, value, area, when, note=note, by=current_user(by))
+    store.commit()
+    say(f"recorded entry {entry_id}: {indicator} {value} for {area} on {when.isoformat()}")
+
+
+@app.command("import")
+def import_cmd(
+    files: list[Path] = typer.Argument(..., help="CSV files: date,area,indicator,value[,note]."),
+    encoding: str | None = typer.Option(None, "--encoding", help="Override detection."),
+    by: str | None = typer.Option(None, "--by", help="Who imports [env POVTRACK_USER]."),
+    db: Path | None = DB_OPTION,
+) -> None:
+    """Import weekly returns; all files are one batch, all or nothing.
+
+    Example: povtrack import returns/2018-W23-*.csv
+    """
+    choose_db(db)
+    from povtrack.ops import current_user, import_returns
+
+    store = open_store()
+    result = import_returns(store, files, by=current_user(by), encoding=encoding)
+    store.commit()
+    for line in result.already:
+        say(line)
+    for name, enc in result.encodings.items():
+        if enc not in ("utf-8", "utf-8-sig"):
+            say(f"{name}: read as {enc}")
+    if result.batch:
+        say(
+            f"imported {result.added} entries from {len(result.files)} file(s) as batch "
+            f"{result.batch}"
+            + (f"; {result.unchanged} unchanged rows skipped" if result.unchanged else "")
+        )
+    else:
+        say("nothing new to import")
+
+
+# ---------------------------------------------------------------------------- reading
+
+
+@app.command()
+def log(
+    area: str | None = typer.Option(None, "--area", help="Only this area."),
+    indicator: str | None = typer.Option(None, "--indicator", help="Only this indicator."),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="At most this many entries."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON only."),
+    lang: str | None = LANG_OPTION,
+    db: Path | None = DB_OPTION,
+) -> None:
+    """Show recorded entries, newest first, with where each came from.
+
+    Example: povtrack log --area 天镇 --indicator housing.relocated_people
+    """
+    choose_db(db)
+    choose_lang(lang)
+    from povtrack.export import entry_json
+    from povtrack.names import resolve_area, resolve_indicator
+
+    store = open_store()
+    entries = store.entries()
+    if area:
+        area_id = resolve_area(store.plan, area)
+        entries = [e for e in entries if e.area == area_id]
+    if indicator:
+        ind_id = resolve_indicator(store.plan, indicator).id
+        entries = [e for e in entries if e.indicator == ind_id]
+    entries.sort(key=lambda e: (e.date, e.id), reverse=True)
+    entries = entries[:limit] if limit else entries
+    if as_json:
+        print_json({"entries": [entry_json(e) for e in entries]})
+        return
+    from povtrack.render import log_table
+
+    console = make_console()
+    console.print(log_table(console, store.plan, entries, labels()))
+
+
+@app.command()
+def status(
+    as_of: str | None = typer.Option(
+        None, "--as-of", help="Date or ISO week (default: newest entry)."
+    ),
+    task: int | None = typer.Option(None, "--task", help="Only this task (0 = headline goals)."),
+    area: str | None = typer.Option(None, "--area", help="Only rows for this area or group."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON only."),
+    lang: str | None = LANG_OPTION,
+    db: Path | None = DB_OPTION,
+) -> None:
+    """Where every target stands against the pace its due date demands.
+
+    Example: povtrack status --as-of 2018-W26 --task 2
+    """
+    choose_db(db)
+    choose_lang(lang)
+    from povtrack.dates import check_in_window, parse_when
+    from povtrack.export import status_json
+    from povtrack.names import resolve_scope
+    from povtrack.progress import default_as_of, status_rows
+
+    store = open_store()
+    plan = store.plan
+    entries = store.entries()
+    when = parse_when(as_of) if as_of else default_as_of(plan, entries)
+    check_in_window(when, plan.start, plan.last_due, "--as-of")
+    scope = resolve_scope(plan, area) if area else None
+    if task is not None and task not in {t.number for t in plan.tasks}:
+        raise UsageError(f"no task {task}")
+    rows = status_rows(plan, entries, store.allocations(), when, task=task, scope=scope)
+    if as_json:
+        print_json(status_json(plan, rows, when))
+        return
+    from povtrack.render import status_table
+
+    console = make_console()
+    console.print(status_table(console, plan, rows, when, labels()))

@@ -1,0 +1,178 @@
+"""Commands about the plan and the database itself: init, plan show|check, areas, demo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from povtrack.cli.app import (
+    DB_OPTION,
+    LANG_OPTION,
+    app,
+    choose_db,
+    choose_lang,
+    db_path,
+    default_db_path,
+    labels,
+    make_console,
+    open_store,
+    plan_app,
+    print_json,
+    say,
+)
+from povtrack.errors import DatabaseError, UsageError
+
+# ---------------------------------------------------------------------------- init / plan
+
+
+@app.command()
+def init(
+    plan: Path | None = typer.Option(
+        None, "--plan", help="A plan file instead of the bundled plan."
+    ),
+    force: bool = typer.Option(False, "--force", help="Move an existing database aside first."),
+    db: Path | None = DB_OPTION,
+) -> None:
+    """Create the database with the bundled plan (datong-2018) or a plan file.
+
+    Example: povtrack init --db ~/povtrack/datong.json
+    """
+    choose_db(db)
+    from povtrack.planfile import BUNDLED, bundled_text, parse_plan, read_plan_file
+    from povtrack.store import Store
+
+    if plan is not None:
+        parsed, text = read_plan_file(plan)
+    else:
+        text = bundled_text()
+        parsed = parse_plan(text, BUNDLED)
+    path = db_path()
+    store, moved = Store.create(path, text, force=force)
+    store.commit()
+    if moved:
+        say(f"moved the old database aside to {moved}")
+    say(
+        f"created {path} with plan {parsed.id}: {len(parsed.areas)} areas, "
+        f"{len(parsed.indicators)} indicators, {len(parsed.plan_targets())} targets"
+    )
+
+
+def _plan_and_allocations(plan_file: Path | None) -> tuple[Any, list[Any]]:
+    from povtrack.planfile import BUNDLED, bundled_text, parse_plan, read_plan_file
+
+    if plan_file is not None:
+        return read_plan_file(plan_file)[0], []
+    try:
+        store = open_store()
+    except DatabaseError:
+        if db_path().exists():
+            raise
+        say(f"no database at {db_path()}: showing the bundled plan {BUNDLED}")
+        return parse_plan(bundled_text(), BUNDLED), []
+    return store.plan, store.allocations()
+
+
+@plan_app.command("show")
+def plan_show(
+    task: int | None = typer.Option(None, "--task", help="Only this task (0 = headline goals)."),
+    plan_file: Path | None = typer.Option(None, "--plan", help="Show a plan file instead."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON only."),
+    lang: str | None = LANG_OPTION,
+    db: Path | None = DB_OPTION,
+) -> None:
+    """Show the plan: tasks, indicators and every target with its citation.
+
+    Example: povtrack plan show --task 2
+    """
+    choose_db(db)
+    choose_lang(lang)
+    from povtrack.export import plan_json
+    from povtrack.progress import all_targets
+
+    plan, allocations = _plan_and_allocations(plan_file)
+    if task is not None and task not in {t.number for t in plan.tasks}:
+        raise UsageError(
+            f"no task {task}; the plan has tasks {plan.tasks[0].number}–{plan.tasks[-1].number}"
+        )
+    targets = all_targets(plan, allocations)
+    if as_json:
+        print_json(plan_json(plan, targets, task))
+        return
+    from povtrack.render import plan_table
+
+    console = make_console()
+    console.print(plan_table(console, plan, targets, labels(), task))
+
+
+@plan_app.command("check")
+def plan_check(file: Path = typer.Argument(..., help="The plan file (TOML).")) -> None:
+    """Check a plan file; errors name the file, the key and what is wrong.
+
+    Example: povtrack plan check my-plan.toml
+    """
+    from povtrack.planfile import read_plan_file
+
+    plan, _ = read_plan_file(file)
+    typer.echo(
+        f"{file}: ok — plan {plan.id}: {len(plan.areas)} areas, {len(plan.groups)} groups, "
+        f"{len(plan.tasks)} tasks, {len(plan.indicators)} indicators, "
+        f"{len(plan.plan_targets())} targets"
+    )
+
+
+@app.command()
+def areas(
+    as_json: bool = typer.Option(False, "--json", help="Print JSON only."),
+    lang: str | None = LANG_OPTION,
+    db: Path | None = DB_OPTION,
+) -> None:
+    """List the areas and groups of the plan, with the names they can be given by.
+
+    Example: povtrack areas --json
+    """
+    choose_db(db)
+    choose_lang(lang)
+    from povtrack.export import areas_json
+
+    plan, _ = _plan_and_allocations(None)
+    if as_json:
+        print_json(areas_json(plan))
+        return
+    from povtrack.render import areas_table, groups_table
+
+    console = make_console()
+    console.print(areas_table(console, plan, labels()))
+    console.print(groups_table(console, plan, labels()))
+
+
+# ---------------------------------------------------------------------------- demo
+
+
+@app.command()
+def demo(
+    db: Path | None = typer.Option(None, "--db", help="Where to build the demo database."),
+    lang: str | None = LANG_OPTION,
+) -> None:
+    """Build a demo database from the bundled plan and the sample returns, and show its status.
+
+    The demo never touches your own database (POVTRACK_DB or the default).
+    Example: povtrack demo --db /tmp/povtrack-demo.json
+    """
+    choose_lang(lang)
+    from povtrack.ops import build_demo
+
+    path = db or default_db_path().with_name("demo.json")
+    store, summary = build_demo(path, protect=[db_path(), default_db_path()])
+    from povtrack.progress import default_as_of, status_rows
+    from povtrack.render import status_table
+
+    entries = store.entries()
+    when = default_as_of(store.plan, entries)
+    console = make_console()
+    rows = status_rows(store.plan, entries, store.allocations(), when)
+    console.print(status_table(console, store.plan, rows, when, labels()))
+    say(summary)
+    say(f"demo database: {path}")
+    say(f"try: povtrack --db {path} status --task 2")
