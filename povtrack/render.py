@@ -37,6 +37,7 @@ THEME = Theme(
 )
 
 BAR_WIDTH = 10
+NARROW = 120  # terminal columns below which the status table drops secondary columns
 
 
 def fmt_value(value: float | None, unit: str, labels: Labels | None = None) -> str:
@@ -107,25 +108,19 @@ def status_table(
     plain = console.no_color or console.color_system is None
     title = f"{labels.pick(plan.name, plan.name_en)} — {labels('as_of')} {as_of.isoformat()}"
     table = _table(console, title)
-    # (label, justify, min width, max width): figures never wrap; long names are cut short.
-    for key, justify, low, high in (
-        ("indicator", "left", 16, 42),
-        ("scope", "left", 8, 24),
-        ("target", "right", 8, None),
-        ("actual", "right", 6, None),
-        ("progress", "left", 15, None),
-        ("expected", "right", 4, None),
-        ("status", "left", 6, None),
-        ("due", "left", 10, None),
-    ):
+    # Figures never wrap; names wrap onto a second line when the terminal is narrow, so the
+    # table always fits (Rich only narrows wrappable columns). Below NARROW columns the
+    # expected-pace and due-date columns give way (the bar still marks the expected pace).
+    keys = ["indicator", "scope", "target", "actual", "progress", "expected", "status", "due"]
+    if console.width < NARROW:
+        keys = [k for k in keys if k not in ("expected", "due")]
+    for key in keys:
         table.add_column(
             labels(key),
-            justify=justify,
-            no_wrap=True,
-            min_width=low,
-            max_width=high,
-            overflow="ellipsis",
-        )  # type: ignore[arg-type]
+            justify="right" if key in ("target", "actual", "expected") else "left",
+            no_wrap=key not in ("indicator", "scope"),
+            max_width=42 if key == "indicator" else None,
+        )
     current_task = None
     for r in rows:
         if r.task != current_task:
@@ -137,20 +132,20 @@ def status_table(
         name = labels.pick(r.name, r.name_en)
         if r.level == "stretch":
             name += f" ({labels('level.stretch')})"
-        target = "" if r.target is None else _with_unit(r.target, r.unit, labels)
         progress = Text()
         if r.kind != "activity":
             progress = bar(r.progress, r.expected, plain) + Text(f" {fmt_share(r.progress)}")
-        table.add_row(
-            "  " + name,
-            _scope_label(plan, r.scope, r.scope_kind, labels),
-            target,
-            fmt_value(r.actual, r.unit, labels),
-            progress,
-            fmt_share(r.expected),
-            Text(labels(f"status.{r.status}"), style=f"status.{r.status}"),
-            r.due.isoformat() if r.due else "",
-        )
+        cells = {
+            "indicator": "  " + name,
+            "scope": _scope_label(plan, r.scope, r.scope_kind, labels),
+            "target": "" if r.target is None else _with_unit(r.target, r.unit, labels),
+            "actual": fmt_value(r.actual, r.unit, labels),
+            "progress": progress,
+            "expected": fmt_share(r.expected),
+            "status": Text(labels(f"status.{r.status}"), style=f"status.{r.status}"),
+            "due": r.due.isoformat() if r.due else "",
+        }
+        table.add_row(*(cells[k] for k in keys))
     return table
 
 
