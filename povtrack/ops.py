@@ -47,10 +47,15 @@ class ImportResult:
 
 
 def import_returns(
-    store: Store, paths: list[Path], *, by: str, encoding: str | None = None
+    store: Store,
+    paths: list[Path],
+    *,
+    by: str,
+    encoding: str | None = None,
+    base: Path | None = None,
 ) -> ImportResult:
     """All files are one batch: any bad row in any file and nothing is imported."""
-    files, problems = read_returns(paths, store.plan, encoding=encoding)
+    files, problems = read_returns(paths, store.plan, encoding=encoding, base=base)
     if problems:
         raise UsageError(
             f"import refused, nothing written: {len(problems)} problem(s)", details=problems
@@ -60,11 +65,11 @@ def import_returns(
     rows = []
     batch_files = []
     for rf in files:
-        result.encodings[str(rf.path)] = rf.encoding
+        result.encodings[rf.name] = rf.encoding
         earlier = store.batch_for_file(rf.sha256)
         if earlier is not None or rf.sha256 in {f["sha256"] for f in batch_files}:
             when = f"batch {earlier['id']}, {earlier['at']}" if earlier else "this batch"
-            result.already.append(f"{rf.path} (already imported: {when})")
+            result.already.append(f"{rf.name} (already imported: {when})")
             continue
         fresh = [
             r
@@ -73,10 +78,10 @@ def import_returns(
         ]
         result.unchanged += len(rf.rows) - len(fresh)
         rows += fresh
-        result.files.append(str(rf.path))
+        result.files.append(rf.name)
         batch_files.append(
             {
-                "name": str(rf.path),
+                "name": rf.name,
                 "sha256": rf.sha256,
                 "rows": len(rf.rows),
                 "encoding": rf.encoding,
@@ -181,7 +186,7 @@ def build_demo(path: Path, *, protect: list[Path]) -> tuple[Store, str]:
     store, _ = Store.create(path, bundled_text(), demo=True)
     by = "demo"
     allocations = load_allocations_csv(store, samples / "allocations.csv", by=by)
-    result = import_returns(store, returns, by=by)
+    result = import_returns(store, returns, by=by, base=samples.parent)
     store.commit()
     summary = (
         f"demo: {allocations} sample allocations, {result.added} entries from "

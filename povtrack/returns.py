@@ -15,6 +15,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ class ReturnFile:
     path: Path
     sha256: str
     encoding: str
+    name: str  # how messages and entry sources name the file
     rows: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -46,8 +48,11 @@ def parse_value(text: str, ind: Indicator) -> float:
             hint = "; write it without thousands separators, e.g. 12345"
         elif raw.endswith(("%", "％")):
             hint = "; write a rate without the % sign, e.g. 80 for 80%"
+        elif m := re.fullmatch(r"(\d+(?:\.\d+)?)\s*([万萬亿億])", raw):
+            scaled = Decimal(m.group(1)) * (10**4 if m.group(2) in "万萬" else 10**8)
+            hint = f"; write it in {ind.unit}: {raw} is {scaled.normalize():f}"
         elif re.search(r"[万萬亿億]", raw):
-            hint = f"; write it in {ind.unit}, e.g. 13.98万 as 139800"
+            hint = f"; write it in {ind.unit} without 万 or 亿, e.g. 13.98万 as 139800"
         raise UsageError(f"value '{raw}' is not a number{hint}")
     value = float(raw)
     if value < 0:
@@ -86,9 +91,11 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
 
 
 def read_returns(
-    paths: list[Path], plan: Plan, *, encoding: str | None = None
+    paths: list[Path], plan: Plan, *, encoding: str | None = None, base: Path | None = None
 ) -> tuple[list[ReturnFile], list[str]]:
-    """Parse and check every row of every file. Returns the files and the list of problems."""
+    """Parse and check every row of every file. Returns the files and the list of problems.
+
+    Files are named as given, or relative to ``base`` when one is given."""
     files: list[ReturnFile] = []
     problems: list[str] = []
     seen: dict[tuple[str, str, date], str] = {}
@@ -109,7 +116,8 @@ def read_returns(
         except UsageError as exc:
             problems.append(f"{path}: {exc.message}")
             continue
-        rf = ReturnFile(path, hashlib.sha256(data).hexdigest(), used)
+        name = str(path.relative_to(base)) if base else str(path)
+        rf = ReturnFile(path, hashlib.sha256(data).hexdigest(), used, name)
         problems += _read_rows(rf, text, plan, seen)
         files.append(rf)
     return files, problems
@@ -132,13 +140,13 @@ def _read_rows(
             header = [f.strip().lstrip("\ufeff").lower() for f in fields]
             bad = _check_header(header)
             if bad:
-                return [f"{rf.path}:{line}: {b}" for b in bad]
+                return [f"{rf.name}:{line}: {b}" for b in bad]
             continue
         if len(fields) != len(header):
-            problems.append(f"{rf.path}:{line}: {len(fields)} fields, the header has {len(header)}")
+            problems.append(f"{rf.name}:{line}: {len(fields)} fields, the header has {len(header)}")
             continue
         row = dict(zip(header, fields, strict=True))
-        where = f"{rf.path}:{line}"
+        where = f"{rf.name}:{line}"
         parsed, errs = _parse_row(row, header, plan, where)
         problems += errs
         if parsed is None:
@@ -154,7 +162,7 @@ def _read_rows(
         seen[key] = where
         rf.rows.append(parsed)
     if header is None:
-        problems.append(f"{rf.path}: empty file (expected a header: date,area,indicator,value)")
+        problems.append(f"{rf.name}: empty file (expected a header: date,area,indicator,value)")
     return problems
 
 

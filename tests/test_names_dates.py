@@ -274,6 +274,17 @@ def test_parse_value_refuses_wan_and_names_the_unit(unit: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "base"),
+    [("1.2万", "12000"), ("13.98萬", "139800"), ("10亿", "1000000000"), ("2.5億", "250000000")],
+)
+def test_parse_value_says_what_a_wan_or_yi_figure_is_in_base_units(text: str, base: str) -> None:
+    # 1.2 × 10,000 = 12,000; 13.98 × 10,000 = 139,800; 10 × 10^8; 2.5 × 10^8
+    with pytest.raises(UsageError) as info:
+        parse_value(text, ind("yuan"))
+    assert f"{text} is {base}" in info.value.message
+
+
+@pytest.mark.parametrize(
     "text", ["abc", "", "   ", "1.2.3", "1e3", "12 people", "nan", "inf", ".5", "5."]
 )
 def test_parse_value_refuses_non_numbers(text: str) -> None:
