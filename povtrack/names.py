@@ -1,8 +1,10 @@
 """Finding areas, groups and indicators by the names people type.
 
 An area is found by id, Simplified or Traditional name (with or without 市/县/縣/区/區), English
-name (with or without City/County/District) or alias. A name that fits two areas (大同: the
-city or the former county?) is an error listing both; an unknown one gets "did you mean".
+name (with or without City/County/District) or alias. Any other name typed in Traditional
+characters (an indicator's, a group's) is also tried in Simplified. A name that fits two areas
+(大同: the city or the former county?) is an error listing both; an unknown one gets "did you
+mean".
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from povtrack.model import Indicator, Plan
 
 _ZH_SUFFIX = re.compile(r"(市|县|縣|区|區)$")
 _EN_SUFFIX = re.compile(r"\s+(city|county|district)$")
+_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def _norm(text: str) -> str:
@@ -41,12 +44,14 @@ def _scope_names(plan: Plan) -> dict[str, list[str]]:
     return names
 
 
-def _lookup(plan: Plan, text: str, names: dict[str, list[str]], what: str) -> str:
-    wanted = _norm(text)
-    if not wanted:
-        raise UsageError(f"empty {what} name")
-    if wanted in names:  # an id always wins
-        return wanted
+def _to_simplified(text: str) -> str:
+    """Traditional -> Simplified characters; loaded only when a Traditional name is typed."""
+    from opencc_purepy import OpenCC
+
+    return OpenCC("t2s").convert(text)
+
+
+def _find(text: str, names: dict[str, list[str]], what: str) -> str | None:
     for fold in (_norm, _bare):
         hits = sorted({key for key, ns in names.items() if fold(text) in {fold(n) for n in ns}})
         if len(hits) == 1:
@@ -54,6 +59,22 @@ def _lookup(plan: Plan, text: str, names: dict[str, list[str]], what: str) -> st
         if len(hits) > 1:
             listed = ", ".join(f"{h} ({names[h][1]})" for h in hits)
             raise UsageError(f"{what} '{text}' is ambiguous: it could be {listed}")
+    return None
+
+
+def _lookup(plan: Plan, text: str, names: dict[str, list[str]], what: str) -> str:
+    wanted = _norm(text)
+    if not wanted:
+        raise UsageError(f"empty {what} name")
+    if wanted in names:  # an id always wins
+        return wanted
+    found = _find(text, names, what)
+    if found is None and _CJK.search(text):
+        simplified = _to_simplified(text)
+        if simplified != text:
+            found = _find(simplified, names, what)
+    if found is not None:
+        return found
     options = sorted({_norm(n) for ns in names.values() for n in ns})
     raise UsageError(f"unknown {what} '{text}'{_suggest(text, options)}")
 

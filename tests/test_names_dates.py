@@ -297,3 +297,21 @@ def test_parse_value_refuses_negative_values(text: str) -> None:
     with pytest.raises(UsageError) as info:
         parse_value(text, ind("yuan"))
     assert "negative" in info.value.message
+
+
+@pytest.mark.parametrize(
+    ("typed", "found"),
+    [
+        ("易地扶貧搬遷人口", "housing.relocated_people"),  # the indicator's name in Traditional
+        ("農村危房改造", "housing.dangerous_houses"),
+    ],
+)
+def test_indicator_found_by_traditional_name(typed: str, found: str) -> None:
+    assert resolve_indicator(PLAN, typed).id == found
+
+
+@pytest.mark.parametrize(
+    ("typed", "found"), [("六個貧困縣", "six-poor-counties"), ("摘帽三縣", "delisting-2018")]
+)
+def test_group_found_by_traditional_name(typed: str, found: str) -> None:
+    assert resolve_scope(PLAN, typed) == found

@@ -25,18 +25,15 @@ from povtrack.errors import UsageError
 # ---------------------------------------------------------------------------- writing
 
 
-def _when(day: str | None, week: str | None, default: date | None) -> date:
+def _when(day: str | None, week: str | None) -> date:
+    """--date or --week, else today."""
     from povtrack.dates import parse_day, parse_week
 
     if day and week:
         raise UsageError("give --date or --week, not both")
     if week:
         return parse_week(week)
-    if day:
-        return parse_day(day)
-    if default is None:
-        raise UsageError("a date is required")
-    return default
+    return parse_day(day) if day else date.today()
 
 
 @target_app.command("set")
@@ -117,7 +114,7 @@ def record(
     from povtrack.ops import current_user, record_value
 
     store = open_store()
-    when = _when(day, week, date.today())
+    when = _when(day, week)
     entry_id = record_value(store, indicator, value, area, when, note=note, by=current_user(by))
     store.commit()
     say(f"recorded entry {entry_id}: {indicator} {value} for {area} on {when.isoformat()}")
