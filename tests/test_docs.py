@@ -58,3 +58,23 @@ def test_readme_quick_start_is_two_lines() -> None:
     assert len(lines) == 2
     assert "povtrack demo" in lines[0]
     assert "pytest" in lines[1]
+
+
+def test_readme_csv_example_imports(run, initialised, tmp_path: Path) -> None:
+    block = README.split("## Weekly returns: the CSV format", 1)[1].split("```csv", 1)[1]
+    example = tmp_path / "example.csv"
+    example.write_text(block.split("```", 1)[0].lstrip("\n"), encoding="utf-8")
+    result = run("import", str(example))
+    assert result.exit_code == 0, result.stderr
+    assert "imported 2 entries" in result.stderr
+
+
+def test_readme_quick_start_commands_run(run, tmp_path: Path) -> None:
+    """The "To start for real" lines, minus the import of files the reader does not have."""
+    block = README.split("To start for real:", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
+    for line in block.strip().splitlines():
+        args = line.split("#", 1)[0].split()
+        if args[1] == "import":
+            continue
+        result = run(*args[1:])
+        assert result.exit_code == 0, (line, result.stderr)
