@@ -17,7 +17,7 @@ from rich.theme import Theme
 from povtrack.export import num, scope_names
 from povtrack.i18n import Labels
 from povtrack.model import UNITS, Entry, Plan, Target
-from povtrack.progress import StatusRow
+from povtrack.progress import STATUSES, StatusRow
 
 THEME = Theme(
     {
@@ -146,6 +146,11 @@ def status_table(
             "due": r.due.isoformat() if r.due else "",
         }
         table.add_row(*(cells[k] for k in keys))
+    counts = {s: sum(1 for r in rows if r.status == s) for s in STATUSES}
+    table.caption = Text("  ").join(
+        Text(f"{labels(f'status.{s}')} {n}", style=f"status.{s}") for s, n in counts.items() if n
+    )
+    table.caption_justify = "left"
     return table
 
 

@@ -96,3 +96,11 @@ def test_plain_bar_marks_progress_and_expected_pace() -> None:
 )
 def test_fmt_value(value: float | None, unit: str, lang: str, shown: str) -> None:
     assert fmt_value(value, unit, Labels(lang)) == shown
+
+
+def test_caption_counts_rows_by_status() -> None:
+    # task 2, as of 2018-07-01 (expected 181/364 ≈ 0.497 for 2018 targets):
+    # tianzhen works completion 55/80 = 0.69 -> on track; city houses 3500/17554 = 0.20 < 0.45
+    # -> behind; the other 10 of the 12 rows have no entry -> no data
+    caption = _render("en").strip().splitlines()[-1].split()
+    assert caption == ["on", "track", "1", "behind", "1", "no", "data", "10"]
