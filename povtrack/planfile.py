@@ -170,6 +170,14 @@ class _Parser:
         roots = [a.id for a in areas if a.parent is None]
         if len(roots) != 1:
             raise self.fail("areas", f"exactly one area must have no parent, found {roots}")
+        parents = {a.id: a.parent for a in areas}
+        for n, a in enumerate(areas):
+            seen, up = {a.id}, a.parent
+            while up is not None:
+                if up in seen:
+                    raise self.fail(f"areas[{n}].parent", f"'{a.id}' is its own ancestor")
+                seen.add(up)
+                up = parents[up]
         groups = [
             self.group(g, f"groups[{n}]", area_ids)
             for n, g in enumerate(self.tables(data, "groups", required=False))

@@ -132,7 +132,15 @@ def _read_rows(
     delimiter = "\t" if "\t" in first and "," not in first else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header: list[str] | None = None
-    for fields in reader:
+    rows = iter(reader)
+    while True:
+        try:
+            fields = next(rows)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # e.g. a field over the size limit
+            problems.append(f"{rf.name}:{reader.line_num}: not valid CSV: {exc}")
+            break
         line = reader.line_num
         if not any(f.strip() for f in fields):
             continue  # blank lines are allowed and skipped

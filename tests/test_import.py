@@ -351,3 +351,17 @@ def test_missing_file(run, initialised, tmp_path: Path, db_path: Path) -> None:
     assert result.exit_code == 2
     assert str(missing) in result.stderr
     assert db_path.read_bytes() == before
+
+
+def test_a_field_over_the_csv_size_limit_is_a_bad_row(run, initialised, tmp_path) -> None:
+    import csv
+
+    huge = "x" * (csv.field_size_limit() + 10)
+    path = tmp_path / "huge.csv"
+    path.write_text(
+        f"date,area,indicator,value,note\n2018-06-10,yanggao,jobs.placed,5,{huge}\n",
+        encoding="utf-8",
+    )
+    result = run("import", str(path))
+    assert result.exit_code == 2
+    assert f"{path}:2: not valid CSV" in result.stderr

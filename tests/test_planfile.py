@@ -311,6 +311,14 @@ def test_group_id_that_is_an_area_id(check) -> None:
     assert_refused(result, path, "groups[0]", "duplicate", "south")
 
 
+def test_areas_whose_parents_form_a_cycle(check) -> None:
+    # north -> south -> north never reaches the city
+    text = changed('id = "north"\nparent = "metro"', 'id = "north"\nparent = "south"')
+    text = changed('id = "south"\nparent = "metro"', 'id = "south"\nparent = "north"', text)
+    result, path = check(text)
+    assert_refused(result, path, "areas[1].parent", "own ancestor")
+
+
 # --------------------------------------------------------------------------- groups
 
 
