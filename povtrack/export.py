@@ -26,7 +26,7 @@ def scope_names(plan: Plan, scope: str) -> tuple[str, str]:
     return a.name, a.name_en
 
 
-def target_json(plan: Plan, t: Target) -> dict[str, Any]:
+def target_json(t: Target) -> dict[str, Any]:
     out: dict[str, Any] = {
         "scope": t.scope,
         "scope_kind": t.scope_kind,
@@ -54,7 +54,7 @@ def plan_json(plan: Plan, targets: list[Target], task: int | None = None) -> dic
             "unit": ind.unit,
             "kind": ind.kind,
             "reporting": ind.reporting,
-            "targets": [target_json(plan, t) for t in targets if t.indicator == ind.id],
+            "targets": [target_json(t) for t in targets if t.indicator == ind.id],
         }
         if ind.kind == "ratio":
             entry["numerator"] = ind.numerator

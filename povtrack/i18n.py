@@ -8,10 +8,8 @@ LANGS = ("zh", "en")
 
 LABELS: dict[str, tuple[str, str]] = {
     # key: (zh, en)
-    "task": ("任务", "Task"),
     "indicator": ("指标", "Indicator"),
     "scope": ("范围", "Scope"),
-    "unit": ("单位", "Unit"),
     "target": ("目标", "Target"),
     "actual": ("累计完成", "Actual"),
     "progress": ("完成进度", "Progress"),
@@ -33,7 +31,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "source": ("来源", "Source"),
     "recorded_at": ("录入时间", "Recorded"),
     "as_of": ("截至", "As of"),
-    "headline": ("总体目标", "Headline goals"),
     "status.done": ("已完成", "done"),
     "status.on_track": ("进度正常", "on track"),
     "status.behind": ("滞后", "behind"),
@@ -51,11 +48,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "kind.ratio": ("比率", "ratio"),
     "kind.milestone": ("里程碑", "milestone"),
     "kind.activity": ("活动", "activity"),
-    "group": ("组", "group"),
-    "each": ("每个成员", "each member"),
     "summary": ("合计", "Summary"),
-    "plan": ("规划", "Plan"),
-    "period": ("期限", "Period"),
 }
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from povtrack.dates import check_in_window
 from povtrack.errors import UsageError
-from povtrack.model import Allocation, Indicator
+from povtrack.model import Allocation, Entry, Indicator
 from povtrack.names import resolve_area, resolve_indicator
 from povtrack.progress import Ledger
 from povtrack.returns import parse_value, read_returns
@@ -103,7 +103,8 @@ def record_value(
     *,
     note: str = "",
     by: str,
-) -> int:
+) -> Entry:
+    """Validate and add one entry; returns it as stored (resolved ids, parsed value)."""
     plan = store.plan
     ind = resolve_indicator(plan, indicator)
     area_id = resolve_area(plan, area)
@@ -121,7 +122,8 @@ def record_value(
             "source": source,
         }
     ]
-    return store.add_entries(rows, by=by, batch=batch)[0]
+    entry_id = store.add_entries(rows, by=by, batch=batch)[0]
+    return Entry(entry_id, ind.id, area_id, day, number, note, source, by=by, batch=batch)
 
 
 def set_target(

@@ -314,3 +314,13 @@ def test_status_table(run, initialised) -> None:
     assert "Dangerous rural houses renovated" in result.stdout
     assert "2018-07-01" in result.stdout
     assert "behind" in result.stdout
+
+
+def test_record_confirms_what_it_resolved(run, initialised) -> None:
+    # 陽高 (Traditional, no suffix) is yanggao; 2018-W24 ends on Sunday 2018-06-17
+    result = run("record", "易地扶貧搬遷人口", "5300", "--area", "陽高", "--week", "2018-W24")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.strip() == (
+        "recorded entry 1: housing.relocated_people = 5300 for Yanggao County (yanggao) "
+        "on 2018-06-17 (2018-W24)"
+    )

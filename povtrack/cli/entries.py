@@ -104,6 +104,7 @@ def record(
     week: str | None = typer.Option(None, "--week", help="ISO week, e.g. 2018-W23 (its Sunday)."),
     note: str = typer.Option("", "--note", help="A note or evidence reference."),
     by: str | None = typer.Option(None, "--by", help="Who reports it [env POVTRACK_USER]."),
+    lang: str | None = LANG_OPTION,
     db: Path | None = DB_OPTION,
 ) -> None:
     """Record one reported value for one area.
@@ -111,13 +112,20 @@ def record(
     Example: povtrack record housing.relocated_people 5200 --area 阳高县 --week 2018-W23
     """
     choose_db(db)
+    choose_lang(lang)
+    from povtrack.dates import iso_week
+    from povtrack.export import num, scope_names
     from povtrack.ops import current_user, record_value
 
     store = open_store()
     when = _when(day, week)
-    entry_id = record_value(store, indicator, value, area, when, note=note, by=current_user(by))
+    entry = record_value(store, indicator, value, area, when, note=note, by=current_user(by))
     store.commit()
-    say(f"recorded entry {entry_id}: {indicator} {value} for {area} on {when.isoformat()}")
+    area_name = labels().pick(*scope_names(store.plan, entry.area))
+    say(
+        f"recorded entry {entry.id}: {entry.indicator} = {num(entry.value)} for {area_name} "
+        f"({entry.area}) on {entry.date.isoformat()} ({iso_week(entry.date)})"
+    )
 
 
 @app.command("import")
