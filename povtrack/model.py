@@ -182,16 +182,22 @@ class Plan:
     def groups_of(self, area_id: str) -> list[str]:
         return [g.id for g in self.groups if area_id in g.members]
 
+    @cached_property
+    def _children(self) -> dict[str, list[str]]:
+        children: dict[str, list[str]] = {}
+        for a in self.areas:
+            if a.parent is not None:
+                children.setdefault(a.parent, []).append(a.id)
+        return children
+
     def descendants(self, area_id: str) -> list[str]:
         """The areas below ``area_id`` (not itself), depth first."""
         out: list[str] = []
-        for a in self.areas:
-            if a.parent == area_id:
-                out.append(a.id)
-                out.extend(self.descendants(a.id))
+        for child in self._children.get(area_id, []):
+            out += [child, *self.descendants(child)]
         return out
 
-    @property
+    @cached_property
     def last_due(self) -> date:
         dues = [self.due]
         for ind in self.indicators:

@@ -90,6 +90,26 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     )
 
 
+class _Names:
+    """A week's returns repeat the same few names thousands of times: resolve each once.
+    Failures are not kept, so every bad row still gets its own message."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self._areas: dict[str, str] = {}
+        self._indicators: dict[str, Indicator] = {}
+
+    def area(self, text: str) -> str:
+        if text not in self._areas:
+            self._areas[text] = resolve_area(self.plan, text)
+        return self._areas[text]
+
+    def indicator(self, text: str) -> Indicator:
+        if text not in self._indicators:
+            self._indicators[text] = resolve_indicator(self.plan, text)
+        return self._indicators[text]
+
+
 def read_returns(
     paths: list[Path], plan: Plan, *, encoding: str | None = None, base: Path | None = None
 ) -> tuple[list[ReturnFile], list[str]]:
@@ -99,6 +119,7 @@ def read_returns(
     files: list[ReturnFile] = []
     problems: list[str] = []
     seen: dict[tuple[str, str, date], str] = {}
+    names = _Names(plan)
     for path in paths:
         try:
             data = path.read_bytes()
@@ -118,13 +139,13 @@ def read_returns(
             continue
         name = str(path.relative_to(base)) if base else str(path)
         rf = ReturnFile(path, hashlib.sha256(data).hexdigest(), used, name)
-        problems += _read_rows(rf, text, plan, seen)
+        problems += _read_rows(rf, text, names, seen)
         files.append(rf)
     return files, problems
 
 
 def _read_rows(
-    rf: ReturnFile, text: str, plan: Plan, seen: dict[tuple[str, str, date], str]
+    rf: ReturnFile, text: str, names: _Names, seen: dict[tuple[str, str, date], str]
 ) -> list[str]:
     problems: list[str] = []
     first = next((ln for ln in text.splitlines() if ln.strip()), "")
@@ -155,7 +176,7 @@ def _read_rows(
             continue
         row = dict(zip(header, fields, strict=True))
         where = f"{rf.name}:{line}"
-        parsed, errs = _parse_row(row, header, plan, where)
+        parsed, errs = _parse_row(row, header, names, where)
         problems += errs
         if parsed is None:
             continue
@@ -192,7 +213,7 @@ def _check_header(header: list[str]) -> list[str]:
 
 
 def _parse_row(
-    row: dict[str, str], header: list[str], plan: Plan, where: str
+    row: dict[str, str], header: list[str], names: _Names, where: str
 ) -> tuple[dict[str, Any] | None, list[str]]:
     errs: list[str] = []
     out: dict[str, Any] = {"note": row.get("note", "").strip(), "source": where}
@@ -208,11 +229,11 @@ def _parse_row(
     day = attempt(when, parse_day if when == "date" else parse_week)
     if day is not None:
         try:
-            out["date"] = check_in_window(day, plan.start, plan.last_due, when)
+            out["date"] = check_in_window(day, names.plan.start, names.plan.last_due, when)
         except UsageError as exc:
             errs.append(f"{where}:{header.index(when) + 1}: {exc.message}")
-    out["area"] = attempt("area", lambda t: resolve_area(plan, t))
-    ind = attempt("indicator", lambda t: resolve_indicator(plan, t))
+    out["area"] = attempt("area", names.area)
+    ind = attempt("indicator", names.indicator)
     if ind is not None:
         out["indicator"] = ind.id
         out["value"] = attempt("value", lambda t: parse_value(t, ind))
