@@ -54,7 +54,6 @@ class Ledger:
             series[(ind, area)].append((day, e.value))
         self._dates = {k: [d for d, _ in v] for k, v in series.items()}
         self._values = {k: [x for _, x in v] for k, v in series.items()}
-        self.newest = max((e.date for e in entries), default=None)
 
     def value_on(self, indicator: str, area: str, day: date) -> float | None:
         """The value that counts for exactly this date, if any."""

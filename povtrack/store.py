@@ -149,11 +149,10 @@ class Store:
                     f"{path}: a database already exists; use --force to move it aside "
                     "and start a new one"
                 )
-            moved = path.with_name(f"{path.name}.{datetime.now():%Y%m%dT%H%M%S}.bak")
-            n = 1
-            while moved.exists():
-                moved = path.with_name(f"{path.name}.{datetime.now():%Y%m%dT%H%M%S}-{n}.bak")
-                n += 1
+            stamp = f"{path.name}.{datetime.now():%Y%m%dT%H%M%S}"
+            moved, n = path.with_name(f"{stamp}.bak"), 1
+            while moved.exists():  # two --force in the same second
+                moved, n = path.with_name(f"{stamp}-{n}.bak"), n + 1
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:

@@ -148,6 +148,21 @@ def make_console() -> Any:
     return Console(theme=THEME, highlight=False, width=width)
 
 
+def require_task(plan: Any, task: int | None) -> None:
+    """--task must name one of the plan's tasks."""
+    numbers = [t.number for t in plan.tasks]
+    if task is not None and task not in numbers:
+        raise UsageError(f"no task {task}; the plan has tasks {numbers[0]}–{numbers[-1]}")
+
+
+def print_status(plan: Any, rows: list[Any], as_of: Any) -> None:
+    """The status table on stdout (used by `status` and `demo`)."""
+    from povtrack.render import status_table
+
+    console = make_console()
+    console.print(status_table(console, plan, rows, as_of, labels()))
+
+
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 

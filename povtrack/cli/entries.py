@@ -17,6 +17,8 @@ from povtrack.cli.app import (
     make_console,
     open_store,
     print_json,
+    print_status,
+    require_task,
     say,
     target_app,
 )
@@ -228,13 +230,9 @@ def status(
     when = parse_when(as_of) if as_of else default_as_of(plan, entries)
     check_in_window(when, plan.start, plan.last_due, "--as-of")
     scope = resolve_scope(plan, area) if area else None
-    if task is not None and task not in {t.number for t in plan.tasks}:
-        raise UsageError(f"no task {task}")
+    require_task(plan, task)
     rows = status_rows(plan, entries, store.allocations(), when, task=task, scope=scope)
     if as_json:
         print_json(status_json(plan, rows, when))
         return
-    from povtrack.render import status_table
-
-    console = make_console()
-    console.print(status_table(console, plan, rows, when, labels()))
+    print_status(plan, rows, when)

@@ -20,9 +20,11 @@ from povtrack.cli.app import (
     open_store,
     plan_app,
     print_json,
+    print_status,
+    require_task,
     say,
 )
-from povtrack.errors import DatabaseError, UsageError
+from povtrack.errors import DatabaseError
 
 # ---------------------------------------------------------------------------- init / plan
 
@@ -40,17 +42,15 @@ def init(
     Example: povtrack init --db ~/povtrack/datong.json
     """
     choose_db(db)
-    from povtrack.planfile import BUNDLED, bundled_text, parse_plan, read_plan_file
+    from povtrack.planfile import bundled_text, read_plan_file
     from povtrack.store import Store
 
-    if plan is not None:
-        parsed, text = read_plan_file(plan)
-    else:
-        text = bundled_text()
-        parsed = parse_plan(text, BUNDLED)
+    # A plan file is checked here, so errors name the file; the store parses the text once.
+    text = read_plan_file(plan)[1] if plan is not None else bundled_text()
     path = db_path()
     store, moved = Store.create(path, text, force=force)
     store.commit()
+    parsed = store.plan
     if moved:
         say(f"moved the old database aside to {moved}")
     say(
@@ -92,10 +92,7 @@ def plan_show(
     from povtrack.progress import all_targets
 
     plan, allocations = _plan_and_allocations(plan_file)
-    if task is not None and task not in {t.number for t in plan.tasks}:
-        raise UsageError(
-            f"no task {task}; the plan has tasks {plan.tasks[0].number}–{plan.tasks[-1].number}"
-        )
+    require_task(plan, task)
     targets = all_targets(plan, allocations)
     if as_json:
         print_json(plan_json(plan, targets, task))
@@ -166,13 +163,10 @@ def demo(
     path = db or default_db_path().with_name("demo.json")
     store, summary = build_demo(path, protect=[db_path(), default_db_path()])
     from povtrack.progress import default_as_of, status_rows
-    from povtrack.render import status_table
 
     entries = store.entries()
     when = default_as_of(store.plan, entries)
-    console = make_console()
-    rows = status_rows(store.plan, entries, store.allocations(), when)
-    console.print(status_table(console, store.plan, rows, when, labels()))
+    print_status(store.plan, status_rows(store.plan, entries, store.allocations(), when), when)
     say(summary)
     say(f"demo database: {path}")
     say(f"try: povtrack --db {path} status --task 2")
