@@ -54,3 +54,18 @@ class WriteError(PovtrackError):
     """A write failed; the database is unchanged."""
 
     exit_code = ExitCode.WRITE_FAILED
+
+
+class BusyError(PovtrackError):
+    """Another povtrack holds the database lock, or changed the file while we worked."""
+
+    exit_code = ExitCode.BUSY
+
+
+class Interrupted(BaseException):
+    """SIGTERM or Ctrl-C. A BaseException, so that only the entry point catches it and every
+    ``finally`` on the way (temp files, the lock) still runs."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.exit_code = 128 + signum

@@ -175,7 +175,7 @@ def load_allocations_csv(store: Store, path: Path, *, by: str) -> int:
     return count
 
 
-def build_demo(path: Path, *, protect: list[Path]) -> tuple[Store, str]:
+def build_demo(path: Path, *, protect: list[Path], lock_timeout: float) -> tuple[Store, str]:
     """A demo database from scratch: the bundled plan, sample allocations, sample returns."""
     from povtrack.planfile import bundled_text
 
@@ -185,11 +185,11 @@ def build_demo(path: Path, *, protect: list[Path]) -> tuple[Store, str]:
     returns = sorted((samples / "returns").glob("*.csv"))
     if not returns:
         raise UsageError(f"{samples}: no sample returns found (is the package complete?)")
-    store, _ = Store.create(path, bundled_text(), demo=True)
-    by = "demo"
-    allocations = load_allocations_csv(store, samples / "allocations.csv", by=by)
-    result = import_returns(store, returns, by=by, base=samples.parent)
-    store.commit()
+    with Store.creating(path, bundled_text(), demo=True, lock_timeout=lock_timeout) as (store, _):
+        by = "demo"
+        allocations = load_allocations_csv(store, samples / "allocations.csv", by=by)
+        result = import_returns(store, returns, by=by, base=samples.parent)
+        store.commit()
     summary = (
         f"demo: {allocations} sample allocations, {result.added} entries from "
         f"{len(result.files)} sample weekly returns (illustrative data, not from the plan)"

@@ -1,40 +1,55 @@
 """The database: one TinyDB file holding the plan, the entries, allocations and batches.
 
-The only module that imports tinydb. Each command reads the file once and, if it changes
-anything, writes it once, atomically (temp file in the same directory, fsync, os.replace).
-Entries and allocations are appended, never updated or removed.
+The only module that imports tinydb. A command reads the file once, checks all of it (shape,
+schema, plan, every record) and refuses a bad file rather than half-using it. A command that
+writes takes the lock first (``Store.writing``), changes everything in memory and commits once:
+the old file is kept as a backup and the new one replaces it atomically (``safefile``). Entries
+and allocations are appended, never updated or removed.
+
+Schema history (a fixture of each is kept in tests/fixtures/):
+  1  povtrack 0.1.0 as first released (meta without a generation counter)
+  2  meta.generation counts commits; backups are named after it
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
-import tempfile
-from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from tinydb import TinyDB
 from tinydb.storages import Storage
 
-from povtrack.errors import DatabaseError, UsageError, WriteError
+from povtrack import __version__, integrity, safefile
+from povtrack.errors import BusyError, DatabaseError, UsageError, WriteError
 from povtrack.model import Allocation, Entry, Plan
 from povtrack.planfile import parse_plan
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+BACKUP_PATTERN = "gen-*.json"
 
 
 def now_stamp() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-class _OneWriteStorage(Storage):
-    """Keeps the whole database in memory; ``flush`` writes it once, atomically."""
+def keep_backups() -> int:
+    try:
+        return max(int(os.environ.get("POVTRACK_BACKUPS", "")), 1)
+    except ValueError:
+        return safefile.DEFAULT_BACKUPS
 
-    def __init__(self, path: Path, data: dict[str, Any]) -> None:
-        self.path = path
+
+class _MemoryStorage(Storage):
+    """TinyDB works on the dict in memory; ``Store.commit`` writes it out once."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
         self.data = data
         self.dirty = False
 
@@ -45,39 +60,24 @@ class _OneWriteStorage(Storage):
         self.data = data
         self.dirty = True
 
-    def flush(self) -> None:
-        if self.dirty:
-            atomic_write(self.path, json.dumps(self.data, ensure_ascii=False).encode("utf-8"))
-            self.dirty = False
+
+# ---------------------------------------------------------------------------- reading files
 
 
-def atomic_write(path: Path, payload: bytes) -> None:
-    target = path.resolve()  # write through a symlink to its target
+@dataclass
+class Loaded:
+    """A database file read and checked: what ``Store`` is built from."""
+
+    data: dict[str, Any]
+    plan: Plan
+    entries: list[Entry]
+    allocations: list[Allocation]
+    migrated_from: int | None = None
+
+
+def read_bytes(path: Path) -> bytes:
     try:
-        mode = target.stat().st_mode & 0o777
-    except FileNotFoundError:
-        mode = 0o600
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(payload)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-        dir_fd = os.open(target.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise WriteError(f"{path}: write failed, database unchanged: {exc.strerror}") from None
-
-
-def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise DatabaseError(
             f"{path}: no database here; create one with 'povtrack init' (or set --db)"
@@ -86,114 +86,255 @@ def _read_json(path: Path) -> dict[str, Any]:
         raise DatabaseError(f"{path}: is a directory, not a database file") from None
     except OSError as exc:
         raise DatabaseError(f"{path}: cannot read the database: {exc.strerror}") from None
+
+
+def load(raw: bytes, where: str) -> Loaded:
+    """Parse and check a database's bytes; every refusal is a DatabaseError naming ``where``."""
     if not raw.strip():
-        raise DatabaseError(f"{path}: the database file is empty (not a povtrack database)")
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise DatabaseError(f"{path}: corrupt database: not UTF-8 at byte {exc.start}") from None
-    except json.JSONDecodeError as exc:
         raise DatabaseError(
-            f"{path}: corrupt database: {exc.msg} at byte {exc.pos} "
+            f"{where}: the database file is empty ({len(raw)} bytes); "
+            "refusing to treat it as a new database"
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DatabaseError(
+            f"{where}: corrupt database: not UTF-8 (byte 0x{raw[exc.start]:02x} at byte "
+            f"{exc.start}); was it saved as ANSI/GBK by an editor?"
+        ) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        byte = len(text[: exc.pos].encode("utf-8"))
+        raise DatabaseError(
+            f"{where}: corrupt database: {exc.msg} at byte {byte} "
             f"(line {exc.lineno}, column {exc.colno})"
         ) from None
-    if not isinstance(data, dict) or "meta" not in data:
-        raise DatabaseError(f"{path}: not a povtrack database (no meta table)")
-    return data
+    except RecursionError:
+        raise DatabaseError(f"{where}: corrupt database: nested too deeply") from None
+    problems = integrity.check_shape(data)
+    if problems:
+        raise _corrupt(where, problems)
+    meta = data["meta"]["1"]
+    schema = meta["schema"]
+    if schema > SCHEMA_VERSION:
+        raise DatabaseError(
+            f"{where}: written by a newer povtrack ({meta.get('written_by', '?')}, schema "
+            f"{schema}); this is povtrack {__version__} (schema {SCHEMA_VERSION}): upgrade "
+            "povtrack; the database was not changed"
+        )
+    migrated = _migrate(data) if schema < SCHEMA_VERSION else None
+    try:
+        plan = parse_plan(meta["plan_text"], f"{where} (stored plan)")
+    except UsageError as exc:
+        raise DatabaseError(f"{where}: corrupt database: stored plan unreadable: {exc}") from None
+    entries, bad = integrity.load_entries(data, plan)
+    allocations, bad_alloc = integrity.load_allocations(data, plan)
+    problems = bad + bad_alloc + integrity.check_batches(data)
+    if problems:
+        raise _corrupt(where, problems)
+    return Loaded(data, plan, entries, allocations, migrated)
+
+
+def _corrupt(where: str, problems: list[str]) -> DatabaseError:
+    more = f" (and {len(problems) - 1} more; see 'povtrack db verify')" if len(problems) > 1 else ""
+    return DatabaseError(f"{where}: corrupt database: {problems[0]}{more}")
+
+
+def _migrate(data: dict[str, Any]) -> int:
+    """Bring an older schema up to date, in memory. Returns the schema it came from."""
+    meta = data["meta"]["1"]
+    old = meta["schema"]
+    if old < 1:
+        raise DatabaseError(f"schema {old} is older than any povtrack release")
+    if old == 1:  # 1 -> 2: commits are counted from here on
+        meta.setdefault("generation", 0)
+    meta["schema"] = SCHEMA_VERSION
+    return old
+
+
+def newest_good_backup(path: Path) -> tuple[Path, int] | None:
+    """The newest backup that opens cleanly, and its generation."""
+    for candidate in list_backups(path):
+        try:
+            loaded = load(candidate.read_bytes(), str(candidate))
+        except (DatabaseError, OSError):
+            continue
+        return candidate, loaded.data["meta"]["1"].get("generation", 0)
+    return None
+
+
+def list_backups(path: Path) -> list[Path]:
+    """Backups of the database at ``path``, newest first."""
+    directory = safefile.backups_dir(path)
+    if not directory.is_dir():
+        return []
+    files = [p for p in directory.glob("*.json") if p.is_file()]
+    return sorted(files, key=lambda p: (p.stat().st_mtime_ns, p.name), reverse=True)
+
+
+def with_backup_hint(path: Path, exc: DatabaseError) -> DatabaseError:
+    """Point a refusal at the newest good backup, so recovery is one command away."""
+    if "no database here" in exc.message or "is a directory" in exc.message:
+        return exc
+    good = newest_good_backup(path)
+    hint = (
+        f"newest good backup: {good[0]} (generation {good[1]}); "
+        "restore it with 'povtrack db restore'"
+        if good
+        else f"no good backup in {safefile.backups_dir(path)}"
+    )
+    return DatabaseError(f"{exc.message}; {hint}", details=exc.details)
+
+
+# ---------------------------------------------------------------------------- the store
 
 
 class Store:
     """An open database. Read methods return model objects; writes happen on ``commit``."""
 
-    def __init__(self, path: Path, data: dict[str, Any]) -> None:
+    def __init__(self, path: Path, loaded: Loaded, *, lock: safefile.DbLock | None = None) -> None:
         self.path = path
-        self._storage = _OneWriteStorage(path, data)
+        self.plan: Plan = loaded.plan
+        self.migrated_from = loaded.migrated_from
+        self._entries = loaded.entries
+        self._allocations = loaded.allocations
+        self._storage = _MemoryStorage(loaded.data)
         self._db = TinyDB(storage=lambda: self._storage)  # type: ignore[arg-type,return-value]
-        meta = self._db.table("meta").get(doc_id=1)
-        if not meta:
-            raise DatabaseError(f"{path}: not a povtrack database (meta record missing)")
-        schema = meta.get("schema")
-        if not isinstance(schema, int) or schema > SCHEMA_VERSION:
-            raise DatabaseError(
-                f"{path}: written by a newer povtrack (schema {schema}; this version reads "
-                f"{SCHEMA_VERSION}); upgrade povtrack"
-            )
-        self.meta = meta
-        try:
-            self.plan: Plan = parse_plan(meta["plan_text"], f"{path} (stored plan)")
-        except (KeyError, UsageError) as exc:
-            raise DatabaseError(
-                f"{path}: corrupt database: stored plan unreadable: {exc}"
-            ) from None
+        self.meta: dict[str, Any] = loaded.data["meta"]["1"]
+        self._lock = lock
+        self._signature = _signature(path)
+        self._fresh = False  # a new database: nothing to back up
+        self.warnings: list[str] = []
+
+    @property
+    def generation(self) -> int:
+        return int(self.meta.get("generation", 0))
 
     # -- opening and creating ----------------------------------------------------------
 
     @classmethod
     def open(cls, path: Path) -> Store:
-        return cls(path, _read_json(path))
+        """For reading: no lock (every file a reader can see is a whole one)."""
+        try:
+            return cls(path, load(read_bytes(path), str(path)))
+        except DatabaseError as exc:
+            raise with_backup_hint(path, exc) from None
 
     @classmethod
-    def create(
-        cls, path: Path, plan_text: str, *, force: bool = False, demo: bool = False
-    ) -> tuple[Store, Path | None]:
-        """Create a new database; with ``force`` an existing one is first moved aside.
-
-        ``demo`` marks a disposable demo database, which a later demo may replace in place."""
-        moved: Path | None = None
-        if demo and path.exists():
-            if not cls.open(path).meta.get("demo"):
-                raise UsageError(f"{path}: not a demo database; the demo will not replace it")
-        elif path.exists() or path.is_symlink():
-            if not force:
-                raise UsageError(
-                    f"{path}: a database already exists; use --force to move it aside "
-                    "and start a new one"
+    @contextlib.contextmanager
+    def writing(cls, path: Path, *, lock_timeout: float) -> Iterator[Store]:
+        """Hold the lock, read the file fresh, and let the caller change it and commit."""
+        if not path.is_file():
+            read_bytes(path)  # the usual message for a missing path or a directory; no lock file
+        with safefile.DbLock(path, lock_timeout) as lock:
+            swept = safefile.sweep_temps(path)
+            store = cls.open(path)
+            _check_writable(path)
+            store._lock = lock
+            store.warnings += swept
+            safefile.crash_point("after_read")
+            if os.stat(path).st_nlink > 1:
+                store.warnings.append(
+                    f"{path} has other hard links; they keep the old content after this write"
                 )
-            stamp = f"{path.name}.{datetime.now():%Y%m%dT%H%M%S}"
-            moved, n = path.with_name(f"{stamp}.bak"), 1
-            while moved.exists():  # two --force in the same second
-                moved, n = path.with_name(f"{stamp}-{n}.bak"), n + 1
+            yield store
+
+    @classmethod
+    @contextlib.contextmanager
+    def creating(
+        cls,
+        path: Path,
+        plan_text: str,
+        *,
+        force: bool = False,
+        demo: bool = False,
+        lock_timeout: float = safefile.DEFAULT_LOCK_TIMEOUT,
+    ) -> Iterator[tuple[Store, Path | None]]:
+        """A new database; with ``force`` an existing one is first moved aside.
+
+        ``demo`` marks a disposable demo database, which a later demo may replace."""
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise WriteError(f"{path.parent}: cannot create directory: {exc.strerror}") from None
-        meta = {
-            "schema": SCHEMA_VERSION,
-            "plan_text": plan_text,
-            "plan_sha256": hashlib.sha256(plan_text.encode("utf-8")).hexdigest(),
-            "created_at": now_stamp(),
-            "demo": demo,
-        }
-        store = cls(path, {"meta": {"1": meta}})
-        store._storage.dirty = True
-        if moved is not None:
-            try:
-                os.replace(path, moved)
-            except OSError as exc:
-                raise WriteError(f"{path}: cannot move the old database aside: {exc}") from None
-        return store, moved
+        with safefile.DbLock(path, lock_timeout) as lock:
+            moved = _make_room(path, force=force, demo=demo)
+            meta = {
+                "schema": SCHEMA_VERSION,
+                "generation": 0,
+                "plan_text": plan_text,
+                "plan_sha256": hashlib.sha256(plan_text.encode("utf-8")).hexdigest(),
+                "created_at": now_stamp(),
+                "demo": demo,
+            }
+            data = {"meta": {"1": meta}}
+            plan = _parse_new_plan(plan_text, path)
+            store = cls(path, Loaded(data, plan, [], []), lock=lock)
+            store._storage.dirty = True
+            store._fresh = True
+            if moved is not None:
+                try:
+                    os.replace(path, moved)
+                except OSError as exc:
+                    raise WriteError(f"{path}: cannot move the old database aside: {exc}") from None
+            store._signature = _signature(path)
+            yield store, moved
 
     def commit(self) -> None:
-        self._storage.flush()
+        """Write every change of this command at once; the replaced file becomes a backup."""
+        if not self._storage.dirty and self.migrated_from is None:
+            return
+        if self._lock is None:
+            raise RuntimeError("commit() outside Store.writing()")
+        if _signature(self.path) != self._signature:
+            raise BusyError(
+                f"{self.path}: the database changed while this command ran (written without "
+                "povtrack's lock?); nothing written, run the command again"
+            )
+        old_generation = self.generation
+        self.meta["generation"] = old_generation + 1
+        self.meta["written_by"] = f"povtrack {__version__}"
+        self.meta["committed_at"] = now_stamp()
+        payload = json.dumps(self._storage.data, ensure_ascii=False).encode("utf-8")
+        backups = safefile.backups_dir(self.path)
+        backup = None
+        if not self._fresh:
+            if self.migrated_from is not None:
+                name = f"pre-migrate-schema{self.migrated_from}-{safefile.stamp()}.json"
+                safefile.keep_copy(safefile.real_path(self.path), backups / name)
+            backup = backups / f"gen-{old_generation:06d}.json"
+        try:
+            safefile.atomic_write(self.path, payload, backup=backup)
+        except WriteError:
+            self.meta["generation"] = old_generation
+            raise
+        self._storage.dirty = False
+        self._fresh = False
+        self.migrated_from = None
+        self._signature = _signature(self.path)
+        if backup is not None:
+            with contextlib.suppress(OSError):
+                os.chmod(backup, safefile.PRIVATE_FILE)  # now no longer the live file's inode
+            safefile.prune(backups, BACKUP_PATTERN, keep_backups())
 
     # -- reading -----------------------------------------------------------------------
 
     def entries(self) -> list[Entry]:
-        return [_entry(doc.doc_id, doc) for doc in self._db.table("entries").all()]
+        return list(self._entries)
 
     def allocations(self) -> list[Allocation]:
         """Allocations in the order they were recorded (the newest last)."""
-        out = []
-        for doc in self._db.table("allocations").all():
-            due = date.fromisoformat(doc["due"]) if doc.get("due") else None
-            out.append(Allocation(doc["indicator"], doc["area"], doc["value"], due, doc["note"]))
-        return out
+        return list(self._allocations)
 
     def batch_for_file(self, sha256: str) -> dict[str, Any] | None:
         for doc in self._db.table("batches").all():
             if any(f.get("sha256") == sha256 for f in doc.get("files", [])):
                 return dict(doc)
         return None
+
+    def batches(self) -> list[dict[str, Any]]:
+        return [dict(doc) for doc in self._db.table("batches").all()]
 
     # -- writing (in memory until commit) ----------------------------------------------
 
@@ -221,7 +362,23 @@ class Store:
             }
             for r in rows
         ]
-        return list(self._db.table("entries").insert_multiple(docs))
+        ids = list(self._db.table("entries").insert_multiple(docs))
+        self._entries += [
+            Entry(
+                i,
+                d["indicator"],
+                d["area"],
+                r["date"],
+                d["value"],
+                d["note"],
+                d["source"],
+                at,
+                by,
+                batch,
+            )
+            for i, d, r in zip(ids, docs, rows, strict=True)
+        ]
+        return ids
 
     def add_allocation(self, alloc: Allocation, *, by: str, source: str) -> None:
         self._db.table("allocations").insert(
@@ -236,18 +393,53 @@ class Store:
                 "by": by,
             }
         )
+        self._allocations.append(alloc)
 
 
-def _entry(doc_id: int, doc: dict[str, Any]) -> Entry:
-    return Entry(
-        id=doc_id,
-        indicator=doc["indicator"],
-        area=doc["area"],
-        date=date.fromisoformat(doc["date"]),
-        value=doc["value"],
-        note=doc.get("note", ""),
-        source=doc.get("source", ""),
-        recorded_at=doc.get("recorded_at", ""),
-        by=doc.get("by", ""),
-        batch=doc.get("batch", ""),
-    )
+# ---------------------------------------------------------------------------- helpers
+
+
+def _signature(path: Path) -> tuple[int, int, int] | None:
+    """Which file is there now: a writer that skipped the lock changes this."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def _check_writable(path: Path) -> None:
+    target = safefile.real_path(path)
+    if not os.access(target, os.W_OK):
+        raise WriteError(f"{path}: the database file is read-only; nothing written")
+    if not os.access(target.parent, os.W_OK):
+        raise WriteError(
+            f"{target.parent}: cannot write in the database's directory; nothing written"
+        )
+
+
+def _parse_new_plan(plan_text: str, path: Path) -> Plan:
+    return parse_plan(plan_text, f"{path} (plan)")
+
+
+def _make_room(path: Path, *, force: bool, demo: bool) -> Path | None:
+    """Check that a new database may go at ``path``; the old file's new name, if any."""
+    if demo and path.exists():
+        try:
+            is_demo = bool(load(read_bytes(path), str(path)).data["meta"]["1"].get("demo"))
+        except DatabaseError:
+            is_demo = False
+        if not is_demo:
+            raise UsageError(f"{path}: not a demo database; the demo will not replace it")
+        return None
+    if not (path.exists() or path.is_symlink()):
+        return None
+    if not force:
+        raise UsageError(
+            f"{path}: a database already exists; use --force to move it aside and start a new one"
+        )
+    stamp = f"{path.name}.{datetime.now():%Y%m%dT%H%M%S}"
+    moved, n = path.with_name(f"{stamp}.bak"), 1
+    while moved.exists():  # two --force in the same second
+        moved, n = path.with_name(f"{stamp}-{n}.bak"), n + 1
+    return moved

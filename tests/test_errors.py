@@ -25,10 +25,12 @@ def lines(text: str) -> list[str]:
 
 
 def snapshot(folder: Path) -> dict[str, bytes | None]:
-    """Every file and folder under ``folder`` with its bytes (None for a folder)."""
+    """Every file and folder under ``folder`` with its bytes (None for a folder), except the
+    lock's side files, which a writer creates before it can know the database is bad."""
     return {
         str(p.relative_to(folder)): (p.read_bytes() if p.is_file() else None)
         for p in sorted(folder.rglob("*"))
+        if not p.name.endswith((".lock", ".lock.owner"))
     }
 
 

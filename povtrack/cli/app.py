@@ -8,9 +8,12 @@ with the traceback only under --debug. Commands live in the sibling modules.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,7 +22,7 @@ import typer
 from typer.core import TyperGroup
 
 from povtrack import __version__
-from povtrack.errors import ExitCode, PovtrackError, UsageError
+from povtrack.errors import ExitCode, Interrupted, PovtrackError, UsageError
 from povtrack.i18n import LANGS, Labels, default_lang
 
 
@@ -31,7 +34,11 @@ class _Group(TyperGroup):
             return super().main(*args, standalone_mode=False, **kwargs)
         try:
             rv = super().main(*args, standalone_mode=False, **kwargs)
-        except typer.Abort:
+        except Interrupted as exc:
+            _interrupted(exc.exit_code)
+        except typer.Abort as exc:
+            if isinstance(exc.__context__, KeyboardInterrupt):  # Ctrl-C inside the parser
+                _interrupted(128 + signal.SIGINT)
             typer.echo("aborted", err=True)
             sys.exit(int(ExitCode.INTERNAL))
         except typer.TyperException as exc:  # the parser's own usage errors
@@ -64,6 +71,19 @@ class _Group(TyperGroup):
             raise typer.Exit(int(ExitCode.INTERNAL)) from None
 
 
+def _interrupted(code: int) -> None:
+    from povtrack import safefile
+
+    done = safefile.COMMITTED
+    what = f"after writing {done[-1]}" if done else "nothing written"
+    typer.echo(f"interrupted ({what})", err=True)
+    sys.exit(code)
+
+
+def _raise_interrupted(signum: int, frame: Any) -> None:
+    raise Interrupted(signum)
+
+
 HELP = """Track Datong's 2018 poverty-alleviation plan: weekly progress against every target.
 
 Example: povtrack init && povtrack import week23.csv && povtrack status --task 2
@@ -92,6 +112,7 @@ class _State:
     db: Path | None = None
     lang: str = "en"
     debug: bool = False
+    lock_timeout: float | None = None
 
 
 state = _State()
@@ -121,10 +142,26 @@ LANG_OPTION = typer.Option(None, "--lang", help="Labels and names: zh or en.")
 DB_OPTION = typer.Option(None, "--db", help="Database file (as the global --db).")
 
 
-def choose_db(db: Path | None) -> None:
-    """--db is accepted before the command and after it; after wins."""
+LOCK_OPTION = typer.Option(
+    None,
+    "--lock-timeout",
+    min=0,
+    help="Seconds to wait for another writer (as the global --lock-timeout).",
+)
+
+
+def choose_db(db: Path | None, lock_timeout: float | None = None) -> None:
+    """--db and --lock-timeout are accepted before the command and after it; after wins."""
     if db is not None:
         state.db = db
+    if lock_timeout is not None:
+        state.lock_timeout = lock_timeout
+
+
+def lock_timeout() -> float:
+    from povtrack.safefile import DEFAULT_LOCK_TIMEOUT
+
+    return DEFAULT_LOCK_TIMEOUT if state.lock_timeout is None else state.lock_timeout
 
 
 def db_path() -> Path:
@@ -135,6 +172,19 @@ def open_store() -> Any:
     from povtrack.store import Store
 
     return Store.open(db_path())
+
+
+@contextlib.contextmanager
+def writing_store() -> Iterator[Any]:
+    """The database, locked for this command; warnings go to stderr when the command ends."""
+    from povtrack.store import Store
+
+    with Store.writing(db_path(), lock_timeout=lock_timeout()) as store:
+        try:
+            yield store
+        finally:
+            for line in store.warnings:
+                say(f"warning: {line}")
 
 
 def make_console() -> Any:
@@ -186,15 +236,27 @@ def main_options(
         help="Labels and names: zh or en [env POVTRACK_LANG; default from the locale].",
     ),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
+    lock_wait: float | None = typer.Option(
+        None,
+        "--lock-timeout",
+        envvar="POVTRACK_LOCK_TIMEOUT",
+        min=0,
+        help="Seconds a write waits for another writer before exit 5 [default 5].",
+    ),
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
     ),
 ) -> None:
     state.db, state.lang, state.debug = db, default_lang(), debug
+    state.lock_timeout = lock_wait
     if state.lang not in LANGS:
         state.lang = "en"
     choose_lang(lang)
 
 
 def main() -> None:
+    # SIGTERM (cron's timeout, systemd) and Ctrl-C unwind like an exception, so temp files go
+    # and the lock is released; the entry point says whether anything was written.
+    signal.signal(signal.SIGTERM, _raise_interrupted)
+    signal.signal(signal.SIGINT, _raise_interrupted)
     app()

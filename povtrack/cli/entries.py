@@ -10,6 +10,7 @@ import typer
 from povtrack.cli.app import (
     DB_OPTION,
     LANG_OPTION,
+    LOCK_OPTION,
     app,
     choose_db,
     choose_lang,
@@ -21,6 +22,7 @@ from povtrack.cli.app import (
     require_task,
     say,
     target_app,
+    writing_store,
 )
 from povtrack.errors import UsageError
 
@@ -46,27 +48,28 @@ def target_set(
     due: str | None = typer.Option(None, "--due", help="Due date (default: the plan's rule)."),
     by: str | None = typer.Option(None, "--by", help="Who sets it [env POVTRACK_USER]."),
     db: Path | None = DB_OPTION,
+    lock_wait: float | None = LOCK_OPTION,
 ) -> None:
     """Allocate a city target to an area (the newest allocation counts; none is overwritten).
 
     Example: povtrack target set housing.relocated_people 9000 --area 阳高县
     """
-    choose_db(db)
+    choose_db(db, lock_wait)
     from povtrack.dates import parse_day
     from povtrack.ops import current_user, set_target
     from povtrack.render import fmt_value
 
-    store = open_store()
-    ind, alloc = set_target(
-        store,
-        indicator,
-        value,
-        area,
-        parse_day(due) if due else None,
-        by=current_user(by),
-        source="target set",
-    )
-    store.commit()
+    with writing_store() as store:
+        ind, alloc = set_target(
+            store,
+            indicator,
+            value,
+            area,
+            parse_day(due) if due else None,
+            by=current_user(by),
+            source="target set",
+        )
+        store.commit()
     from povtrack.progress import allocation_due
 
     say(
@@ -108,21 +111,22 @@ def record(
     by: str | None = typer.Option(None, "--by", help="Who reports it [env POVTRACK_USER]."),
     lang: str | None = LANG_OPTION,
     db: Path | None = DB_OPTION,
+    lock_wait: float | None = LOCK_OPTION,
 ) -> None:
     """Record one reported value for one area.
 
     Example: povtrack record housing.relocated_people 5200 --area 阳高县 --week 2018-W23
     """
-    choose_db(db)
+    choose_db(db, lock_wait)
     choose_lang(lang)
     from povtrack.dates import iso_week
     from povtrack.export import num, scope_names
     from povtrack.ops import current_user, record_value
 
-    store = open_store()
     when = _when(day, week)
-    entry = record_value(store, indicator, value, area, when, note=note, by=current_user(by))
-    store.commit()
+    with writing_store() as store:
+        entry = record_value(store, indicator, value, area, when, note=note, by=current_user(by))
+        store.commit()
     area_name = labels().pick(*scope_names(store.plan, entry.area))
     say(
         f"recorded entry {entry.id}: {entry.indicator} = {num(entry.value)} for {area_name} "
@@ -136,17 +140,18 @@ def import_cmd(
     encoding: str | None = typer.Option(None, "--encoding", help="Override detection."),
     by: str | None = typer.Option(None, "--by", help="Who imports [env POVTRACK_USER]."),
     db: Path | None = DB_OPTION,
+    lock_wait: float | None = LOCK_OPTION,
 ) -> None:
     """Import weekly returns; all files are one batch, all or nothing.
 
     Example: povtrack import returns/2018-W23-*.csv
     """
-    choose_db(db)
+    choose_db(db, lock_wait)
     from povtrack.ops import current_user, import_returns
 
-    store = open_store()
-    result = import_returns(store, files, by=current_user(by), encoding=encoding)
-    store.commit()
+    with writing_store() as store:
+        result = import_returns(store, files, by=current_user(by), encoding=encoding)
+        store.commit()
     for line in result.already:
         say(line)
     for name, enc in result.encodings.items():

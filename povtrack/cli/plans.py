@@ -10,12 +10,14 @@ import typer
 from povtrack.cli.app import (
     DB_OPTION,
     LANG_OPTION,
+    LOCK_OPTION,
     app,
     choose_db,
     choose_lang,
     db_path,
     default_db_path,
     labels,
+    lock_timeout,
     make_console,
     open_store,
     plan_app,
@@ -36,20 +38,21 @@ def init(
     ),
     force: bool = typer.Option(False, "--force", help="Move an existing database aside first."),
     db: Path | None = DB_OPTION,
+    lock_wait: float | None = LOCK_OPTION,
 ) -> None:
     """Create the database with the bundled plan (datong-2018) or a plan file.
 
     Example: povtrack init --db ~/povtrack/datong.json
     """
-    choose_db(db)
+    choose_db(db, lock_wait)
     from povtrack.planfile import bundled_text, read_plan_file
     from povtrack.store import Store
 
     # A plan file is checked here, so errors name the file; the store parses the text once.
     text = read_plan_file(plan)[1] if plan is not None else bundled_text()
     path = db_path()
-    store, moved = Store.create(path, text, force=force)
-    store.commit()
+    with Store.creating(path, text, force=force, lock_timeout=lock_timeout()) as (store, moved):
+        store.commit()
     parsed = store.plan
     if moved:
         say(f"moved the old database aside to {moved}")
@@ -161,7 +164,9 @@ def demo(
     from povtrack.ops import build_demo
 
     path = db or default_db_path().with_name("demo.json")
-    store, summary = build_demo(path, protect=[db_path(), default_db_path()])
+    store, summary = build_demo(
+        path, protect=[db_path(), default_db_path()], lock_timeout=lock_timeout()
+    )
     from povtrack.progress import default_as_of, status_rows
 
     entries = store.entries()

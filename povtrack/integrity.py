@@ -1,0 +1,172 @@
+"""What a database file must look like, checked before anything trusts it.
+
+Pure functions over the parsed JSON (no TinyDB, no I/O). Each problem names its JSON path, such
+as ``/entries/12/value``, so a hand-broken file can be found and fixed. ``Store`` runs these on
+every open (a bad file is refused, never half-used); ``povtrack db verify`` prints them all.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date
+from typing import Any
+
+from povtrack.model import Allocation, Entry, Plan
+
+TABLES = ("meta", "entries", "allocations", "batches")
+_DOC_ID = re.compile(r"^[1-9][0-9]*$")
+
+
+def check_shape(data: Any) -> list[str]:
+    """Top-level structure and the meta record; enough to know which schema the file is."""
+    if not isinstance(data, dict):
+        return [f"/ must be an object, not {_kind(data)}"]
+    problems = []
+    for name, table in data.items():
+        if name not in TABLES:
+            continue  # unknown tables are kept as they are, never dropped
+        if not isinstance(table, dict):
+            problems.append(f"/{name} must be an object, not {_kind(table)}")
+            continue
+        for doc_id, doc in table.items():
+            if not _DOC_ID.match(doc_id):
+                problems.append(f"/{name}/{doc_id}: record ids must be whole numbers")
+            elif not isinstance(doc, dict):
+                problems.append(f"/{name}/{doc_id} must be an object, not {_kind(doc)}")
+    if problems:
+        return problems
+    meta = data.get("meta", {}).get("1")
+    if meta is None:
+        return ["/meta/1 is missing: no schema version (not a povtrack database?)"]
+    if not isinstance(meta.get("schema"), int) or isinstance(meta.get("schema"), bool):
+        problems.append("/meta/1/schema must be a whole number")
+    if not isinstance(meta.get("plan_text"), str):
+        problems.append("/meta/1/plan_text must be text (the plan the database was made with)")
+    if "generation" in meta and not _is_count(meta["generation"]):
+        problems.append("/meta/1/generation must be a whole number ≥ 0")
+    return problems
+
+
+def load_entries(data: dict[str, Any], plan: Plan) -> tuple[list[Entry], list[str]]:
+    entries: list[Entry] = []
+    problems: list[str] = []
+    indicators, areas = plan.indicators_by_id, plan.areas_by_id
+    for doc_id, doc in data.get("entries", {}).items():
+        where = f"/entries/{doc_id}"
+        bad = _missing_text(doc, where, ("indicator", "area", "date"))
+        bad += _optional_text(doc, where, ("note", "source", "recorded_at", "by", "batch"))
+        if not bad:
+            if doc["indicator"] not in indicators:
+                bad.append(f"{where}/indicator: '{doc['indicator']}' is not in the plan")
+            if doc["area"] not in areas:
+                bad.append(f"{where}/area: '{doc['area']}' is not in the plan")
+        day = _date(doc.get("date"), f"{where}/date", bad)
+        value = doc.get("value")
+        if not _is_number(value) or value < 0:
+            bad.append(f"{where}/value must be a number ≥ 0, not {_show(value)}")
+        if bad:
+            problems += bad
+            continue
+        entries.append(
+            Entry(
+                int(doc_id),
+                doc["indicator"],
+                doc["area"],
+                day,  # type: ignore[arg-type]
+                value,
+                doc.get("note", ""),
+                doc.get("source", ""),
+                doc.get("recorded_at", ""),
+                doc.get("by", ""),
+                doc.get("batch", ""),
+            )
+        )
+    return entries, problems
+
+
+def load_allocations(data: dict[str, Any], plan: Plan) -> tuple[list[Allocation], list[str]]:
+    out: list[Allocation] = []
+    problems: list[str] = []
+    for doc_id, doc in data.get("allocations", {}).items():
+        where = f"/allocations/{doc_id}"
+        bad = _missing_text(doc, where, ("indicator", "area"))
+        bad += _optional_text(doc, where, ("note",))
+        if not bad:
+            if doc["indicator"] not in plan.indicators_by_id:
+                bad.append(f"{where}/indicator: '{doc['indicator']}' is not in the plan")
+            if doc["area"] not in plan.areas_by_id:
+                bad.append(f"{where}/area: '{doc['area']}' is not in the plan")
+        due = None if doc.get("due") is None else _date(doc["due"], f"{where}/due", bad)
+        if not _is_number(doc.get("value")) or doc["value"] < 0:
+            bad.append(f"{where}/value must be a number ≥ 0, not {_show(doc.get('value'))}")
+        if bad:
+            problems += bad
+            continue
+        out.append(
+            Allocation(doc["indicator"], doc["area"], doc["value"], due, doc.get("note", ""))
+        )
+    return out, problems
+
+
+def check_batches(data: dict[str, Any]) -> list[str]:
+    problems = []
+    for doc_id, doc in data.get("batches", {}).items():
+        where = f"/batches/{doc_id}"
+        problems += _missing_text(doc, where, ("id", "kind"))
+        files = doc.get("files", [])
+        if not isinstance(files, list) or not all(
+            isinstance(f, dict) and isinstance(f.get("sha256"), str) for f in files
+        ):
+            problems.append(f"{where}/files must be a list of files, each with a sha256")
+    return problems
+
+
+def check_references(data: dict[str, Any]) -> list[str]:
+    """Entries name batches that exist (for ``db verify``; opening does not need it)."""
+    batches = {doc.get("id") for doc in data.get("batches", {}).values()}
+    return [
+        f"/entries/{doc_id}/batch: '{doc['batch']}' is not a recorded batch"
+        for doc_id, doc in data.get("entries", {}).items()
+        if doc.get("batch") and doc["batch"] not in batches
+    ]
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def _missing_text(doc: dict[str, Any], where: str, keys: tuple[str, ...]) -> list[str]:
+    return [
+        f"{where}/{k} is missing" if k not in doc else f"{where}/{k} must be text"
+        for k in keys
+        if not isinstance(doc.get(k), str)
+    ]
+
+
+def _optional_text(doc: dict[str, Any], where: str, keys: tuple[str, ...]) -> list[str]:
+    return [f"{where}/{k} must be text" for k in keys if not isinstance(doc.get(k, ""), str)]
+
+
+def _date(value: Any, where: str, bad: list[str]) -> date | None:
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        bad.append(f"{where} must be a date YYYY-MM-DD, not {_show(value)}")
+        return None
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _kind(value: Any) -> str:
+    return {list: "a list", str: "text", type(None): "null"}.get(type(value), type(value).__name__)
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
