@@ -23,7 +23,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from povtrack.errors import BusyError, WriteError
@@ -108,7 +108,7 @@ class DbLock:
         info = {
             "pid": os.getpid(),
             "host": socket.gethostname(),
-            "since": datetime.now(UTC).astimezone().isoformat(timespec="seconds"),
+            "since": datetime.now().astimezone().isoformat(timespec="seconds"),
             "command": " ".join(
                 os.path.basename(a) if i == 0 else a for i, a in enumerate(sys.argv)
             ),
@@ -124,14 +124,16 @@ class DbLock:
             self._lock = None
 
     def _holder(self) -> str:
+        unknown = f"another process holds {self.file}"
         try:
             info = json.loads(self.owner.read_text(encoding="utf-8"))
-            return (
-                f"locked by pid {info['pid']} on {info['host']} since {info['since']} "
-                f"({info.get('command', '?')})"
-            )
+            pid, host = int(info["pid"]), str(info["host"])
+            since, command = str(info["since"]), str(info.get("command", "?"))
         except (OSError, ValueError, KeyError, TypeError):
-            return f"another povtrack holds {self.file}"
+            return unknown
+        if host == socket.gethostname() and not _alive(pid):
+            return unknown  # the note is from an earlier holder that has ended
+        return f"locked by pid {pid} on {host} since {since} ({command})"
 
     def __enter__(self) -> DbLock:
         self.acquire()
@@ -139,6 +141,16 @@ class DbLock:
 
     def __exit__(self, *exc: object) -> None:
         self.release()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True
 
 
 # ---------------------------------------------------------------------------- writing

@@ -5,6 +5,9 @@ from povtrack.cli import plans  # noqa: F401
 
 # isort: split
 from povtrack.cli import entries  # noqa: F401
+
+# isort: split
+from povtrack.cli import db  # noqa: F401
 from povtrack.cli.app import app, main
 
 __all__ = ["app", "main"]

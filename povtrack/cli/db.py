@@ -1,0 +1,166 @@
+"""Commands that look after the database file (db verify|backup|backups|restore) and the
+shared-drive inbox importer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from povtrack.cli.app import (
+    DB_OPTION,
+    LOCK_OPTION,
+    _Group,
+    app,
+    choose_db,
+    db_path,
+    lock_timeout,
+    print_json,
+    say,
+)
+from povtrack.errors import ExitCode
+
+db_app = typer.Typer(
+    cls=_Group,
+    help="Verify, back up and restore the database file.\n\nExample: povtrack db verify",
+    no_args_is_help=True,
+)
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("verify")
+def db_verify(
+    as_json: bool = typer.Option(False, "--json", help="Print JSON only."),
+    db: Path | None = DB_OPTION,
+) -> None:
+    """Check the whole database: structure, schema, every record and what it refers to.
+
+    Exit 0 when sound, 4 with every problem listed when not.
+    Example: povtrack db verify
+    """
+    choose_db(db)
+    from povtrack.maintenance import verify
+
+    verdict = verify(db_path())
+    if as_json:
+        print_json(verdict.as_json())
+    if verdict.problems:
+        if not as_json:
+            for line in verdict.problems:
+                say(f"error: {line}")
+        raise typer.Exit(int(ExitCode.DATABASE))
+    if not as_json:
+        say(
+            f"{verdict.path}: ok — schema {verdict.schema}, generation {verdict.generation}, "
+            f"{verdict.entries} entries, {verdict.allocations} allocations, "
+            f"{verdict.batches} batches, {verdict.backups} backups"
+        )
+
+
+@db_app.command("backup")
+def db_backup(db: Path | None = DB_OPTION, lock_wait: float | None = LOCK_OPTION) -> None:
+    """Keep a copy of the database now (kept until you remove it; commits keep their own).
+
+    Example: povtrack db backup
+    """
+    choose_db(db, lock_wait)
+    from povtrack.maintenance import backup_now
+
+    dest = backup_now(db_path(), lock_timeout=lock_timeout())
+    typer.echo(str(dest))
+    say(f"backed up {db_path()} to {dest}")
+
+
+@db_app.command("backups")
+def db_backups(
+    as_json: bool = typer.Option(False, "--json", help="Print JSON only."),
+    db: Path | None = DB_OPTION,
+) -> None:
+    """List the backups, newest first, with their generation and whether each is usable.
+
+    Example: povtrack db backups
+    """
+    choose_db(db)
+    from povtrack.maintenance import describe_backups
+
+    rows = describe_backups(db_path())
+    if as_json:
+        print_json({"backups": rows})
+        return
+    if not rows:
+        say(f"no backups of {db_path()} yet (each write keeps one)")
+    for row in rows:
+        if row["ok"]:
+            typer.echo(
+                f"{row['name']}\tgeneration {row['generation']}\t{row['entries']} entries\t"
+                f"{row['committed_at']}"
+            )
+        else:
+            typer.echo(f"{row['name']}\tunusable: {row['problem']}")
+
+
+@db_app.command("restore")
+def db_restore(
+    backup: str | None = typer.Argument(
+        None, help="Backup file, its name, or a generation number (default: newest good one)."
+    ),
+    db: Path | None = DB_OPTION,
+    lock_wait: float | None = LOCK_OPTION,
+) -> None:
+    """Put a backup back in place, atomically; the current file is kept as a backup first.
+
+    Example: povtrack db restore gen-000012.json
+    """
+    choose_db(db, lock_wait)
+    from povtrack.maintenance import find_backup, restore
+
+    path = db_path()
+    chosen = find_backup(path, backup)
+    done = restore(path, chosen, lock_timeout=lock_timeout())
+    if done.kept:
+        say(f"kept the current file as {done.kept}")
+    say(f"restored {path} from {done.backup} (now generation {done.generation})")
+
+
+@app.command()
+def inbox(
+    folder: Path = typer.Argument(..., help="The inbox folder offices drop their returns into."),
+    settle: float = typer.Option(
+        5.0, "--settle", min=0, help="Leave files changed in the last N seconds (still arriving)."
+    ),
+    encoding: str | None = typer.Option(None, "--encoding", help="Override detection."),
+    by: str | None = typer.Option(None, "--by", help="Who imports [env POVTRACK_USER]."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON only."),
+    db: Path | None = DB_OPTION,
+    lock_wait: float | None = LOCK_OPTION,
+) -> None:
+    """Import every return waiting in a folder, oldest first, each on its own.
+
+    Each file moves to FOLDER/done/ or FOLDER/rejected/ (with NAME.reason.txt beside it).
+    Exit 2 when any file was rejected.
+    Example: povtrack inbox /mnt/share/returns-inbox
+    """
+    choose_db(db, lock_wait)
+    from povtrack.inbox import take_inbox
+    from povtrack.ops import current_user
+
+    run = take_inbox(
+        db_path(),
+        folder,
+        by=current_user(by),
+        encoding=encoding,
+        settle=settle,
+        lock_timeout=lock_timeout(),
+    )
+    if as_json:
+        print_json({"inbox": str(folder), "files": [o.as_json() for o in run.outcomes]})
+    else:
+        for o in run.outcomes:
+            where = f" -> {o.moved_to}" if o.moved_to else ""
+            say(f"{o.status}: {o.name}: {o.message}{where}")
+        say(
+            f"inbox {folder}: {run.count('imported')} imported, {run.count('already')} already "
+            f"imported, {run.count('rejected')} rejected, {run.count('waiting')} still arriving"
+        )
+    if run.count("rejected"):
+        raise typer.Exit(int(ExitCode.USAGE))

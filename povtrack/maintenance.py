@@ -1,0 +1,192 @@
+"""Looking after the database file: verify it, back it up by hand, restore a backup.
+
+Backups live in ``<db>.backups/``: ``gen-NNNNNN.json`` (the file each commit replaced, the last
+POVTRACK_BACKUPS kept), ``manual-*.json`` (``db backup``), ``pre-migrate-*.json`` and
+``before-restore-*.json`` (never pruned). A restore is a commit of its own: it runs under the
+lock, keeps the current file first (even a corrupt one), and gives the restored data the next
+generation, so generations only ever go up and no backup is overwritten.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from povtrack import integrity, safefile
+from povtrack.errors import DatabaseError, UsageError
+from povtrack.store import SCHEMA_VERSION, list_backups, load, read_bytes, with_backup_hint
+
+
+@dataclass
+class Verdict:
+    """What ``db verify`` found."""
+
+    path: str
+    problems: list[str] = field(default_factory=list)
+    schema: int | None = None
+    generation: int | None = None
+    entries: int = 0
+    allocations: int = 0
+    batches: int = 0
+    backups: int = 0
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "database": self.path,
+            "ok": not self.problems,
+            "problems": self.problems,
+            "schema": self.schema,
+            "generation": self.generation,
+            "entries": self.entries,
+            "allocations": self.allocations,
+            "batches": self.batches,
+            "backups": self.backups,
+        }
+
+
+def verify(path: Path) -> Verdict:
+    """Every problem with the file, not just the first: structure, schema, references."""
+    verdict = Verdict(str(path), backups=len(list_backups(path)))
+    raw = read_bytes(path)
+    try:
+        loaded = load(raw, str(path))
+    except DatabaseError as exc:
+        records = _record_problems(_parsed_or_none(raw), path)
+        if records:
+            verdict.problems += [f"{path}: {p}" for p in records]
+        else:
+            verdict.problems.append(with_backup_hint(path, exc).message)
+        return verdict
+    data = loaded.data
+    meta = data["meta"]["1"]
+    verdict.schema = loaded.migrated_from or meta["schema"]
+    verdict.generation = meta.get("generation", 0)
+    verdict.entries = len(loaded.entries)
+    verdict.allocations = len(loaded.allocations)
+    verdict.batches = len(data.get("batches", {}))
+    verdict.problems += integrity.check_references(data)
+    return verdict
+
+
+def _parsed_or_none(raw: bytes) -> Any:
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        return None
+
+
+def _record_problems(data: Any, path: Path) -> list[str]:
+    """Every bad record, where ``load`` names only the first (empty if the file is worse)."""
+    from povtrack.planfile import parse_plan
+
+    if not isinstance(data, dict) or integrity.check_shape(data):
+        return []
+    meta = data["meta"]["1"]
+    if meta["schema"] > SCHEMA_VERSION:
+        return []
+    try:
+        plan = parse_plan(meta["plan_text"], str(path))
+    except UsageError:
+        return []
+    problems = integrity.load_entries(data, plan)[1] + integrity.load_allocations(data, plan)[1]
+    return problems + integrity.check_batches(data) + integrity.check_references(data)
+
+
+def backup_now(path: Path, *, lock_timeout: float) -> Path:
+    """A copy of the database as it is now, kept until removed by hand."""
+    with safefile.DbLock(path, lock_timeout):
+        loaded = load(read_bytes(path), str(path))
+        generation = loaded.data["meta"]["1"].get("generation", 0)
+        dest = safefile.backups_dir(path) / f"manual-{safefile.stamp()}-gen-{generation:06d}.json"
+        n = 1
+        while dest.exists():
+            dest = dest.with_name(f"manual-{safefile.stamp()}-{n}-gen-{generation:06d}.json")
+            n += 1
+        safefile.keep_copy(safefile.real_path(path), dest)
+        return dest
+
+
+@dataclass
+class Restored:
+    backup: Path
+    kept: Path | None
+    generation: int
+
+
+def find_backup(path: Path, name: str | None) -> Path:
+    """A backup named by path, file name, or generation number; else the newest good one."""
+    backups = list_backups(path)
+    if name is None:
+        for candidate in backups:
+            try:
+                load(candidate.read_bytes(), str(candidate))
+            except (DatabaseError, OSError):
+                continue
+            return candidate
+        raise UsageError(f"no good backup of {path} in {safefile.backups_dir(path)}")
+    given = Path(name)
+    if given.is_file():
+        return given
+    for candidate in backups:
+        if candidate.name == name or (
+            name.isdigit() and candidate.name == f"gen-{int(name):06d}.json"
+        ):
+            return candidate
+    known = ", ".join(b.name for b in backups[:5]) or "none"
+    raise UsageError(f"no backup '{name}' of {path} (newest: {known}; see 'povtrack db backups')")
+
+
+def restore(path: Path, backup: Path, *, lock_timeout: float) -> Restored:
+    """Put a backup back in place, atomically, after keeping the current file."""
+    with safefile.DbLock(path, lock_timeout):
+        raw = backup.read_bytes()
+        loaded = load(raw, str(backup))  # a bad backup is refused before anything changes
+        newest = _highest_generation(path)
+        data = loaded.data
+        meta = data["meta"]["1"]
+        restored_from = meta.get("generation", 0)
+        meta["generation"] = newest + 1
+        meta["schema"] = SCHEMA_VERSION
+        meta["restored_from"] = f"{backup.name} (generation {restored_from})"
+        kept = None
+        target = safefile.real_path(path)
+        if target.exists():
+            kept = safefile.backups_dir(path) / f"before-restore-{safefile.stamp()}.json"
+            safefile.keep_copy(target, kept)
+        payload = json.dumps(data, ensure_ascii=False).encode("utf-8")
+        safefile.atomic_write(path, payload)
+        return Restored(backup, kept, newest + 1)
+
+
+def _highest_generation(path: Path) -> int:
+    """The highest generation the database or any backup has reached."""
+    highest = 0
+    for candidate in [path, *list_backups(path)]:
+        try:
+            meta = json.loads(candidate.read_bytes())["meta"]["1"]
+            highest = max(highest, int(meta.get("generation", 0)))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            continue
+    return highest
+
+
+def describe_backups(path: Path) -> list[dict[str, Any]]:
+    """Each backup, newest first, with what it holds (or why it is unusable)."""
+    out = []
+    for candidate in list_backups(path):
+        row: dict[str, Any] = {"name": candidate.name, "path": str(candidate)}
+        try:
+            loaded = load(candidate.read_bytes(), str(candidate))
+            meta = loaded.data["meta"]["1"]
+            row |= {
+                "ok": True,
+                "generation": meta.get("generation", 0),
+                "committed_at": meta.get("committed_at") or meta.get("created_at"),
+                "entries": len(loaded.entries),
+            }
+        except (DatabaseError, OSError) as exc:
+            row |= {"ok": False, "problem": str(exc)}
+        out.append(row)
+    return out
