@@ -15,6 +15,7 @@ from typing import Any
 from povtrack.model import Allocation, Entry, Plan
 
 TABLES = ("meta", "entries", "allocations", "batches")
+APPEND_ONLY = ("entries", "allocations", "batches")
 _DOC_ID = re.compile(r"^[1-9][0-9]*$")
 
 
@@ -119,6 +120,22 @@ def check_batches(data: dict[str, Any]) -> list[str]:
             isinstance(f, dict) and isinstance(f.get("sha256"), str) for f in files
         ):
             problems.append(f"{where}/files must be a list of files, each with a sha256")
+    return problems
+
+
+def check_counts(data: dict[str, Any]) -> list[str]:
+    """Nothing is ever removed: fewer records than the last commit counted means a hand edit
+    (or a bad copy) lost some, and writing on top would make the loss permanent."""
+    meta = data["meta"]["1"]
+    problems = []
+    for table in APPEND_ONLY:
+        recorded = meta.get(f"{table}_count")
+        present = len(data.get(table, {}))
+        if _is_count(recorded) and present < recorded:
+            problems.append(
+                f"/{table}: {present} records, but the last commit wrote {recorded} "
+                "(records removed outside povtrack?)"
+            )
     return problems
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from povtrack.dates import check_in_window
 from povtrack.errors import UsageError
@@ -44,6 +45,15 @@ class ImportResult:
     files: list[str] = field(default_factory=list)
     already: list[str] = field(default_factory=list)  # "FILE (batch b3, 2018-...)"
     encodings: dict[str, str] = field(default_factory=dict)
+    per_file: list[dict[str, Any]] = field(default_factory=list)  # for --json
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "batch": self.batch,
+            "added": self.added,
+            "unchanged": self.unchanged,
+            "files": self.per_file,
+        }
 
 
 def import_returns(
@@ -67,10 +77,14 @@ def import_returns(
     for rf in files:
         result.encodings[rf.name] = rf.encoding
         earlier = store.batch_for_file(rf.sha256)
+        report = {"file": rf.name, "encoding": rf.encoding, "rows": len(rf.rows)}
+        result.per_file.append(report)
         if earlier is not None or rf.sha256 in {f["sha256"] for f in batch_files}:
             when = f"batch {earlier['id']}, {earlier['at']}" if earlier else "this batch"
             result.already.append(f"{rf.name} (already imported: {when})")
+            report |= {"status": "already", "earlier_batch": earlier["id"] if earlier else None}
             continue
+        report["status"] = "imported"
         fresh = [
             r
             for r in rf.rows

@@ -131,6 +131,7 @@ def load(raw: bytes, where: str) -> Loaded:
     entries, bad = integrity.load_entries(data, plan)
     allocations, bad_alloc = integrity.load_allocations(data, plan)
     problems = bad + bad_alloc + integrity.check_batches(data)
+    problems += integrity.check_counts(data)
     if problems:
         raise _corrupt(where, problems)
     return Loaded(data, plan, entries, allocations, migrated)
@@ -295,6 +296,8 @@ class Store:
         old_generation = self.generation
         self.meta["generation"] = old_generation + 1
         self.meta["written_by"] = f"povtrack {__version__}"
+        for table in integrity.APPEND_ONLY:
+            self.meta[f"{table}_count"] = len(self._storage.data.get(table, {}))
         self.meta["committed_at"] = now_stamp()
         payload = json.dumps(self._storage.data, ensure_ascii=False).encode("utf-8")
         backups = safefile.backups_dir(self.path)

@@ -302,6 +302,12 @@ COMMANDS = [
     ["log"],
     ["status"],
     ["demo"],
+    ["db"],
+    ["db", "verify"],
+    ["db", "backup"],
+    ["db", "backups"],
+    ["db", "restore"],
+    ["inbox"],
 ]
 
 

@@ -259,4 +259,9 @@ def main() -> None:
     # and the lock is released; the entry point says whether anything was written.
     signal.signal(signal.SIGTERM, _raise_interrupted)
     signal.signal(signal.SIGINT, _raise_interrupted)
+    # A console that cannot show Chinese (PYTHONIOENCODING=ascii, a cp936 pipe) must never turn
+    # a committed command into a failure: unprintable characters are escaped instead.
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(AttributeError, ValueError):
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
     app()

@@ -36,6 +36,7 @@ def db_verify(
     """Check the whole database: structure, schema, every record and what it refers to.
 
     Exit 0 when sound, 4 with every problem listed when not.
+
     Example: povtrack db verify
     """
     choose_db(db)
@@ -138,6 +139,7 @@ def inbox(
 
     Each file moves to FOLDER/done/ or FOLDER/rejected/ (with NAME.reason.txt beside it).
     Exit 2 when any file was rejected.
+
     Example: povtrack inbox /mnt/share/returns-inbox
     """
     choose_db(db, lock_wait)

@@ -136,9 +136,12 @@ def record(
 
 @app.command("import")
 def import_cmd(
-    files: list[Path] = typer.Argument(..., help="CSV files: date,area,indicator,value[,note]."),
+    files: list[Path] = typer.Argument(
+        ..., help="CSV or XLSX files: date,area,indicator,value[,note]."
+    ),
     encoding: str | None = typer.Option(None, "--encoding", help="Override detection."),
     by: str | None = typer.Option(None, "--by", help="Who imports [env POVTRACK_USER]."),
+    as_json: bool = typer.Option(False, "--json", help="Print what was imported as JSON."),
     db: Path | None = DB_OPTION,
     lock_wait: float | None = LOCK_OPTION,
 ) -> None:
@@ -154,9 +157,9 @@ def import_cmd(
         store.commit()
     for line in result.already:
         say(line)
-    for name, enc in result.encodings.items():
-        if enc not in ("utf-8", "utf-8-sig"):
-            say(f"{name}: read as {enc}")
+    for report in result.per_file:
+        if report["status"] == "imported":
+            say(f"{report['file']}: {report['rows']} rows, read as {report['encoding']}")
     if result.batch:
         say(
             f"imported {result.added} entries from {len(result.files)} file(s) as batch "
@@ -165,6 +168,8 @@ def import_cmd(
         )
     else:
         say("nothing new to import")
+    if as_json:
+        print_json(result.as_json())
 
 
 # ---------------------------------------------------------------------------- reading
