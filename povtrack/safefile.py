@@ -120,8 +120,11 @@ class DbLock:
 
     def release(self) -> None:
         if self._lock is not None:
-            self._lock.release()  # type: ignore[attr-defined]
-            self._lock = None
+            lock, self._lock = self._lock, None
+            # A failing release must not turn a committed command into a failure: the kernel
+            # drops the flock when this process ends in any case.
+            with contextlib.suppress(OSError):
+                lock.release()  # type: ignore[attr-defined]
 
     def _holder(self) -> str:
         unknown = f"another process holds {self.file}"
