@@ -7,8 +7,8 @@ from datetime import date
 
 from povtrack.errors import UsageError
 
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
+_WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE | re.ASCII)
 
 
 def parse_day(text: str) -> date:

@@ -50,40 +50,65 @@ def check_shape(data: Any) -> list[str]:
 
 
 def load_entries(data: dict[str, Any], plan: Plan) -> tuple[list[Entry], list[str]]:
+    """Every entry as a model object, or the problems of the ones that are not sound.
+
+    Runs on every open, so the common case is one tight loop; a record that fails it is looked
+    at again, slowly, to say exactly what is wrong."""
     entries: list[Entry] = []
     problems: list[str] = []
     indicators, areas = plan.indicators_by_id, plan.areas_by_id
+    days: dict[str, date] = {}
     for doc_id, doc in data.get("entries", {}).items():
-        where = f"/entries/{doc_id}"
-        bad = _missing_text(doc, where, ("indicator", "area", "date"))
-        bad += _optional_text(doc, where, ("note", "source", "recorded_at", "by", "batch"))
-        if not bad:
-            if doc["indicator"] not in indicators:
-                bad.append(f"{where}/indicator: '{doc['indicator']}' is not in the plan")
-            if doc["area"] not in areas:
-                bad.append(f"{where}/area: '{doc['area']}' is not in the plan")
-        day = _date(doc.get("date"), f"{where}/date", bad)
-        value = doc.get("value")
-        if not _is_number(value) or value < 0:
-            bad.append(f"{where}/value must be a number ≥ 0, not {_show(value)}")
-        if bad:
-            problems += bad
-            continue
-        entries.append(
-            Entry(
-                int(doc_id),
-                doc["indicator"],
-                doc["area"],
-                day,  # type: ignore[arg-type]
-                value,
-                doc.get("note", ""),
-                doc.get("source", ""),
-                doc.get("recorded_at", ""),
-                doc.get("by", ""),
-                doc.get("batch", ""),
+        try:
+            value = doc["value"]
+            text = (doc.get(k, "") for k in ("note", "source", "recorded_at", "by", "batch"))
+            note, source, recorded_at, by, batch = text
+            day = days.get(doc["date"]) or days.setdefault(
+                doc["date"], date.fromisoformat(doc["date"])
             )
-        )
+            if (
+                doc["indicator"] in indicators
+                and doc["area"] in areas
+                and type(value) in (int, float)
+                and 0 <= value < math.inf
+                and type(note) is type(source) is type(recorded_at) is type(by) is type(batch)
+                and type(note) is str
+            ):
+                entries.append(
+                    Entry(
+                        int(doc_id),
+                        doc["indicator"],
+                        doc["area"],
+                        day,
+                        value,
+                        note,
+                        source,
+                        recorded_at,
+                        by,
+                        batch,
+                    )
+                )
+                continue
+        except (KeyError, TypeError, ValueError):
+            pass
+        problems += _entry_problems(doc_id, doc, plan) or [f"/entries/{doc_id} is not sound"]
     return entries, problems
+
+
+def _entry_problems(doc_id: str, doc: dict[str, Any], plan: Plan) -> list[str]:
+    where = f"/entries/{doc_id}"
+    bad = _missing_text(doc, where, ("indicator", "area", "date"))
+    bad += _optional_text(doc, where, ("note", "source", "recorded_at", "by", "batch"))
+    if not bad:
+        if doc["indicator"] not in plan.indicators_by_id:
+            bad.append(f"{where}/indicator: '{doc['indicator']}' is not in the plan")
+        if doc["area"] not in plan.areas_by_id:
+            bad.append(f"{where}/area: '{doc['area']}' is not in the plan")
+    _date(doc.get("date"), f"{where}/date", bad)
+    value = doc.get("value")
+    if not _is_number(value) or value < 0:
+        bad.append(f"{where}/value must be a number ≥ 0, not {_show(value)}")
+    return bad
 
 
 def load_allocations(data: dict[str, Any], plan: Plan) -> tuple[list[Allocation], list[str]]:

@@ -16,12 +16,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from povtrack.cells import parse_value
 from povtrack.dates import check_in_window
 from povtrack.errors import UsageError
 from povtrack.model import Allocation, Entry, Indicator
 from povtrack.names import resolve_area, resolve_indicator
 from povtrack.progress import Ledger
-from povtrack.returns import parse_value, read_returns
+from povtrack.returns import read_returns
 from povtrack.store import Store
 
 

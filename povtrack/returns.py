@@ -1,93 +1,129 @@
-"""Weekly return files in: CSV with header ``date,area,indicator,value[,note]``.
+"""Weekly return files in: CSV, or an Excel workbook (.xlsx/.xlsm), with the header
+``date,area,indicator,value[,note]``.
 
 ``week`` (YYYY-Www, standing for its Sunday) may replace ``date``. Every row is checked before
-anything is written; every bad row is reported as ``FILE:LINE:COLUMN: why``. Encodings are
-detected strictly: a BOM (UTF-8 or UTF-16), else UTF-8, else GB18030 (what Chinese Excel
-writes as "CSV"); ``encoding=`` overrides.
+anything is written; every bad row is reported as ``FILE:LINE:COLUMN: why`` (for a workbook,
+the Excel row and column numbers; which sheet is read: see ``povtrack.xlsx_in``).
+
+CSV text: encodings are detected strictly: a BOM (UTF-8 or UTF-16), else UTF-8, else GB18030
+(what Chinese Excel writes as "CSV"); ``encoding=`` overrides. Comma-separated, or
+tab-separated when the header has tabs and no comma (Excel's "Unicode text"); Excel's
+``sep=;`` (``sep=,``, ``sep=<tab>``) first line is honoured and skipped. A workbook, an old
+.xls or binary data under a CSV name is refused with what to do instead.
+
+What a cell may hold (the number grammar, dates, workbook cell types) is ``povtrack.cells``.
+An Excel error value (``#DIV/0!``, ``#N/A`` ...) is refused in any cell, as a cell or as text.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import difflib
 import hashlib
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from povtrack.dates import check_in_window, parse_day, parse_week
+from povtrack import xlsx_in
+from povtrack.cells import (
+    blank,
+    cell_text,
+    day_cell,
+    shown,
+    value_cell,
+    week_cell,
+)
+from povtrack.dates import check_in_window
 from povtrack.errors import UsageError
-from povtrack.model import UNITS, Indicator, Plan
+from povtrack.model import Indicator, Plan
 from povtrack.names import resolve_area, resolve_indicator
+from povtrack.xlsx_in import EXCEL_ERRORS, OLE_MAGIC, SUFFIXES, ZIP_MAGIC
 
 COLUMNS = ("date", "week", "area", "indicator", "value", "note")
-_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+REQUIRED = ("area", "indicator", "value")  # and one of date/week
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SEPARATORS = (",", ";", "\t")  # what an Excel "sep=" first line may name
+_OLD_XLS = (
+    "this is an Excel 97-2003 (.xls) or password-protected workbook; povtrack reads .xlsx and "
+    "CSV: open it in Excel and save it as .xlsx (Excel Workbook) or CSV UTF-8, without a password"
+)
 
 
 @dataclass
 class ReturnFile:
     path: Path
-    sha256: str
-    encoding: str
+    sha256: str  # of the file's bytes, CSV or workbook alike
+    encoding: str  # the text encoding used ("utf-8", "gb18030", ...), or "xlsx"
     name: str  # how messages and entry sources name the file
     rows: list[dict[str, Any]] = field(default_factory=list)
+    kind: str = "csv"  # "csv" or "xlsx"
+    sheet: str | None = None  # the worksheet read, for a workbook
 
 
-def parse_value(text: str, ind: Indicator) -> float:
-    """A reported value: plain digits with an optional decimal part, in the indicator's unit."""
-    raw = text.strip()
-    if not raw:
-        raise UsageError("value is empty (a value not reported is left out, never written as 0)")
-    if not _NUMBER.match(raw):
-        hint = ""
-        if re.search(r"\d[,，]\d", raw):
-            hint = "; write it without thousands separators, e.g. 12345"
-        elif raw.endswith(("%", "％")):
-            hint = "; write a rate without the % sign, e.g. 80 for 80%"
-        elif m := re.fullmatch(r"(\d+(?:\.\d+)?)\s*([万萬亿億])", raw):
-            scaled = Decimal(m.group(1)) * (10**4 if m.group(2) in "万萬" else 10**8)
-            hint = f"; write it in {ind.unit}: {raw} is {scaled.normalize():f}"
-        elif re.search(r"[万萬亿億]", raw):
-            hint = f"; write it in {ind.unit} without 万 or 亿, e.g. 13.98万 as 139800"
-        raise UsageError(f"value '{raw}' is not a number{hint}")
-    value = float(raw)
-    if value < 0:
-        raise UsageError(f"value {raw} is negative; reported values are totals or counts, ≥ 0")
-    if UNITS[ind.unit].integer:
-        if not value.is_integer():
-            raise UsageError(f"value {raw} must be a whole number of {ind.unit}")
-        return int(value)
-    return int(value) if value.is_integer() and "." not in raw else value
+# ---------------------------------------------------------------------------- text
+
+
+def _position(data: bytes, start: int, encoding: str) -> str:
+    """'line L, column C (byte offset N)' for a byte offset into ``data``."""
+    try:
+        before = data[:start].decode(encoding, errors="replace")
+    except (LookupError, UnicodeError, ValueError):
+        return f"byte offset {start}"
+    breaks = list(_LINE_BREAK.finditer(before))
+    line = len(breaks) + 1
+    column = len(before) - (breaks[-1].end() if breaks else 0) + 1
+    return f"line {line}, column {column} (byte offset {start})"
 
 
 def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     """Bytes -> (text, encoding used). Strict: never replaces a byte it cannot read."""
     if encoding:
         try:
+            codecs.lookup(encoding)
             return data.decode(encoding), encoding
         except LookupError:
             raise UsageError(f"unknown encoding '{encoding}'") from None
         except UnicodeDecodeError as exc:
-            raise UsageError(f"not {encoding} text at byte {exc.start}") from None
+            where = _position(data, exc.start, encoding)
+            raise UsageError(f"not {encoding} text at {where}") from None
+        except (UnicodeError, ValueError):  # a codec that fails without a position
+            raise UsageError(f"not {encoding} text") from None
     if data.startswith(b"\xef\xbb\xbf"):
-        candidates = ["utf-8-sig"]
+        candidates, label = ["utf-8-sig"], "UTF-8 (it starts with a UTF-8 byte order mark)"
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        candidates = ["utf-16"]
+        candidates, label = ["utf-16"], "UTF-16 (it starts with a UTF-16 byte order mark)"
     else:
-        candidates = ["utf-8", "gb18030"]
+        candidates, label = ["utf-8", "gb18030"], "UTF-8 or GB18030"
+    failed: list[tuple[int, str]] = []
     for enc in candidates:
         try:
             return data.decode(enc), enc
         except UnicodeDecodeError as exc:
-            last = exc
+            failed.append((exc.start, enc))
+    start, enc = max(failed)  # where the encoding that read furthest stopped
     raise UsageError(
-        f"cannot read the text (not UTF-8 or GB18030, byte {last.start}); "
+        f"cannot read the text: not {label} at {_position(data, start, enc)}; "
         "save it as CSV UTF-8 or pass --encoding"
     )
+
+
+def _control_character(text: str) -> tuple[int, int, str] | None:
+    """(line, column, 'U+00XX') of the first control character other than tab, CR and LF."""
+    m = _CONTROL.search(text)
+    if m is None:
+        return None
+    breaks = list(_LINE_BREAK.finditer(text, 0, m.start()))
+    column = m.start() - (breaks[-1].end() if breaks else 0) + 1
+    return len(breaks) + 1, column, f"U+{ord(m.group()):04X}"
+
+
+# ---------------------------------------------------------------------------- files
 
 
 class _Names:
@@ -110,16 +146,24 @@ class _Names:
         return self._indicators[text]
 
 
+class _Batch:
+    """What the files of one import share: the plan's names, and the rows seen so far."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.names = _Names(plan)
+        self.seen: dict[tuple[str, str, date], str] = {}
+
+
 def read_returns(
     paths: list[Path], plan: Plan, *, encoding: str | None = None, base: Path | None = None
 ) -> tuple[list[ReturnFile], list[str]]:
     """Parse and check every row of every file. Returns the files and the list of problems.
 
-    Files are named as given, or relative to ``base`` when one is given."""
+    Files are named as given, or relative to ``base`` when one is given. ``encoding`` applies
+    to CSV files only."""
     files: list[ReturnFile] = []
     problems: list[str] = []
-    seen: dict[tuple[str, str, date], str] = {}
-    names = _Names(plan)
+    batch = _Batch(plan)
     for path in paths:
         try:
             data = path.read_bytes()
@@ -129,30 +173,77 @@ def read_returns(
         except OSError as exc:
             problems.append(f"{path}: cannot read: {exc.strerror}")
             continue
-        if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-            problems.append(f"{path}: not a CSV text file (binary data)")
-            continue
-        try:
-            text, used = decode(data, encoding)
-        except UsageError as exc:
-            problems.append(f"{path}: {exc.message}")
-            continue
         name = str(path.relative_to(base)) if base else str(path)
-        rf = ReturnFile(path, hashlib.sha256(data).hexdigest(), used, name)
-        problems += _read_rows(rf, text, names, seen)
-        files.append(rf)
+        sha = hashlib.sha256(data).hexdigest()
+        if data.startswith(OLE_MAGIC):
+            problems.append(f"{path}: {_OLD_XLS}")
+        elif path.suffix.lower() in SUFFIXES:
+            try:
+                sheet = xlsx_in.read_sheet(data)
+            except UsageError as exc:
+                problems.append(f"{path}: {exc.message}")
+                continue
+            rf = ReturnFile(path, sha, "xlsx", name, kind="xlsx", sheet=sheet.title)
+            problems += _read_workbook(rf, sheet, data, batch)
+            files.append(rf)
+        elif data.startswith(ZIP_MAGIC):
+            problems.append(f"{path}: {_zip_message(path, data)}")
+        elif b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            problems.append(f"{path}: not a CSV text file (binary data)")
+        else:
+            try:
+                text, used = decode(data, encoding)
+            except UsageError as exc:
+                problems.append(f"{path}: {exc.message}")
+                continue
+            rf = ReturnFile(path, sha, used, name)
+            problems += _read_csv(rf, text, batch)
+            files.append(rf)
     return files, problems
 
 
-def _read_rows(
-    rf: ReturnFile, text: str, names: _Names, seen: dict[tuple[str, str, date], str]
-) -> list[str]:
+def _zip_message(path: Path, data: bytes) -> str:
+    if not xlsx_in.is_workbook_zip(data):
+        return (
+            "this is a zip archive, not CSV text (an .ods or Word file?); "
+            "save the return as .xlsx or CSV UTF-8"
+        )
+    if path.suffix:
+        return f"this is an Excel workbook saved under a {path.suffix} name; rename it to .xlsx"
+    return "this is an Excel workbook saved without the .xlsx extension; rename it to .xlsx"
+
+
+# ---------------------------------------------------------------------------- CSV
+
+
+def _read_csv(rf: ReturnFile, text: str, batch: _Batch) -> list[str]:
+    bad = _control_character(text)
+    if bad is not None:
+        line, column, code = bad
+        return [
+            f"{rf.name}:{line}:{column}: binary data (control character {code}); "
+            "not a CSV text file"
+        ]
+    first = _LINE_BREAK.split(text, maxsplit=1)[0]
+    delimiter = None
+    if first.lstrip("\ufeff").lower().startswith("sep="):  # Excel's separator line
+        sep = first.lstrip("\ufeff")[4:]
+        sep = sep if sep == "\t" else sep.strip(" ")
+        if sep not in _SEPARATORS:
+            return [
+                f"{rf.name}:1: the separator line '{shown(first)}' names no separator "
+                "povtrack reads; write sep=, or sep=; or sep= and a tab"
+            ]
+        delimiter = sep
+        text = text[len(first) :]  # line 1 left blank: the following lines keep their numbers
+    if delimiter is None:
+        first = next((ln for ln in _LINE_BREAK.split(text) if ln.strip()), "")
+        # Excel's "Unicode text" is tab-separated; everything else here is comma-separated.
+        delimiter = "\t" if "\t" in first and "," not in first else ","
     problems: list[str] = []
-    first = next((ln for ln in text.splitlines() if ln.strip()), "")
-    # Excel's "Unicode text" is tab-separated; everything else here is comma-separated.
-    delimiter = "\t" if "\t" in first and "," not in first else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header: list[str] | None = None
+    columns: dict[str, int] = {}
     rows = iter(reader)
     while True:
         try:
@@ -167,29 +258,22 @@ def _read_rows(
             continue  # blank lines are allowed and skipped
         if header is None:
             header = [f.strip().lstrip("\ufeff").lower() for f in fields]
-            bad = _check_header(header)
-            if bad:
-                return [f"{rf.name}:{line}: {b}" for b in bad]
+            if len(header) == 1 and (sep := next((s for s in ";，" if s in header[0]), None)):
+                return [
+                    f"{rf.name}:{line}: found 1 column; the file appears to be "
+                    f"'{sep}'-separated (povtrack reads comma- or tab-separated CSV; "
+                    "save as CSV UTF-8)"
+                ]
+            bad_header = _check_header(header)
+            if bad_header:
+                return [f"{rf.name}:{line}: {b}" for b in bad_header]
+            columns = {name: i + 1 for i, name in enumerate(header)}
             continue
         if len(fields) != len(header):
             problems.append(f"{rf.name}:{line}: {len(fields)} fields, the header has {len(header)}")
             continue
-        row = dict(zip(header, fields, strict=True))
-        where = f"{rf.name}:{line}"
-        parsed, errs = _parse_row(row, header, names, where)
-        problems += errs
-        if parsed is None:
-            continue
-        key = (parsed["indicator"], parsed["area"], parsed["date"])
-        if key in seen:
-            col = header.index("value") + 1
-            problems.append(
-                f"{where}:{col}: {parsed['area']} {parsed['indicator']} "
-                f"{parsed['date']} is already given at {seen[key]}"
-            )
-            continue
-        seen[key] = where
-        rf.rows.append(parsed)
+        cells = {name: (columns[name], fields[columns[name] - 1]) for name in columns}
+        problems += _take_row(rf, line, cells, batch, set())
     if header is None:
         problems.append(f"{rf.name}: empty file (expected a header: date,area,indicator,value)")
     return problems
@@ -201,42 +285,134 @@ def _check_header(header: list[str]) -> list[str]:
         if name not in COLUMNS:
             close = difflib.get_close_matches(name, COLUMNS, n=1)
             hint = f"; did you mean '{close[0]}'?" if close else ""
-            bad.append(f"unknown column '{name}'{hint}")
+            bad.append(f"unknown column '{shown(name)}'{hint}")
     for name in {n for n in header if header.count(n) > 1}:
-        bad.append(f"column '{name}' appears twice")
+        bad.append(f"column '{shown(name)}' appears twice")
     if ("date" in header) == ("week" in header):
         bad.append("the header needs a 'date' or a 'week' column (one of them)")
-    for name in ("area", "indicator", "value"):
+    for name in REQUIRED:
         if name not in header:
             bad.append(f"missing column '{name}' (header: date,area,indicator,value[,note])")
     return bad
 
 
+# ---------------------------------------------------------------------------- workbooks
+
+
+def _read_workbook(rf: ReturnFile, sheet: xlsx_in.Sheet, data: bytes, batch: _Batch) -> list[str]:
+    if not sheet.rows:
+        return [
+            f"{rf.name}: sheet '{sheet.title}' is empty "
+            "(expected a header: date,area,indicator,value)"
+        ]
+    header_row, header_cells = sheet.rows[0]
+    header = [cell_text(v).strip().lower() for v in header_cells]
+    bad = _check_header([h for h in header if h])
+    if bad:
+        return [f"{rf.name}:{header_row}: {b}" for b in bad]
+    columns = {name: i + 1 for i, name in enumerate(header) if name}
+    when = "date" if "date" in columns else "week"
+    required = [columns[c] for c in (when, *REQUIRED)]
+    empty = {
+        (number, col)
+        for number, values in sheet.rows[1:]
+        for col in required
+        if col > len(values) or blank(values[col - 1])
+    }
+    unsaved = xlsx_in.formula_cells(data, sheet.title, empty) if empty else set()
+    problems: list[str] = []
+    for number, values in sheet.rows[1:]:
+        stray = next(
+            (
+                c
+                for c, v in enumerate(values, start=1)
+                if c not in columns.values() and not blank(v)
+            ),
+            None,
+        )
+        if stray is not None:
+            problems.append(
+                f"{rf.name}:{number}:{stray}: a cell outside the header's columns "
+                f"('{shown(cell_text(values[stray - 1]))}'); the header (row {header_row}) "
+                "names no column here"
+            )
+            continue
+        cells = {
+            name: (col, values[col - 1] if col <= len(values) else None)
+            for name, col in columns.items()
+        }
+        problems += _take_row(rf, number, cells, batch, unsaved)
+    return problems
+
+
+# ---------------------------------------------------------------------------- rows
+
+
+def _take_row(
+    rf: ReturnFile,
+    line: int,
+    cells: dict[str, tuple[int, Any]],
+    batch: _Batch,
+    unsaved: set[tuple[int, int]],
+) -> list[str]:
+    """Check one row; a good one is added to ``rf.rows``. Returns its problems."""
+    where = f"{rf.name}:{line}"
+    parsed, problems = _parse_row(cells, batch.names, where, line, unsaved)
+    if parsed is None:
+        return problems
+    key = (parsed["indicator"], parsed["area"], parsed["date"])
+    if key in batch.seen:
+        problems.append(
+            f"{where}:{cells['value'][0]}: {parsed['area']} {parsed['indicator']} "
+            f"{parsed['date']} is already given at {batch.seen[key]}"
+        )
+        return problems
+    batch.seen[key] = where
+    rf.rows.append(parsed)
+    return problems
+
+
 def _parse_row(
-    row: dict[str, str], header: list[str], names: _Names, where: str
+    cells: dict[str, tuple[int, Any]],
+    names: _Names,
+    where: str,
+    line: int,
+    unsaved: set[tuple[int, int]],
 ) -> tuple[dict[str, Any] | None, list[str]]:
     errs: list[str] = []
-    out: dict[str, Any] = {"note": row.get("note", "").strip(), "source": where}
 
-    def attempt(column: str, fn: Any) -> Any:
+    def attempt(column: str, fn: Callable[[Any], Any]) -> Any:
+        col, value = cells[column]
         try:
-            return fn(row[column])
+            if isinstance(value, str) and value.strip().upper() in EXCEL_ERRORS:
+                raise UsageError(
+                    f"Excel error value {value.strip().upper()} in the {column} cell; "
+                    "fix the formula in the return"
+                )
+            if value is None and (line, col) in unsaved:
+                raise UsageError(
+                    f"the {column} cell is a formula with no saved value; open the file in "
+                    "Excel and save it, then import it again"
+                )
+            return fn(value)
         except UsageError as exc:
-            errs.append(f"{where}:{header.index(column) + 1}: {exc.message}")
+            errs.append(f"{where}:{col}: {exc.message}")
             return None
 
-    when = "date" if "date" in header else "week"
-    day = attempt(when, parse_day if when == "date" else parse_week)
+    out: dict[str, Any] = {"source": where}
+    out["note"] = attempt("note", lambda v: cell_text(v).strip()) if "note" in cells else ""
+    when = "date" if "date" in cells else "week"
+    day = attempt(when, day_cell if when == "date" else week_cell)
     if day is not None:
         try:
             out["date"] = check_in_window(day, names.plan.start, names.plan.last_due, when)
         except UsageError as exc:
-            errs.append(f"{where}:{header.index(when) + 1}: {exc.message}")
-    out["area"] = attempt("area", names.area)
-    ind = attempt("indicator", names.indicator)
+            errs.append(f"{where}:{cells[when][0]}: {exc.message}")
+    out["area"] = attempt("area", lambda v: names.area(cell_text(v)))
+    ind = attempt("indicator", lambda v: names.indicator(cell_text(v)))
     if ind is not None:
         out["indicator"] = ind.id
-        out["value"] = attempt("value", lambda t: parse_value(t, ind))
+        out["value"] = attempt("value", lambda v: value_cell(v, ind))
     if errs or None in (out.get("date"), out["area"], out.get("value")):
         return None, errs
     return out, errs
