@@ -61,7 +61,7 @@ def test_readme_quick_start_is_two_lines() -> None:
 
 
 def test_readme_csv_example_imports(run, initialised, tmp_path: Path) -> None:
-    block = README.split("## Weekly returns: the CSV format", 1)[1].split("```csv", 1)[1]
+    block = README.split("## Weekly returns: CSV or Excel", 1)[1].split("```csv", 1)[1]
     example = tmp_path / "example.csv"
     example.write_text(block.split("```", 1)[0].lstrip("\n"), encoding="utf-8")
     result = run("import", str(example))
