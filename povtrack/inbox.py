@@ -67,6 +67,7 @@ def take_inbox(
 ) -> InboxRun:
     if not inbox.is_dir():
         raise UsageError(f"{inbox}: no such folder (the inbox is a folder of return files)")
+    Store.open(db)  # a missing or broken database stops the run before any file is moved
     run = InboxRun(inbox)
     # One run at a time per inbox; each import also takes the database lock.
     with safefile.DbLock(inbox / ".povtrack-inbox", lock_timeout):
@@ -89,7 +90,8 @@ def _take(
     db: Path, inbox: Path, path: Path, by: str, encoding: str | None, lock_timeout: float
 ) -> Outcome:
     if path.suffix.lower() not in RETURN_SUFFIXES:
-        reason = f"{path.name}: not a return file (povtrack takes .csv or .xlsx)"
+        kinds = ", ".join(RETURN_SUFFIXES)
+        reason = f"{path.name}: not a return file (povtrack takes {kinds})"
         return _reject(inbox, path, [reason])
     try:
         with Store.writing(db, lock_timeout=lock_timeout) as store:

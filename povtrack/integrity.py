@@ -104,7 +104,8 @@ def _entry_problems(doc_id: str, doc: dict[str, Any], plan: Plan) -> list[str]:
             bad.append(f"{where}/indicator: '{doc['indicator']}' is not in the plan")
         if doc["area"] not in plan.areas_by_id:
             bad.append(f"{where}/area: '{doc['area']}' is not in the plan")
-    _date(doc.get("date"), f"{where}/date", bad)
+    if isinstance(doc.get("date"), str):
+        _date(doc["date"], f"{where}/date", bad)
     value = doc.get("value")
     if not _is_number(value) or value < 0:
         bad.append(f"{where}/value must be a number ≥ 0, not {_show(value)}")

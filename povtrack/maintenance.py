@@ -10,6 +10,7 @@ generation, so generations only ever go up and no backup is overwritten.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,10 +55,12 @@ def verify(path: Path) -> Verdict:
         loaded = load(raw, str(path))
     except DatabaseError as exc:
         records = _record_problems(_parsed_or_none(raw), path)
-        if records:
+        hinted = with_backup_hint(path, exc).message
+        if records:  # each bad record on its own line, then where to recover from
             verdict.problems += [f"{path}: {p}" for p in records]
+            verdict.problems.append(f"{path}: {hinted[len(exc.message) + 2 :]}")
         else:
-            verdict.problems.append(with_backup_hint(path, exc).message)
+            verdict.problems.append(hinted)
         return verdict
     data = loaded.data
     meta = data["meta"]["1"]
@@ -91,13 +94,17 @@ def _record_problems(data: Any, path: Path) -> list[str]:
     except UsageError:
         return []
     problems = integrity.load_entries(data, plan)[1] + integrity.load_allocations(data, plan)[1]
-    return problems + integrity.check_batches(data) + integrity.check_references(data)
+    problems += integrity.check_batches(data) + integrity.check_counts(data)
+    return problems + integrity.check_references(data)
 
 
 def backup_now(path: Path, *, lock_timeout: float) -> Path:
     """A copy of the database as it is now, kept until removed by hand."""
     with safefile.DbLock(path, lock_timeout):
-        loaded = load(read_bytes(path), str(path))
+        try:
+            loaded = load(read_bytes(path), str(path))
+        except DatabaseError as exc:
+            raise with_backup_hint(path, exc) from None
         generation = loaded.data["meta"]["1"].get("generation", 0)
         dest = safefile.backups_dir(path) / f"manual-{safefile.stamp()}-gen-{generation:06d}.json"
         n = 1
@@ -161,9 +168,13 @@ def restore(path: Path, backup: Path, *, lock_timeout: float) -> Restored:
 
 
 def _highest_generation(path: Path) -> int:
-    """The highest generation the database or any backup has reached."""
+    """The highest generation the database or any backup has reached, even when the database
+    itself is too broken to say: ``gen-N.json`` is the file that generation N+1 replaced."""
     highest = 0
     for candidate in [path, *list_backups(path)]:
+        found = re.fullmatch(r"gen-(\d+)\.json", candidate.name)
+        if found:
+            highest = max(highest, int(found.group(1)) + 1)
         try:
             meta = json.loads(candidate.read_bytes())["meta"]["1"]
             highest = max(highest, int(meta.get("generation", 0)))

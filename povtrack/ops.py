@@ -66,7 +66,9 @@ def import_returns(
     base: Path | None = None,
 ) -> ImportResult:
     """All files are one batch: any bad row in any file and nothing is imported."""
-    files, problems = read_returns(paths, store.plan, encoding=encoding, base=base)
+    files, problems = read_returns(
+        paths, store.plan, encoding=encoding, base=base, known=store.imported_hashes()
+    )
     if problems:
         raise UsageError(
             f"import refused, nothing written: {len(problems)} problem(s)", details=problems
@@ -78,10 +80,24 @@ def import_returns(
     for rf in files:
         result.encodings[rf.name] = rf.encoding
         earlier = store.batch_for_file(rf.sha256)
-        report = {"file": rf.name, "encoding": rf.encoding, "rows": len(rf.rows)}
+        report = {"file": rf.name, "encoding": rf.encoding or None, "rows": len(rf.rows)}
         result.per_file.append(report)
+        first = next(
+            (
+                f
+                for f in [*batch_files, *(earlier or {}).get("files", [])]
+                if f["sha256"] == rf.sha256
+            ),
+            None,
+        )
+        if first is not None:  # say what the first import of this content read
+            report |= {"encoding": first.get("encoding"), "rows": first.get("rows", 0)}
         if earlier is not None or rf.sha256 in {f["sha256"] for f in batch_files}:
-            when = f"batch {earlier['id']}, {earlier['at']}" if earlier else "this batch"
+            when = (
+                f"batch {earlier['id']}, {earlier['at']}"
+                if earlier
+                else "the same content as another file of this import"
+            )
             result.already.append(f"{rf.name} (already imported: {when})")
             report |= {"status": "already", "earlier_batch": earlier["id"] if earlier else None}
             continue

@@ -155,15 +155,23 @@ class _Batch:
 
 
 def read_returns(
-    paths: list[Path], plan: Plan, *, encoding: str | None = None, base: Path | None = None
+    paths: list[Path],
+    plan: Plan,
+    *,
+    encoding: str | None = None,
+    base: Path | None = None,
+    known: frozenset[str] = frozenset(),
 ) -> tuple[list[ReturnFile], list[str]]:
     """Parse and check every row of every file. Returns the files and the list of problems.
 
     Files are named as given, or relative to ``base`` when one is given. ``encoding`` applies
-    to CSV files only."""
+    to CSV files only. A file whose sha256 is ``known`` (imported before) or that repeats an
+    earlier file of this batch is returned without rows: it adds nothing, so its rows can
+    neither clash with the others nor be refused."""
     files: list[ReturnFile] = []
     problems: list[str] = []
     batch = _Batch(plan)
+    hashes = set(known)
     for path in paths:
         try:
             data = path.read_bytes()
@@ -175,6 +183,10 @@ def read_returns(
             continue
         name = str(path.relative_to(base)) if base else str(path)
         sha = hashlib.sha256(data).hexdigest()
+        if sha in hashes:
+            files.append(ReturnFile(path, sha, "", name))  # not decoded: it adds nothing
+            continue
+        hashes.add(sha)
         if data.startswith(OLE_MAGIC):
             problems.append(f"{path}: {_OLD_XLS}")
         elif path.suffix.lower() in SUFFIXES:

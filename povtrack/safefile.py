@@ -198,7 +198,7 @@ def atomic_write(
         os.chmod(tmp, mode)
         crash_point("after_tmp_fsync")
         if backup is not None and target.exists():
-            keep_copy(target, backup)
+            keep_copy(target, backup, link=True)
             crash_point("after_backup_link")
         with _signals_held():
             os.replace(tmp, target)
@@ -230,16 +230,29 @@ def _fsync_dir(directory: Path) -> None:
         os.close(dir_fd)
 
 
-def keep_copy(source: Path, dest: Path) -> None:
-    """``dest`` becomes a private copy of ``source``: a hard link when the filesystem allows."""
+def keep_copy(source: Path, dest: Path, *, link: bool = False) -> None:
+    """``dest`` becomes a private copy of ``source``, whole or not at all.
+
+    ``link``: a hard link instead, when the filesystem allows and ``source`` has no other link;
+    only for a file that is about to be replaced (the commit's own backup), since a link changes
+    with its source and shares its mode until then."""
     dest.parent.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
     with contextlib.suppress(FileNotFoundError):
         dest.unlink()
+    if link and os.stat(source).st_nlink == 1:
+        try:
+            os.link(source, dest)
+            return
+        except OSError:
+            pass  # e.g. a filesystem without hard links: copy instead
+    part = dest.with_name(f".{dest.name}.{os.getpid()}.part")
     try:
-        os.link(source, dest)
-    except OSError:
-        shutil.copyfile(source, dest)
-        os.chmod(dest, PRIVATE_FILE)
+        shutil.copyfile(source, part)
+        os.chmod(part, PRIVATE_FILE)
+        os.replace(part, dest)
+    finally:
+        with contextlib.suppress(OSError):
+            part.unlink()
 
 
 def sweep_temps(path: Path) -> list[str]:

@@ -275,17 +275,16 @@ class Store:
             store._storage.dirty = True
             store._fresh = True
             if moved is not None:
-                try:
-                    os.replace(path, moved)
-                except OSError as exc:
-                    raise WriteError(f"{path}: cannot move the old database aside: {exc}") from None
+                _move_aside(path, moved)
+            # A replaced demo leaves its backups: count on from them, so none is overwritten.
+            meta["generation"] = _generation_floor(path)
             store._signature = _signature(path)
             yield store, moved
 
     def commit(self) -> None:
         """Write every change of this command at once; the replaced file becomes a backup."""
-        if not self._storage.dirty and self.migrated_from is None:
-            return
+        if not self._storage.dirty:
+            return  # nothing changed: an older schema stays as it is until a real write
         if self._lock is None:
             raise RuntimeError("commit() outside Store.writing()")
         if _signature(self.path) != self._signature:
@@ -335,6 +334,12 @@ class Store:
             if any(f.get("sha256") == sha256 for f in doc.get("files", [])):
                 return dict(doc)
         return None
+
+    def imported_hashes(self) -> frozenset[str]:
+        """The sha256 of every file imported so far."""
+        return frozenset(
+            f["sha256"] for doc in self._db.table("batches").all() for f in doc.get("files", [])
+        )
 
     def batches(self) -> list[dict[str, Any]]:
         return [dict(doc) for doc in self._db.table("batches").all()]
@@ -423,6 +428,24 @@ def _check_writable(path: Path) -> None:
 
 def _parse_new_plan(plan_text: str, path: Path) -> Plan:
     return parse_plan(plan_text, f"{path} (plan)")
+
+
+def _move_aside(path: Path, moved: Path) -> None:
+    """The old database and its backups move aside together (init --force)."""
+    old_backups = safefile.backups_dir(path)
+    try:
+        os.replace(path, moved)
+        if old_backups.is_dir():
+            os.replace(old_backups, moved.with_name(moved.name + ".backups"))
+    except OSError as exc:
+        raise WriteError(f"{path}: cannot move the old database aside: {exc}") from None
+
+
+def _generation_floor(path: Path) -> int:
+    """One past the newest ``gen-N.json`` in the backups folder (0 when there is none)."""
+    names = (p.name for p in safefile.backups_dir(path).glob(BACKUP_PATTERN))
+    numbers = [int(n[4:-5]) for n in names if n[4:-5].isdigit()]
+    return max(numbers) + 1 if numbers else 0
 
 
 def _make_room(path: Path, *, force: bool, demo: bool) -> Path | None:

@@ -293,7 +293,8 @@ def test_duplicate_key_in_one_file(run, initialised, tmp_path: Path, db_path: Pa
 
 def test_duplicate_key_across_files(run, initialised, tmp_path: Path, db_path: Path) -> None:
     a = write(tmp_path / "a.csv", HEADER + f"2018-07-01,yanggao,{DANGEROUS},100,\n")
-    b = write(tmp_path / "b.csv", HEADER + f"2018-07-01,yanggao,{DANGEROUS},100,\n")
+    # a different file (identical bytes would be the same file, taken once)
+    b = write(tmp_path / "b.csv", HEADER + f"2018-07-01,yanggao,{DANGEROUS},120,\n")
     before = db_path.read_bytes()
     result = run("import", str(a), str(b))
     assert result.exit_code == 2
