@@ -67,6 +67,11 @@ def take_inbox(
 ) -> InboxRun:
     if not inbox.is_dir():
         raise UsageError(f"{inbox}: no such folder (the inbox is a folder of return files)")
+    if safefile.real_path(inbox) == safefile.real_path(db).parent:
+        raise UsageError(
+            f"{inbox}: this is the database's own folder; give the offices a separate inbox "
+            "folder (the database and its backups must never be moved)"
+        )
     Store.open(db)  # a missing or broken database stops the run before any file is moved
     run = InboxRun(inbox)
     # One run at a time per inbox; each import also takes the database lock.

@@ -148,6 +148,7 @@ def find_backup(path: Path, name: str | None) -> Path:
 def restore(path: Path, backup: Path, *, lock_timeout: float) -> Restored:
     """Put a backup back in place, atomically, after keeping the current file."""
     with safefile.DbLock(path, lock_timeout):
+        safefile.sweep_temps(path)
         raw = backup.read_bytes()
         loaded = load(raw, str(backup))  # a bad backup is refused before anything changes
         newest = _highest_generation(path)

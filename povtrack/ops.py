@@ -26,14 +26,27 @@ from povtrack.returns import read_returns
 from povtrack.store import Store
 
 
+def readable(text: str, what: str) -> str:
+    """Text to be stored must be real Unicode. Bytes that were not UTF-8 reach Python as
+    lone surrogates (a note typed in a GBK terminal, a script saved as GBK): refuse them here
+    rather than fail at the commit."""
+    bad = next((ch for ch in text if "\udc80" <= ch <= "\udcff"), None)
+    if bad is not None:
+        raise UsageError(
+            f"{what} is not valid UTF-8 text (byte 0x{ord(bad) - 0xDC00:02x}); "
+            "set the terminal or the script to UTF-8"
+        )
+    return text
+
+
 def current_user(by: str | None = None) -> str:
     """Who is recording: --by, else POVTRACK_USER, else the login name."""
     if by:
-        return by
+        return readable(by, "--by")
     if os.environ.get("POVTRACK_USER"):
-        return os.environ["POVTRACK_USER"]
+        return readable(os.environ["POVTRACK_USER"], "POVTRACK_USER")
     try:
-        return getpass.getuser()
+        return readable(getpass.getuser(), "the login name")
     except (KeyError, OSError):
         return "unknown"
 
@@ -141,6 +154,7 @@ def record_value(
     area_id = resolve_area(plan, area)
     check_in_window(day, plan.start, plan.last_due)
     number = parse_value(value, ind)
+    readable(note, "--note")
     batch = store.add_batch("record", by)
     source = f"record {ind.id} {value} --area {area_id}"
     rows = [

@@ -22,6 +22,7 @@ import csv
 import difflib
 import hashlib
 import io
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -181,7 +182,7 @@ def read_returns(
         except OSError as exc:
             problems.append(f"{path}: cannot read: {exc.strerror}")
             continue
-        name = str(path.relative_to(base)) if base else str(path)
+        name = display_name(path.relative_to(base) if base else path)
         sha = hashlib.sha256(data).hexdigest()
         if sha in hashes:
             files.append(ReturnFile(path, sha, "", name))  # not decoded: it adds nothing
@@ -212,6 +213,12 @@ def read_returns(
             problems += _read_csv(rf, text, batch)
             files.append(rf)
     return files, problems
+
+
+def display_name(path: Path) -> str:
+    """A file name as text, undecodable bytes shown as \\xNN: it is stored as a label (entry
+    sources, batches), and the database holds only real Unicode."""
+    return os.fsencode(path).decode("utf-8", errors="backslashreplace")
 
 
 def _zip_message(path: Path, data: bytes) -> str:

@@ -230,13 +230,14 @@ def _fsync_dir(directory: Path) -> None:
         os.close(dir_fd)
 
 
-def keep_copy(source: Path, dest: Path, *, link: bool = False) -> None:
+def keep_copy(source: Path, dest: Path, *, link: bool = False, private: bool = True) -> None:
     """``dest`` becomes a private copy of ``source``, whole or not at all.
 
     ``link``: a hard link instead, when the filesystem allows and ``source`` has no other link;
     only for a file that is about to be replaced (the commit's own backup), since a link changes
     with its source and shares its mode until then."""
-    dest.parent.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+    if private:
+        dest.parent.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
     with contextlib.suppress(FileNotFoundError):
         dest.unlink()
     if link and os.stat(source).st_nlink == 1:
@@ -248,7 +249,7 @@ def keep_copy(source: Path, dest: Path, *, link: bool = False) -> None:
     part = dest.with_name(f".{dest.name}.{os.getpid()}.part")
     try:
         shutil.copyfile(source, part)
-        os.chmod(part, PRIVATE_FILE)
+        os.chmod(part, PRIVATE_FILE if private else os.stat(source).st_mode & 0o777)
         os.replace(part, dest)
     finally:
         with contextlib.suppress(OSError):

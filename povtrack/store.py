@@ -17,6 +17,7 @@ import contextlib
 import hashlib
 import json
 import os
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -76,16 +77,36 @@ class Loaded:
 
 
 def read_bytes(path: Path) -> bytes:
+    check_file(path)
     try:
         return path.read_bytes()
     except FileNotFoundError:
         raise DatabaseError(
             f"{path}: no database here; create one with 'povtrack init' (or set --db)"
         ) from None
-    except IsADirectoryError:
-        raise DatabaseError(f"{path}: is a directory, not a database file") from None
     except OSError as exc:
         raise DatabaseError(f"{path}: cannot read the database: {exc.strerror}") from None
+
+
+def check_file(path: Path, *, may_be_missing: bool = False) -> None:
+    """A database path must name a regular file (or nothing yet, for ``init``): never a
+    folder, and never a FIFO or device, which would block or never end when read."""
+    if not path.name or path.name in (".", ".."):
+        raise DatabaseError(f"'{path}' is a directory, not a database file (check --db)")
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        if may_be_missing:
+            return
+        raise DatabaseError(
+            f"{path}: no database here; create one with 'povtrack init' (or set --db)"
+        ) from None
+    except OSError as exc:
+        raise DatabaseError(f"{path}: cannot read the database: {exc.strerror}") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise DatabaseError(f"{path}: is a directory, not a database file")
+    if not stat.S_ISREG(st.st_mode):
+        raise DatabaseError(f"{path}: is not a regular file (a pipe or a device?)")
 
 
 def load(raw: bytes, where: str) -> Loaded:
@@ -226,8 +247,7 @@ class Store:
     @contextlib.contextmanager
     def writing(cls, path: Path, *, lock_timeout: float) -> Iterator[Store]:
         """Hold the lock, read the file fresh, and let the caller change it and commit."""
-        if not path.is_file():
-            read_bytes(path)  # the usual message for a missing path or a directory; no lock file
+        check_file(path)  # before the lock, so a wrong path creates no lock file
         with safefile.DbLock(path, lock_timeout) as lock:
             swept = safefile.sweep_temps(path)
             store = cls.open(path)
@@ -255,11 +275,13 @@ class Store:
         """A new database; with ``force`` an existing one is first moved aside.
 
         ``demo`` marks a disposable demo database, which a later demo may replace."""
+        check_file(path, may_be_missing=True)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise WriteError(f"{path.parent}: cannot create directory: {exc.strerror}") from None
         with safefile.DbLock(path, lock_timeout) as lock:
+            swept = safefile.sweep_temps(path)
             moved = _make_room(path, force=force, demo=demo)
             meta = {
                 "schema": SCHEMA_VERSION,
@@ -274,12 +296,19 @@ class Store:
             store = cls(path, Loaded(data, plan, [], []), lock=lock)
             store._storage.dirty = True
             store._fresh = True
+            store.warnings += swept
             if moved is not None:
-                _move_aside(path, moved)
-            # A replaced demo leaves its backups: count on from them, so none is overwritten.
-            meta["generation"] = _generation_floor(path)
+                # The old file keeps a second name first; the commit then replaces the first
+                # name, so a crash in between still leaves a database at the path.
+                _link_aside(path, moved)
+            else:  # a replaced demo leaves its backups: count on from them, overwrite none
+                meta["generation"] = _generation_floor(path)
             store._signature = _signature(path)
-            yield store, moved
+            try:
+                yield store, moved
+            finally:
+                if moved is not None:
+                    _finish_aside(path, moved, committed=not store._storage.dirty)
 
     def commit(self) -> None:
         """Write every change of this command at once; the replaced file becomes a backup."""
@@ -430,15 +459,24 @@ def _parse_new_plan(plan_text: str, path: Path) -> Plan:
     return parse_plan(plan_text, f"{path} (plan)")
 
 
-def _move_aside(path: Path, moved: Path) -> None:
-    """The old database and its backups move aside together (init --force)."""
-    old_backups = safefile.backups_dir(path)
+def _link_aside(path: Path, moved: Path) -> None:
     try:
-        os.replace(path, moved)
+        safefile.keep_copy(safefile.real_path(path), moved, link=True, private=False)
+    except OSError as exc:
+        raise WriteError(f"{path}: cannot keep the old database aside: {exc}") from None
+
+
+def _finish_aside(path: Path, moved: Path, *, committed: bool) -> None:
+    """After init --force: the old backups follow the old file; if the new database was never
+    written, the old one simply stays where it was."""
+    if not committed:
+        with contextlib.suppress(OSError):
+            moved.unlink()
+        return
+    old_backups = safefile.backups_dir(path)
+    with contextlib.suppress(OSError):
         if old_backups.is_dir():
             os.replace(old_backups, moved.with_name(moved.name + ".backups"))
-    except OSError as exc:
-        raise WriteError(f"{path}: cannot move the old database aside: {exc}") from None
 
 
 def _generation_floor(path: Path) -> int:
