@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from povtrack import integrity, safefile
+from povtrack.dbfile import SCHEMA_VERSION, list_backups, load, read_bytes, with_backup_hint
 from povtrack.errors import DatabaseError, UsageError
-from povtrack.store import SCHEMA_VERSION, list_backups, load, read_bytes, with_backup_hint
 
 
 @dataclass

@@ -1,0 +1,174 @@
+"""A database file read and checked: bytes -> ``Loaded`` (or a refusal that says why).
+
+No TinyDB here: this is what a file must be before anything trusts it: a regular file, UTF-8,
+JSON of the right shape (``integrity``), a schema this povtrack knows (older ones migrated in
+memory), a plan that parses and sound records. Every refusal is a DatabaseError naming the file;
+``with_backup_hint`` adds the newest good backup to it. The backups themselves are listed here
+because finding a good one means loading it.
+
+Schema history (a fixture of each is kept in tests/fixtures/):
+  1  povtrack 0.1.0 as first released (meta without a generation counter)
+  2  povtrack 0.2.0: meta.generation counts commits (backups are named after it) and
+     meta.<table>_count records how many records each append-only table had
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from povtrack import __version__, integrity, safefile
+from povtrack.errors import DatabaseError, UsageError
+from povtrack.model import Allocation, Entry, Plan
+from povtrack.planfile import parse_plan
+
+SCHEMA_VERSION = 2
+BACKUP_PATTERN = "gen-*.json"
+
+
+@dataclass
+class Loaded:
+    """A database file read and checked: what ``Store`` is built from."""
+
+    data: dict[str, Any]
+    plan: Plan
+    entries: list[Entry]
+    allocations: list[Allocation]
+    migrated_from: int | None = None
+
+
+def read_bytes(path: Path) -> bytes:
+    check_file(path)
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise DatabaseError(
+            f"{path}: no database here; create one with 'povtrack init' (or set --db)"
+        ) from None
+    except OSError as exc:
+        raise DatabaseError(f"{path}: cannot read the database: {exc.strerror}") from None
+
+
+def check_file(path: Path, *, may_be_missing: bool = False) -> None:
+    """A database path must name a regular file (or nothing yet, for ``init``): never a
+    folder, and never a FIFO or device, which would block or never end when read."""
+    if not path.name or path.name in (".", ".."):
+        raise DatabaseError(f"'{path}' is a directory, not a database file (check --db)")
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        if may_be_missing:
+            return
+        raise DatabaseError(
+            f"{path}: no database here; create one with 'povtrack init' (or set --db)"
+        ) from None
+    except OSError as exc:
+        raise DatabaseError(f"{path}: cannot read the database: {exc.strerror}") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise DatabaseError(f"{path}: is a directory, not a database file")
+    if not stat.S_ISREG(st.st_mode):
+        raise DatabaseError(f"{path}: is not a regular file (a pipe or a device?)")
+
+
+def load(raw: bytes, where: str) -> Loaded:
+    """Parse and check a database's bytes; every refusal is a DatabaseError naming ``where``."""
+    if not raw.strip():
+        raise DatabaseError(
+            f"{where}: the database file is empty ({len(raw)} bytes); "
+            "refusing to treat it as a new database"
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DatabaseError(
+            f"{where}: corrupt database: not UTF-8 (byte 0x{raw[exc.start]:02x} at byte "
+            f"{exc.start}); was it saved as ANSI/GBK by an editor?"
+        ) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        byte = len(text[: exc.pos].encode("utf-8"))
+        raise DatabaseError(
+            f"{where}: corrupt database: {exc.msg} at byte {byte} "
+            f"(line {exc.lineno}, column {exc.colno})"
+        ) from None
+    except RecursionError:
+        raise DatabaseError(f"{where}: corrupt database: nested too deeply") from None
+    problems = integrity.check_shape(data)
+    if problems:
+        raise _corrupt(where, problems)
+    meta = data["meta"]["1"]
+    schema = meta["schema"]
+    if schema > SCHEMA_VERSION:
+        raise DatabaseError(
+            f"{where}: written by a newer povtrack ({meta.get('written_by', '?')}, schema "
+            f"{schema}); this is povtrack {__version__} (schema {SCHEMA_VERSION}): upgrade "
+            "povtrack; the database was not changed"
+        )
+    migrated = _migrate(data) if schema < SCHEMA_VERSION else None
+    try:
+        plan = parse_plan(meta["plan_text"], f"{where} (stored plan)")
+    except UsageError as exc:
+        raise DatabaseError(f"{where}: corrupt database: stored plan unreadable: {exc}") from None
+    entries, bad = integrity.load_entries(data, plan)
+    allocations, bad_alloc = integrity.load_allocations(data, plan)
+    problems = bad + bad_alloc + integrity.check_batches(data)
+    problems += integrity.check_counts(data)
+    if problems:
+        raise _corrupt(where, problems)
+    return Loaded(data, plan, entries, allocations, migrated)
+
+
+def _corrupt(where: str, problems: list[str]) -> DatabaseError:
+    more = f" (and {len(problems) - 1} more; see 'povtrack db verify')" if len(problems) > 1 else ""
+    return DatabaseError(f"{where}: corrupt database: {problems[0]}{more}")
+
+
+def _migrate(data: dict[str, Any]) -> int:
+    """Bring an older schema up to date, in memory. Returns the schema it came from."""
+    meta = data["meta"]["1"]
+    old = meta["schema"]
+    if old < 1:
+        raise DatabaseError(f"schema {old} is older than any povtrack release")
+    if old == 1:  # 1 -> 2: commits are counted from here on
+        meta.setdefault("generation", 0)
+    meta["schema"] = SCHEMA_VERSION
+    return old
+
+
+def newest_good_backup(path: Path) -> tuple[Path, int] | None:
+    """The newest backup that opens cleanly, and its generation."""
+    for candidate in list_backups(path):
+        try:
+            loaded = load(candidate.read_bytes(), str(candidate))
+        except (DatabaseError, OSError):
+            continue
+        return candidate, loaded.data["meta"]["1"].get("generation", 0)
+    return None
+
+
+def list_backups(path: Path) -> list[Path]:
+    """Backups of the database at ``path``, newest first."""
+    directory = safefile.backups_dir(path)
+    if not directory.is_dir():
+        return []
+    files = [p for p in directory.glob("*.json") if p.is_file()]
+    return sorted(files, key=lambda p: (p.stat().st_mtime_ns, p.name), reverse=True)
+
+
+def with_backup_hint(path: Path, exc: DatabaseError) -> DatabaseError:
+    """Point a refusal at the newest good backup, so recovery is one command away."""
+    if "no database here" in exc.message or "is a directory" in exc.message:
+        return exc
+    good = newest_good_backup(path)
+    hint = (
+        f"newest good backup: {good[0]} (generation {good[1]}); "
+        "restore it with 'povtrack db restore'"
+        if good
+        else f"no good backup in {safefile.backups_dir(path)}"
+    )
+    return DatabaseError(f"{exc.message}; {hint}", details=exc.details)
