@@ -39,10 +39,12 @@ def fold_width(text: str) -> str:
 
 
 def shown(text: str, limit: int = 40) -> str:
+    """As much of a cell as a one-line message should echo; line breaks shown as \\n."""
+    text = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _invisible(text: str) -> list[str]:
+def invisible(text: str) -> list[str]:
     """Zero-width and other invisible format characters (Unicode category Cf) in ``text``."""
     found = dict.fromkeys(ch for ch in text if unicodedata.category(ch) == "Cf")
     return [f"U+{ord(ch):04X} {unicodedata.name(ch, 'FORMAT CHARACTER')}" for ch in found]
@@ -53,6 +55,8 @@ def _whole_or_fraction(number: Decimal, shown: str, ind: Indicator, integral: bo
         raise UsageError(f"value {shown} is negative; reported values are totals or counts, ≥ 0")
     if number >= _LARGEST:
         raise UsageError(f"value {shown} is too large for a reported value")
+    if ind.unit == "percent" and number > 100:
+        raise UsageError(f"value {shown} is a rate above 100 (percent); a rate is 0 to 100")
     whole = number == number.to_integral_value()
     if UNITS[ind.unit].integer:
         if not whole:
@@ -63,7 +67,7 @@ def _whole_or_fraction(number: Decimal, shown: str, ind: Indicator, integral: bo
 
 def parse_value(text: str, ind: Indicator) -> float:
     """A reported value: plain digits with an optional decimal part, in the indicator's unit."""
-    hidden = _invisible(text)
+    hidden = invisible(text)
     raw = "".join(ch for ch in text if unicodedata.category(ch) != "Cf").strip()
     if hidden:
         raise UsageError(
@@ -162,3 +166,17 @@ def value_cell(value: Any, ind: Indicator) -> float:
             "format the cell as a number"
         )
     return parse_value(cell_text(value), ind)
+
+
+NOTE_LIMIT = 500
+
+
+def note_text(text: str) -> str:
+    """A note: free text, but one line of a report, not a document."""
+    note = text.strip()
+    if len(note) > NOTE_LIMIT:
+        raise UsageError(
+            f"note of {len(note)} characters is longer than {NOTE_LIMIT}; "
+            "keep the evidence elsewhere and note where it is"
+        )
+    return note

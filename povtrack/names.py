@@ -13,6 +13,7 @@ import difflib
 import re
 import unicodedata
 
+from povtrack.cells import shown
 from povtrack.errors import UsageError
 from povtrack.model import Indicator, Plan
 
@@ -63,6 +64,15 @@ def _find(text: str, names: dict[str, list[str]], what: str) -> str | None:
 
 
 def _lookup(plan: Plan, text: str, names: dict[str, list[str]], what: str) -> str:
+    hidden = sorted({ch for ch in text if unicodedata.category(ch) == "Cf"})
+    if hidden:  # a zero-width space looks like nothing: name it, or "did you mean" puzzles
+        codes = ", ".join(
+            f"U+{ord(c):04X} {unicodedata.name(c, 'FORMAT CHARACTER')}" for c in hidden
+        )
+        raise UsageError(
+            f"{what} name '{shown(text)}' contains an invisible character ({codes}); "
+            "delete it and type the name again"
+        )
     wanted = _norm(text)
     if not wanted:
         raise UsageError(f"empty {what} name")
@@ -76,7 +86,7 @@ def _lookup(plan: Plan, text: str, names: dict[str, list[str]], what: str) -> st
     if found is not None:
         return found
     options = sorted({_norm(n) for ns in names.values() for n in ns})
-    raise UsageError(f"unknown {what} '{text}'{_suggest(text, options)}")
+    raise UsageError(f"unknown {what} '{shown(text)}'{_suggest(text[:100], options)}")
 
 
 def resolve_area(plan: Plan, text: str) -> str:

@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from povtrack.cells import parse_value
+from povtrack.cells import note_text, parse_value
 from povtrack.dates import check_in_window
 from povtrack.errors import UsageError
 from povtrack.model import Allocation, Entry, Indicator
@@ -154,7 +154,7 @@ def record_value(
     area_id = resolve_area(plan, area)
     check_in_window(day, plan.start, plan.last_due)
     number = parse_value(value, ind)
-    readable(note, "--note")
+    note = note_text(readable(note, "--note"))
     batch = store.add_batch("record", by)
     source = f"record {ind.id} {value} --area {area_id}"
     rows = [

@@ -35,6 +35,7 @@ from povtrack.cells import (
     blank,
     cell_text,
     day_cell,
+    note_text,
     shown,
     value_cell,
     week_cell,
@@ -264,15 +265,16 @@ def _read_csv(rf: ReturnFile, text: str, batch: _Batch) -> list[str]:
     header: list[str] | None = None
     columns: dict[str, int] = {}
     rows = iter(reader)
+    data_rows = 0
     while True:
+        line = reader.line_num + 1  # where the record starts (a quoted field may span lines)
         try:
             fields = next(rows)
         except StopIteration:
             break
         except csv.Error as exc:  # e.g. a field over the size limit
-            problems.append(f"{rf.name}:{reader.line_num}: not valid CSV: {exc}")
+            problems.append(f"{rf.name}:{line}: not valid CSV: {exc}")
             break
-        line = reader.line_num
         if not any(f.strip() for f in fields):
             continue  # blank lines are allowed and skipped
         if header is None:
@@ -292,15 +294,23 @@ def _read_csv(rf: ReturnFile, text: str, batch: _Batch) -> list[str]:
             problems.append(f"{rf.name}:{line}: {len(fields)} fields, the header has {len(header)}")
             continue
         cells = {name: (columns[name], fields[columns[name] - 1]) for name in columns}
+        data_rows += 1
         problems += _take_row(rf, line, cells, batch, set())
     if header is None:
         problems.append(f"{rf.name}: empty file (expected a header: date,area,indicator,value)")
+    elif not data_rows and not problems:
+        problems.append(f"{rf.name}: no data rows, only the header (nothing to import)")
     return problems
 
 
 def _check_header(header: list[str]) -> list[str]:
+    if not any(name in COLUMNS or difflib.get_close_matches(name, COLUMNS, n=1) for name in header):
+        return [
+            "this is not the header: it names none of the columns date/week, area, indicator, "
+            "value (is there a title row above the header? the first line must be the header)"
+        ]
     bad = []
-    for name in header:
+    for name in dict.fromkeys(header):
         if name not in COLUMNS:
             close = difflib.get_close_matches(name, COLUMNS, n=1)
             hint = f"; did you mean '{close[0]}'?" if close else ""
@@ -329,6 +339,8 @@ def _read_workbook(rf: ReturnFile, sheet: xlsx_in.Sheet, data: bytes, batch: _Ba
     bad = _check_header([h for h in header if h])
     if bad:
         return [f"{rf.name}:{header_row}: {b}" for b in bad]
+    if len(sheet.rows) == 1:
+        return [f"{rf.name}: no data rows, only the header (nothing to import)"]
     columns = {name: i + 1 for i, name in enumerate(header) if name}
     when = "date" if "date" in columns else "week"
     required = [columns[c] for c in (when, *REQUIRED)]
@@ -419,7 +431,7 @@ def _parse_row(
             return None
 
     out: dict[str, Any] = {"source": where}
-    out["note"] = attempt("note", lambda v: cell_text(v).strip()) if "note" in cells else ""
+    out["note"] = attempt("note", lambda v: note_text(cell_text(v))) if "note" in cells else ""
     when = "date" if "date" in cells else "week"
     day = attempt(when, day_cell if when == "date" else week_cell)
     if day is not None:
