@@ -109,9 +109,7 @@ class DbLock:
             "pid": os.getpid(),
             "host": socket.gethostname(),
             "since": datetime.now().astimezone().isoformat(timespec="seconds"),
-            "command": " ".join(
-                os.path.basename(a) if i == 0 else a for i, a in enumerate(sys.argv)
-            ),
+            "command": " ".join(["povtrack", *sys.argv[1:]]),
         }
         with contextlib.suppress(OSError):  # who holds it is a courtesy, not a requirement
             fd = os.open(self.owner, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
