@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from povtrack import safefile
-from povtrack.errors import UsageError
+from povtrack.errors import PovtrackError, UsageError
 from povtrack.ops import import_returns
 from povtrack.store import Store
 
@@ -44,6 +44,7 @@ class Outcome:
 class InboxRun:
     inbox: Path
     outcomes: list[Outcome] = field(default_factory=list)
+    stopped: PovtrackError | None = None  # why the run ended early; the rest wait for the next
 
     def count(self, status: str) -> int:
         return sum(o.status == status for o in self.outcomes)
@@ -87,7 +88,11 @@ def take_inbox(
                     Outcome(path.name, "waiting", f"changed {age:.0f} s ago; still arriving?")
                 )
                 continue
-            run.outcomes.append(_take(db, inbox, path, by, encoding, lock_timeout))
+            try:
+                run.outcomes.append(_take(db, inbox, path, by, encoding, lock_timeout))
+            except PovtrackError as exc:  # busy, unwritable or broken database: stop here
+                run.stopped = exc
+                break
     return run
 
 

@@ -397,3 +397,32 @@ def test_lock_timeout_after_the_command(run, initialised, inbox: Path) -> None:
     negative = run("inbox", str(inbox), "--settle", "-1")
     assert negative.exit_code == 2
     assert "--settle" in negative.stderr
+
+
+def test_a_busy_database_stops_the_run_and_leaves_the_files(
+    run, initialised, db_path: Path, inbox: Path
+) -> None:
+    import fcntl
+
+    put(inbox, "a.csv", [row("yanggao", 100)])
+    put(inbox, "b.csv", [row("tianzhen", 200)])
+    before = db_path.read_bytes()
+    lock = db_path.with_name(db_path.name + ".lock")
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        result = run("inbox", str(inbox), "--settle", "0", "--json", "--lock-timeout", "0.2")
+    finally:
+        os.close(fd)
+    assert result.exit_code == 5, result.stderr
+    assert json.loads(result.stdout)["files"] == []  # what was done is still reported
+    assert "database busy" in result.stderr
+    assert sorted(p.name for p in inbox.iterdir() if not p.name.startswith(".")) == [
+        "a.csv",
+        "b.csv",
+    ]
+    assert db_path.read_bytes() == before
+    # the next run, with the lock free, takes both
+    code, out = inbox_json(run, inbox, "--settle", "0")
+    assert code == 0
+    assert [f["status"] for f in out["files"]] == ["imported", "imported"]

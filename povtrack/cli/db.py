@@ -164,5 +164,7 @@ def inbox(
             f"inbox {folder}: {run.count('imported')} imported, {run.count('already')} already "
             f"imported, {run.count('rejected')} rejected, {run.count('waiting')} still arriving"
         )
+    if run.stopped is not None:
+        raise run.stopped  # after saying what was done: the rest stay for the next run
     if run.count("rejected"):
         raise typer.Exit(int(ExitCode.USAGE))
