@@ -16,8 +16,15 @@ from pathlib import Path
 from typing import Any
 
 from povtrack import integrity, safefile
-from povtrack.dbfile import SCHEMA_VERSION, list_backups, load, read_bytes, with_backup_hint
-from povtrack.errors import DatabaseError, UsageError
+from povtrack.dbfile import (
+    SCHEMA_VERSION,
+    check_file,
+    list_backups,
+    load,
+    read_bytes,
+    with_backup_hint,
+)
+from povtrack.errors import DatabaseError, UsageError, WriteError
 
 
 @dataclass
@@ -106,13 +113,28 @@ def backup_now(path: Path, *, lock_timeout: float) -> Path:
         except DatabaseError as exc:
             raise with_backup_hint(path, exc) from None
         generation = loaded.data["meta"]["1"].get("generation", 0)
-        dest = safefile.backups_dir(path) / f"manual-{safefile.stamp()}-gen-{generation:06d}.json"
-        n = 1
-        while dest.exists():
-            dest = dest.with_name(f"manual-{safefile.stamp()}-{n}-gen-{generation:06d}.json")
-            n += 1
-        safefile.keep_copy(safefile.real_path(path), dest)
+        dest = _unused(
+            safefile.backups_dir(path), f"manual-{safefile.stamp()}", f"-gen-{generation:06d}"
+        )
+        _copy(safefile.real_path(path), dest)
         return dest
+
+
+def _unused(folder: Path, stem: str, tail: str = "") -> Path:
+    """``folder/stem[-n]tail.json`` that does not exist yet: a backup is never overwritten."""
+    dest, n = folder / f"{stem}{tail}.json", 1
+    while dest.exists():
+        dest, n = folder / f"{stem}-{n}{tail}.json", n + 1
+    return dest
+
+
+def _copy(source: Path, dest: Path) -> None:
+    try:
+        safefile.keep_copy(source, dest)
+    except OSError as exc:
+        raise WriteError(
+            f"{dest}: cannot write the copy ({exc.strerror or exc}); database unchanged"
+        ) from None
 
 
 @dataclass
@@ -147,9 +169,13 @@ def find_backup(path: Path, name: str | None) -> Path:
 
 def restore(path: Path, backup: Path, *, lock_timeout: float) -> Restored:
     """Put a backup back in place, atomically, after keeping the current file."""
+    check_file(path, may_be_missing=True)
     with safefile.DbLock(path, lock_timeout):
         safefile.sweep_temps(path)
-        raw = backup.read_bytes()
+        try:
+            raw = backup.read_bytes()
+        except OSError as exc:
+            raise UsageError(f"{backup}: cannot read the backup: {exc.strerror}") from None
         loaded = load(raw, str(backup))  # a bad backup is refused before anything changes
         newest = _highest_generation(path)
         data = loaded.data
@@ -161,8 +187,8 @@ def restore(path: Path, backup: Path, *, lock_timeout: float) -> Restored:
         kept = None
         target = safefile.real_path(path)
         if target.exists():
-            kept = safefile.backups_dir(path) / f"before-restore-{safefile.stamp()}.json"
-            safefile.keep_copy(target, kept)
+            kept = _unused(safefile.backups_dir(path), f"before-restore-{safefile.stamp()}")
+            _copy(target, kept)
         payload = json.dumps(data, ensure_ascii=False).encode("utf-8")
         safefile.atomic_write(path, payload)
         return Restored(backup, kept, newest + 1)

@@ -190,7 +190,13 @@ class Store:
         if not self._fresh:
             if self.migrated_from is not None:
                 name = f"pre-migrate-schema{self.migrated_from}-{safefile.stamp()}.json"
-                safefile.keep_copy(safefile.real_path(self.path), backups / name)
+                try:
+                    safefile.keep_copy(safefile.real_path(self.path), backups / name)
+                except OSError as exc:
+                    raise WriteError(
+                        f"{backups / name}: cannot keep a copy before migrating "
+                        f"({exc.strerror or exc}); database unchanged"
+                    ) from None
             backup = backups / f"gen-{old_generation:06d}.json"
         try:
             safefile.atomic_write(self.path, payload, backup=backup)

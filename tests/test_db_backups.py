@@ -419,3 +419,26 @@ def test_init_force_keeps_the_old_backups(run, three_gens: Path) -> None:
     # the new database's own backups: generation 2 is the file after its first record
     newer = doc(gen_file(db_path, 2))
     assert [e["value"] for e in newer["entries"].values()] == [555]
+
+
+def test_copies_made_in_the_same_second_never_overwrite_each_other(
+    run, three_gens: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Backup names carry a timestamp to the second; two in one second get distinct names."""
+    from povtrack import safefile
+
+    monkeypatch.setattr(safefile, "stamp", lambda: "20180601T120000")
+    db_path = three_gens
+    assert run("db", "backup").exit_code == 0
+    first = db_path.read_bytes()
+    assert run("record", RELOCATED, "777", "--area", "yanggao", "--week", "2018-W30").exit_code == 0
+    assert run("db", "backup").exit_code == 0
+    manual = backup_names(db_path, "manual-")
+    assert len(manual) == 2
+    assert {(db_path.parent / "db.json.backups" / m).read_bytes() for m in manual} == {
+        first,
+        db_path.read_bytes(),
+    }
+    assert run("db", "restore", "1").exit_code == 0
+    assert run("db", "restore", "2").exit_code == 0
+    assert len(backup_names(db_path, "before-restore-")) == 2
