@@ -144,7 +144,10 @@ def status_row_json(plan: Plan, r: StatusRow) -> dict[str, Any]:
         d[k] = num(d[k])
     for k in ("progress", "expected"):
         d[k] = None if d[k] is None else round(d[k], 6)
+    for k in ("needed_per_week", "recent_per_week", "projected"):
+        d[k] = None if d[k] is None else num(round(d[k], 3))
     d["due"] = r.due.isoformat() if r.due else None
+    d["projected_date"] = r.projected_date.isoformat() if r.projected_date else None
     d["scope_name"], d["scope_name_en"] = scope_names(plan, r.scope)
     return d
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
@@ -40,6 +40,11 @@ class StatusRow:
     level: str | None
     citation: str
     source: str  # "plan", "allocation" or "activity"
+    # pace and forecast (povtrack.pace); None where not computable
+    needed_per_week: float | None = None
+    recent_per_week: float | None = None
+    projected: float | None = None
+    projected_date: date | None = None
 
 
 class Ledger:
@@ -54,6 +59,10 @@ class Ledger:
             series[(ind, area)].append((day, e.value))
         self._dates = {k: [d for d, _ in v] for k, v in series.items()}
         self._values = {k: [x for _, x in v] for k, v in series.items()}
+
+    def dates(self, indicator: str, area: str) -> list[date]:
+        """The dates with a value for this indicator and area, oldest first."""
+        return self._dates.get((indicator, area), [])
 
     def value_on(self, indicator: str, area: str, day: date) -> float | None:
         """The value that counts for exactly this date, if any."""
@@ -200,6 +209,8 @@ def status_rows(
     scope: str | None = None,
 ) -> list[StatusRow]:
     """One row per target (and one per activity indicator), ordered by task and plan order."""
+    from povtrack.pace import forecast  # pace builds on this module's arithmetic
+
     ledger = Ledger(entries)
     order = {i.id: n for n, i in enumerate(plan.indicators)}
     scope_order = {a.id: n for n, a in enumerate(plan.areas)}
@@ -210,6 +221,9 @@ def status_rows(
         value = actual(plan, ledger, ind, t.scope, as_of)
         progress = None if value is None else (value / t.value if t.value else 1.0)
         expected = expected_share(plan.start, t.due, as_of, ind.kind == "milestone")
+        pace = forecast(
+            plan, ledger, ind, t.scope, target=t.value, value=value, due=t.due, as_of=as_of
+        )
         rows.append(
             StatusRow(
                 **_about(ind),
@@ -226,6 +240,7 @@ def status_rows(
                 level=t.level,
                 citation=t.citation,
                 source=t.source,
+                **asdict(pace),
             )
         )
     where = scope or plan.root.id
