@@ -172,10 +172,16 @@ def _signals_held() -> Iterator[None]:
 
 
 def atomic_write(
-    path: Path, payload: bytes, *, new_mode: int = PRIVATE_FILE, backup: Path | None = None
+    path: Path,
+    payload: bytes,
+    *,
+    new_mode: int = PRIVATE_FILE,
+    backup: Path | None = None,
+    record: bool = True,
 ) -> None:
     """Replace ``path`` with ``payload`` so that any reader, and any crash, sees the old file or
-    the new one. With ``backup``, the old file is first linked (or copied) there."""
+    the new one. With ``backup``, the old file is first linked (or copied) there. ``record``:
+    this is the database (named in an "interrupted" message), not a report file."""
     target = real_path(path)
     try:
         mode = target.stat().st_mode & 0o777
@@ -201,14 +207,16 @@ def atomic_write(
         with _signals_held():
             os.replace(tmp, target)
             tmp = ""
-            COMMITTED.append(str(path))
+            if record:
+                COMMITTED.append(str(path))
             crash_point("after_replace")
             crash_point("before_dir_fsync")
             _fsync_dir(target.parent)
     except OSError as exc:
         why = exc.strerror or str(exc)
         where = exc.filename or path
-        raise WriteError(f"{where}: write failed ({why}); database unchanged") from None
+        unchanged = "database unchanged" if record else "nothing written"
+        raise WriteError(f"{where}: write failed ({why}); {unchanged}") from None
     finally:
         if tmp:
             with contextlib.suppress(OSError):

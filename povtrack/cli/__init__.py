@@ -7,6 +7,9 @@ from povtrack.cli import plans  # noqa: F401
 from povtrack.cli import entries  # noqa: F401
 
 # isort: split
+from povtrack.cli import board, trends  # noqa: F401
+
+# isort: split
 from povtrack.cli import db  # noqa: F401
 from povtrack.cli.app import app, main
 

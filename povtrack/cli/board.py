@@ -1,0 +1,1 @@
+"""Commands: board (being written)."""

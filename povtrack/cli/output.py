@@ -1,0 +1,90 @@
+"""--format and -o for every table: one computation, written as the table on screen, JSON,
+CSV, Markdown, HTML or XLSX, to stdout or a file."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from povtrack.cli.app import print_json, say, state
+from povtrack.errors import UsageError, WriteError
+
+FORMATS = ("table", "json", "csv", "md", "html", "xlsx")
+_SUFFIXES = {".json": "json", ".csv": "csv", ".md": "md", ".html": "html", ".htm": "html"}
+_SUFFIXES[".xlsx"] = "xlsx"
+
+FORMAT_OPTION = typer.Option(
+    None, "--format", help="table, json, csv, md, html or xlsx [default: table, or from -o]."
+)
+OUTPUT_OPTION = typer.Option(
+    None, "-o", "--output", help="Write to this file instead of stdout (xlsx needs one)."
+)
+
+
+def choose_format(fmt: str | None, as_json: bool, output: Path | None) -> str:
+    """--format wins; --json is its short form; else the -o file's suffix; else the table."""
+    if fmt is not None:
+        chosen = fmt.strip().lower()
+        if chosen not in FORMATS:
+            raise UsageError(f"--format '{fmt}' is not one of {', '.join(FORMATS)}")
+        if as_json and chosen != "json":
+            raise UsageError(f"give --json or --format {chosen}, not both")
+        return chosen
+    if as_json:
+        return "json"
+    if output is not None:
+        guessed = _SUFFIXES.get(output.suffix.lower())
+        if guessed is None:
+            raise UsageError(f"{output}: give --format (the name does not say which)")
+        return guessed
+    return "table"
+
+
+def emit(
+    fmt: str,
+    *,
+    output: Path | None,
+    sheets: Callable[[], list[Any]],
+    payload: Callable[[], Any],
+    table: Callable[[], None],
+) -> None:
+    """Write the chosen view. Each view is made only when asked for."""
+    if fmt == "table":
+        if output is not None:
+            raise UsageError("the table is for the screen; give --format csv, md, html or xlsx")
+        table()
+        return
+    if fmt == "json":
+        if output is None:
+            print_json(payload())
+            return
+        import json
+
+        data = (json.dumps(payload(), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    else:
+        from povtrack.formats import render
+
+        data = render(sheets(), fmt, lang=state.lang)
+    if output is None:
+        if fmt == "xlsx":
+            raise UsageError("xlsx is a binary file: give -o FILE.xlsx")
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    write_file(output, data)
+    say(f"wrote {output} ({fmt}, {len(data):,} bytes)")
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """A report file appears whole or not at all (a half-written workbook will not open)."""
+    from povtrack.safefile import atomic_write
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WriteError(f"{path.parent}: cannot create the folder: {exc.strerror}") from None
+    atomic_write(path, data, new_mode=0o644, record=False)

@@ -1,0 +1,54 @@
+"""A table as data: typed columns and plain rows, the one form every export is made from.
+
+A command computes its rows once (``progress``, ``board``, ``trend`` ...), turns them into a
+``Sheet`` here, and ``formats`` writes the sheet as CSV, Markdown, HTML or XLSX; ``--json``
+prints the same row dicts. So what is exported is what was shown.
+
+Column kinds say how a value is written, not what it means:
+- ``text``: a string (names, notes, ids);
+- ``integer`` / ``number``: a count or amount in the column's ``unit`` (None: blank, never 0);
+- ``share``: a fraction, 0.5 is 50 % (progress, expected pace);
+- ``date``: an ISO date string;
+- ``status``: one of progress.STATUSES (coloured in HTML and XLSX, labelled per language).
+Pure: no I/O, no third-party imports.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+KINDS = ("text", "integer", "number", "share", "date", "status")
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # the row dict's key, and the JSON field name
+    label: str  # Simplified Chinese
+    label_en: str
+    kind: str = "text"
+    unit: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"column {self.key}: unknown kind {self.kind}")
+
+    def heading(self, lang: str) -> str:
+        return self.label if lang == "zh" else self.label_en
+
+
+@dataclass
+class Sheet:
+    key: str  # a short id: the XLSX sheet name, the CSV file's stem
+    title: str
+    title_en: str
+    columns: list[Column]
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    total: dict[str, Any] | None = None  # the 合计 row, when the table has one
+    notes: list[str] = field(default_factory=list)  # as-of date, plan, data digest ...
+
+    def heading(self, lang: str) -> str:
+        return self.title if lang == "zh" else self.title_en
+
+    def values(self, row: dict[str, Any]) -> list[Any]:
+        return [row.get(c.key) for c in self.columns]
