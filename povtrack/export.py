@@ -9,6 +9,7 @@ from typing import Any
 
 from povtrack.model import Allocation, Entry, Plan, Target
 from povtrack.progress import StatusRow
+from povtrack.sheet import Column, Sheet
 
 
 def num(x: float | None) -> float | int | None:
@@ -162,3 +163,81 @@ def status_json(plan: Plan, rows: list[StatusRow], as_of: date) -> dict[str, Any
         "summary": counts,
         "rows": [status_row_json(plan, r) for r in rows],
     }
+
+
+# ---------------------------------------------------------------------------- sheets
+
+
+def _label(key: str) -> tuple[str, str]:
+    from povtrack.i18n import LABELS
+
+    return LABELS[key]
+
+
+def _col(key: str, kind: str = "text", label: str | None = None, unit: str = "") -> Column:
+    zh, en = _label(label or key)
+    return Column(key, zh, en, kind, unit)
+
+
+def status_sheet(plan: Plan, rows: list[StatusRow], as_of: date, lang: str) -> Sheet:
+    """The status table for export: the same rows and numbers as ``status --json``."""
+    name, scope_name = ("name", "scope_name") if lang == "zh" else ("name_en", "scope_name_en")
+    columns = [
+        _col("task", "integer"),
+        _col("indicator", label="indicator_id"),
+        _col(name, label="indicator"),
+        _col("scope", label="scope_id"),
+        _col(scope_name, label="scope"),
+        _col("unit"),
+        _col("target", "number"),
+        _col("actual", "number"),
+        _col("progress", "share"),
+        _col("expected", "share"),
+        _col("status", "status"),
+        _col("due", "date"),
+        _col("level"),
+        _col("gap", "number"),
+        _col("needed_per_week", "number"),
+        _col("recent_per_week", "number"),
+        _col("projected", "number"),
+        _col("projected_date", "date"),
+    ]
+    zh, en = _label("status_table")
+    return Sheet(
+        "status",
+        f"{plan.name} — {zh}",
+        f"{plan.name_en} — {en}",
+        columns,
+        [status_row_json(plan, r) for r in rows],
+        notes=[f"as of {as_of.isoformat()}", f"plan {plan.id}"],
+    )
+
+
+def log_sheet(plan: Plan, entries: list[Entry], lang: str) -> Sheet:
+    """The entries for export: the same rows as ``log --json``, with names beside the ids."""
+    pick = 0 if lang == "zh" else 1
+    rows = []
+    for e in entries:
+        row = entry_json(e)
+        ind = plan.indicator(e.indicator)
+        row["area_name"] = scope_names(plan, e.area)[pick]
+        row["indicator_name"] = (ind.name, ind.name_en)[pick]
+        row["unit"] = ind.unit
+        rows.append(row)
+    columns = [
+        _col("id", "integer"),
+        _col("date", "date"),
+        _col("area", label="scope_id"),
+        _col("area_name", label="area"),
+        _col("indicator", label="indicator_id"),
+        _col("indicator_name", label="indicator"),
+        _col("value", "number"),
+        _col("unit"),
+        _col("note"),
+        _col("source"),
+        _col("recorded_at"),
+        _col("by"),
+        _col("batch"),
+    ]
+    zh, en = _label("log_table")
+    return Sheet("log", zh, en, columns, rows, notes=[f"plan {plan.id}"])

@@ -49,6 +49,19 @@ LABELS: dict[str, tuple[str, str]] = {
     "kind.milestone": ("里程碑", "milestone"),
     "kind.activity": ("活动", "activity"),
     "summary": ("合计", "Summary"),
+    "task": ("任务", "Task"),
+    "unit": ("单位", "Unit"),
+    "gap": ("差距", "Gap"),
+    "needed_per_week": ("每周需完成", "Needed/week"),
+    "recent_per_week": ("近四周周均", "Recent/week"),
+    "projected": ("到期预计", "Projected"),
+    "projected_date": ("预计完成日", "Projected done"),
+    "scope_id": ("范围编号", "Scope id"),
+    "indicator_id": ("指标编号", "Indicator id"),
+    "by": ("录入人", "By"),
+    "batch": ("批次", "Batch"),
+    "status_table": ("进度表", "Status"),
+    "log_table": ("填报记录", "Entries"),
 }
 
 

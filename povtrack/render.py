@@ -90,7 +90,7 @@ def _table(console: Console, title: str | None = None) -> Table:
         title=title,
         box=box.ASCII if plain else box.SIMPLE_HEAD,
         show_edge=plain,
-        pad_edge=False,
+        pad_edge=plain,  # with a border drawn, keep a space between it and the text
         title_justify="left",
     )
 
@@ -103,7 +103,13 @@ def _scope_label(plan: Plan, scope: str, scope_kind: str, labels: Labels) -> str
 
 
 def status_table(
-    console: Console, plan: Plan, rows: list[StatusRow], as_of: date, labels: Labels
+    console: Console,
+    plan: Plan,
+    rows: list[StatusRow],
+    as_of: date,
+    labels: Labels,
+    *,
+    forecast: bool = False,
 ) -> Table:
     plain = console.no_color or console.color_system is None
     title = f"{labels.pick(plan.name, plan.name_en)} — {labels('as_of')} {as_of.isoformat()}"
@@ -112,12 +118,18 @@ def status_table(
     # table always fits (Rich only narrows wrappable columns). Below NARROW columns the
     # expected-pace and due-date columns give way (the bar still marks the expected pace).
     keys = ["indicator", "scope", "target", "actual", "progress", "expected", "status", "due"]
+    if forecast:  # the pace the due date needs, the recent pace, and where it leads
+        keys += ["needed_per_week", "recent_per_week", "projected_date"]
     if console.width < NARROW:
-        keys = [k for k in keys if k not in ("expected", "due")]
+        drop = ("expected", "due", "target", "recent_per_week") if forecast else ("expected", "due")
+        if forecast and console.width < 100:  # keep what the forecast is for: the date
+            drop += ("actual", "needed_per_week")
+        keys = [k for k in keys if k not in drop]
+    numeric = ("target", "actual", "expected", "needed_per_week", "recent_per_week")
     for key in keys:
         table.add_column(
             labels(key),
-            justify="right" if key in ("target", "actual", "expected") else "left",
+            justify="right" if key in numeric else "left",
             no_wrap=key not in ("indicator", "scope"),
             max_width=42 if key == "indicator" else None,
         )
@@ -144,6 +156,9 @@ def status_table(
             "expected": fmt_share(r.expected),
             "status": Text(labels(f"status.{r.status}"), style=f"status.{r.status}"),
             "due": r.due.isoformat() if r.due else "",
+            "needed_per_week": fmt_value(r.needed_per_week, r.unit, labels),
+            "recent_per_week": fmt_value(r.recent_per_week, r.unit, labels),
+            "projected_date": r.projected_date.isoformat() if r.projected_date else "",
         }
         table.add_row(*(cells[k] for k in keys))
     counts = {s: sum(1 for r in rows if r.status == s) for s in STATUSES}

@@ -205,12 +205,12 @@ def require_task(plan: Any, task: int | None) -> None:
         raise UsageError(f"no task {task}; the plan has tasks {numbers[0]}–{numbers[-1]}")
 
 
-def print_status(plan: Any, rows: list[Any], as_of: Any) -> None:
+def print_status(plan: Any, rows: list[Any], as_of: Any, *, forecast: bool = False) -> None:
     """The status table on stdout (used by `status` and `demo`)."""
     from povtrack.render import status_table
 
     console = make_console()
-    console.print(status_table(console, plan, rows, as_of, labels()))
+    console.print(status_table(console, plan, rows, as_of, labels(), forecast=forecast))
 
 
 def print_json(data: Any) -> None:

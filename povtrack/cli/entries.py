@@ -24,6 +24,7 @@ from povtrack.cli.app import (
     target_app,
     writing_store,
 )
+from povtrack.cli.output import FORMAT_OPTION, OUTPUT_OPTION, choose_format, emit
 from povtrack.errors import UsageError
 
 # ---------------------------------------------------------------------------- writing
@@ -180,7 +181,9 @@ def log(
     area: str | None = typer.Option(None, "--area", help="Only this area."),
     indicator: str | None = typer.Option(None, "--indicator", help="Only this indicator."),
     limit: int | None = typer.Option(None, "--limit", min=1, help="At most this many entries."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON only."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON only (--format json)."),
+    fmt: str | None = FORMAT_OPTION,
+    output: Path | None = OUTPUT_OPTION,
     lang: str | None = LANG_OPTION,
     db: Path | None = DB_OPTION,
 ) -> None:
@@ -190,7 +193,8 @@ def log(
     """
     choose_db(db)
     choose_lang(lang)
-    from povtrack.export import entry_json
+    chosen = choose_format(fmt, as_json, output)
+    from povtrack.export import entry_json, log_sheet
     from povtrack.names import resolve_area, resolve_indicator
 
     store = open_store()
@@ -203,13 +207,20 @@ def log(
         entries = [e for e in entries if e.indicator == ind_id]
     entries.sort(key=lambda e: (e.date, e.id), reverse=True)
     entries = entries[:limit] if limit else entries
-    if as_json:
-        print_json({"entries": [entry_json(e) for e in entries]})
-        return
-    from povtrack.render import log_table
 
-    console = make_console()
-    console.print(log_table(console, store.plan, entries, labels()))
+    def table() -> None:
+        from povtrack.render import log_table
+
+        console = make_console()
+        console.print(log_table(console, store.plan, entries, labels()))
+
+    emit(
+        chosen,
+        output=output,
+        sheets=lambda: [log_sheet(store.plan, entries, labels().lang)],
+        payload=lambda: {"entries": [entry_json(e) for e in entries]},
+        table=table,
+    )
 
 
 @app.command()
@@ -219,18 +230,24 @@ def status(
     ),
     task: int | None = typer.Option(None, "--task", help="Only this task (0 = headline goals)."),
     area: str | None = typer.Option(None, "--area", help="Only rows for this area or group."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON only."),
+    forecast: bool = typer.Option(
+        False, "--forecast", help="Add the pace needed, the recent pace and the projected date."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON only (--format json)."),
+    fmt: str | None = FORMAT_OPTION,
+    output: Path | None = OUTPUT_OPTION,
     lang: str | None = LANG_OPTION,
     db: Path | None = DB_OPTION,
 ) -> None:
     """Where every target stands against the pace its due date demands.
 
-    Example: povtrack status --as-of 2018-W26 --task 2
+    Example: povtrack status --as-of 2018-W26 --task 2 --forecast
     """
     choose_db(db)
     choose_lang(lang)
+    chosen = choose_format(fmt, as_json, output)
     from povtrack.dates import check_in_window, parse_when
-    from povtrack.export import status_json
+    from povtrack.export import status_json, status_sheet
     from povtrack.names import resolve_scope
     from povtrack.progress import default_as_of, status_rows
 
@@ -242,7 +259,10 @@ def status(
     scope = resolve_scope(plan, area) if area else None
     require_task(plan, task)
     rows = status_rows(plan, entries, store.allocations(), when, task=task, scope=scope)
-    if as_json:
-        print_json(status_json(plan, rows, when))
-        return
-    print_status(plan, rows, when)
+    emit(
+        chosen,
+        output=output,
+        sheets=lambda: [status_sheet(plan, rows, when, labels().lang)],
+        payload=lambda: status_json(plan, rows, when),
+        table=lambda: print_status(plan, rows, when, forecast=forecast),
+    )
