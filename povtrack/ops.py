@@ -10,6 +10,7 @@ import csv
 import getpass
 import io
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
@@ -77,10 +78,12 @@ def import_returns(
     by: str,
     encoding: str | None = None,
     base: Path | None = None,
+    tick: Callable[[int], None] | None = None,
 ) -> ImportResult:
-    """All files are one batch: any bad row in any file and nothing is imported."""
+    """All files are one batch: any bad row in any file and nothing is imported.
+    ``tick`` is called once per row read (for a progress bar)."""
     files, problems = read_returns(
-        paths, store.plan, encoding=encoding, base=base, known=store.imported_hashes()
+        paths, store.plan, encoding=encoding, base=base, known=store.imported_hashes(), tick=tick
     )
     if problems:
         raise UsageError(

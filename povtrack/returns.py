@@ -151,9 +151,10 @@ class _Names:
 class _Batch:
     """What the files of one import share: the plan's names, and the rows seen so far."""
 
-    def __init__(self, plan: Plan) -> None:
+    def __init__(self, plan: Plan, tick: Callable[[int], None] | None = None) -> None:
         self.names = _Names(plan)
         self.seen: dict[tuple[str, str, date], str] = {}
+        self.tick = tick or (lambda n: None)  # one call per row read, for a progress bar
 
 
 def read_returns(
@@ -163,6 +164,7 @@ def read_returns(
     encoding: str | None = None,
     base: Path | None = None,
     known: frozenset[str] = frozenset(),
+    tick: Callable[[int], None] | None = None,
 ) -> tuple[list[ReturnFile], list[str]]:
     """Parse and check every row of every file. Returns the files and the list of problems.
 
@@ -172,7 +174,7 @@ def read_returns(
     neither clash with the others nor be refused."""
     files: list[ReturnFile] = []
     problems: list[str] = []
-    batch = _Batch(plan)
+    batch = _Batch(plan, tick)
     hashes = set(known)
     for path in paths:
         try:
@@ -387,6 +389,7 @@ def _take_row(
     unsaved: set[tuple[int, int]],
 ) -> list[str]:
     """Check one row; a good one is added to ``rf.rows``. Returns its problems."""
+    batch.tick(1)
     where = f"{rf.name}:{line}"
     parsed, problems = _parse_row(cells, batch.names, where, line, unsaved)
     if parsed is None:

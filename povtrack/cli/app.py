@@ -113,6 +113,7 @@ class _State:
     lang: str = "en"
     debug: bool = False
     lock_timeout: float | None = None
+    quiet: bool = False
 
 
 state = _State()
@@ -213,6 +214,41 @@ def print_status(plan: Any, rows: list[Any], as_of: Any, *, forecast: bool = Fal
     console.print(status_table(console, plan, rows, as_of, labels(), forecast=forecast))
 
 
+@contextlib.contextmanager
+def progress(description: str, total: float | None = None) -> Iterator[Any]:
+    """A progress bar on stderr for work that turns out to take more than a second; nothing
+    when stdout is not a terminal (cron, pipes) or with --quiet. Yields ``tick(n)``."""
+    import time
+
+    if state.quiet or not sys.stdout.isatty() or not sys.stderr.isatty():
+        yield lambda n=1: None
+        return
+    from rich.progress import Progress
+
+    started = time.monotonic()
+    bar: list[Any] = []  # the Progress and its task, once the second has passed
+
+    def tick(n: float = 1) -> None:
+        if not bar:
+            if time.monotonic() - started < 1.0:
+                tick.pending += n  # type: ignore[attr-defined]
+                return
+            from rich.console import Console
+
+            shown = Progress(console=Console(stderr=True), transient=True)
+            shown.start()
+            bar[:] = [shown, shown.add_task(description, total=total)]
+            n += tick.pending  # type: ignore[attr-defined]
+        bar[0].advance(bar[1], n)
+
+    tick.pending = 0  # type: ignore[attr-defined]
+    try:
+        yield tick
+    finally:
+        if bar:
+            bar[0].stop()
+
+
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
@@ -236,6 +272,9 @@ def main_options(
         help="Labels and names: zh or en [env POVTRACK_LANG; default from the locale].",
     ),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
+    quiet: bool = typer.Option(
+        False, "--quiet", "-q", help="No progress bars (they only show on a terminal anyway)."
+    ),
     lock_wait: float | None = typer.Option(
         None,
         "--lock-timeout",
@@ -249,6 +288,7 @@ def main_options(
 ) -> None:
     state.db, state.lang, state.debug = db, default_lang(), debug
     state.lock_timeout = lock_wait
+    state.quiet = quiet
     if state.lang not in LANGS:
         state.lang = "en"
     choose_lang(lang)

@@ -19,6 +19,7 @@ from povtrack.cli.app import (
     open_store,
     print_json,
     print_status,
+    progress,
     require_task,
     say,
     target_app,
@@ -153,8 +154,8 @@ def import_cmd(
     choose_db(db, lock_wait)
     from povtrack.ops import current_user, import_returns
 
-    with writing_store() as store:
-        result = import_returns(store, files, by=current_user(by), encoding=encoding)
+    with writing_store() as store, progress("reading rows") as tick:
+        result = import_returns(store, files, by=current_user(by), encoding=encoding, tick=tick)
         store.commit()
     for line in result.already:
         say(line)
