@@ -7,7 +7,7 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
-from povtrack.model import Allocation, Entry, Plan, Target
+from povtrack.model import UNITS, Allocation, Entry, Plan, Target
 from povtrack.progress import StatusRow
 from povtrack.sheet import Column, Sheet
 
@@ -188,28 +188,36 @@ def status_sheet(plan: Plan, rows: list[StatusRow], as_of: date, lang: str) -> S
         _col(name, label="indicator"),
         _col("scope", label="scope_id"),
         _col(scope_name, label="scope"),
-        _col("unit"),
+        _col("unit_name", label="unit"),
         _col("target", "number"),
         _col("actual", "number"),
         _col("progress", "share"),
         _col("expected", "share"),
         _col("status", "status"),
         _col("due", "date"),
-        _col("level"),
+        _col("level_name", label="level"),
         _col("gap", "number"),
         _col("needed_per_week", "number"),
         _col("recent_per_week", "number"),
         _col("projected", "number"),
         _col("projected_date", "date"),
     ]
+    pick = 0 if lang == "zh" else 1
+    out = []
+    for r in rows:
+        row = status_row_json(plan, r)
+        unit = UNITS[r.unit]
+        row["unit_name"] = (unit.name, unit.name_en)[pick]  # the JSON keeps the unit's code
+        row["level_name"] = _label(f"level.{r.level}")[pick] if r.level else None
+        out.append(row)
     zh, en = _label("status_table")
     return Sheet(
         "status",
         f"{plan.name} — {zh}",
         f"{plan.name_en} — {en}",
         columns,
-        [status_row_json(plan, r) for r in rows],
-        notes=[f"as of {as_of.isoformat()}", f"plan {plan.id}"],
+        out,
+        notes=[f"{_label('as_of')[pick]} {as_of.isoformat()}", f"{plan.id}"],
     )
 
 
@@ -222,7 +230,7 @@ def log_sheet(plan: Plan, entries: list[Entry], lang: str) -> Sheet:
         ind = plan.indicator(e.indicator)
         row["area_name"] = scope_names(plan, e.area)[pick]
         row["indicator_name"] = (ind.name, ind.name_en)[pick]
-        row["unit"] = ind.unit
+        row["unit"] = (UNITS[ind.unit].name, UNITS[ind.unit].name_en)[pick]
         rows.append(row)
     columns = [
         _col("id", "integer"),
