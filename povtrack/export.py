@@ -231,9 +231,10 @@ def log_sheet(plan: Plan, entries: list[Entry], lang: str) -> Sheet:
         row["area_name"] = scope_names(plan, e.area)[pick]
         row["indicator_name"] = (ind.name, ind.name_en)[pick]
         row["unit"] = (UNITS[ind.unit].name, UNITS[ind.unit].name_en)[pick]
+        row["entry"] = str(e.id)  # an id, not a quantity: never written as 3,145
         rows.append(row)
     columns = [
-        _col("id", "integer"),
+        _col("entry", label="id"),
         _col("date", "date"),
         _col("area", label="scope_id"),
         _col("area_name", label="area"),
