@@ -1,1 +1,173 @@
-"""Commands: trends (being written)."""
+"""Commands over time: trend (one indicator week by week) and diff (what changed since)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from povtrack.cli.app import (
+    DB_OPTION,
+    LANG_OPTION,
+    app,
+    choose_db,
+    choose_lang,
+    labels,
+    make_console,
+    open_store,
+    state,
+)
+from povtrack.cli.output import FORMAT_OPTION, OUTPUT_OPTION, choose_format, emit
+from povtrack.errors import UsageError
+
+if TYPE_CHECKING:
+    from povtrack.model import Entry, Plan
+    from povtrack.sheet import Sheet
+
+AS_OF_OPTION = typer.Option(None, "--as-of", help="Date or ISO week (default: newest entry).")
+
+
+def _as_of(plan: Plan, entries: list[Entry], text: str | None) -> date:
+    """--as-of (a date or ISO week in the plan's window), else the newest entry's date."""
+    from povtrack.dates import check_in_window, parse_when
+    from povtrack.progress import default_as_of
+
+    when = parse_when(text) if text else default_as_of(plan, entries)
+    return check_in_window(when, plan.start, plan.last_due, "--as-of")
+
+
+@app.command()
+def trend(
+    indicator: str = typer.Argument(..., help="Indicator id or name."),
+    area: str | None = typer.Option(
+        None, "--area", help="An area or group (default: the city, all areas summed)."
+    ),
+    as_of: str | None = AS_OF_OPTION,
+    as_json: bool = typer.Option(False, "--json", help="Print JSON only (--format json)."),
+    fmt: str | None = FORMAT_OPTION,
+    output: Path | None = OUTPUT_OPTION,
+    lang: str | None = LANG_OPTION,
+    db: Path | None = DB_OPTION,
+) -> None:
+    """One indicator week by week: the actual as of each Sunday, the change on the week before,
+    whether the scope reported that week; with the target and the forecast at the recent pace.
+
+    From the week of the first report to the as-of week. The screen shows the newest 26 weeks;
+    JSON and the exports (csv, md, html, xlsx: one table) hold every week.
+
+    Example: povtrack trend housing.relocated_people --area 阳高县 --as-of 2018-W26
+    """
+    choose_db(db)
+    choose_lang(lang)
+    chosen = choose_format(fmt, as_json, output)
+    from povtrack.names import resolve_indicator, resolve_scope
+    from povtrack.trend import trend as make_trend
+    from povtrack.trend import trend_json, trend_sheet
+
+    store = open_store()
+    plan = store.plan
+    entries = store.entries()
+    ind = resolve_indicator(plan, indicator)
+    scope = resolve_scope(plan, area) if area else plan.root.id
+    when = _as_of(plan, entries, as_of)
+    t = make_trend(plan, entries, store.allocations(), ind, scope, when)
+
+    def table() -> None:
+        from povtrack.render_trend import trend_view
+
+        console = make_console()
+        console.print(trend_view(console, plan, t, labels()))
+
+    emit(
+        chosen,
+        output=output,
+        sheets=lambda: [trend_sheet(plan, t, state.lang)],
+        payload=lambda: trend_json(plan, t),
+        table=table,
+    )
+
+
+@app.command()
+def diff(
+    since: str | None = typer.Option(
+        None, "--since", help="Compare with this date or ISO week (default: a week earlier)."
+    ),
+    weeks: int | None = typer.Option(
+        None, "--weeks", min=1, help="Compare with N weeks before the as-of date."
+    ),
+    as_of: str | None = AS_OF_OPTION,
+    section: str | None = typer.Option(
+        None,
+        "--section",
+        help="Only one table: changes, movers or silent (needed for csv, one table per file).",
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON only (--format json)."),
+    fmt: str | None = FORMAT_OPTION,
+    output: Path | None = OUTPUT_OPTION,
+    lang: str | None = LANG_OPTION,
+    db: Path | None = DB_OPTION,
+) -> None:
+    """What changed since last week: the targets whose status changed, the ten rows whose
+    progress moved most (either way), and the counties and districts that reported nothing.
+
+    The period is (since, as-of]: the as-of date (default: the newest entry) back to --since,
+    or --weeks N (N x 7 days; default 7 days). The three tables go to the screen, to md, html
+    and xlsx (one sheet each), and to JSON. csv holds one table: give --section changes,
+    movers or silent with it; --section also narrows the screen, md, html and xlsx to that
+    table (JSON always holds all three).
+
+    Example: povtrack diff --weeks 2 --format xlsx -o diff.xlsx
+    """
+    choose_db(db)
+    choose_lang(lang)
+    chosen = choose_format(fmt, as_json, output)
+    from povtrack.dates import check_in_window, parse_when
+    from povtrack.trend import DIFF_SECTIONS, diff_json, diff_sheets
+    from povtrack.trend import diff as make_diff
+
+    if since is not None and weeks is not None:
+        raise UsageError("give --since or --weeks, not both")
+    sections = list(DIFF_SECTIONS)
+    if section is not None:
+        picked = section.strip().lower()
+        if picked not in DIFF_SECTIONS:
+            raise UsageError(f"--section '{section}' is not one of {', '.join(DIFF_SECTIONS)}")
+        sections = [picked]
+    if chosen == "csv" and len(sections) > 1:
+        raise UsageError(
+            "diff has three tables and csv holds one: give --section changes, movers or "
+            "silent, or use json, md, html or xlsx"
+        )
+    store = open_store()
+    plan = store.plan
+    entries = store.entries()
+    when = _as_of(plan, entries, as_of)
+    if since is not None:
+        start = check_in_window(parse_when(since), plan.start, plan.last_due, "--since")
+    else:
+        start = when - timedelta(days=7 * (weeks or 1))
+    if start >= when:
+        raise UsageError(
+            f"--since {start.isoformat()} is not before --as-of {when.isoformat()}; "
+            "the period runs from --since to --as-of"
+        )
+    d = make_diff(plan, entries, store.allocations(), start, when)
+
+    def table() -> None:
+        from povtrack.render_trend import diff_view
+
+        console = make_console()
+        console.print(diff_view(console, plan, d, labels(), sections))
+
+    def sheets() -> list[Sheet]:
+        return [s for s in diff_sheets(plan, d, state.lang) if s.key in sections]
+
+    emit(
+        chosen,
+        output=output,
+        sheets=sheets,
+        payload=lambda: diff_json(plan, d),
+        table=table,
+    )
