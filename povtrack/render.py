@@ -84,7 +84,7 @@ def bar(progress: float | None, expected: float | None, plain: bool) -> Text:
     return text
 
 
-def _table(console: Console, title: str | None = None) -> Table:
+def new_table(console: Console, title: str | None = None) -> Table:
     plain = not console.is_terminal
     return Table(
         title=title,
@@ -113,7 +113,7 @@ def status_table(
 ) -> Table:
     plain = console.no_color or console.color_system is None
     title = f"{labels.pick(plan.name, plan.name_en)} — {labels('as_of')} {as_of.isoformat()}"
-    table = _table(console, title)
+    table = new_table(console, title)
     # Figures never wrap; names wrap onto a second line when the terminal is narrow, so the
     # table always fits (Rich only narrows wrappable columns). Below NARROW columns the
     # expected-pace and due-date columns give way (the bar still marks the expected pace).
@@ -172,7 +172,7 @@ def status_table(
 def plan_table(
     console: Console, plan: Plan, targets: list[Target], labels: Labels, task: int | None
 ) -> Table:
-    table = _table(console, f"{labels.pick(plan.name, plan.name_en)} ({plan.id})")
+    table = new_table(console, f"{labels.pick(plan.name, plan.name_en)} ({plan.id})")
     for key in ("indicator", "kind", "scope", "target", "due", "level", "citation"):
         table.add_column(labels(key), justify="right" if key == "target" else "left")
     for t in plan.tasks:
@@ -198,7 +198,7 @@ def plan_table(
 
 
 def areas_table(console: Console, plan: Plan, labels: Labels) -> Table:
-    table = _table(console, labels("area"))
+    table = new_table(console, labels("area"))
     for key in ("id", "name", "kind", "parent", "groups"):
         table.add_column(labels(key))
     for a in plan.areas:
@@ -213,7 +213,7 @@ def areas_table(console: Console, plan: Plan, labels: Labels) -> Table:
 
 
 def groups_table(console: Console, plan: Plan, labels: Labels) -> Table:
-    table = _table(console, labels("groups"))
+    table = new_table(console, labels("groups"))
     for key in ("id", "name", "members"):
         table.add_column(labels(key))
     for g in plan.groups:
@@ -223,7 +223,7 @@ def groups_table(console: Console, plan: Plan, labels: Labels) -> Table:
 
 
 def log_table(console: Console, plan: Plan, entries: list[Entry], labels: Labels) -> Table:
-    table = _table(console)
+    table = new_table(console)
     for key in ("id", "date", "area", "indicator", "value", "note", "source", "recorded_at"):
         table.add_column(labels(key), justify="right" if key in ("id", "value") else "left")
     for e in entries:

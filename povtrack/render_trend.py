@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rich import box
 from rich.cells import cell_len
 from rich.console import Console, Group, RenderableType
 from rich.table import Table
@@ -20,7 +19,7 @@ from rich.text import Text
 from povtrack.export import scope_names
 from povtrack.i18n import Labels
 from povtrack.model import UNITS, Plan
-from povtrack.render import NARROW, fmt_share, fmt_value, unit_label
+from povtrack.render import NARROW, fmt_share, fmt_value, new_table, unit_label
 from povtrack.trend import Diff, Trend
 
 SCREEN_WEEKS = 26  # the screen shows the newest weeks; JSON and exports hold them all
@@ -106,17 +105,6 @@ def sparkline(values: Sequence[float | None], unicode: bool) -> str:
         else:
             out.append(levels[round((v - lo) / (hi - lo) * top)])
     return "".join(out)
-
-
-def _table(console: Console, title: str | None = None) -> Table:
-    plain = not console.is_terminal
-    return Table(
-        title=title,
-        box=box.ASCII if plain else box.SIMPLE_HEAD,
-        show_edge=plain,
-        pad_edge=False,
-        title_justify="left",
-    )
 
 
 def _figure(value: float | None, unit: str, labels: Labels, rate: bool = False) -> str:
@@ -231,7 +219,7 @@ def trend_view(
     spark = _sparkline_line(console, t, labels)
     if spark is not None:
         parts.append(spark)
-    table = _table(console)
+    table = new_table(console)
     for key in ("week", "date", "value", "change", "reported"):
         table.add_column(
             word(labels, key), justify="right" if key in ("value", "change") else "left"
@@ -272,7 +260,7 @@ def _changes_table(console: Console, plan: Plan, d: Diff, labels: Labels) -> Ren
     title = f"{word(labels, 'changes')} ({len(d.status_changes)})"
     if not d.status_changes:
         return Text(f"{title}: {word(labels, 'none')}", style="task")
-    table = _table(console, title)
+    table = new_table(console, title)
     _name_columns(table, labels)
     # Below NARROW columns the two actuals share one column, as the progress does in movers.
     narrow = console.width < NARROW
@@ -302,7 +290,7 @@ def _movers_table(console: Console, plan: Plan, d: Diff, labels: Labels) -> Rend
     title = word(labels, "movers", n=TOP_MOVERS)
     if not d.movers:
         return Text(f"{title}: {word(labels, 'none')}", style="task")
-    table = _table(console, title)
+    table = new_table(console, title)
     _name_columns(table, labels)
     # Below NARROW columns the status gives way (a change of status has its own table).
     keys = ["progress", "progress_change", "actual_change", "status"]
@@ -332,7 +320,7 @@ def _silent_table(console: Console, plan: Plan, d: Diff, labels: Labels) -> Rend
     title = f"{word(labels, 'silent')} ({len(d.silent_areas)})"
     if not d.silent_areas:
         return Text(f"{title}: {word(labels, 'none')}", style="task")
-    table = _table(console, title)
+    table = new_table(console, title)
     table.add_column(word(labels, "area"), overflow="fold")
     table.add_column(word(labels, "last_reported"), no_wrap=True)
     table.add_column(word(labels, "previous"), justify="right")

@@ -260,7 +260,7 @@ def test_renders_within_the_width(width: int, lang: str, terminal: bool) -> None
     text = _render(width, lang, terminal)
     lines = text.splitlines()
     assert max(_cells_if_blocks_are_wide(ln) for ln in lines) <= width
-    table = [ln for ln in lines if ln.startswith(("2018-W", "|2018-W"))]
+    table = [ln for ln in lines if ln.lstrip("| ").startswith("2018-W")]
     assert len(table) == 26  # the newest 26 of 39 weeks
     # the table's rows line up: the blocks are never in the table
     assert len({cell_len(ln.rstrip()) for ln in table}) == 1

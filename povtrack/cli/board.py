@@ -1,1 +1,75 @@
-"""Commands: board (being written)."""
+"""Commands: board (the battle map, 挂图作战)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from povtrack.cli.app import (
+    DB_OPTION,
+    LANG_OPTION,
+    app,
+    choose_db,
+    choose_lang,
+    labels,
+    make_console,
+    open_store,
+)
+from povtrack.cli.output import FORMAT_OPTION, OUTPUT_OPTION, choose_format, emit
+
+
+def print_board(plan: Any, rows: list[Any], as_of: date) -> None:
+    """The battle map on stdout, from ``status_rows(plan, entries, allocations, as_of)`` with
+    no task or scope filter (used by `board`; `demo` may show it too)."""
+    from povtrack.board import make_board
+    from povtrack.render_board import board_table
+
+    lang = labels().lang
+    console = make_console()
+    name = labels().pick(plan.name, plan.name_en)
+    console.print(board_table(console, name, make_board(plan, rows, as_of), lang))
+
+
+@app.command()
+def board(
+    as_of: str | None = typer.Option(
+        None, "--as-of", help="Date or ISO week (default: newest entry)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON only (--format json)."),
+    fmt: str | None = FORMAT_OPTION,
+    output: Path | None = OUTPUT_OPTION,
+    lang: str | None = LANG_OPTION,
+    db: Path | None = DB_OPTION,
+) -> None:
+    """The battle map (挂图作战): every area and group against every task, one cell each.
+
+    A cell is the worst status of that area's targets in that task (overdue, behind, on
+    track, done), how many rows share it, and the figure that matters: progress against the
+    pace expected by now (42/60%), or what is still missing once past due. "—": no target.
+
+    Example: povtrack board --as-of 2018-W26 --lang zh
+    """
+    choose_db(db)
+    choose_lang(lang)
+    chosen = choose_format(fmt, as_json, output)
+    from povtrack.board import board_json, board_sheet, make_board
+    from povtrack.dates import check_in_window, parse_when
+    from povtrack.progress import default_as_of, status_rows
+
+    store = open_store()
+    plan = store.plan
+    entries = store.entries()
+    when = parse_when(as_of) if as_of else default_as_of(plan, entries)
+    check_in_window(when, plan.start, plan.last_due, "--as-of")
+    rows = status_rows(plan, entries, store.allocations(), when)
+    made = make_board(plan, rows, when)
+    emit(
+        chosen,
+        output=output,
+        sheets=lambda: [board_sheet(made, labels().lang)],
+        payload=lambda: board_json(made),
+        table=lambda: print_board(plan, rows, when),
+    )
