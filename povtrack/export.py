@@ -141,8 +141,8 @@ def allocation_json(a: Allocation) -> dict[str, Any]:
 
 def status_row_json(plan: Plan, r: StatusRow) -> dict[str, Any]:
     d = asdict(r)
-    for k in ("target", "actual", "gap"):
-        d[k] = num(d[k])
+    for k in ("target", "actual", "gap"):  # a ratio's float noise (56.00000000000001) goes
+        d[k] = None if d[k] is None else num(round(d[k], 6))
     for k in ("progress", "expected"):
         d[k] = None if d[k] is None else round(d[k], 6)
     for k in ("needed_per_week", "recent_per_week", "projected"):

@@ -308,6 +308,10 @@ COMMANDS = [
     ["db", "backups"],
     ["db", "restore"],
     ["inbox"],
+    ["board"],
+    ["trend"],
+    ["diff"],
+    ["report"],
 ]
 
 

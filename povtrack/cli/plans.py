@@ -155,7 +155,8 @@ def demo(
     db: Path | None = typer.Option(None, "--db", help="Where to build the demo database."),
     lang: str | None = LANG_OPTION,
 ) -> None:
-    """Build a demo database from the bundled plan and the sample returns, and show its status.
+    """Build a demo database from the bundled plan and the sample returns; show the status of
+    every target, then the board.
 
     The demo never touches your own database (POVTRACK_DB or the default).
     Example: povtrack demo --db /tmp/povtrack-demo.json
@@ -167,11 +168,15 @@ def demo(
     store, summary = build_demo(
         path, protect=[db_path(), default_db_path()], lock_timeout=lock_timeout()
     )
+    from povtrack.cli.board import print_board
     from povtrack.progress import default_as_of, status_rows
 
     entries = store.entries()
     when = default_as_of(store.plan, entries)
-    print_status(store.plan, status_rows(store.plan, entries, store.allocations(), when), when)
+    rows = status_rows(store.plan, entries, store.allocations(), when)
+    print_status(store.plan, rows, when)
+    print_board(store.plan, rows, when)  # the battle map last: what the meeting looks at
     say(summary)
     say(f"demo database: {path}")
-    say(f"try: povtrack --db {path} status --task 2")
+    say(f"try: povtrack --db {path} status --task 2 --forecast")
+    say(f"     povtrack --db {path} report --format html -o weekly.html")

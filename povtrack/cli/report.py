@@ -1,0 +1,72 @@
+"""The report command: the weekly summary in one document."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from povtrack.cli.app import (
+    DB_OPTION,
+    LANG_OPTION,
+    app,
+    choose_db,
+    choose_lang,
+    labels,
+    open_store,
+    progress,
+)
+from povtrack.cli.output import write_file
+from povtrack.errors import UsageError
+
+
+@app.command()
+def report(
+    fmt: str = typer.Option(..., "--format", help="md, html or xlsx."),
+    output: Path | None = typer.Option(
+        None, "-o", "--output", help="Write to this file (needed for xlsx)."
+    ),
+    as_of: str | None = typer.Option(
+        None, "--as-of", help="Date or ISO week (default: newest entry)."
+    ),
+    lang: str | None = LANG_OPTION,
+    db: Path | None = DB_OPTION,
+) -> None:
+    """The weekly report: headline goals, the board, every task with a chart of progress
+    against the pace, what changed since the week before and what is missing, stamped with
+    the as-of date, the plan and a digest of the data it was made from.
+
+    Example: povtrack report --format xlsx -o weekly.xlsx
+    """
+    choose_db(db)
+    choose_lang(lang)
+    from povtrack.dates import check_in_window, parse_when
+    from povtrack.progress import default_as_of
+    from povtrack.report import build
+    from povtrack.report_out import REPORT_FORMATS, write
+
+    chosen = fmt.strip().lower()
+    if chosen not in REPORT_FORMATS:
+        raise UsageError(f"--format '{fmt}' is not one of {', '.join(REPORT_FORMATS)}")
+    if chosen == "xlsx" and output is None:
+        raise UsageError("xlsx is a binary file: give -o FILE.xlsx")
+    store = open_store()
+    plan, entries = store.plan, store.entries()
+    when = parse_when(as_of) if as_of else default_as_of(plan, entries)
+    check_in_window(when, plan.start, plan.last_due, "--as-of")
+    with progress("writing the report", total=2) as tick:
+        built = build(
+            plan, store.meta["plan_sha256"], entries, store.allocations(), when, labels().lang
+        )
+        tick(1)
+        data = write(built, chosen, labels().lang)
+        tick(1)
+    if output is None:
+        import sys
+
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        write_file(output, data)
+        typer.echo(f"wrote {output} ({chosen}, {len(data):,} bytes)", err=True)
+    typer.echo(f"data digest {built.digest}", err=True)
