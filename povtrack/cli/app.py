@@ -214,39 +214,42 @@ def print_status(plan: Any, rows: list[Any], as_of: Any, *, forecast: bool = Fal
     console.print(status_table(console, plan, rows, as_of, labels(), forecast=forecast))
 
 
+PROGRESS_DELAY = 1.0  # seconds of work before a progress bar appears
+
+
 @contextlib.contextmanager
 def progress(description: str, total: float | None = None) -> Iterator[Any]:
-    """A progress bar on stderr for work that turns out to take more than a second; nothing
-    when stdout is not a terminal (cron, pipes) or with --quiet. Yields ``tick(n)``."""
-    import time
-
+    """A progress bar on stderr for work that turns out to take more than a second (a timer
+    starts it; quick work never shows one); nothing when stdout is not a terminal (cron,
+    pipes) or with --quiet. Yields ``tick(n)``, to count the work done (optional)."""
     if state.quiet or not sys.stdout.isatty() or not sys.stderr.isatty():
         yield lambda n=1: None
         return
+    import threading
+
+    from rich.console import Console
     from rich.progress import Progress
 
-    started = time.monotonic()
-    bar: list[Any] = []  # the Progress and its task, once the second has passed
+    bar = Progress(console=Console(stderr=True), transient=True)
+    task = bar.add_task(description, total=total)
+    lock = threading.Lock()
+    done = False
 
-    def tick(n: float = 1) -> None:
-        if not bar:
-            if time.monotonic() - started < 1.0:
-                tick.pending += n  # type: ignore[attr-defined]
-                return
-            from rich.console import Console
+    def show() -> None:
+        with lock:
+            if not done:
+                bar.start()
 
-            shown = Progress(console=Console(stderr=True), transient=True)
-            shown.start()
-            bar[:] = [shown, shown.add_task(description, total=total)]
-            n += tick.pending  # type: ignore[attr-defined]
-        bar[0].advance(bar[1], n)
-
-    tick.pending = 0  # type: ignore[attr-defined]
+    timer = threading.Timer(PROGRESS_DELAY, show)
+    timer.daemon = True
+    timer.start()
     try:
-        yield tick
+        yield lambda n=1: bar.advance(task, n)
     finally:
-        if bar:
-            bar[0].stop()
+        with lock:
+            done = True
+            timer.cancel()
+            bar.stop()  # a no-op when it never started
 
 
 def print_json(data: Any) -> None:

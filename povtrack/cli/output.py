@@ -66,9 +66,11 @@ def emit(
 
         data = (json.dumps(payload(), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     else:
+        from povtrack.cli.app import progress
         from povtrack.formats import render
 
-        data = render(sheets(), fmt, lang=state.lang)
+        with progress(f"writing {fmt}"):
+            data = render(sheets(), fmt, lang=state.lang)
     if output is None:
         if fmt == "xlsx":
             raise UsageError("xlsx is a binary file: give -o FILE.xlsx")
