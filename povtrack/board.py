@@ -363,5 +363,21 @@ def board_sheet(board: Board, lang: str) -> Sheet:
         "Battle map",
         columns,
         rows,
+        total=_totals(board, lang),
         notes=[f"as of {board.as_of.isoformat()}", f"plan {board.plan}"],
     )
+
+
+def _totals(board: Board, lang: str) -> dict[str, Any]:
+    """The 合计 row: per task, how many areas (not groups) stand where, worst first."""
+    order = ("overdue", "behind", "on_track", "done", "reported", "no_data")
+    total: dict[str, Any] = {}
+    for t in board.tasks:
+        statuses = [
+            r.cells[t.number].status
+            for r in board.rows
+            if r.scope_kind == "area" and r.cells[t.number].status
+        ]
+        counted = [f"{status_word(s, lang)} {statuses.count(s)}" for s in order if s in statuses]
+        total[f"task_{t.number}_detail"] = " · ".join(counted) or "—"
+    return total

@@ -152,3 +152,22 @@ def test_json_to_a_file_equals_stdout(run, demo: Path, tmp_path: Path) -> None:
     assert run("--db", str(demo), "status", "-o", str(out)).exit_code == 0
     printed = ok_json(run("--db", str(demo), "status", "--json"))
     assert json.loads(out.read_text(encoding="utf-8")) == printed
+
+
+def test_board_xlsx_has_a_totals_row_counting_the_areas(run, demo: Path, tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    data = ok_json(run("--db", str(demo), "board", "--json"))
+    out = tmp_path / "board.xlsx"
+    assert run("--db", str(demo), "--lang", "en", "board", "-o", str(out)).exit_code == 0
+    ws = openpyxl.load_workbook(out)["board"]
+    header = [c.value for c in ws[1]]
+    n_rows = len(data["rows"])
+    total = [c for c in ws[n_rows + 2]]
+    assert total[0].value == "Total" and total[0].font.bold
+    # task 4 (training and jobs): count the areas by status from the JSON
+    areas = [r for r in data["rows"] if r["scope_kind"] == "area"]
+    statuses = [r["cells"]["4"]["status"] for r in areas if r["cells"]["4"]["status"]]
+    detail = total[header.index("4 Jobs detail")].value
+    for status in set(statuses):
+        assert f" {statuses.count(status)}" in detail
+    assert sum(int(part.split()[-1]) for part in detail.split(" · ")) == len(statuses)
