@@ -2,7 +2,8 @@
 weeks show, and where that rate leads. Pure; no I/O.
 
 - ``needed_per_week``: (target − actual) ÷ weeks from the as-of date to the due date; 0 once
-  done; None with no data, past due, or for milestones and activities (they are not paced).
+  done; None with no data, past due and not done, or for milestones and activities (they are
+  not paced).
 - ``recent_per_week``: the change of the scope's actual over its last four reported weeks (the
   last five reporting dates, or as many as there are, at least two), per week.
 - ``projected``: actual + recent rate × weeks left to the due date (None past due).
@@ -37,9 +38,12 @@ def reported_dates(
     """Every date up to ``as_of`` on which some area of the scope reported this indicator
     (for a ratio: its numerator or denominator)."""
     ids = [ind.numerator, ind.denominator] if ind.kind == "ratio" else [ind.id]
-    areas = [scope] if ind.unit == "percent" else scope_areas(plan, scope)
     days: set[date] = set()
     for ind_id in ids:
+        # the reported quantity decides where to look: a rate reported as such is never
+        # summed (only the scope's own), a ratio's parts come from every area of the scope
+        unit = plan.indicator(ind_id).unit if ind_id else ind.unit
+        areas = [scope] if unit == "percent" else scope_areas(plan, scope)
         for area in areas:
             dates = ledger.dates(ind_id or "", area)
             days.update(dates[: bisect_right(dates, as_of)])
@@ -73,14 +77,17 @@ def forecast(
     if ind.kind in ("milestone", "activity") or target is None or due is None or value is None:
         return Forecast()
     recent = recent_rate(plan, ledger, ind, scope, as_of)
-    if value >= target:
-        return Forecast(needed_per_week=0.0, recent_per_week=recent)
+    done = value >= target
+    reach = None if done else _reach(value, target, recent, as_of)
     if as_of > due:
-        return Forecast(recent_per_week=recent, projected_date=_reach(value, target, recent, as_of))
+        return Forecast(0.0 if done else None, recent, None, reach)
     weeks_left = (due - as_of).days / 7
-    needed = (target - value) / weeks_left if weeks_left > 0 else None
+    if done:
+        needed: float | None = 0.0
+    else:
+        needed = (target - value) / weeks_left if weeks_left > 0 else None
     projected = None if recent is None else value + recent * weeks_left
-    return Forecast(needed, recent, projected, _reach(value, target, recent, as_of))
+    return Forecast(needed, recent, projected, reach)
 
 
 def _reach(value: float, target: float, rate: float | None, as_of: date) -> date | None:

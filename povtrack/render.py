@@ -118,13 +118,20 @@ def status_table(
     # table always fits (Rich only narrows wrappable columns). Below NARROW columns the
     # expected-pace and due-date columns give way (the bar still marks the expected pace).
     keys = ["indicator", "scope", "target", "actual", "progress", "expected", "status", "due"]
+    drop: tuple[str, ...] = ()
     if forecast:  # the pace the due date needs, the recent pace, and where it leads
         keys += ["needed_per_week", "recent_per_week", "projected_date"]
-    if console.width < NARROW:
-        drop = ("expected", "due", "target", "recent_per_week") if forecast else ("expected", "due")
-        if forecast and console.width < 100:  # keep what the forecast is for: the date
+        # eleven columns need a wide terminal: give way in order, keeping the date the
+        # forecast is for and the names readable
+        if console.width < 160:
+            drop += ("expected", "due", "recent_per_week")
+        if console.width < 130:
+            drop += ("target",)
+        if console.width < 100:
             drop += ("actual", "needed_per_week")
-        keys = [k for k in keys if k not in drop]
+    elif console.width < NARROW:
+        drop = ("expected", "due")
+    keys = [k for k in keys if k not in drop]
     numeric = ("target", "actual", "expected", "needed_per_week", "recent_per_week")
     for key in keys:
         table.add_column(

@@ -69,8 +69,11 @@ def test_readme_csv_example_imports(run, initialised, tmp_path: Path) -> None:
     assert "imported 2 entries" in result.stderr
 
 
-def test_readme_quick_start_commands_run(run, tmp_path: Path) -> None:
+def test_readme_quick_start_commands_run(
+    run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The "To start for real" lines, minus the import of files the reader does not have."""
+    monkeypatch.chdir(tmp_path)  # a report written by a line lands here, not in the checkout
     block = README.split("To start for real:", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
     for line in block.strip().splitlines():
         args = line.split("#", 1)[0].split()
@@ -78,3 +81,4 @@ def test_readme_quick_start_commands_run(run, tmp_path: Path) -> None:
             continue
         result = run(*args[1:])
         assert result.exit_code == 0, (line, result.stderr)
+    assert (tmp_path / "weekly.xlsx").stat().st_size > 0  # the report line wrote its workbook
