@@ -333,7 +333,7 @@ def scope_label(row: BoardRow, lang: str) -> str:
     """The row's name; a group in total is marked as such: 六个贫困县 (合计)."""
     name = row.name if lang == "zh" else row.name_en
     if row.scope_kind == "group":
-        return f"{name} ({'合计' if lang == 'zh' else 'Summary'})"
+        return f"{name} ({'合计' if lang == 'zh' else 'total'})"
     return name
 
 

@@ -48,7 +48,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "kind.ratio": ("比率", "ratio"),
     "kind.milestone": ("里程碑", "milestone"),
     "kind.activity": ("活动", "activity"),
-    "summary": ("合计", "Summary"),
+    "summary": ("合计", "total"),
     "task": ("任务", "Task"),
     "unit": ("单位", "Unit"),
     "gap": ("差距", "Gap"),
