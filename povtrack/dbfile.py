@@ -10,6 +10,8 @@ Schema history (a fixture of each is kept in tests/fixtures/):
   1  povtrack 0.1.0 as first released (meta without a generation counter)
   2  povtrack 0.2.0: meta.generation counts commits (backups are named after it) and
      meta.<table>_count records how many records each append-only table had
+  3  povtrack 0.3.0: corrections (entries.corrects, .reason) and undo (batches.reverts): a
+     povtrack that does not know them would count undone and superseded entries
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from povtrack.errors import DatabaseError, UsageError
 from povtrack.model import Allocation, Entry, Plan
 from povtrack.planfile import parse_plan
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BACKUP_PATTERN = "gen-*.json"
 
 
@@ -136,6 +138,7 @@ def _migrate(data: dict[str, Any]) -> int:
         raise DatabaseError(f"schema {old} is older than any povtrack release")
     if old == 1:  # 1 -> 2: commits are counted from here on
         meta.setdefault("generation", 0)
+    # 2 -> 3: nothing to change; the new fields are only ever added
     meta["schema"] = SCHEMA_VERSION
     return old
 

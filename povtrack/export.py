@@ -127,6 +127,8 @@ def entry_json(e: Entry) -> dict[str, Any]:
         "recorded_at": e.recorded_at,
         "by": e.by,
         "batch": e.batch,
+        "corrects": e.corrects,
+        "reason": e.reason,
     }
 
 
@@ -221,7 +223,9 @@ def status_sheet(plan: Plan, rows: list[StatusRow], as_of: date, lang: str) -> S
     )
 
 
-def log_sheet(plan: Plan, entries: list[Entry], lang: str) -> Sheet:
+def log_sheet(
+    plan: Plan, entries: list[Entry], lang: str, states: dict[int, str] | None = None
+) -> Sheet:
     """The entries for export: the same rows as ``log --json``, with names beside the ids."""
     pick = 0 if lang == "zh" else 1
     rows = []
@@ -232,6 +236,8 @@ def log_sheet(plan: Plan, entries: list[Entry], lang: str) -> Sheet:
         row["indicator_name"] = (ind.name, ind.name_en)[pick]
         row["unit"] = (UNITS[ind.unit].name, UNITS[ind.unit].name_en)[pick]
         row["entry"] = str(e.id)  # an id, not a quantity: never written as 3,145
+        if states is not None:
+            row["state"] = states[e.id]
         rows.append(row)
     columns = [
         _col("entry", label="id"),
@@ -248,5 +254,7 @@ def log_sheet(plan: Plan, entries: list[Entry], lang: str) -> Sheet:
         _col("by"),
         _col("batch"),
     ]
+    if states is not None:
+        columns += [_col("state", label="entry_state"), _col("reason")]
     zh, en = _label("log_table")
     return Sheet("log", zh, en, columns, rows, notes=[f"plan {plan.id}"])

@@ -61,6 +61,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "by": ("录入人", "By"),
     "batch": ("批次", "Batch"),
     "status_table": ("进度表", "Status"),
+    "entry_state": ("记录状态", "State"),
+    "reason": ("原因", "Reason"),
     "log_table": ("填报记录", "Entries"),
 }
 

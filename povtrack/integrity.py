@@ -66,6 +66,7 @@ def load_entries(data: dict[str, Any], plan: Plan) -> tuple[list[Entry], list[st
             day = days.get(doc["date"]) or days.setdefault(
                 doc["date"], date.fromisoformat(doc["date"])
             )
+            corrects = doc.get("corrects")
             if (
                 doc["indicator"] in indicators
                 and doc["area"] in areas
@@ -73,6 +74,8 @@ def load_entries(data: dict[str, Any], plan: Plan) -> tuple[list[Entry], list[st
                 and 0 <= value < math.inf
                 and type(note) is type(source) is type(recorded_at) is type(by) is type(batch)
                 and type(note) is str
+                and (corrects is None or type(corrects) is int)
+                and type(doc.get("reason", "")) is str
             ):
                 entries.append(
                     Entry(
@@ -86,6 +89,8 @@ def load_entries(data: dict[str, Any], plan: Plan) -> tuple[list[Entry], list[st
                         recorded_at,
                         by,
                         batch,
+                        corrects,
+                        doc.get("reason", ""),
                     )
                 )
                 continue
@@ -98,7 +103,9 @@ def load_entries(data: dict[str, Any], plan: Plan) -> tuple[list[Entry], list[st
 def _entry_problems(doc_id: str, doc: dict[str, Any], plan: Plan) -> list[str]:
     where = f"/entries/{doc_id}"
     bad = _missing_text(doc, where, ("indicator", "area", "date"))
-    bad += _optional_text(doc, where, ("note", "source", "recorded_at", "by", "batch"))
+    bad += _optional_text(doc, where, ("note", "source", "recorded_at", "by", "batch", "reason"))
+    if doc.get("corrects") is not None and not _is_count(doc["corrects"]):
+        bad.append(f"{where}/corrects must be an entry id")
     if not bad:
         if doc["indicator"] not in plan.indicators_by_id:
             bad.append(f"{where}/indicator: '{doc['indicator']}' is not in the plan")
@@ -166,13 +173,26 @@ def check_counts(data: dict[str, Any]) -> list[str]:
 
 
 def check_references(data: dict[str, Any]) -> list[str]:
-    """Entries name batches that exist (for ``db verify``; opening does not need it)."""
+    """Entries name batches and entries that exist, an undo names a batch (for ``db verify``;
+    opening does not need it)."""
     batches = {doc.get("id") for doc in data.get("batches", {}).values()}
-    return [
+    entries = data.get("entries", {})
+    problems = [
         f"/entries/{doc_id}/batch: '{doc['batch']}' is not a recorded batch"
-        for doc_id, doc in data.get("entries", {}).items()
+        for doc_id, doc in entries.items()
         if doc.get("batch") and doc["batch"] not in batches
     ]
+    problems += [
+        f"/entries/{doc_id}/corrects: entry {doc['corrects']} does not exist"
+        for doc_id, doc in entries.items()
+        if doc.get("corrects") is not None and str(doc["corrects"]) not in entries
+    ]
+    problems += [
+        f"/batches/{doc_id}/reverts: '{doc['reverts']}' is not a recorded batch"
+        for doc_id, doc in data.get("batches", {}).items()
+        if doc.get("reverts") and doc["reverts"] not in batches
+    ]
+    return problems
 
 
 # ---------------------------------------------------------------------------- helpers

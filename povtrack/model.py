@@ -14,6 +14,24 @@ AREA_KINDS = ("city", "county", "district", "township", "village")
 INDICATOR_KINDS = ("quantity", "ratio", "milestone", "activity")
 REPORTING = ("cumulative", "increment")
 LEVELS = ("commit", "stretch")
+# Plan rules ([[rules]]): "sum" (whole = Σ parts), "le" (left ≤ right) and "check" (the
+# severity of one of povtrack.quality's built-in checks, or "off").
+RULE_KINDS = ("sum", "le", "check")
+SEVERITIES = ("error", "warning")
+# The built-in checks of povtrack.quality, by the rule id their findings carry.
+CHECK_IDS = (
+    "ratio-bounds",
+    "rate-range",
+    "allocations-total",
+    "running-total-down",
+    "unusual-increment",
+    "far-above-target",
+    "on-target-at-due",
+    "late-rush",
+    "stale-value",
+    "copied-series",
+    "milestone-no-note",
+)
 
 
 @dataclass(frozen=True)
@@ -135,6 +153,24 @@ class Allocation:
 
 
 @dataclass(frozen=True)
+class Rule:
+    """A rule of the plan: ``sum`` (whole = Σ parts, within ``tolerance``), ``le`` (left ≤
+    right + ``tolerance``), or ``check`` (``id`` names a built-in check and ``severity`` is
+    its severity, or "off"; ``indicators``, when given, limits that to those indicators)."""
+
+    id: str
+    kind: str
+    severity: str = "error"
+    whole: str | None = None
+    parts: tuple[str, ...] = ()
+    left: str | None = None
+    right: str | None = None
+    tolerance: float = 0.0
+    indicators: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Plan:
     id: str
     name: str
@@ -147,6 +183,7 @@ class Plan:
     tasks: tuple[Task, ...]
     indicators: tuple[Indicator, ...]
     allocations: tuple[Allocation, ...] = ()
+    rules: tuple[Rule, ...] = ()
 
     @cached_property
     def areas_by_id(self) -> dict[str, Area]:
@@ -243,3 +280,5 @@ class Entry:
     recorded_at: str = ""
     by: str = ""
     batch: str = ""
+    corrects: int | None = None  # a correction: the id of the entry it supersedes
+    reason: str = ""  # why a correction was made

@@ -61,14 +61,18 @@ class ImportResult:
     already: list[str] = field(default_factory=list)  # "FILE (batch b3, 2018-...)"
     encodings: dict[str, str] = field(default_factory=dict)
     per_file: list[dict[str, Any]] = field(default_factory=list)  # for --json
+    changes: list[dict[str, Any]] = field(default_factory=list)  # what the entries change
 
-    def as_json(self) -> dict[str, Any]:
-        return {
+    def as_json(self, *, dry_run: bool = False) -> dict[str, Any]:
+        out = {
             "batch": self.batch,
             "added": self.added,
             "unchanged": self.unchanged,
             "files": self.per_file,
         }
+        if dry_run:
+            out |= {"dry_run": True, "changes": self.changes}
+        return out
 
 
 def import_returns(
@@ -125,6 +129,17 @@ def import_returns(
         ]
         result.unchanged += len(rf.rows) - len(fresh)
         rows += fresh
+        result.changes += [
+            {
+                "indicator": r["indicator"],
+                "area": r["area"],
+                "date": r["date"].isoformat(),
+                "value": r["value"],
+                "previous": ledger.value_on(r["indicator"], r["area"], r["date"]),
+                "source": r["source"],
+            }
+            for r in fresh
+        ]
         result.files.append(rf.name)
         batch_files.append(
             {
@@ -243,3 +258,65 @@ def build_demo(path: Path, *, protect: list[Path], lock_timeout: float) -> tuple
         f"{len(result.files)} sample weekly returns (illustrative data, not from the plan)"
     )
     return store, summary
+
+
+def correct_entry(store: Store, entry_id: int, value: str, *, reason: str, by: str) -> Entry:
+    """A correction: a new entry with the same indicator, area and date that supersedes the
+    old one. Both stay in the log."""
+    from povtrack.progress import entry_states
+
+    old = store.entry(entry_id)
+    if old is None:
+        raise UsageError(f"no entry {entry_id} (see 'povtrack log --all')")
+    state = entry_states(store.all_entries(), store.batches())[entry_id]
+    if state != "counts":
+        raise UsageError(f"entry {entry_id} is {state}; correct the entry that counts instead")
+    reason = readable(reason, "--reason").strip()
+    if not reason:
+        raise UsageError("a correction needs a reason (--reason TEXT)")
+    number = parse_value(value, store.plan.indicator(old.indicator))
+    batch = store.add_batch("correct", by, reason=reason)
+    row = {
+        "indicator": old.indicator,
+        "area": old.area,
+        "date": old.date,
+        "value": number,
+        "note": old.note,
+        "source": f"correct {entry_id}",
+        "corrects": entry_id,
+        "reason": note_text(reason),
+    }
+    new_id = store.add_entries([row], by=by, batch=batch)[0]
+    return next(e for e in store.all_entries() if e.id == new_id)
+
+
+@dataclass
+class Undone:
+    undo: str  # the undo batch
+    batch: dict[str, Any]  # the batch it reverts
+    entries: int  # how many entries stop counting (or count again, for an undone undo)
+
+
+def undo_batch(store: Store, batch_id: str | None, *, reason: str, by: str) -> Undone:
+    """Revert a batch by recording that it is undone; nothing is deleted. Without an id: the
+    newest batch that is in force and is not itself an undo."""
+    from povtrack.progress import undone_batches
+
+    batches = store.batches()
+    undone = undone_batches(batches)
+    if batch_id is None:
+        candidates = [b for b in batches if b["kind"] != "undo" and b["id"] not in undone]
+        if not candidates:
+            raise UsageError("nothing to undo")
+        target = candidates[-1]
+    else:
+        target = next((b for b in batches if b["id"] == batch_id), None)
+        if target is None:
+            known = ", ".join(b["id"] for b in batches[-5:]) or "none"
+            raise UsageError(f"no batch '{batch_id}' (newest: {known}; see 'povtrack log --all')")
+        if target["id"] in undone:
+            raise UsageError(f"batch {target['id']} is already undone by {undone[target['id']]}")
+    affected = sum(1 for e in store.all_entries() if e.batch == target["id"])
+    reason = readable(reason, "--reason").strip()
+    undo = store.add_batch("undo", by, reverts=target["id"], reason=note_text(reason))
+    return Undone(undo, target, affected)

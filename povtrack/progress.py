@@ -270,3 +270,45 @@ def status_rows(
         rows = [r for r in rows if r.scope == scope]
     rows.sort(key=lambda r: (r.task, order[r.indicator], scope_order.get(r.scope, 0)))
     return rows
+
+
+# ---------------------------------------------------------------------------- history
+
+
+def undone_batches(batches: list[dict[str, Any]]) -> dict[str, str]:
+    """Batch id -> the undo batch that reverted it, counting only undos still in force (an
+    undo can itself be undone, which puts its batch back)."""
+    reverts = {
+        b["id"]: b["reverts"] for b in batches if b.get("kind") == "undo" and b.get("reverts")
+    }
+    memo: dict[str, bool] = {}
+
+    def live(batch_id: str) -> bool:
+        if batch_id not in memo:
+            memo[batch_id] = True  # an undo only ever names an earlier batch: no cycles
+            memo[batch_id] = not any(t == batch_id and live(u) for u, t in reverts.items())
+        return memo[batch_id]
+
+    return {target: undo for undo, target in reverts.items() if live(undo)}
+
+
+def entry_states(entries: list[Entry], batches: list[dict[str, Any]]) -> dict[int, str]:
+    """Every entry's standing: "counts", "superseded by #N" (a correction in force replaced
+    it) or "undone by bN" (its batch was reverted). Nothing is ever removed: this is how the
+    history is read."""
+    undone = undone_batches(batches)
+    states: dict[int, str] = {}
+    for e in entries:
+        states[e.id] = f"undone by {undone[e.batch]}" if e.batch in undone else "counts"
+    # the newest correction in force wins; a correction of a correction chains
+    for e in sorted(entries, key=lambda e: e.id):
+        target = e.corrects
+        if target is not None and states[e.id] == "counts" and states.get(target) == "counts":
+            states[target] = f"superseded by #{e.id}"
+    return states
+
+
+def effective_entries(entries: list[Entry], batches: list[dict[str, Any]]) -> list[Entry]:
+    """The entries that count: not undone, not superseded by a correction."""
+    states = entry_states(entries, batches)
+    return [e for e in entries if states[e.id] == "counts"]

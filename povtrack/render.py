@@ -229,20 +229,36 @@ def groups_table(console: Console, plan: Plan, labels: Labels) -> Table:
     return table
 
 
-def log_table(console: Console, plan: Plan, entries: list[Entry], labels: Labels) -> Table:
+def log_table(
+    console: Console,
+    plan: Plan,
+    entries: list[Entry],
+    labels: Labels,
+    states: dict[int, str] | None = None,
+) -> Table:
+    """Entries; with ``states`` (log --all) each one's standing and who recorded it."""
     table = new_table(console)
-    for key in ("id", "date", "area", "indicator", "value", "note", "source", "recorded_at"):
+    keys = ["id", "date", "area", "indicator", "value", "note", "source", "recorded_at"]
+    if states is not None:
+        keys += ["by", "entry_state"]
+    for key in keys:
         table.add_column(labels(key), justify="right" if key in ("id", "value") else "left")
     for e in entries:
         ind = plan.indicator(e.indicator)
-        table.add_row(
+        note = e.note if not e.reason else f"{e.note} ({e.reason})".strip()
+        cells = [
             str(e.id),
             e.date.isoformat(),
             labels.pick(*scope_names(plan, e.area)),
             labels.pick(ind.name, ind.name_en),
             fmt_value(e.value, ind.unit),
-            e.note,
+            note,
             e.source,
             e.recorded_at.replace("T", " ").replace("+00:00", "Z"),
-        )
+        ]
+        if states is not None:
+            state = states[e.id]
+            style = "muted" if state != "counts" else ""
+            cells += [e.by, Text(state, style=style)]
+        table.add_row(*cells)
     return table

@@ -84,6 +84,7 @@ class Store:
         self._lock = lock
         self._signature = _signature(path)
         self._fresh = False  # a new database: nothing to back up
+        self._effective: list[Entry] | None = None  # entries that count, once worked out
         self.warnings: list[str] = []
 
     @property
@@ -215,35 +216,56 @@ class Store:
     # -- reading -----------------------------------------------------------------------
 
     def entries(self) -> list[Entry]:
+        """The entries that count: not undone, not superseded by a correction."""
+        if self._effective is None:
+            from povtrack.progress import effective_entries
+
+            self._effective = effective_entries(self._entries, self.batches())
+        return list(self._effective)
+
+    def all_entries(self) -> list[Entry]:
+        """Every entry ever recorded, undone and superseded ones included."""
         return list(self._entries)
+
+    def entry(self, entry_id: int) -> Entry | None:
+        return next((e for e in self._entries if e.id == entry_id), None)
 
     def allocations(self) -> list[Allocation]:
         """Allocations in the order they were recorded (the newest last)."""
         return list(self._allocations)
 
+    def _imports_in_force(self) -> list[dict[str, Any]]:
+        """Import batches not undone: an undone file may be imported again."""
+        from povtrack.progress import undone_batches
+
+        batches = self.batches()
+        undone = undone_batches(batches)
+        return [b for b in batches if b["id"] not in undone]
+
     def batch_for_file(self, sha256: str) -> dict[str, Any] | None:
-        for doc in self._db.table("batches").all():
+        for doc in self._imports_in_force():
             if any(f.get("sha256") == sha256 for f in doc.get("files", [])):
-                return dict(doc)
+                return doc
         return None
 
     def imported_hashes(self) -> frozenset[str]:
-        """The sha256 of every file imported so far."""
-        return frozenset(
-            f["sha256"] for doc in self._db.table("batches").all() for f in doc.get("files", [])
-        )
+        """The sha256 of every file imported so far (and not undone)."""
+        return frozenset(f["sha256"] for b in self._imports_in_force() for f in b.get("files", []))
 
     def batches(self) -> list[dict[str, Any]]:
         return [dict(doc) for doc in self._db.table("batches").all()]
 
     # -- writing (in memory until commit) ----------------------------------------------
 
-    def add_batch(self, kind: str, by: str, files: Iterable[dict[str, Any]] = ()) -> str:
+    def add_batch(
+        self, kind: str, by: str, files: Iterable[dict[str, Any]] = (), **extra: str
+    ) -> str:
+        """A batch: an import, a command, a correction, or an undo (``reverts=``, ``reason=``)."""
         table = self._db.table("batches")
         batch_id = f"b{len(table) + 1}"
-        table.insert(
-            {"id": batch_id, "kind": kind, "by": by, "at": now_stamp(), "files": list(files)}
-        )
+        doc = {"id": batch_id, "kind": kind, "by": by, "at": now_stamp(), "files": list(files)}
+        table.insert(doc | extra)
+        self._effective = None
         return batch_id
 
     def add_entries(self, rows: list[dict[str, Any]], *, by: str, batch: str) -> list[int]:
@@ -260,6 +282,7 @@ class Store:
                 "by": by,
                 "batch": batch,
             }
+            | ({"corrects": r["corrects"], "reason": r["reason"]} if "corrects" in r else {})
             for r in rows
         ]
         ids = list(self._db.table("entries").insert_multiple(docs))
@@ -275,9 +298,12 @@ class Store:
                 at,
                 by,
                 batch,
+                r.get("corrects"),
+                r.get("reason", ""),
             )
             for i, d, r in zip(ids, docs, rows, strict=True)
         ]
+        self._effective = None
         return ids
 
     def add_allocation(self, alloc: Allocation, *, by: str, source: str) -> None:

@@ -312,6 +312,8 @@ COMMANDS = [
     ["trend"],
     ["diff"],
     ["report"],
+    ["correct"],
+    ["undo"],
 ]
 
 

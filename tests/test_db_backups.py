@@ -53,7 +53,7 @@ def test_init_starts_at_generation_1_with_nothing_to_back_up(
     result = run("init")
     assert result.exit_code == 0, result.stderr
     m = meta(db_path)
-    assert m["schema"] == 2
+    assert m["schema"] == 3
     assert m["generation"] == 1
     assert backup_names(db_path, "gen-") == []
 
@@ -286,7 +286,7 @@ def test_restore_a_chosen_backup(run, three_gens: Path, how: str) -> None:
     assert now["entries"] == wanted["entries"]
     assert len(now["entries"]) == 1
     assert now["meta"]["1"]["generation"] == old + 1
-    assert now["meta"]["1"]["schema"] == 2
+    assert now["meta"]["1"]["schema"] == 3
 
 
 @pytest.mark.usefixtures("three_gens")

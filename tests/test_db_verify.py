@@ -58,7 +58,7 @@ def test_verify_sound_database(run, db_path: Path, tmp_path: Path) -> None:
     assert data["meta"]["1"]["generation"] == 4
     assert (len(data["entries"]), len(data["allocations"]), len(data["batches"])) == (3, 1, 2)
     assert lines(result.stderr) == [
-        f"{db_path}: ok — schema 2, generation 4, 3 entries, 1 allocations, 2 batches, 3 backups"
+        f"{db_path}: ok — schema 3, generation 4, 3 entries, 1 allocations, 2 batches, 3 backups"
     ]
     assert snapshot(tmp_path) == before
 
@@ -71,7 +71,7 @@ def test_verify_json_sound(run, db_path: Path, tmp_path: Path) -> None:
         "database": str(db_path),
         "ok": True,
         "problems": [],
-        "schema": 2,
+        "schema": 3,
         "generation": 4,
         "entries": 3,
         "allocations": 1,
@@ -203,7 +203,7 @@ def test_verify_other_damage_exit_4_and_unchanged(
         db_path.write_bytes(db_path.read_bytes().replace("阳高".encode(), "阳高".encode("gbk"), 1))
     else:
         data = doc(db_path)
-        data["meta"]["1"]["schema"] = 3
+        data["meta"]["1"]["schema"] = 4  # one past the current schema (3)
         write_doc(db_path, data)
     before = snapshot(tmp_path)
     result = run("db", "verify")

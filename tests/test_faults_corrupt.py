@@ -360,7 +360,7 @@ def test_the_first_write_migrates_after_keeping_a_copy(run, schema1_db: Path):
     assert result.exit_code == 0, result.stderr
 
     data = load_json(db)
-    assert meta(data)["schema"] == 2
+    assert meta(data)["schema"] == 3
     assert meta(data)["generation"] == 1
     assert entry_rows(data) == entry_rows(json.loads(original)) + Counter([RECORD_ROW])
     kept = backups(db)
@@ -386,14 +386,14 @@ def test_a_crash_during_migration_leaves_the_old_or_the_migrated_file(db: Path, 
     assert killed.returncode == -9, killed.stderr
     if point == "after_replace":
         data = load_json(db)
-        assert meta(data)["schema"] == 2
+        assert meta(data)["schema"] == 3
         assert entry_rows(data) == entry_rows(json.loads(original)) + Counter([RECORD_ROW])
     else:
         assert db.read_bytes() == original  # still schema 1, byte for byte
     proc = pov(db, *RECORD)
     assert proc.returncode == 0, proc.stderr
     data = load_json(db)
-    assert meta(data)["schema"] == 2
+    assert meta(data)["schema"] == 3
     expected_records = 2 if point == "after_replace" else 1
     assert entry_rows(data)[RECORD_ROW] == expected_records
     assert original in backups(db).values()  # the schema-1 file is kept somewhere

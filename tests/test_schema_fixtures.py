@@ -158,7 +158,7 @@ def test_v1_first_write_migrates(run, v1: bytes, db_path: Path, tmp_path: Path, 
 
     new = doc(db_path)
     m = new["meta"]["1"]
-    assert m["schema"] == 2
+    assert m["schema"] == 3
     assert m["generation"] == 1
     assert m["entries_count"] == len(new["entries"])
     assert m["allocations_count"] == len(new["allocations"])
@@ -188,10 +188,10 @@ def test_v1_second_write_does_not_migrate_again(run, v1: bytes, db_path: Path) -
     assert len(backup_names(db_path, "pre-migrate-")) == 1
     assert backup_names(db_path, "gen-") == ["gen-000000.json", "gen-000001.json"]
     m = doc(db_path)["meta"]["1"]
-    assert (m["schema"], m["generation"], m["entries_count"]) == (2, 2, 224)
+    assert (m["schema"], m["generation"], m["entries_count"]) == (3, 2, 224)
     result = run("db", "verify")
     assert result.exit_code == 0
-    assert "schema 2, generation 2, 224 entries" in result.stderr
+    assert "schema 3, generation 2, 224 entries" in result.stderr
 
 
 def test_v1_refused_write_does_not_migrate(run, v1: bytes, db_path: Path, tmp_path: Path) -> None:
@@ -222,7 +222,7 @@ def test_v1_restore_of_the_pre_migrate_copy(run, v1: bytes, db_path: Path) -> No
     result = run("db", "restore", pre)
     assert result.exit_code == 0, result.stderr
     new = doc(db_path)
-    assert new["meta"]["1"]["schema"] == 2
+    assert new["meta"]["1"]["schema"] == 3
     assert new["meta"]["1"]["generation"] == 2  # above the 1 the migrating write reached
     assert new["entries"] == doc(V1)["entries"]
     assert len(ok_json(run("log", "--json"))["entries"]) == 222
@@ -256,7 +256,11 @@ def test_v2_writes_bump_the_generation(run, v2: bytes, db_path: Path) -> None:
     assert new["meta"]["1"]["generation"] == gen + 1
     assert new["meta"]["1"]["entries_count"] == 223
     assert (backups_dir(db_path) / "gen-000004.json").read_bytes() == v2
-    assert backup_names(db_path, "pre-migrate-") == []
+    # schema 2 -> 3 (corrections and undo): the first write migrates, after keeping a copy
+    assert new["meta"]["1"]["schema"] == 3
+    [pre] = backup_names(db_path, "pre-migrate-")
+    assert pre.startswith("pre-migrate-schema2-")
+    assert (backups_dir(db_path) / pre).read_bytes() == v2
     for doc_id, record in doc(V2)["entries"].items():
         assert new["entries"][doc_id] == record
     assert run("target", "set", RELOCATED, "7000", "--area", "tianzhen").exit_code == 0
@@ -276,7 +280,7 @@ NEWER_COMMANDS = {
 }
 
 
-@pytest.mark.parametrize("schema", [3, 99])
+@pytest.mark.parametrize("schema", [4, 99])  # one past the current schema (3), and far
 @pytest.mark.parametrize("name", list(NEWER_COMMANDS))
 def test_newer_schema_refused_and_untouched(
     run, db_path: Path, tmp_path: Path, schema: int, name: str

@@ -10,6 +10,9 @@ from povtrack.cli import entries  # noqa: F401
 from povtrack.cli import board, report, trends  # noqa: F401
 
 # isort: split
+from povtrack.cli import history  # noqa: F401
+
+# isort: split
 from povtrack.cli import db  # noqa: F401
 from povtrack.cli.app import app, main
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -143,6 +144,9 @@ def import_cmd(
     ),
     encoding: str | None = typer.Option(None, "--encoding", help="Override detection."),
     by: str | None = typer.Option(None, "--by", help="Who imports [env POVTRACK_USER]."),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Check everything and say what would change; write nothing."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print what was imported as JSON."),
     db: Path | None = DB_OPTION,
     lock_wait: float | None = LOCK_OPTION,
@@ -154,6 +158,14 @@ def import_cmd(
     choose_db(db, lock_wait)
     from povtrack.ops import current_user, import_returns
 
+    if dry_run:  # the same checks and the same arithmetic, on a database opened to read
+        store = open_store()
+        with progress("reading rows") as tick:
+            result = import_returns(store, files, by=current_user(by), encoding=encoding, tick=tick)
+        _say_dry_run(result)
+        if as_json:
+            print_json(result.as_json(dry_run=True))
+        return
     with writing_store() as store, progress("reading rows") as tick:
         result = import_returns(store, files, by=current_user(by), encoding=encoding, tick=tick)
         store.commit()
@@ -174,6 +186,22 @@ def import_cmd(
         print_json(result.as_json())
 
 
+def _say_dry_run(result: Any) -> None:
+    for line in result.already:
+        say(line)
+    new = sum(1 for c in result.changes if c["previous"] is None)
+    say(
+        f"dry run, nothing written: would add {result.added} entries "
+        f"({new} new, {result.added - new} changing a value already recorded for that date)"
+        + (f"; {result.unchanged} unchanged rows would be skipped" if result.unchanged else "")
+    )
+    for c in result.changes[:20]:
+        before = "new" if c["previous"] is None else f"was {c['previous']}"
+        say(f"  {c['source']}: {c['indicator']} {c['area']} {c['date']} = {c['value']} ({before})")
+    if len(result.changes) > 20:
+        say(f"  … and {len(result.changes) - 20} more (--json lists them all)")
+
+
 # ---------------------------------------------------------------------------- reading
 
 
@@ -182,13 +210,17 @@ def log(
     area: str | None = typer.Option(None, "--area", help="Only this area."),
     indicator: str | None = typer.Option(None, "--indicator", help="Only this indicator."),
     limit: int | None = typer.Option(None, "--limit", min=1, help="At most this many entries."),
+    everything: bool = typer.Option(
+        False, "--all", help="The whole history: corrected and undone entries too, with why."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON only (--format json)."),
     fmt: str | None = FORMAT_OPTION,
     output: Path | None = OUTPUT_OPTION,
     lang: str | None = LANG_OPTION,
     db: Path | None = DB_OPTION,
 ) -> None:
-    """Show recorded entries, newest first, with where each came from.
+    """Show the entries that count, newest first, with where each came from; --all shows every
+    entry ever recorded, in the order recorded, with its state (counts, superseded, undone).
 
     Example: povtrack log --area 天镇 --indicator housing.relocated_people
     """
@@ -199,27 +231,43 @@ def log(
     from povtrack.names import resolve_area, resolve_indicator
 
     store = open_store()
-    entries = store.entries()
+    entries = store.all_entries() if everything else store.entries()
+    states: dict[int, str] | None = None
+    if everything:
+        from povtrack.progress import entry_states
+
+        states = entry_states(entries, store.batches())
     if area:
         area_id = resolve_area(store.plan, area)
         entries = [e for e in entries if e.area == area_id]
     if indicator:
         ind_id = resolve_indicator(store.plan, indicator).id
         entries = [e for e in entries if e.indicator == ind_id]
-    entries.sort(key=lambda e: (e.date, e.id), reverse=True)
+    if everything:  # the history, as it was recorded
+        entries.sort(key=lambda e: e.id, reverse=True)
+    else:
+        entries.sort(key=lambda e: (e.date, e.id), reverse=True)
     entries = entries[:limit] if limit else entries
 
     def table() -> None:
         from povtrack.render import log_table
 
         console = make_console()
-        console.print(log_table(console, store.plan, entries, labels()))
+        console.print(log_table(console, store.plan, entries, labels(), states))
+
+    def payload() -> dict[str, Any]:
+        rows = [entry_json(e) for e in entries]
+        if states is None:
+            return {"entries": rows}
+        for row in rows:
+            row["state"] = states[row["id"]]
+        return {"entries": rows, "batches": store.batches()}
 
     emit(
         chosen,
         output=output,
-        sheets=lambda: [log_sheet(store.plan, entries, labels().lang)],
-        payload=lambda: {"entries": [entry_json(e) for e in entries]},
+        sheets=lambda: [log_sheet(store.plan, entries, labels().lang, states)],
+        payload=payload,
         table=table,
     )
 

@@ -1,0 +1,79 @@
+"""Commands that change the record without deleting anything: correct and undo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from povtrack.cli.app import (
+    DB_OPTION,
+    LOCK_OPTION,
+    app,
+    choose_db,
+    say,
+    writing_store,
+)
+
+
+@app.command()
+def correct(
+    entry: int = typer.Argument(..., help="The id of the entry to correct (see 'povtrack log')."),
+    value: str = typer.Argument(..., help="The right value, in the indicator's unit."),
+    reason: str = typer.Option(..., "--reason", help="Why: kept with the correction."),
+    by: str | None = typer.Option(None, "--by", help="Who corrects [env POVTRACK_USER]."),
+    db: Path | None = DB_OPTION,
+    lock_wait: float | None = LOCK_OPTION,
+) -> None:
+    """Correct an entry: a new entry supersedes it; both stay in 'log --all', with who, when
+    and why.
+
+    Example: povtrack correct 1042 5230 --reason "county resubmitted: 30 households counted twice"
+    """
+    choose_db(db, lock_wait)
+    from povtrack.export import num
+    from povtrack.ops import correct_entry, current_user
+
+    with writing_store() as store:
+        old = store.entry(entry)
+        new = correct_entry(store, entry, value, reason=reason, by=current_user(by))
+        store.commit()
+    assert old is not None  # correct_entry refused an unknown id
+    say(
+        f"entry {new.id} corrects entry {entry}: {new.indicator} for {new.area} on "
+        f"{new.date.isoformat()}: {num(old.value)} -> {num(new.value)} ({new.reason})"
+    )
+
+
+@app.command()
+def undo(
+    batch: str | None = typer.Option(
+        None, "--batch", help="The batch to undo (default: the newest one in force)."
+    ),
+    reason: str = typer.Option("", "--reason", help="Why: kept with the undo."),
+    by: str | None = typer.Option(None, "--by", help="Who undoes [env POVTRACK_USER]."),
+    db: Path | None = DB_OPTION,
+    lock_wait: float | None = LOCK_OPTION,
+) -> None:
+    """Undo the last import or command, or a named batch, by recording its reversal: its
+    entries stop counting but stay in 'log --all'. An undo can itself be undone.
+
+    Example: povtrack undo --batch b12 --reason "wrong week's file"
+    """
+    choose_db(db, lock_wait)
+    from povtrack.ops import current_user, undo_batch
+
+    with writing_store() as store:
+        done = undo_batch(store, batch, reason=reason, by=current_user(by))
+        store.commit()
+    target = done.batch
+    what = target["kind"]
+    files = ", ".join(f["name"] for f in target.get("files", []))
+    if what == "undo":
+        say(f"{done.undo}: undid {target['id']}: batch {target.get('reverts')} counts again")
+        return
+    say(
+        f"{done.undo}: undid {what} batch {target['id']}"
+        + (f" ({files})" if files else "")
+        + f" of {target['at']} by {target['by']}: {done.entries} entries no longer count"
+    )
