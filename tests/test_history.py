@@ -1,0 +1,155 @@
+"""Corrections and undo lose nothing: every entry stays; what counts changes, and log --all
+shows why. Import --dry-run writes nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from helpers_cli import log_entries, ok_json
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+RELOCATED = "housing.relocated_people"
+
+
+def rec(run, value: str, week: str = "2018-W23", area: str = "yanggao") -> None:
+    result = run("record", RELOCATED, value, "--area", area, "--week", week)
+    assert result.exit_code == 0, result.stderr
+
+
+def trend_value(run, area: str = "yanggao") -> float | None:
+    weeks = ok_json(run("trend", RELOCATED, "--area", area, "--json"))["weeks"]
+    return weeks[-1]["value"] if weeks else None
+
+
+def write_csv(path: Path, rows: list[tuple[str, str, int]]) -> Path:
+    text = "week,area,indicator,value\n" + "".join(
+        f"{week},{area},{RELOCATED},{value}\n" for week, area, value in rows
+    )
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_correction_supersedes_and_both_stay(run, initialised, db_path: Path) -> None:
+    rec(run, "5200")
+    result = run("correct", "1", "5230", "--reason", "resubmitted", "--by", "auditor")
+    assert result.exit_code == 0, result.stderr
+    assert "5200 -> 5230" in result.stderr
+    assert trend_value(run) == 5230  # the correction counts
+    assert [e["id"] for e in log_entries(run)] == [2]  # log: what counts
+    history = ok_json(run("log", "--all", "--json"))
+    states = {e["id"]: e["state"] for e in history["entries"]}
+    assert states == {1: "superseded by #2", 2: "counts"}
+    [new] = [e for e in history["entries"] if e["id"] == 2]
+    assert (new["corrects"], new["reason"], new["by"]) == (1, "resubmitted", "auditor")
+    raw = json.loads(db_path.read_bytes())["entries"]
+    assert raw["1"]["value"] == 5200  # never edited
+
+
+def test_correction_refusals(run, initialised, db_path: Path) -> None:
+    rec(run, "5200")
+    assert run("correct", "1", "5230", "--reason", "x").exit_code == 0
+    before = db_path.read_bytes()
+    again = run("correct", "1", "5240", "--reason", "y")
+    assert again.exit_code == 2 and "superseded by #2" in again.stderr
+    missing = run("correct", "99", "1", "--reason", "y")
+    assert missing.exit_code == 2 and "no entry 99" in missing.stderr
+    bad = run("correct", "2", "1.5万", "--reason", "y")
+    assert bad.exit_code == 2 and "15000" in bad.stderr
+    blank = run("correct", "2", "1", "--reason", "  ")
+    assert blank.exit_code == 2 and "needs a reason" in blank.stderr
+    assert db_path.read_bytes() == before
+
+
+def test_undo_the_last_import_and_import_it_again(run, initialised, tmp_path: Path) -> None:
+    rec(run, "100", week="2018-W20")
+    f = write_csv(
+        tmp_path / "w21.csv", [("2018-W21", "yanggao", 150), ("2018-W21", "tianzhen", 40)]
+    )
+    assert run("import", str(f)).exit_code == 0
+    assert trend_value(run) == 150
+    result = run("undo", "--reason", "wrong week")
+    assert result.exit_code == 0, result.stderr
+    assert "2 entries no longer count" in result.stderr and "w21.csv" in result.stderr
+    assert trend_value(run) == 100
+    assert trend_value(run, "tianzhen") is None
+    history = ok_json(run("log", "--all", "--json"))
+    assert sorted(e["state"] for e in history["entries"]) == [
+        "counts",
+        "undone by b3",
+        "undone by b3",
+    ]
+    [undo] = [b for b in history["batches"] if b["kind"] == "undo"]
+    assert (undo["reverts"], undo["reason"]) == ("b2", "wrong week")
+    again = run("import", str(f))  # an undone file is not "already imported"
+    assert again.exit_code == 0 and "imported 2 entries" in again.stderr
+    assert trend_value(run) == 150
+
+
+def test_undo_of_an_undo_and_refusals(run, initialised, db_path: Path) -> None:
+    rec(run, "100")
+    assert run("undo").exit_code == 0  # b2 reverts b1
+    assert trend_value(run) is None
+    twice = run("undo", "--batch", "b1")
+    assert twice.exit_code == 2 and "already undone by b2" in twice.stderr
+    back = run("undo", "--batch", "b2")
+    assert back.exit_code == 0 and "counts again" in back.stderr
+    assert trend_value(run) == 100
+    unknown = run("undo", "--batch", "b99")
+    assert unknown.exit_code == 2 and "no batch 'b99'" in unknown.stderr
+
+
+def test_nothing_to_undo(run, initialised) -> None:
+    result = run("undo")
+    assert result.exit_code == 2 and "nothing to undo" in result.stderr
+
+
+def test_dry_run_writes_nothing_and_says_what_would_change(
+    run, initialised, db_path: Path, tmp_path: Path
+) -> None:
+    rec(run, "100", week="2018-W21")
+    f = write_csv(
+        tmp_path / "w21.csv",
+        [("2018-W21", "yanggao", 120), ("2018-W21", "tianzhen", 40), ("2018-W20", "lingqiu", 9)],
+    )
+    before = db_path.read_bytes()
+    result = run("import", str(f), "--dry-run", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert db_path.read_bytes() == before
+    data = json.loads(result.stdout)
+    assert data["dry_run"] is True and data["added"] == 3
+    changes = {(c["area"], c["value"], c["previous"]) for c in data["changes"]}
+    assert changes == {("yanggao", 120, 100), ("tianzhen", 40, None), ("lingqiu", 9, None)}
+    assert "dry run, nothing written" in result.stderr
+    assert run("import", str(f)).exit_code == 0  # and the real import still applies it
+    assert trend_value(run) == 120
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["yanggao", "tianzhen", "lingqiu"]),
+            st.sampled_from(["2018-W20", "2018-W21", "2018-W22"]),
+            st.integers(min_value=0, max_value=20000),
+        ),
+        min_size=1,
+        max_size=8,
+        unique_by=lambda t: (t[0], t[1]),
+    )
+)
+def test_undo_after_any_import_restores_the_status_exactly(
+    run, initialised, tmp_path: Path, rows: list[tuple[str, str, int]]
+) -> None:
+    rec(run, "50", week="2018-W21")  # something for the import to change, and undo to bring back
+    rec(run, "7", week="2018-W22", area="tianzhen")
+    before = ok_json(run("status", "--json", "--as-of", "2018-W26"))
+    f = write_csv(tmp_path / "any.csv", [(week, area, value) for area, week, value in rows])
+    imported = run("import", str(f))
+    assert imported.exit_code == 0, imported.stderr
+    assert run("undo").exit_code == 0
+    after = ok_json(run("status", "--json", "--as-of", "2018-W26"))
+    assert after == before
