@@ -301,3 +301,33 @@ def test_newer_schema_refused_and_untouched(
     assert "newer" in line
     assert f"schema {schema}" in line
     assert snapshot(tmp_path) == before
+
+
+# ---------------------------------------------------------------------------- schema 3
+
+V3 = FIXTURES / "db_v3.json"
+
+
+def test_v3_reads_its_history_without_changing_a_byte(run, db_path: Path) -> None:
+    raw = V3.read_bytes()
+    db_path.write_bytes(raw)
+    history = ok_json(run("log", "--all", "--json"))
+    states = {e["id"]: e["state"] for e in history["entries"]}
+    assert states[1] == "superseded by #223"
+    assert states[223] == "counts"
+    assert states[224] == "undone by b5"
+    assert sum(1 for s in states.values() if s == "counts") == 222
+    counting = ok_json(run("log", "--json"))["entries"]
+    assert {e["id"] for e in counting} == {i for i, s in states.items() if s == "counts"}
+    result = run("db", "verify")
+    assert result.exit_code == 0 and "schema 3" in result.stderr
+    assert db_path.read_bytes() == raw
+
+
+def test_v3_writes_without_migrating(run, db_path: Path) -> None:
+    db_path.write_bytes(V3.read_bytes())
+    assert (
+        run("record", DANGEROUS, "5", "--area", "tianzhen", "--date", "2018-07-01").exit_code == 0
+    )
+    assert doc(db_path)["meta"]["1"]["schema"] == 3
+    assert backup_names(db_path, "pre-migrate-") == []
