@@ -314,6 +314,9 @@ COMMANDS = [
     ["report"],
     ["correct"],
     ["undo"],
+    ["missing"],
+    ["completeness"],
+    ["explain"],
 ]
 
 
