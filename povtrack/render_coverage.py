@@ -22,16 +22,12 @@ from povtrack.coverage import (
     GREEN,
     LATE_DAYS,
     YELLOW,
-    AreaPart,
     Completeness,
-    Explanation,
     Missing,
-    RollUp,
     Tally,
-    fmt_number,
     is_late,
-    rule_text,
 )
+from povtrack.explain import AreaPart, Explanation, RollUp, fmt_number, rule_text
 from povtrack.export import scope_names
 from povtrack.i18n import Labels
 from povtrack.model import Plan

@@ -29,7 +29,7 @@ from rich.cells import cell_len
 from rich.console import Console
 
 import povtrack.cli.coverage  # noqa: F401  (registers the commands until cli/__init__ does)
-from povtrack.coverage import explain, explain_json
+from povtrack.explain import explain, explain_json
 from povtrack.i18n import Labels
 from povtrack.render import THEME
 from povtrack.render_coverage import explain_view

@@ -175,8 +175,8 @@ def explain(
     """
     choose_db(db)
     choose_lang(lang)
-    from povtrack.coverage import explain as make_explanation
-    from povtrack.coverage import explain_json
+    from povtrack.explain import explain as make_explanation
+    from povtrack.explain import explain_json
     from povtrack.names import resolve_indicator, resolve_scope
 
     store = open_store()

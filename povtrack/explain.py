@@ -1,0 +1,351 @@
+"""How a number on the board was made (``explain``): the target and where it comes from, the
+entries that count for each area, the roll-up, the expected pace and the rule that gave the
+status. Pure: no I/O, no Rich; every number comes from ``progress``, so it equals ``status``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from povtrack.coverage import is_late
+from povtrack.export import entry_json, num, scope_names
+from povtrack.model import Allocation, Entry, Indicator, Plan
+from povtrack.progress import (
+    ON_TRACK_SHARE,
+    Ledger,
+    StatusRow,
+    actual,
+    scope_areas,
+    status_rows,
+)
+
+
+@dataclass(frozen=True)
+class AreaPart:
+    """One area's share of a roll-up: its value as of the date and the entries that make it."""
+
+    area: str
+    value: float | None
+    entries: list[Entry]  # the entry that counts (running total), or every increment
+    superseded: int  # entries on the same dates replaced by a later record (kept in the log)
+
+
+@dataclass(frozen=True)
+class RollUp:
+    indicator: Indicator
+    actual: float | None
+    areas: list[AreaPart]
+    summed: bool  # False: a rate reported directly, never summed (only the scope's own)
+
+
+@dataclass(frozen=True)
+class Explained:
+    """One status row, taken apart (``row`` None: no target on that scope)."""
+
+    row: StatusRow | None
+    target_from: dict[str, Any] | None  # where the target and its due date come from
+
+
+@dataclass(frozen=True)
+class Explanation:
+    indicator: Indicator
+    scope: str
+    scope_kind: str
+    as_of: date
+    start: date
+    actual: float | None
+    rollup: RollUp | None  # None for a ratio
+    numerator: RollUp | None
+    denominator: RollUp | None
+    rows: list[Explained] = field(default_factory=list)
+
+
+def _counting(entries: list[Entry], ind: Indicator, area: str, as_of: date) -> tuple[list, int]:
+    """The entries behind ``Ledger.area_actual``: for each date the last recorded one; a
+    running total counts only on its newest date, increments on every date."""
+    mine = sorted(
+        (e for e in entries if e.indicator == ind.id and e.area == area and e.date <= as_of),
+        key=lambda e: e.id,
+    )
+    latest: dict[date, Entry] = {}
+    for e in mine:
+        latest[e.date] = e
+    ordered = [latest[d] for d in sorted(latest)]
+    superseded = len(mine) - len(ordered)
+    if ind.reporting == "cumulative":
+        return ordered[-1:], superseded
+    return ordered, superseded
+
+
+def rollup(
+    plan: Plan, entries: list[Entry], ledger: Ledger, ind: Indicator, scope: str, as_of: date
+) -> RollUp:
+    summed = ind.unit != "percent"
+    areas = scope_areas(plan, scope) if summed else [scope]
+    parts = []
+    for a in areas:
+        used, superseded = _counting(entries, ind, a, as_of)
+        parts.append(AreaPart(a, ledger.area_actual(ind, a, as_of), used, superseded))
+    return RollUp(ind, actual(plan, ledger, ind, scope, as_of), parts, summed)
+
+
+def _target_from(
+    plan: Plan, allocations: list[Allocation], row: StatusRow
+) -> dict[str, Any] | None:
+    if row.source == "activity":
+        return None
+    if row.source != "allocation":
+        return {"source": "plan", "due_from": "plan", "citation": row.citation}
+    newest = None
+    for alloc in [*plan.allocations, *allocations]:
+        if (alloc.indicator, alloc.area) == (row.indicator, row.scope):
+            newest = alloc
+    out: dict[str, Any] = {"source": "allocation", "citation": row.citation}
+    ind = plan.indicator(row.indicator)
+    if newest is not None and newest.due:
+        out["due_from"] = "allocation"
+    else:
+        groups = plan.groups_of(row.scope)
+        rule = next((r for r in ind.due_rules if r.group in groups), None)
+        city = [t for t in ind.targets if t.scope == plan.root.id]
+        if rule is not None:
+            out |= {"due_from": "group_rule", "due_rule_group": rule.group}
+            if rule.citation:
+                out["due_rule_citation"] = rule.citation
+        elif city:
+            out["due_from"] = "city_target"
+        else:
+            out["due_from"] = "plan_due"
+    if newest is not None and newest.note:
+        out["note"] = newest.note
+    return out
+
+
+def explain(
+    plan: Plan,
+    entries: list[Entry],
+    allocations: list[Allocation],
+    ind: Indicator,
+    scope: str,
+    as_of: date,
+) -> Explanation:
+    """The status rows of ``ind`` on ``scope`` as of a date (exactly ``status_rows``'s, so
+    ``status --json`` shows the same numbers) with the entries and arithmetic behind them."""
+    ledger = Ledger(entries)
+    rows = [
+        r
+        for r in status_rows(plan, entries, allocations, as_of, scope=scope)
+        if r.indicator == ind.id
+    ]
+    if ind.kind == "ratio":
+        assert ind.numerator and ind.denominator
+        num_part = rollup(plan, entries, ledger, plan.indicator(ind.numerator), scope, as_of)
+        den_part = rollup(plan, entries, ledger, plan.indicator(ind.denominator), scope, as_of)
+        main = None
+    else:
+        num_part = den_part = None
+        main = rollup(plan, entries, ledger, ind, scope, as_of)
+    explained = [Explained(r, _target_from(plan, allocations, r)) for r in rows]
+    if not explained:
+        explained = [Explained(None, None)]
+    return Explanation(
+        ind,
+        scope,
+        "group" if plan.is_group(scope) else "area",
+        as_of,
+        plan.start,
+        actual(plan, ledger, ind, scope, as_of),
+        main,
+        num_part,
+        den_part,
+        explained,
+    )
+
+
+def fmt_number(x: float | None, places: int = 6) -> str:
+    """A plain number for the working: 0.42, 1500, 0.405 (no thousands separators)."""
+    if x is None:
+        return "none"
+    v = num(round(x, places))
+    if isinstance(v, int):
+        return str(v)
+    return f"{v:.{places}f}".rstrip("0").rstrip(".")
+
+
+_RULE_WORDS = {
+    "progress": ("完成进度", "progress"),
+    "expected": ("应完成", "expected"),
+    "actual": ("累计完成", "actual"),
+    "target": ("目标", "target"),
+    "status.done": ("已完成", "done"),
+    "status.on_track": ("进度正常", "on_track"),
+    "status.behind": ("滞后", "behind"),
+    "status.overdue": ("逾期未完成", "overdue"),
+    "status.no_data": ("未报送", "no_data"),
+    "status.reported": ("已报送", "reported"),
+}
+
+
+def rule_text(ind: Indicator, row: StatusRow | None, as_of: date, lang: str = "en") -> str:
+    """The rule that gave the row its status, with its numbers (the first rule that applies,
+    as ``progress.judge`` applies them)."""
+    zh = lang == "zh"
+
+    def w(key: str) -> str:
+        return _RULE_WORDS[key][0 if zh else 1]
+
+    day = as_of.isoformat()
+    if row is None:
+        return "该范围无此指标的目标，无状态" if zh else "no target on this scope: no status"
+    status = row.status
+    head = f"{w('status.' + status)}{'：' if zh else ': '}"
+    if status == "reported":
+        tail = (
+            f"活动类指标，{day} 前范围内有填报（无目标）"
+            if zh
+            else f"an activity with entries in scope on or before {day} (no target)"
+        )
+    elif status == "no_data":
+        if ind.kind == "ratio":
+            tail = (
+                f"截至 {day}，分子或分母无填报，或分母为0"
+                if zh
+                else f"the numerator or the denominator has no entry on or before {day}, "
+                "or the denominator is 0"
+            )
+        else:
+            tail = (
+                f"截至 {day} 范围内无填报（未报送不计为0）"
+                if zh
+                else f"no entry in scope on or before {day} (not reported is never zero)"
+            )
+    elif status == "done":
+        tail = f"{w('actual')} {fmt_number(row.actual)} ≥ {w('target')} {fmt_number(row.target)}"
+    elif status == "overdue":
+        due = row.due.isoformat() if row.due else "?"
+        tail = (
+            f"{w('actual')} {fmt_number(row.actual)} < {w('target')} {fmt_number(row.target)}"
+            + (f"，且 {day} 已过截止日 {due}" if zh else f" and as-of {day} is after due {due}")
+        )
+    else:
+        expected = row.expected or 0.0
+        sign = "≥" if status == "on_track" else "<"
+        tail = (
+            f"{w('progress')} {fmt_number(row.progress)} {sign} {fmt_number(ON_TRACK_SHARE)} × "
+            f"{w('expected')} {fmt_number(expected)} = {fmt_number(ON_TRACK_SHARE * expected)}"
+        )
+    return head + tail
+
+
+def rollup_text(x: Explanation) -> str:
+    """The arithmetic of the actual: Σ over areas, or Σnumerator ÷ Σdenominator × 100."""
+    if x.rollup is None:
+        assert x.numerator is not None and x.denominator is not None
+        n, d = x.numerator.actual, x.denominator.actual
+        return f"{fmt_number(n)} ÷ {fmt_number(d)} × 100 = {fmt_number(x.actual)}"
+    terms = [p.value for p in x.rollup.areas if p.value is not None]
+    if not terms:
+        return "none"
+    if len(terms) == 1:
+        return fmt_number(x.actual)
+    return " + ".join(fmt_number(t) for t in terms) + f" = {fmt_number(x.actual)}"
+
+
+def _entry(e: Entry) -> dict[str, Any]:
+    out = entry_json(e)
+    out["late"] = is_late(e)
+    return out
+
+
+def _rollup_json(plan: Plan, r: RollUp) -> dict[str, Any]:
+    return {
+        "indicator": r.indicator.id,
+        "name": r.indicator.name,
+        "name_en": r.indicator.name_en,
+        "unit": r.indicator.unit,
+        "reporting": r.indicator.reporting,
+        "actual": None if r.actual is None else num(round(r.actual, 6)),
+        "areas": _areas_json(plan, r),
+    }
+
+
+def _areas_json(plan: Plan, r: RollUp) -> list[dict[str, Any]]:
+    out = []
+    for p in r.areas:
+        name, name_en = scope_names(plan, p.area)
+        out.append(
+            {
+                "area": p.area,
+                "name": name,
+                "name_en": name_en,
+                "value": None if p.value is None else num(round(p.value, 6)),
+                "entries": [_entry(e) for e in p.entries],
+                "superseded": p.superseded,
+            }
+        )
+    return out
+
+
+def _expected_json(x: Explanation, row: StatusRow | None) -> dict[str, Any] | None:
+    if row is None or row.due is None or row.expected is None:
+        return None
+    return {
+        "start": x.start.isoformat(),
+        "due": row.due.isoformat(),
+        "as_of": x.as_of.isoformat(),
+        "days_elapsed": (x.as_of - x.start).days,
+        "days_total": (row.due - x.start).days,
+        "milestone": x.indicator.kind == "milestone",
+        "share": round(row.expected, 6),
+    }
+
+
+def _row_json(x: Explanation, e: Explained) -> dict[str, Any]:
+    r = e.row
+    target = None
+    if r is not None and r.target is not None:
+        target = {
+            "value": num(round(r.target, 6)),
+            "due": r.due.isoformat() if r.due else None,
+            "level": r.level,
+            "scope_kind": r.scope_kind,
+            "group": r.group,
+            **(e.target_from or {}),
+        }
+    return {
+        "target": target,
+        "progress": None if r is None or r.progress is None else round(r.progress, 6),
+        "expected": _expected_json(x, r),
+        "status": None if r is None else r.status,
+        "rule": rule_text(x.indicator, r, x.as_of, "en"),
+        "rule_zh": rule_text(x.indicator, r, x.as_of, "zh"),
+    }
+
+
+def explain_json(plan: Plan, x: Explanation) -> dict[str, Any]:
+    name, name_en = scope_names(plan, x.scope)
+    first, *others = x.rows
+    out: dict[str, Any] = {
+        "indicator": x.indicator.id,
+        "name": x.indicator.name,
+        "name_en": x.indicator.name_en,
+        "kind": x.indicator.kind,
+        "unit": x.indicator.unit,
+        "reporting": x.indicator.reporting,
+        "scope": x.scope,
+        "scope_kind": x.scope_kind,
+        "scope_name": name,
+        "scope_name_en": name_en,
+        "as_of": x.as_of.isoformat(),
+        "areas": _areas_json(plan, x.rollup) if x.rollup else [],
+        "summed": x.rollup.summed if x.rollup else None,
+        "numerator": _rollup_json(plan, x.numerator) if x.numerator else None,
+        "denominator": _rollup_json(plan, x.denominator) if x.denominator else None,
+        "actual": None if x.actual is None else num(round(x.actual, 6)),
+        "rollup": rollup_text(x),
+    }
+    out |= _row_json(x, first)
+    out["also"] = [_row_json(x, e) for e in others]  # further targets on the same scope
+    return out
