@@ -16,9 +16,12 @@ from typing import Any
 from povtrack.errors import PlanError
 from povtrack.model import (
     AREA_KINDS,
+    CHECK_IDS,
     INDICATOR_KINDS,
     LEVELS,
     REPORTING,
+    RULE_KINDS,
+    SEVERITIES,
     UNITS,
     Allocation,
     Area,
@@ -26,6 +29,7 @@ from povtrack.model import (
     Group,
     Indicator,
     Plan,
+    Rule,
     TargetSpec,
     Task,
 )
@@ -46,6 +50,16 @@ _KEYS: dict[str, tuple[set[str], set[str]]] = {
     "targets": ({"scope", "value"}, {"due", "level", "citation", "each"}),
     "due_rules": ({"group", "due"}, {"citation"}),
     "allocations": ({"indicator", "area", "value"}, {"due", "note"}),
+    "rules": (
+        {"id", "kind"},
+        {"severity", "whole", "parts", "left", "right", "tolerance", "indicators", "note"},
+    ),
+}
+# The keys each kind of rule takes beside id, kind, severity and note.
+_RULE_KEYS = {
+    "sum": {"whole", "parts", "tolerance"},
+    "le": {"left", "right", "tolerance"},
+    "check": {"indicators"},
 }
 
 
@@ -150,7 +164,7 @@ class _Parser:
     # -- sections ------------------------------------------------------------------------
 
     def plan(self, data: dict[str, Any]) -> Plan:
-        sections = ("plan", "areas", "groups", "tasks", "indicators", "allocations")
+        sections = ("plan", "areas", "groups", "tasks", "indicators", "allocations", "rules")
         for k in data:
             if k not in sections:
                 close = difflib.get_close_matches(k, sections, n=1)
@@ -198,6 +212,12 @@ class _Parser:
             self.allocation(a, f"allocations[{n}]", {i.id for i in indicators}, area_ids)
             for n, a in enumerate(self.tables(data, "allocations", required=False))
         ]
+        by_id = {i.id: i for i in indicators}
+        rules = [
+            self.rule(r, f"rules[{n}]", by_id)
+            for n, r in enumerate(self.tables(data, "rules", required=False))
+        ]
+        self.unique([r.id for r in rules], "rules")
         return Plan(
             id=self.slug(p, "id", "plan"),
             name=self.text(p, "name", "plan"),
@@ -210,6 +230,7 @@ class _Parser:
             tasks=tuple(sorted(tasks, key=lambda t: t.number)),
             indicators=tuple(indicators),
             allocations=tuple(allocations),
+            rules=tuple(rules),
         )
 
     def area(self, raw: Any, key: str) -> Area:
@@ -355,3 +376,83 @@ class _Parser:
             raise self.fail(f"{key}.area", f"unknown area {a['area']!r}")
         due = self.day(a, "due", key) if "due" in a else None
         return Allocation(a["indicator"], a["area"], self.number(a, "value", key), due)
+
+    def rule(self, raw: Any, key: str, indicators: dict[str, Indicator]) -> Rule:
+        """A [[rules]] table: "sum" (whole = Σ parts), "le" (left ≤ right) over indicators of
+        one unit, or "check" (a built-in check's severity, "off" to silence it)."""
+        r = self.table(raw, key, "rules")
+        rule_id = self.slug(r, "id", key)
+        kind = r["kind"]
+        if kind not in RULE_KINDS:
+            raise self.fail(f"{key}.kind", f"{kind!r} is not one of {', '.join(RULE_KINDS)}")
+        for k in r:
+            if k not in {"id", "kind", "severity", "note"} | _RULE_KEYS[kind]:
+                raise self.fail(f"{key}.{k}", f"not a key of a '{kind}' rule")
+        note = self.text(r, "note", key, default="")
+        if kind == "check":
+            if rule_id not in CHECK_IDS:
+                close = difflib.get_close_matches(rule_id, CHECK_IDS, n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                raise self.fail(f"{key}.id", f"no built-in check '{rule_id}'{hint}")
+            if "severity" not in r:
+                raise self.fail(f"{key}.severity", "missing (error, warning or off)")
+            severity = self.choice(r, "severity", key, (*SEVERITIES, "off"))
+            listed = r.get("indicators", [])
+            if not isinstance(listed, list):
+                raise self.fail(f"{key}.indicators", "must be a list of indicator ids")
+            for n, ref in enumerate(listed):
+                self.rule_indicator(ref, f"{key}.indicators[{n}]", indicators, any_kind=True)
+            return Rule(rule_id, kind, severity, indicators=tuple(listed), note=note)
+        if rule_id in CHECK_IDS:
+            raise self.fail(f"{key}.id", f"'{rule_id}' is a built-in check; name the rule apart")
+        severity = self.choice(r, "severity", key, SEVERITIES)
+        tolerance = self.number(r, "tolerance", key) if "tolerance" in r else 0.0
+        if kind == "sum":
+            for k in ("whole", "parts"):
+                if k not in r:
+                    raise self.fail(f"{key}.{k}", "missing")
+            parts = r["parts"]
+            if not isinstance(parts, list) or not parts:
+                raise self.fail(f"{key}.parts", "must be a non-empty list of indicator ids")
+            refs = {"whole": r["whole"], **{f"parts[{n}]": p for n, p in enumerate(parts)}}
+        else:
+            for k in ("left", "right"):
+                if k not in r:
+                    raise self.fail(f"{key}.{k}", "missing")
+            refs = {"left": r["left"], "right": r["right"]}
+        seen: set[str] = set()
+        unit = None
+        for where, ref in refs.items():
+            ind = self.rule_indicator(ref, f"{key}.{where}", indicators, any_kind=False)
+            if ref in seen:
+                raise self.fail(f"{key}.{where}", f"'{ref}' is named twice in this rule")
+            seen.add(ref)
+            if unit is not None and ind.unit != unit:
+                raise self.fail(
+                    f"{key}.{where}", f"'{ref}' is in {ind.unit}, the rule's other side in {unit}"
+                )
+            unit = ind.unit
+        if kind == "sum":
+            return Rule(
+                rule_id,
+                kind,
+                severity,
+                whole=r["whole"],
+                parts=tuple(parts),
+                tolerance=tolerance,
+                note=note,
+            )
+        left, right = r["left"], r["right"]
+        return Rule(rule_id, kind, severity, left=left, right=right, tolerance=tolerance, note=note)
+
+    def rule_indicator(
+        self, ref: Any, key: str, indicators: dict[str, Indicator], *, any_kind: bool
+    ) -> Indicator:
+        if not isinstance(ref, str) or ref not in indicators:
+            close = difflib.get_close_matches(str(ref), sorted(indicators), n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            raise self.fail(key, f"unknown indicator {ref!r}{hint}")
+        ind = indicators[ref]
+        if not any_kind and ind.kind == "ratio":
+            raise self.fail(key, f"'{ref}' is a ratio; a rule compares reported quantities")
+        return ind

@@ -317,6 +317,7 @@ COMMANDS = [
     ["missing"],
     ["completeness"],
     ["explain"],
+    ["check"],
 ]
 
 

@@ -7,7 +7,7 @@ from povtrack.cli import plans  # noqa: F401
 from povtrack.cli import entries  # noqa: F401
 
 # isort: split
-from povtrack.cli import board, coverage, report, trends  # noqa: F401
+from povtrack.cli import board, check, coverage, report, trends  # noqa: F401
 
 # isort: split
 from povtrack.cli import history  # noqa: F401

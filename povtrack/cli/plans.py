@@ -112,9 +112,22 @@ def plan_check(file: Path = typer.Argument(..., help="The plan file (TOML).")) -
 
     Example: povtrack plan check my-plan.toml
     """
+    from povtrack.errors import PlanError
     from povtrack.planfile import read_plan_file
+    from povtrack.quality import check_plan_rules
 
     plan, _ = read_plan_file(file)
+    findings = check_plan_rules(plan)  # parts that do not add up, rates beyond 100, ...
+    said = {
+        id(f): f"{file}: {f.rule}: {labels().pick(f.explanation, f.explanation_en)}"
+        for f in findings
+    }
+    errors = [said[id(f)] for f in findings if f.severity == "error"]
+    for f in findings:
+        if f.severity == "warning":
+            say(f"warning: {said[id(f)]}")
+    if errors:
+        raise PlanError(f"{file}: {len(errors)} target(s) break the plan's rules", details=errors)
     typer.echo(
         f"{file}: ok — plan {plan.id}: {len(plan.areas)} areas, {len(plan.groups)} groups, "
         f"{len(plan.tasks)} tasks, {len(plan.indicators)} indicators, "

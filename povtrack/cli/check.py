@@ -1,0 +1,166 @@
+"""Command: check (the plan's rules and the anomaly checks on the reported data).
+
+Silent with exit 0 when nothing is found, so a cron job can run ``povtrack check || mail …``;
+otherwise the findings on stdout (a table, JSON or an export) and exit 3.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from povtrack.cli.app import (
+    DB_OPTION,
+    LANG_OPTION,
+    app,
+    choose_db,
+    choose_lang,
+    labels,
+    make_console,
+    open_store,
+)
+from povtrack.cli.output import FORMAT_OPTION, OUTPUT_OPTION, choose_format, emit, write_file
+from povtrack.errors import ExitCode, UsageError
+
+SHOWN_ENTRIES = 6  # entry ids shown in a table cell; JSON and exports list them all
+
+
+def print_findings(plan: Any, findings: list[Any], as_of: date) -> None:
+    """The findings as a table on stdout, errors first."""
+    from rich.text import Text
+
+    from povtrack.quality import SEVERITY_WORDS, summary
+    from povtrack.render import new_table
+
+    lab = labels()
+    zh = lab.lang == "zh"
+    counts = summary(findings)
+    if zh:
+        title = (
+            f"数据检查 — 截至 {as_of.isoformat()}：错误{counts['error']}条，"
+            f"警告{counts['warning']}条"
+        )
+    else:
+        title = (
+            f"Data checks — as of {as_of.isoformat()}: {counts['error']} errors, "
+            f"{counts['warning']} warnings"
+        )
+    console = make_console()
+    table = new_table(console, title)
+    for key, zh_label, en_label in (
+        ("severity", "级别", "Severity"),
+        ("rule", "规则", "Rule"),
+        ("area", "地区", "Area"),
+        ("indicator", "指标", "Indicator"),
+        ("explanation", "说明", "Explanation"),
+        ("entries", "相关记录", "Entries"),
+    ):
+        table.add_column(
+            lab.pick(zh_label, en_label),
+            no_wrap=key in ("severity", "rule"),
+            max_width={"indicator": 28, "entries": 20}.get(key),
+            overflow="fold",  # Chinese has no spaces to wrap at: break it, never cut it
+        )
+    for f in findings:
+        ind = plan.indicator(f.indicator)
+        if plan.is_group(f.area):
+            g = plan.group(f.area)
+            area = lab.pick(g.name, g.name_en) + f" ({lab('summary')})"
+        else:
+            a = plan.area(f.area)
+            area = lab.pick(a.name, a.name_en)
+        ids = [f"#{i}" for i in f.entries[:SHOWN_ENTRIES]]
+        if len(f.entries) > SHOWN_ENTRIES:
+            more = len(f.entries) - SHOWN_ENTRIES
+            ids.append(f"…+{more}" if not zh else f"…另{more}条")
+        style = "error" if f.severity == "error" else "status.behind"
+        table.add_row(
+            Text(lab.pick(*SEVERITY_WORDS[f.severity]), style=style),
+            f.rule,
+            area,
+            lab.pick(ind.name, ind.name_en),
+            lab.pick(f.explanation, f.explanation_en),
+            " ".join(ids),
+        )
+    console.print(table)
+
+
+@app.command()
+def check(
+    as_of: str | None = typer.Option(
+        None, "--as-of", help="Date or ISO week (default: newest entry)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON only (--format json)."),
+    fmt: str | None = FORMAT_OPTION,
+    output: Path | None = OUTPUT_OPTION,
+    lang: str | None = LANG_OPTION,
+    db: Path | None = DB_OPTION,
+) -> None:
+    """Check the data: the plan's rules and the anomaly checks; exit 3 when anything is found.
+
+    Rules (errors): parts that must add up to their whole (relocated people = registered poor
+    + moved alongside), a ratio's numerator above its denominator, a rate outside 0–100; and
+    (a warning) allocations that fall short of or exceed the city target. Anomalies
+    (warnings): a running total that goes down, a weekly increment far outside the area's
+    usual range, an actual far above its target, a target met exactly in the week it is due
+    or mostly in its last four weeks, the same value week after week while other figures
+    move, the same series in two areas, a milestone done without a note. Each finding names
+    its rule, severity, area, indicator, the entries involved and why.
+
+    Nothing found: no output and exit 0, so a cron job can mail only when there is news
+    (with -o the file is still written, empty of findings).
+
+    Example: povtrack check --as-of 2018-W26 --json
+    """
+    choose_db(db)
+    choose_lang(lang)
+    chosen = choose_format(fmt, as_json, output)
+    # usage errors whether or not anything is found (emit would only say so with findings)
+    if chosen == "table" and output is not None:
+        raise UsageError("the table is for the screen; give --format csv, md, html or xlsx")
+    if chosen == "xlsx" and output is None:
+        raise UsageError("xlsx is a binary file: give -o FILE.xlsx")
+    from povtrack.dates import check_in_window, parse_when
+    from povtrack.progress import default_as_of
+    from povtrack.quality import findings_json, findings_sheet, run_checks
+
+    store = open_store()
+    plan = store.plan
+    entries = store.entries()  # the entries that count (undone and superseded ones left out)
+    when = parse_when(as_of) if as_of else default_as_of(plan, entries)
+    check_in_window(when, plan.start, plan.last_due, "--as-of")
+    findings = run_checks(plan, entries, store.allocations(), when)
+    lang_now = labels().lang
+    if not findings:
+        if output is not None:
+            # a scheduled job must never read last week's findings as this week's
+            _write_quietly(chosen, output, plan, findings, when, lang_now)
+        return
+    emit(
+        chosen,
+        output=output,
+        sheets=lambda: [findings_sheet(plan, findings, when, lang_now)],
+        payload=lambda: findings_json(plan, findings, when, lang_now),
+        table=lambda: print_findings(plan, findings, when),
+    )
+    raise typer.Exit(int(ExitCode.FINDINGS))
+
+
+def _write_quietly(
+    fmt: str, output: Path, plan: Any, findings: list[Any], when: date, lang: str
+) -> None:
+    """The empty result to its file, without a word on stderr (cron mails any output)."""
+    import json
+
+    from povtrack.formats import render
+    from povtrack.quality import findings_json, findings_sheet
+
+    if fmt == "json":
+        payload = findings_json(plan, findings, when, lang)
+        data = (json.dumps(payload, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    else:
+        data = render([findings_sheet(plan, findings, when, lang)], fmt, lang=lang)
+    write_file(output, data)
