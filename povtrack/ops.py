@@ -20,6 +20,7 @@ from typing import Any
 from povtrack.cells import note_text, parse_value
 from povtrack.dates import check_in_window
 from povtrack.errors import UsageError
+from povtrack.export import num
 from povtrack.model import Allocation, Entry, Indicator
 from povtrack.names import resolve_area, resolve_indicator
 from povtrack.progress import Ledger
@@ -62,6 +63,7 @@ class ImportResult:
     encodings: dict[str, str] = field(default_factory=dict)
     per_file: list[dict[str, Any]] = field(default_factory=list)  # for --json
     changes: list[dict[str, Any]] = field(default_factory=list)  # what the entries change
+    warnings: list[str] = field(default_factory=list)  # accepted, but worth a look
 
     def as_json(self, *, dry_run: bool = False) -> dict[str, Any]:
         out = {
@@ -129,6 +131,7 @@ def import_returns(
         ]
         result.unchanged += len(rf.rows) - len(fresh)
         rows += fresh
+        result.warnings += going_down(store.plan, ledger, fresh)
         result.changes += [
             {
                 "indicator": r["indicator"],
@@ -154,6 +157,35 @@ def import_returns(
         store.add_entries(rows, by=by, batch=result.batch)
         result.added = len(rows)
     return result
+
+
+def going_down(plan: Any, ledger: Ledger, rows: list[dict[str, Any]]) -> list[str]:
+    """New running totals lower than the area's value on the date before (what is recorded
+    already, with the other new rows): accepted — removing ineligible registrations is
+    legitimate — but said, and always reported by ``check``."""
+    series: dict[tuple[str, str], dict[date, float]] = {}
+    for r in rows:
+        key = (r["indicator"], r["area"])
+        if key not in series:
+            ind = plan.indicator(key[0])
+            if ind.reporting != "cumulative" or ind.kind == "ratio" or ind.unit == "percent":
+                continue
+            series[key] = {d: ledger.value_on(*key, d) for d in ledger.dates(*key)}  # type: ignore[misc]
+        series[key][r["date"]] = r["value"]
+    out = []
+    for r in rows:
+        values = series.get((r["indicator"], r["area"]))
+        earlier = [d for d in values or {} if d < r["date"]]
+        if not values or not earlier:
+            continue
+        day = max(earlier)
+        if r["value"] < values[day]:
+            out.append(
+                f"{r['source']}: {r['area']} {r['indicator']} {r['date'].isoformat()}: "
+                f"{num(r['value'])} is below {num(values[day])} on {day.isoformat()} (a running "
+                "total going down: accepted; 'povtrack check' reports it)"
+            )
+    return out
 
 
 def record_value(
@@ -185,6 +217,7 @@ def record_value(
             "source": source,
         }
     ]
+    store.warnings += going_down(plan, Ledger(store.entries()), rows)
     entry_id = store.add_entries(rows, by=by, batch=batch)[0]
     return Entry(entry_id, ind.id, area_id, day, number, note, source, by=by, batch=batch)
 

@@ -153,3 +153,39 @@ def test_undo_after_any_import_restores_the_status_exactly(
     assert run("undo").exit_code == 0
     after = ok_json(run("status", "--json", "--as-of", "2018-W26"))
     assert after == before
+
+
+def test_a_running_total_going_down_is_accepted_with_a_warning(
+    run, initialised, tmp_path: Path
+) -> None:
+    rec(run, "5200", week="2018-W22")
+    down = run("record", RELOCATED, "5100", "--area", "yanggao", "--week", "2018-W23")
+    assert down.exit_code == 0, down.stderr
+    assert "warning:" in down.stderr and "5100 is below 5200 on 2018-06-03" in down.stderr
+    f = write_csv(tmp_path / "w.csv", [("2018-W24", "tianzhen", 90), ("2018-W25", "tianzhen", 80)])
+    result = run("import", str(f))
+    assert result.exit_code == 0, result.stderr
+    assert "w.csv:3: tianzhen" in result.stderr and "80 is below 90" in result.stderr
+    assert trend_value(run) == 5100  # accepted: it counts
+    up = run("record", RELOCATED, "5300", "--area", "yanggao", "--week", "2018-W24")
+    assert "warning" not in up.stderr
+
+
+def test_a_planted_fake_series_is_caught_and_explained(run, initialised, tmp_path: Path) -> None:
+    """Two counties reporting the very same running totals week after week: check finds it
+    (exit 3), explain shows the entries behind the numbers."""
+    weeks = ["2018-W20", "2018-W21", "2018-W22", "2018-W23", "2018-W24"]
+    values = [1000, 1200, 1350, 1600, 1800]
+    rows = [
+        (w, a, v) for a in ("tianzhen", "guangling") for w, v in zip(weeks, values, strict=True)
+    ]
+    assert run("import", str(write_csv(tmp_path / "fake.csv", rows))).exit_code == 0
+    found = run("check", "--json")
+    assert found.exit_code == 3, found.stderr
+    copied = [f for f in json.loads(found.stdout)["findings"] if f["rule"] == "copied-series"]
+    assert copied and copied[0]["indicator"] == RELOCATED
+    assert len(copied[0]["entries"]) == 10  # both series, every report
+    shown = ok_json(run("explain", RELOCATED, "--area", "tianzhen", "--json"))
+    [area] = shown["areas"]
+    assert area["value"] == 1800
+    assert [e["source"] for e in area["entries"]] == [f"{tmp_path / 'fake.csv'}:6"]

@@ -171,6 +171,8 @@ def import_cmd(
         store.commit()
     for line in result.already:
         say(line)
+    for line in result.warnings:
+        say(f"warning: {line}")
     for report in result.per_file:
         if report["status"] == "imported":
             say(f"{report['file']}: {report['rows']} rows, read as {report['encoding']}")
@@ -189,6 +191,8 @@ def import_cmd(
 def _say_dry_run(result: Any) -> None:
     for line in result.already:
         say(line)
+    for line in result.warnings:
+        say(f"warning: {line}")
     new = sum(1 for c in result.changes if c["previous"] is None)
     say(
         f"dry run, nothing written: would add {result.added} entries "
