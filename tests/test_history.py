@@ -37,6 +37,9 @@ def test_correction_supersedes_and_both_stay(run, initialised, db_path: Path) ->
     assert result.exit_code == 0, result.stderr
     assert "5200 -> 5230" in result.stderr
     assert trend_value(run) == 5230  # the correction counts
+    rows = ok_json(run("status", "--json", "--task", "2"))["rows"]
+    [city] = [r for r in rows if r["indicator"] == RELOCATED and r["scope"] == "datong"]
+    assert city["actual"] == 5230  # and status counts it
     assert [e["id"] for e in log_entries(run)] == [2]  # log: what counts
     history = ok_json(run("log", "--all", "--json"))
     states = {e["id"]: e["state"] for e in history["entries"]}
