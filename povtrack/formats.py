@@ -5,7 +5,8 @@ This module holds the rules every format shares, CSV and Markdown; ``html_out`` 
 
 ``render(sheets, fmt, lang=...)`` returns the file's bytes; ``cli.output`` writes them. JSON and
 the screen table are made elsewhere. Every format writes the same rows with the same values;
-only the notation differs, by these rules (tests/test_formats.py holds each format to them):
+only the notation differs, by these rules (tests/test_formats_text.py and
+tests/test_formats_xlsx.py hold each format to them):
 
 ========  =====================  ==================  ===================  =====================
 kind      CSV                    Markdown / HTML     XLSX                 None
