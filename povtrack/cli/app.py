@@ -140,6 +140,8 @@ def choose_lang(lang: str | None) -> None:
 
 
 LANG_OPTION = typer.Option(None, "--lang", help="Labels and names: zh or en.")
+JSON_OPTION = typer.Option(False, "--json", help="Print JSON only.")
+AS_OF_OPTION = typer.Option(None, "--as-of", help="Date or ISO week (default: newest entry).")
 DB_OPTION = typer.Option(None, "--db", help="Database file (as the global --db).")
 
 
@@ -186,6 +188,15 @@ def writing_store() -> Iterator[Any]:
         finally:
             for line in store.warnings:
                 say(f"warning: {line}")
+
+
+def as_of_date(plan: Any, entries: list[Any], text: str | None) -> Any:
+    """--as-of (a date or ISO week in the plan's window), else the newest entry's date."""
+    from povtrack.dates import check_in_window, parse_when
+    from povtrack.progress import default_as_of
+
+    when = parse_when(text) if text else default_as_of(plan, entries)
+    return check_in_window(when, plan.start, plan.last_due, "--as-of")
 
 
 def make_console() -> Any:

@@ -6,19 +6,25 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import typer
-
 from povtrack.cli.app import (
+    AS_OF_OPTION,
     DB_OPTION,
     LANG_OPTION,
     app,
+    as_of_date,
     choose_db,
     choose_lang,
     labels,
     make_console,
     open_store,
 )
-from povtrack.cli.output import FORMAT_OPTION, OUTPUT_OPTION, choose_format, emit
+from povtrack.cli.output import (
+    FORMAT_OPTION,
+    JSON_FORMAT_OPTION,
+    OUTPUT_OPTION,
+    choose_format,
+    emit,
+)
 
 
 def print_board(plan: Any, rows: list[Any], as_of: date) -> None:
@@ -35,10 +41,8 @@ def print_board(plan: Any, rows: list[Any], as_of: date) -> None:
 
 @app.command()
 def board(
-    as_of: str | None = typer.Option(
-        None, "--as-of", help="Date or ISO week (default: newest entry)."
-    ),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON only (--format json)."),
+    as_of: str | None = AS_OF_OPTION,
+    as_json: bool = JSON_FORMAT_OPTION,
     fmt: str | None = FORMAT_OPTION,
     output: Path | None = OUTPUT_OPTION,
     lang: str | None = LANG_OPTION,
@@ -56,14 +60,12 @@ def board(
     choose_lang(lang)
     chosen = choose_format(fmt, as_json, output)
     from povtrack.board import board_json, board_sheet, make_board
-    from povtrack.dates import check_in_window, parse_when
-    from povtrack.progress import default_as_of, status_rows
+    from povtrack.progress import status_rows
 
     store = open_store()
     plan = store.plan
     entries = store.entries()
-    when = parse_when(as_of) if as_of else default_as_of(plan, entries)
-    check_in_window(when, plan.start, plan.last_due, "--as-of")
+    when = as_of_date(plan, entries, as_of)
     rows = status_rows(plan, entries, store.allocations(), when)
     made = make_board(plan, rows, when)
     emit(

@@ -13,16 +13,25 @@ from typing import Any
 import typer
 
 from povtrack.cli.app import (
+    AS_OF_OPTION,
     DB_OPTION,
     LANG_OPTION,
     app,
+    as_of_date,
     choose_db,
     choose_lang,
     labels,
     make_console,
     open_store,
 )
-from povtrack.cli.output import FORMAT_OPTION, OUTPUT_OPTION, choose_format, emit, write_file
+from povtrack.cli.output import (
+    FORMAT_OPTION,
+    JSON_FORMAT_OPTION,
+    OUTPUT_OPTION,
+    choose_format,
+    emit,
+    write_file,
+)
 from povtrack.errors import ExitCode, UsageError
 
 SHOWN_ENTRIES = 6  # entry ids shown in a table cell; JSON and exports list them all
@@ -90,10 +99,8 @@ def print_findings(plan: Any, findings: list[Any], as_of: date) -> None:
 
 @app.command()
 def check(
-    as_of: str | None = typer.Option(
-        None, "--as-of", help="Date or ISO week (default: newest entry)."
-    ),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON only (--format json)."),
+    as_of: str | None = AS_OF_OPTION,
+    as_json: bool = JSON_FORMAT_OPTION,
     fmt: str | None = FORMAT_OPTION,
     output: Path | None = OUTPUT_OPTION,
     lang: str | None = LANG_OPTION,
@@ -123,15 +130,12 @@ def check(
         raise UsageError("the table is for the screen; give --format csv, md, html or xlsx")
     if chosen == "xlsx" and output is None:
         raise UsageError("xlsx is a binary file: give -o FILE.xlsx")
-    from povtrack.dates import check_in_window, parse_when
-    from povtrack.progress import default_as_of
     from povtrack.quality import findings_json, findings_sheet, run_checks
 
     store = open_store()
     plan = store.plan
     entries = store.entries()  # the entries that count (undone and superseded ones left out)
-    when = parse_when(as_of) if as_of else default_as_of(plan, entries)
-    check_in_window(when, plan.start, plan.last_due, "--as-of")
+    when = as_of_date(plan, entries, as_of)
     findings = run_checks(plan, entries, store.allocations(), when)
     lang_now = labels().lang
     if not findings:

@@ -10,9 +10,12 @@ from typing import TYPE_CHECKING
 import typer
 
 from povtrack.cli.app import (
+    AS_OF_OPTION,
     DB_OPTION,
+    JSON_OPTION,
     LANG_OPTION,
     app,
+    as_of_date,
     choose_db,
     choose_lang,
     labels,
@@ -21,22 +24,17 @@ from povtrack.cli.app import (
     print_json,
     state,
 )
-from povtrack.cli.output import FORMAT_OPTION, OUTPUT_OPTION, choose_format, emit
+from povtrack.cli.output import (
+    FORMAT_OPTION,
+    JSON_FORMAT_OPTION,
+    OUTPUT_OPTION,
+    choose_format,
+    emit,
+)
 from povtrack.errors import UsageError
 
 if TYPE_CHECKING:
     from povtrack.model import Entry, Plan
-
-AS_OF_OPTION = typer.Option(None, "--as-of", help="Date or ISO week (default: newest entry).")
-
-
-def _as_of(plan: Plan, entries: list[Entry], text: str | None) -> date:
-    """--as-of (a date or ISO week in the plan's window), else the newest entry's date."""
-    from povtrack.dates import check_in_window, parse_when
-    from povtrack.progress import default_as_of
-
-    when = parse_when(text) if text else default_as_of(plan, entries)
-    return check_in_window(when, plan.start, plan.last_due, "--as-of")
 
 
 def _week(plan: Plan, entries: list[Entry], text: str | None) -> date:
@@ -66,7 +64,7 @@ def missing(
     week: str | None = typer.Option(
         None, "--week", help="ISO week (2018-W23) or a date in it (default: newest entry's)."
     ),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON only (--format json)."),
+    as_json: bool = JSON_FORMAT_OPTION,
     fmt: str | None = FORMAT_OPTION,
     output: Path | None = OUTPUT_OPTION,
     lang: str | None = LANG_OPTION,
@@ -114,7 +112,7 @@ def missing(
 def completeness(
     weeks: int = typer.Option(8, "--weeks", min=1, max=104, help="How many weeks, newest last."),
     as_of: str | None = AS_OF_OPTION,
-    as_json: bool = typer.Option(False, "--json", help="Print JSON only (--format json)."),
+    as_json: bool = JSON_FORMAT_OPTION,
     fmt: str | None = FORMAT_OPTION,
     output: Path | None = OUTPUT_OPTION,
     lang: str | None = LANG_OPTION,
@@ -138,7 +136,7 @@ def completeness(
     store = open_store()
     plan = store.plan
     entries = store.entries()
-    when = _as_of(plan, entries, as_of)
+    when = as_of_date(plan, entries, as_of)
     c = make_grid(plan, entries, store.allocations(), when, weeks=weeks)
 
     def table() -> None:
@@ -163,7 +161,7 @@ def explain(
         None, "--area", help="An area or group (default: the city, all areas summed)."
     ),
     as_of: str | None = AS_OF_OPTION,
-    as_json: bool = typer.Option(False, "--json", help="Print JSON only."),
+    as_json: bool = JSON_OPTION,
     lang: str | None = LANG_OPTION,
     db: Path | None = DB_OPTION,
 ) -> None:
@@ -184,7 +182,7 @@ def explain(
     entries = store.entries()
     ind = resolve_indicator(plan, indicator)
     scope = resolve_scope(plan, area) if area else plan.root.id
-    when = _as_of(plan, entries, as_of)
+    when = as_of_date(plan, entries, as_of)
     x = make_explanation(plan, entries, store.allocations(), ind, scope, when)
     if as_json:
         print_json(explain_json(plan, x))

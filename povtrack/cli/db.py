@@ -9,6 +9,7 @@ import typer
 
 from povtrack.cli.app import (
     DB_OPTION,
+    JSON_OPTION,
     LOCK_OPTION,
     _Group,
     app,
@@ -30,7 +31,7 @@ app.add_typer(db_app, name="db")
 
 @db_app.command("verify")
 def db_verify(
-    as_json: bool = typer.Option(False, "--json", help="Print JSON only."),
+    as_json: bool = JSON_OPTION,
     db: Path | None = DB_OPTION,
 ) -> None:
     """Check the whole database: structure, schema, every record and what it refers to.
@@ -74,7 +75,7 @@ def db_backup(db: Path | None = DB_OPTION, lock_wait: float | None = LOCK_OPTION
 
 @db_app.command("backups")
 def db_backups(
-    as_json: bool = typer.Option(False, "--json", help="Print JSON only."),
+    as_json: bool = JSON_OPTION,
     db: Path | None = DB_OPTION,
 ) -> None:
     """List the backups, newest first, with their generation and whether each is usable.
@@ -131,7 +132,7 @@ def inbox(
     ),
     encoding: str | None = typer.Option(None, "--encoding", help="Override detection."),
     by: str | None = typer.Option(None, "--by", help="Who imports [env POVTRACK_USER]."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON only."),
+    as_json: bool = JSON_OPTION,
     db: Path | None = DB_OPTION,
     lock_wait: float | None = LOCK_OPTION,
 ) -> None:

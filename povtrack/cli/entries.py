@@ -9,10 +9,13 @@ from typing import Any
 import typer
 
 from povtrack.cli.app import (
+    AS_OF_OPTION,
     DB_OPTION,
+    JSON_OPTION,
     LANG_OPTION,
     LOCK_OPTION,
     app,
+    as_of_date,
     choose_db,
     choose_lang,
     labels,
@@ -26,7 +29,13 @@ from povtrack.cli.app import (
     target_app,
     writing_store,
 )
-from povtrack.cli.output import FORMAT_OPTION, OUTPUT_OPTION, choose_format, emit
+from povtrack.cli.output import (
+    FORMAT_OPTION,
+    JSON_FORMAT_OPTION,
+    OUTPUT_OPTION,
+    choose_format,
+    emit,
+)
 from povtrack.errors import UsageError
 
 # ---------------------------------------------------------------------------- writing
@@ -83,7 +92,7 @@ def target_set(
 
 @target_app.command("list")
 def target_list(
-    as_json: bool = typer.Option(False, "--json", help="Print JSON only."),
+    as_json: bool = JSON_OPTION,
     db: Path | None = DB_OPTION,
 ) -> None:
     """List the allocations recorded so far, oldest first.
@@ -217,7 +226,7 @@ def log(
     everything: bool = typer.Option(
         False, "--all", help="The whole history: corrected and undone entries too, with why."
     ),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON only (--format json)."),
+    as_json: bool = JSON_FORMAT_OPTION,
     fmt: str | None = FORMAT_OPTION,
     output: Path | None = OUTPUT_OPTION,
     lang: str | None = LANG_OPTION,
@@ -278,15 +287,13 @@ def log(
 
 @app.command()
 def status(
-    as_of: str | None = typer.Option(
-        None, "--as-of", help="Date or ISO week (default: newest entry)."
-    ),
+    as_of: str | None = AS_OF_OPTION,
     task: int | None = typer.Option(None, "--task", help="Only this task (0 = headline goals)."),
     area: str | None = typer.Option(None, "--area", help="Only rows for this area or group."),
     forecast: bool = typer.Option(
         False, "--forecast", help="Add the pace needed, the recent pace and the projected date."
     ),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON only (--format json)."),
+    as_json: bool = JSON_FORMAT_OPTION,
     fmt: str | None = FORMAT_OPTION,
     output: Path | None = OUTPUT_OPTION,
     lang: str | None = LANG_OPTION,
@@ -299,16 +306,14 @@ def status(
     choose_db(db)
     choose_lang(lang)
     chosen = choose_format(fmt, as_json, output)
-    from povtrack.dates import check_in_window, parse_when
     from povtrack.export import status_json, status_sheet
     from povtrack.names import resolve_scope
-    from povtrack.progress import default_as_of, status_rows
+    from povtrack.progress import status_rows
 
     store = open_store()
     plan = store.plan
     entries = store.entries()
-    when = parse_when(as_of) if as_of else default_as_of(plan, entries)
-    check_in_window(when, plan.start, plan.last_due, "--as-of")
+    when = as_of_date(plan, entries, as_of)
     scope = resolve_scope(plan, area) if area else None
     require_task(plan, task)
     rows = status_rows(plan, entries, store.allocations(), when, task=task, scope=scope)

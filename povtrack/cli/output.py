@@ -20,6 +20,7 @@ _SUFFIXES[".xlsx"] = "xlsx"
 FORMAT_OPTION = typer.Option(
     None, "--format", help="table, json, csv, md, html or xlsx [default: table, or from -o]."
 )
+JSON_FORMAT_OPTION = typer.Option(False, "--json", help="Print JSON only (--format json).")
 OUTPUT_OPTION = typer.Option(
     None, "-o", "--output", help="Write to this file instead of stdout (xlsx needs one)."
 )

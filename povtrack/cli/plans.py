@@ -9,6 +9,7 @@ import typer
 
 from povtrack.cli.app import (
     DB_OPTION,
+    JSON_OPTION,
     LANG_OPTION,
     LOCK_OPTION,
     app,
@@ -81,7 +82,7 @@ def _plan_and_allocations(plan_file: Path | None) -> tuple[Any, list[Any]]:
 def plan_show(
     task: int | None = typer.Option(None, "--task", help="Only this task (0 = headline goals)."),
     plan_file: Path | None = typer.Option(None, "--plan", help="Show a plan file instead."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON only."),
+    as_json: bool = JSON_OPTION,
     lang: str | None = LANG_OPTION,
     db: Path | None = DB_OPTION,
 ) -> None:
@@ -137,7 +138,7 @@ def plan_check(file: Path = typer.Argument(..., help="The plan file (TOML).")) -
 
 @app.command()
 def areas(
-    as_json: bool = typer.Option(False, "--json", help="Print JSON only."),
+    as_json: bool = JSON_OPTION,
     lang: str | None = LANG_OPTION,
     db: Path | None = DB_OPTION,
 ) -> None:

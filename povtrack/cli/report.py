@@ -7,9 +7,11 @@ from pathlib import Path
 import typer
 
 from povtrack.cli.app import (
+    AS_OF_OPTION,
     DB_OPTION,
     LANG_OPTION,
     app,
+    as_of_date,
     choose_db,
     choose_lang,
     labels,
@@ -26,9 +28,7 @@ def report(
     output: Path | None = typer.Option(
         None, "-o", "--output", help="Write to this file (needed for xlsx)."
     ),
-    as_of: str | None = typer.Option(
-        None, "--as-of", help="Date or ISO week (default: newest entry)."
-    ),
+    as_of: str | None = AS_OF_OPTION,
     lang: str | None = LANG_OPTION,
     db: Path | None = DB_OPTION,
 ) -> None:
@@ -40,8 +40,6 @@ def report(
     """
     choose_db(db)
     choose_lang(lang)
-    from povtrack.dates import check_in_window, parse_when
-    from povtrack.progress import default_as_of
     from povtrack.report import build
     from povtrack.report_out import REPORT_FORMATS, write
 
@@ -52,8 +50,7 @@ def report(
         raise UsageError("xlsx is a binary file: give -o FILE.xlsx")
     store = open_store()
     plan, entries = store.plan, store.entries()
-    when = parse_when(as_of) if as_of else default_as_of(plan, entries)
-    check_in_window(when, plan.start, plan.last_due, "--as-of")
+    when = as_of_date(plan, entries, as_of)
     with progress("writing the report", total=2) as tick:
         built = build(
             plan, store.meta["plan_sha256"], entries, store.allocations(), when, labels().lang

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
 from povtrack.cli.app import (
+    AS_OF_OPTION,
     DB_OPTION,
     LANG_OPTION,
     app,
+    as_of_date,
     choose_db,
     choose_lang,
     labels,
@@ -19,23 +21,17 @@ from povtrack.cli.app import (
     open_store,
     state,
 )
-from povtrack.cli.output import FORMAT_OPTION, OUTPUT_OPTION, choose_format, emit
+from povtrack.cli.output import (
+    FORMAT_OPTION,
+    JSON_FORMAT_OPTION,
+    OUTPUT_OPTION,
+    choose_format,
+    emit,
+)
 from povtrack.errors import UsageError
 
 if TYPE_CHECKING:
-    from povtrack.model import Entry, Plan
     from povtrack.sheet import Sheet
-
-AS_OF_OPTION = typer.Option(None, "--as-of", help="Date or ISO week (default: newest entry).")
-
-
-def _as_of(plan: Plan, entries: list[Entry], text: str | None) -> date:
-    """--as-of (a date or ISO week in the plan's window), else the newest entry's date."""
-    from povtrack.dates import check_in_window, parse_when
-    from povtrack.progress import default_as_of
-
-    when = parse_when(text) if text else default_as_of(plan, entries)
-    return check_in_window(when, plan.start, plan.last_due, "--as-of")
 
 
 @app.command()
@@ -45,7 +41,7 @@ def trend(
         None, "--area", help="An area or group (default: the city, all areas summed)."
     ),
     as_of: str | None = AS_OF_OPTION,
-    as_json: bool = typer.Option(False, "--json", help="Print JSON only (--format json)."),
+    as_json: bool = JSON_FORMAT_OPTION,
     fmt: str | None = FORMAT_OPTION,
     output: Path | None = OUTPUT_OPTION,
     lang: str | None = LANG_OPTION,
@@ -71,7 +67,7 @@ def trend(
     entries = store.entries()
     ind = resolve_indicator(plan, indicator)
     scope = resolve_scope(plan, area) if area else plan.root.id
-    when = _as_of(plan, entries, as_of)
+    when = as_of_date(plan, entries, as_of)
     t = make_trend(plan, entries, store.allocations(), ind, scope, when)
 
     def table() -> None:
@@ -103,7 +99,7 @@ def diff(
         "--section",
         help="Only one table: changes, movers or silent (needed for csv, one table per file).",
     ),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON only (--format json)."),
+    as_json: bool = JSON_FORMAT_OPTION,
     fmt: str | None = FORMAT_OPTION,
     output: Path | None = OUTPUT_OPTION,
     lang: str | None = LANG_OPTION,
@@ -143,7 +139,7 @@ def diff(
     store = open_store()
     plan = store.plan
     entries = store.entries()
-    when = _as_of(plan, entries, as_of)
+    when = as_of_date(plan, entries, as_of)
     if since is not None:
         start = check_in_window(parse_when(since), plan.start, plan.last_due, "--since")
     else:
