@@ -30,9 +30,11 @@ from povtrack.cli.output import (
     OUTPUT_OPTION,
     choose_format,
     emit,
+    encode,
+    require_output,
     write_file,
 )
-from povtrack.errors import ExitCode, UsageError
+from povtrack.errors import ExitCode
 
 SHOWN_ENTRIES = 6  # entry ids shown in a table cell; JSON and exports list them all
 
@@ -125,11 +127,7 @@ def check(
     choose_db(db)
     choose_lang(lang)
     chosen = choose_format(fmt, as_json, output)
-    # usage errors whether or not anything is found (emit would only say so with findings)
-    if chosen == "table" and output is not None:
-        raise UsageError("the table is for the screen; give --format csv, md, html or xlsx")
-    if chosen == "xlsx" and output is None:
-        raise UsageError("xlsx is a binary file: give -o FILE.xlsx")
+    require_output(chosen, output)  # whether or not anything is found
     from povtrack.quality import findings_json, findings_sheet, run_checks
 
     store = open_store()
@@ -138,33 +136,24 @@ def check(
     when = as_of_date(plan, entries, as_of)
     findings = run_checks(plan, entries, store.allocations(), when)
     lang_now = labels().lang
+
+    def sheets() -> list[Any]:
+        return [findings_sheet(plan, findings, when, lang_now)]
+
+    def payload() -> dict[str, Any]:
+        return findings_json(plan, findings, when, lang_now)
+
     if not findings:
         if output is not None:
-            # a scheduled job must never read last week's findings as this week's
-            _write_quietly(chosen, output, plan, findings, when, lang_now)
+            # a scheduled job must never read last week's findings as this week's; written
+            # without a word on stderr (cron mails any output)
+            write_file(output, encode(chosen, sheets, payload))
         return
     emit(
         chosen,
         output=output,
-        sheets=lambda: [findings_sheet(plan, findings, when, lang_now)],
-        payload=lambda: findings_json(plan, findings, when, lang_now),
+        sheets=sheets,
+        payload=payload,
         table=lambda: print_findings(plan, findings, when),
     )
     raise typer.Exit(int(ExitCode.FINDINGS))
-
-
-def _write_quietly(
-    fmt: str, output: Path, plan: Any, findings: list[Any], when: date, lang: str
-) -> None:
-    """The empty result to its file, without a word on stderr (cron mails any output)."""
-    import json
-
-    from povtrack.formats import render
-    from povtrack.quality import findings_json, findings_sheet
-
-    if fmt == "json":
-        payload = findings_json(plan, findings, when, lang)
-        data = (json.dumps(payload, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-    else:
-        data = render([findings_sheet(plan, findings, when, lang)], fmt, lang=lang)
-    write_file(output, data)

@@ -45,6 +45,37 @@ def choose_format(fmt: str | None, as_json: bool, output: Path | None) -> str:
     return "table"
 
 
+def require_output(fmt: str, output: Path | None) -> None:
+    """The usage errors of --format and -o, raised before any work is done."""
+    if fmt == "table" and output is not None:
+        raise UsageError("the table is for the screen; give --format csv, md, html or xlsx")
+    if fmt == "xlsx" and output is None:
+        raise UsageError("xlsx is a binary file: give -o FILE.xlsx")
+
+
+def encode(fmt: str, sheets: Callable[[], list[Any]], payload: Callable[[], Any]) -> bytes:
+    """The bytes of a file view (json, csv, md, html, xlsx)."""
+    if fmt == "json":
+        import json
+
+        return (json.dumps(payload(), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    from povtrack.cli.app import progress
+    from povtrack.formats import render
+
+    with progress(f"writing {fmt}"):
+        return render(sheets(), fmt, lang=state.lang)
+
+
+def deliver(fmt: str, data: bytes, output: Path | None) -> None:
+    """File bytes to stdout, or to ``output`` whole or not at all (and say so on stderr)."""
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    write_file(output, data)
+    say(f"wrote {output} ({fmt}, {len(data):,} bytes)")
+
+
 def emit(
     fmt: str,
     *,
@@ -54,32 +85,13 @@ def emit(
     table: Callable[[], None],
 ) -> None:
     """Write the chosen view. Each view is made only when asked for."""
+    require_output(fmt, output)
     if fmt == "table":
-        if output is not None:
-            raise UsageError("the table is for the screen; give --format csv, md, html or xlsx")
         table()
-        return
-    if fmt == "json":
-        if output is None:
-            print_json(payload())
-            return
-        import json
-
-        data = (json.dumps(payload(), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    elif fmt == "json" and output is None:
+        print_json(payload())
     else:
-        from povtrack.cli.app import progress
-        from povtrack.formats import render
-
-        with progress(f"writing {fmt}"):
-            data = render(sheets(), fmt, lang=state.lang)
-    if output is None:
-        if fmt == "xlsx":
-            raise UsageError("xlsx is a binary file: give -o FILE.xlsx")
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-        return
-    write_file(output, data)
-    say(f"wrote {output} ({fmt}, {len(data):,} bytes)")
+        deliver(fmt, encode(fmt, sheets, payload), output)
 
 
 def write_file(path: Path, data: bytes) -> None:

@@ -18,7 +18,7 @@ from povtrack.cli.app import (
     open_store,
     progress,
 )
-from povtrack.cli.output import write_file
+from povtrack.cli.output import deliver, require_output
 from povtrack.errors import UsageError
 
 
@@ -46,8 +46,7 @@ def report(
     chosen = fmt.strip().lower()
     if chosen not in REPORT_FORMATS:
         raise UsageError(f"--format '{fmt}' is not one of {', '.join(REPORT_FORMATS)}")
-    if chosen == "xlsx" and output is None:
-        raise UsageError("xlsx is a binary file: give -o FILE.xlsx")
+    require_output(chosen, output)
     store = open_store()
     plan, entries = store.plan, store.entries()
     when = as_of_date(plan, entries, as_of)
@@ -58,12 +57,5 @@ def report(
         tick(1)
         data = write(built, chosen, labels().lang)
         tick(1)
-    if output is None:
-        import sys
-
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-    else:
-        write_file(output, data)
-        typer.echo(f"wrote {output} ({chosen}, {len(data):,} bytes)", err=True)
+    deliver(chosen, data, output)
     typer.echo(f"data digest {built.digest}", err=True)
