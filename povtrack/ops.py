@@ -88,8 +88,9 @@ def import_returns(
 ) -> ImportResult:
     """All files are one batch: any bad row in any file and nothing is imported.
     ``tick`` is called once per row read (for a progress bar)."""
+    imported = store.imported_files()
     files, problems = read_returns(
-        paths, store.plan, encoding=encoding, base=base, known=store.imported_hashes(), tick=tick
+        paths, store.plan, encoding=encoding, base=base, known=frozenset(imported), tick=tick
     )
     if problems:
         raise UsageError(
@@ -101,7 +102,7 @@ def import_returns(
     batch_files = []
     for rf in files:
         result.encodings[rf.name] = rf.encoding
-        earlier = store.batch_for_file(rf.sha256)
+        earlier = imported.get(rf.sha256)
         report = {"file": rf.name, "encoding": rf.encoding or None, "rows": len(rf.rows)}
         result.per_file.append(report)
         first = next(

@@ -234,23 +234,16 @@ class Store:
         """Allocations in the order they were recorded (the newest last)."""
         return list(self._allocations)
 
-    def _imports_in_force(self) -> list[dict[str, Any]]:
-        """Import batches not undone: an undone file may be imported again."""
+    def imported_files(self) -> dict[str, dict[str, Any]]:
+        """sha256 -> the import batch in force that took that file (an undone file may be
+        imported again)."""
         from povtrack.progress import undone_batches
 
         batches = self.batches()
         undone = undone_batches(batches)
-        return [b for b in batches if b["id"] not in undone]
-
-    def batch_for_file(self, sha256: str) -> dict[str, Any] | None:
-        for doc in self._imports_in_force():
-            if any(f.get("sha256") == sha256 for f in doc.get("files", [])):
-                return doc
-        return None
-
-    def imported_hashes(self) -> frozenset[str]:
-        """The sha256 of every file imported so far (and not undone)."""
-        return frozenset(f["sha256"] for b in self._imports_in_force() for f in b.get("files", []))
+        return {
+            f["sha256"]: b for b in batches if b["id"] not in undone for f in b.get("files", [])
+        }
 
     def batches(self) -> list[dict[str, Any]]:
         return [dict(doc) for doc in self._db.table("batches").all()]
