@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from povtrack.export import num
+from povtrack.export import num, share
 from povtrack.model import UNITS, Plan, Task
 from povtrack.progress import STATUSES, StatusRow
 from povtrack.sheet import Column, Sheet
@@ -272,10 +272,6 @@ def cell_parts(cell: Cell, lang: str) -> CellParts:
 # ---------------------------------------------------------------------------- JSON and export
 
 
-def _share(x: float | None) -> float | None:
-    return None if x is None else round(x, 6)
-
-
 def cell_json(cell: Cell) -> dict[str, Any]:
     w = cell.worst
     return {
@@ -291,8 +287,8 @@ def cell_json(cell: Cell) -> dict[str, Any]:
             "name": w.name,
             "name_en": w.name_en,
             "status": w.status,
-            "progress": _share(w.progress),
-            "expected": _share(w.expected),
+            "progress": share(w.progress),
+            "expected": share(w.expected),
             "gap": num(w.gap),
             "target": num(w.target),
             "actual": num(w.actual),

@@ -39,6 +39,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from povtrack.dates import iso_week
+from povtrack.export import share
 from povtrack.model import Allocation, Entry, Indicator, Plan
 from povtrack.progress import (
     all_targets,
@@ -400,12 +401,8 @@ def completeness(
     return Completeness(as_of, span, rows, total)
 
 
-def _rate(x: float | None) -> float | None:
-    return None if x is None else round(x, 6)
-
-
 def tally_json(t: Tally) -> dict[str, Any]:
-    return {"reported": t.reported, "expected": t.expected, "rate": _rate(t.rate), "late": t.late}
+    return {"reported": t.reported, "expected": t.expected, "rate": share(t.rate), "late": t.late}
 
 
 TOTAL_NAME = ("合计", "Total")

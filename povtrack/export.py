@@ -19,6 +19,16 @@ def num(x: float | None) -> float | int | None:
     return x
 
 
+def share(x: float | None) -> float | None:
+    """A share (0.5 is half) for JSON: six places, so float noise never shows."""
+    return None if x is None else round(x, 6)
+
+
+def figure(x: float | None, places: int = 6) -> float | int | None:
+    """A figure for JSON: rounded (a ratio's 56.00000000000001 is 56), whole ones as ints."""
+    return None if x is None else num(round(x, places))
+
+
 def scope_names(plan: Plan, scope: str) -> tuple[str, str]:
     if plan.is_group(scope):
         g = plan.group(scope)
@@ -144,11 +154,11 @@ def allocation_json(a: Allocation) -> dict[str, Any]:
 def status_row_json(plan: Plan, r: StatusRow) -> dict[str, Any]:
     d = asdict(r)
     for k in ("target", "actual", "gap"):  # a ratio's float noise (56.00000000000001) goes
-        d[k] = None if d[k] is None else num(round(d[k], 6))
+        d[k] = figure(d[k])
     for k in ("progress", "expected"):
-        d[k] = None if d[k] is None else round(d[k], 6)
+        d[k] = share(d[k])
     for k in ("needed_per_week", "recent_per_week", "projected"):
-        d[k] = None if d[k] is None else num(round(d[k], 3))
+        d[k] = figure(d[k], 3)
     d["due"] = r.due.isoformat() if r.due else None
     d["projected_date"] = r.projected_date.isoformat() if r.projected_date else None
     d["scope_name"], d["scope_name_en"] = scope_names(plan, r.scope)

@@ -64,6 +64,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
+from povtrack.export import figure
 from povtrack.model import CHECK_IDS, UNITS, Allocation, Entry, Indicator, Plan
 from povtrack.progress import Ledger, all_targets, scope_areas
 from povtrack.sheet import Column, Sheet
@@ -305,13 +306,6 @@ def summary(findings: list[Finding]) -> dict[str, int]:
     return {s: sum(1 for f in findings if f.severity == s) for s in SEVERITIES}
 
 
-def _num(x: float | None) -> float | int | None:
-    if x is None:
-        return None
-    x = round(x, 6)
-    return int(x) if float(x).is_integer() else x
-
-
 def finding_json(f: Finding, lang: str) -> dict[str, Any]:
     """One finding; ``explanation`` in the chosen language."""
     return {
@@ -323,8 +317,8 @@ def finding_json(f: Finding, lang: str) -> dict[str, Any]:
         "date": f.date.isoformat() if f.date else None,
         "entries": list(f.entries),
         "explanation": f.explanation if lang == "zh" else f.explanation_en,
-        "value": _num(f.value),
-        "expected": _num(f.expected),
+        "value": figure(f.value),
+        "expected": figure(f.expected),
     }
 
 

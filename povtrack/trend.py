@@ -34,7 +34,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from povtrack.dates import iso_week
-from povtrack.export import num, scope_names
+from povtrack.export import figure, num, scope_names, share
 from povtrack.model import UNITS, Allocation, Entry, Indicator, Plan
 from povtrack.pace import Forecast, recent_rate, reported_dates
 from povtrack.progress import Ledger, StatusRow, actual, scope_areas, status_rows
@@ -111,10 +111,6 @@ def trend(
     return Trend(ind, scope, kind, as_of, row, fc, weeks)
 
 
-def _rounded(x: float | None, places: int = 6) -> float | int | None:
-    return None if x is None else num(round(x, places))
-
-
 def trend_json(plan: Plan, t: Trend) -> dict[str, Any]:
     ind = t.indicator
     name, name_en = scope_names(plan, t.scope)
@@ -141,9 +137,9 @@ def trend_json(plan: Plan, t: Trend) -> dict[str, Any]:
         "status": t.row.status if t.row else None,
         "target": target,
         "forecast": {
-            "needed_per_week": _rounded(fc.needed_per_week, 3),
-            "recent_per_week": _rounded(fc.recent_per_week, 3),
-            "projected": _rounded(fc.projected, 3),
+            "needed_per_week": figure(fc.needed_per_week, 3),
+            "recent_per_week": figure(fc.recent_per_week, 3),
+            "projected": figure(fc.projected, 3),
             "projected_date": fc.projected_date.isoformat() if fc.projected_date else None,
         },
         "weeks": [
@@ -151,7 +147,7 @@ def trend_json(plan: Plan, t: Trend) -> dict[str, Any]:
                 "week": w.week,
                 "date": w.day.isoformat(),
                 "value": num(w.value),
-                "change": _rounded(w.change),
+                "change": figure(w.change),
                 "reported": w.reported,
             }
             for w in t.weeks
@@ -322,10 +318,6 @@ def _row_about(plan: Plan, r: StatusRow) -> dict[str, Any]:
     }
 
 
-def _share(x: float | None) -> float | None:
-    return None if x is None else round(x, 6)
-
-
 def diff_json(plan: Plan, d: Diff) -> dict[str, Any]:
     changes = [
         {
@@ -334,20 +326,20 @@ def diff_json(plan: Plan, d: Diff) -> dict[str, Any]:
             "new_status": c.new.status,
             "old_actual": num(c.old.actual) if c.old else None,
             "new_actual": num(c.new.actual),
-            "old_progress": _share(c.old.progress) if c.old else None,
-            "new_progress": _share(c.new.progress),
+            "old_progress": share(c.old.progress) if c.old else None,
+            "new_progress": share(c.new.progress),
         }
         for c in d.status_changes
     ]
     movers = [
         {
             **_row_about(plan, m.new),
-            "old_progress": _share(m.old.progress),
-            "new_progress": _share(m.new.progress),
-            "progress_change": _share(m.progress_change),
+            "old_progress": share(m.old.progress),
+            "new_progress": share(m.new.progress),
+            "progress_change": share(m.progress_change),
             "old_actual": num(m.old.actual),
             "new_actual": num(m.new.actual),
-            "actual_change": _rounded(m.actual_change),
+            "actual_change": figure(m.actual_change),
             "status": m.new.status,
         }
         for m in d.movers
