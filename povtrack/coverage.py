@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from povtrack.dates import iso_week
+from povtrack.dates import iso_week, monday_of
 from povtrack.export import share
 from povtrack.model import Allocation, Entry, Indicator, Plan
 from povtrack.progress import (
@@ -151,10 +151,6 @@ def expectations(plan: Plan, entries: list[Entry], allocations: list[Allocation]
         first,
         owner,
     )
-
-
-def monday_of(day: date) -> date:
-    return day - timedelta(days=day.weekday())
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from povtrack.errors import UsageError
 
@@ -41,6 +41,11 @@ def parse_when(text: str) -> date:
 def iso_week(day: date) -> str:
     y, w, _ = day.isocalendar()
     return f"{y}-W{w:02d}"
+
+
+def monday_of(day: date) -> date:
+    """The Monday that starts the ISO week of ``day``."""
+    return day - timedelta(days=day.weekday())
 
 
 def check_in_window(day: date, start: date, end: date, what: str = "date") -> date:

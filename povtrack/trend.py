@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from povtrack.dates import iso_week
+from povtrack.dates import iso_week, monday_of
 from povtrack.export import figure, num, scope_names, share
 from povtrack.model import UNITS, Allocation, Entry, Indicator, Plan
 from povtrack.pace import Forecast, recent_rate, reported_dates
@@ -71,10 +71,6 @@ class Trend:
         return self.row is not None and self.row.target is not None
 
 
-def _monday(day: date) -> date:
-    return day - timedelta(days=day.weekday())
-
-
 def trend(
     plan: Plan,
     entries: list[Entry],
@@ -87,8 +83,8 @@ def trend(
     days = reported_dates(plan, ledger, ind, scope, as_of)
     weeks: list[WeekPoint] = []
     if days:
-        reported = {_monday(d) for d in days}
-        monday = _monday(days[0])
+        reported = {monday_of(d) for d in days}
+        monday = monday_of(days[0])
         previous: float | None = None
         while monday <= as_of:
             day = min(monday + timedelta(days=6), as_of)

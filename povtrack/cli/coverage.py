@@ -40,11 +40,11 @@ if TYPE_CHECKING:
 def _week(plan: Plan, entries: list[Entry], text: str | None) -> date:
     """--week: an ISO week or a date in it (default: the week of the newest entry); the week
     must overlap the plan's window."""
-    from povtrack.dates import parse_when
+    from povtrack.dates import monday_of, parse_when
     from povtrack.progress import default_as_of
 
     day = parse_when(text) if text else default_as_of(plan, entries)
-    monday = day - timedelta(days=day.weekday())
+    monday = monday_of(day)
     sunday = monday + timedelta(days=6)
     if sunday < plan.start:
         raise UsageError(
