@@ -118,7 +118,8 @@ def build(
             report.charts[sheet.key] = Chart(sheet.key, sheet.title, sheet.title_en, bars)
     report.sheets.insert(1, board_sheet(make_board(plan, rows, as_of), lang))
     if since < as_of:
-        report.sheets += diff_sheets(plan, diff(plan, entries, allocations, since, as_of), lang)
+        changes = diff(plan, entries, allocations, since, as_of, now=rows)
+        report.sheets += diff_sheets(plan, changes, lang)
     report.sheets.append(missing_sheet(plan, rows, lang))
     return report
 

@@ -255,11 +255,13 @@ def diff(
     as_of: date,
     *,
     top: int = TOP_MOVERS,
+    now: list[StatusRow] | None = None,
 ) -> Diff:
+    """``now``: the status rows at ``as_of`` when the caller has them already (the report)."""
     if since >= as_of:
         raise ValueError("since must be before as_of")
     before = {_key(r): r for r in status_rows(plan, entries, allocations, since)}
-    after = status_rows(plan, entries, allocations, as_of)
+    after = now if now is not None else status_rows(plan, entries, allocations, as_of)
     changes: list[StatusChange] = []
     movers: list[tuple[int, Mover]] = []
     for n, new in enumerate(after):
