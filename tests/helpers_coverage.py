@@ -41,61 +41,17 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from helpers_progress import HEADER
 from rich.cells import cell_len
 from rich.console import Console
 
 from povtrack.render import THEME
 
-PLAN = """
-[plan]
-id = "cov"
-name = "覆盖测试"
-name_en = "Coverage test"
-start = 2018-01-01
-due = 2018-12-31
-
-[[areas]]
-id = "metro"
-name = "甲市"
-name_hant = "甲市"
-name_en = "Metro City"
-kind = "city"
-
-[[areas]]
-id = "north"
-parent = "metro"
-name = "北县"
-name_hant = "北縣"
-name_en = "North County"
-kind = "county"
-
-[[areas]]
-id = "south"
-parent = "metro"
-name = "南县"
-name_hant = "南縣"
-name_en = "South County"
-kind = "county"
-
-[[areas]]
-id = "east"
-parent = "metro"
-name = "东区"
-name_hant = "東區"
-name_en = "East District"
-kind = "district"
-
-[[groups]]
-id = "pair"
-name = "两县"
-name_en = "The two counties"
-members = ["north", "south"]
-
-[[tasks]]
-number = 1
-name = "任务一"
-name_en = "Task one"
-
+# the tiny plan of the progress tests (a city, two counties and a district, one group),
+# with the indicators these tests need
+PLAN = (
+    HEADER
+    + """
 [[indicators]]
 id = "people"
 task = 1
@@ -196,6 +152,7 @@ unit = "yuan"
 scope = "metro"
 value = 1000000
 """
+)
 
 PLANTED = [  # indicator, value, area, --week or --date
     ("people", "100", "north", "2018-W10"),

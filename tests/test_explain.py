@@ -344,34 +344,8 @@ def test_renders_within_the_width(
 # ---------------------------------------------------------------------------- two targets
 
 
+# the tiny plan of the progress tests, with one indicator that has two targets on the city
 TWO_TARGETS = """
-[plan]
-id = "two"
-name = "两个目标"
-name_en = "Two targets"
-start = 2018-01-01
-due = 2018-12-31
-
-[[areas]]
-id = "metro"
-name = "甲市"
-name_hant = "甲市"
-name_en = "Metro City"
-kind = "city"
-
-[[areas]]
-id = "north"
-parent = "metro"
-name = "北县"
-name_hant = "北縣"
-name_en = "North County"
-kind = "county"
-
-[[tasks]]
-number = 1
-name = "任务一"
-name_en = "Task one"
-
 [[indicators]]
 id = "people"
 task = 1
@@ -389,10 +363,11 @@ level = "stretch"
 
 
 def test_two_targets_on_one_scope_are_both_explained() -> None:
-    from povtrack.model import Entry
-    from povtrack.planfile import parse_plan
+    from helpers_progress import make_plan
 
-    plan = parse_plan(TWO_TARGETS, "two.toml")
+    from povtrack.model import Entry
+
+    plan = make_plan(TWO_TARGETS)
     entries = [Entry(1, "people", "north", date(2018, 7, 1), 500.0)]
     x = explain(plan, entries, [], plan.indicator("people"), "metro", date(2018, 7, 1))
     data = explain_json(plan, x)
