@@ -31,6 +31,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 # Areas of the bundled plan datong-2018 (`povtrack areas --json`), the city first.
 AREAS = (
     "datong",
@@ -415,3 +417,19 @@ def clone_base(base_db: Path, folder: Path) -> Path:
     if src_backups.is_dir():
         shutil.copytree(src_backups, Path(str(db) + ".backups"))
     return db
+
+
+# The fixtures every fault module uses: expose them in a test module as
+# ``base_db = helpers_faults.base_db`` and ``db = helpers_faults.db`` (one base per module).
+
+
+@pytest.fixture(scope="module")
+def base_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_base(tmp_path_factory.mktemp("base"))
+
+
+@pytest.fixture
+def db(base_db: Path, tmp_path: Path) -> Path:
+    """A copy of the base database (with its backups) at tmp_path/db.json, where the
+    in-process ``run`` fixture points."""
+    return clone_base(base_db, tmp_path)

@@ -18,19 +18,18 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import helpers_faults
 import pytest
 from helpers_faults import (
     RELOCATED,
     TEST_INDICATORS,
     batch_hashes,
-    clone_base,
     entry_rows,
     finish,
     folder_state,
     hold_lock,
     lines,
     load_json,
-    make_base,
     meta,
     no_crash_text,
     pov,
@@ -40,15 +39,9 @@ from helpers_faults import (
     write_returns,
 )
 
-
-@pytest.fixture(scope="module")
-def base_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_base(tmp_path_factory.mktemp("base"))
-
-
-@pytest.fixture
-def db(base_db: Path, tmp_path: Path) -> Path:
-    return clone_base(base_db, tmp_path)
+# the shared fixtures: one base database per module, a fresh copy per test
+base_db = helpers_faults.base_db
+db = helpers_faults.db
 
 
 def read_while_running(db: Path, procs: list[subprocess.Popen[str]]) -> list[int]:

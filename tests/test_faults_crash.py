@@ -16,6 +16,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import helpers_faults
 import pytest
 from helpers_faults import (
     AFTER_COMMIT,
@@ -32,7 +33,6 @@ from helpers_faults import (
     hold_lock,
     lines,
     load_json,
-    make_base,
     meta,
     no_crash_text,
     pov,
@@ -47,16 +47,9 @@ from helpers_faults import (
 KILLED = -signal.SIGKILL
 
 
-@pytest.fixture(scope="module")
-def base_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_base(tmp_path_factory.mktemp("base"))
-
-
-@pytest.fixture
-def db(base_db: Path, tmp_path: Path) -> Path:
-    """A copy of the base database (with its backups) at tmp_path/db.json, the path the
-    autouse fixture points the in-process ``run`` at."""
-    return clone_base(base_db, tmp_path)
+# the shared fixtures: one base database per module, a fresh copy per test
+base_db = helpers_faults.base_db
+db = helpers_faults.db
 
 
 def assert_committed(db: Path, before: Snap, added: Counter, sha: str | None = None) -> None:

@@ -16,6 +16,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import helpers_faults
 import pytest
 from helpers_faults import (
     RELOCATED,
@@ -27,7 +28,6 @@ from helpers_faults import (
     folder_state,
     lines,
     load_json,
-    make_base,
     meta,
     no_crash_text,
     pov,
@@ -45,15 +45,9 @@ as_root = pytest.mark.skipif(
 )
 
 
-@pytest.fixture(scope="module")
-def base_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_base(tmp_path_factory.mktemp("base"))
-
-
-@pytest.fixture
-def db(base_db: Path, tmp_path: Path) -> Path:
-    """A copy of the base database at tmp_path/db.json (where ``run`` points too)."""
-    return clone_base(base_db, tmp_path)
+# the shared fixtures: one base database per module, a fresh copy per test
+base_db = helpers_faults.base_db
+db = helpers_faults.db
 
 
 def mode(path: Path) -> int:
