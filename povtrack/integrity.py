@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
 from povtrack.model import Allocation, Entry, Plan
 
-TABLES = ("meta", "entries", "allocations", "batches")
-APPEND_ONLY = ("entries", "allocations", "batches")
+TABLES = ("meta", "entries", "series", "allocations", "batches")
+APPEND_ONLY = ("entries", "allocations", "batches")  # entries: counted across ``series``
 _DOC_ID = re.compile(r"^[1-9][0-9]*$")
 
 
@@ -100,6 +101,115 @@ def load_entries(data: dict[str, Any], plan: Plan) -> tuple[list[Entry], list[st
     return entries, problems
 
 
+def check_series(data: dict[str, Any], plan: Plan) -> list[str]:
+    """The ``series`` table (schema 4): per (indicator, area), parallel columns in id order.
+
+    Runs on every open of a big database, so each column is checked whole, with ``map``; a
+    series that fails is looked at again, row by row, to say exactly what is wrong."""
+    from povtrack.entrytable import COLUMNS, CORRECTION_COLUMNS
+
+    problems: list[str] = []
+    seen: set[tuple[str, str]] = set()
+    total = 0
+    ids: set[int] = set()
+    for key, doc in data.get("series", {}).items():
+        where = f"/series/{key}"
+        bad = _missing_text(doc, where, ("indicator", "area"))
+        if not bad:
+            if doc["indicator"] not in plan.indicators_by_id:
+                bad.append(f"{where}/indicator: '{doc['indicator']}' is not in the plan")
+            if doc["area"] not in plan.areas_by_id:
+                bad.append(f"{where}/area: '{doc['area']}' is not in the plan")
+            if (doc["indicator"], doc["area"]) in seen:
+                bad.append(f"{where}: a second series for {doc['indicator']} in {doc['area']}")
+            seen.add((doc["indicator"], doc["area"]))
+        columns = [*COLUMNS, *(c for c in CORRECTION_COLUMNS if c in doc)]
+        lists = [c for c in columns if isinstance(doc.get(c), list)]
+        bad += [
+            f"{where}/{c} is missing" if c not in doc else f"{where}/{c} must be a list"
+            for c in columns
+            if c not in lists
+        ]
+        if bad:
+            problems += bad
+            continue
+        n = len(doc["id"])
+        uneven = [c for c in columns if len(doc[c]) != n]
+        if uneven:
+            problems += [f"{where}/{c} has {len(doc[c])} rows, /id has {n}" for c in uneven]
+            continue
+        if not _sound_columns(doc):
+            problems += _series_row_problems(where, doc) or [f"{where} is not sound"]
+            continue
+        total += n
+        ids.update(doc["id"])
+    if len(ids) != total:
+        problems.append("/series: an entry id is used twice")
+    return problems
+
+
+_NUMBER_TYPES = frozenset({int, float})
+
+
+def _sound_columns(doc: dict[str, Any]) -> bool:
+    """The fast whole-column check of one series (see ``check_series``)."""
+    ids, values = doc["id"], doc["value"]
+    if ids and not (
+        set(map(type, ids)) == {int} and ids[0] >= 1 and all(map(int.__lt__, ids, ids[1:]))
+    ):
+        return False
+    if values and not (
+        set(map(type, values)) <= _NUMBER_TYPES and min(values) >= 0 and max(values) < math.inf
+    ):
+        return False
+    for column in ("date", "note", "source", "recorded_at", "by", "batch", "reason"):
+        if column in doc and not set(map(type, doc[column])) <= {str}:
+            return False
+    if "corrects" in doc and not set(map(type, doc["corrects"])) <= {int, type(None)}:
+        return False
+    try:
+        for day in set(doc["date"]):
+            date.fromisoformat(day)
+    except ValueError:
+        return False
+    return True
+
+
+def _series_row_problems(where: str, doc: dict[str, Any]) -> list[str]:
+    bad: list[str] = []
+    previous = 0
+    for n, entry_id in enumerate(doc["id"]):
+        if not _is_count(entry_id) or entry_id < 1:
+            bad.append(f"{where}/id/{n} must be an entry id (a whole number ≥ 1)")
+        elif entry_id <= previous:
+            bad.append(f"{where}/id/{n}: ids must rise ({entry_id} after {previous})")
+        else:
+            previous = entry_id
+    for n, value in enumerate(doc["value"]):
+        if not _is_number(value) or value < 0:
+            bad.append(f"{where}/value/{n} must be a number ≥ 0, not {_show(value)}")
+    for n, day in enumerate(doc["date"]):
+        _date(day, f"{where}/date/{n}", bad)
+    for column in ("note", "source", "recorded_at", "by", "batch", "reason"):
+        bad += [
+            f"{where}/{column}/{n} must be text"
+            for n, text in enumerate(doc.get(column, []))
+            if not isinstance(text, str)
+        ]
+    bad += [
+        f"{where}/corrects/{n} must be an entry id"
+        for n, target in enumerate(doc.get("corrects", []))
+        if target is not None and not _is_count(target)
+    ]
+    return bad
+
+
+def entry_count(data: dict[str, Any]) -> int:
+    """How many entries a database holds, whichever way they are stored."""
+    series = data.get("series", {})
+    return sum(len(d.get("id", ())) for d in series.values()) + len(data.get("entries", {}))
+
+
 def _entry_problems(doc_id: str, doc: dict[str, Any], plan: Plan) -> list[str]:
     where = f"/entries/{doc_id}"
     bad = _missing_text(doc, where, ("indicator", "area", "date"))
@@ -163,7 +273,7 @@ def check_counts(data: dict[str, Any]) -> list[str]:
     problems = []
     for table in APPEND_ONLY:
         recorded = meta.get(f"{table}_count")
-        present = len(data.get(table, {}))
+        present = entry_count(data) if table == "entries" else len(data.get(table, {}))
         if _is_count(recorded) and present < recorded:
             problems.append(
                 f"/{table}: {present} records, but the last commit wrote {recorded} "
@@ -176,16 +286,17 @@ def check_references(data: dict[str, Any]) -> list[str]:
     """Entries name batches and entries that exist, an undo names a batch (for ``db verify``;
     opening does not need it)."""
     batches = {doc.get("id") for doc in data.get("batches", {}).values()}
-    entries = data.get("entries", {})
+    refs = list(_entry_refs(data))
+    ids = {entry_id for _, entry_id, _, _ in refs}
     problems = [
-        f"/entries/{doc_id}/batch: '{doc['batch']}' is not a recorded batch"
-        for doc_id, doc in entries.items()
-        if doc.get("batch") and doc["batch"] not in batches
+        f"{where.format('batch')}: '{batch}' is not a recorded batch"
+        for where, _, batch, _ in refs
+        if batch and batch not in batches
     ]
     problems += [
-        f"/entries/{doc_id}/corrects: entry {doc['corrects']} does not exist"
-        for doc_id, doc in entries.items()
-        if doc.get("corrects") is not None and str(doc["corrects"]) not in entries
+        f"{where.format('corrects')}: entry {target} does not exist"
+        for where, _, _, target in refs
+        if target is not None and target not in ids
     ]
     problems += [
         f"/batches/{doc_id}/reverts: '{doc['reverts']}' is not a recorded batch"
@@ -196,6 +307,19 @@ def check_references(data: dict[str, Any]) -> list[str]:
 
 
 # ---------------------------------------------------------------------------- helpers
+
+
+def _entry_refs(data: dict[str, Any]) -> Iterator[tuple[str, Any, Any, Any]]:
+    """(where, id, batch, corrects) of every entry, whichever way the entries are stored;
+    ``where`` is a JSON path with ``{}`` for the field."""
+    for doc_id, doc in data.get("entries", {}).items():
+        yield f"/entries/{doc_id}/{{}}", int(doc_id), doc.get("batch"), doc.get("corrects")
+    for key, doc in data.get("series", {}).items():
+        corrects = doc.get("corrects") or [None] * len(doc["id"])
+        for n, (entry_id, batch, target) in enumerate(
+            zip(doc["id"], doc["batch"], corrects, strict=True)
+        ):
+            yield f"/series/{key}/{{}}/{n} (entry {entry_id})", entry_id, batch, target
 
 
 def _missing_text(doc: dict[str, Any], where: str, keys: tuple[str, ...]) -> list[str]:

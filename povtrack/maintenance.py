@@ -73,7 +73,7 @@ def verify(path: Path) -> Verdict:
     meta = data["meta"]["1"]
     verdict.schema = loaded.migrated_from or meta["schema"]
     verdict.generation = meta.get("generation", 0)
-    verdict.entries = len(loaded.entries)
+    verdict.entries = loaded.entries.count
     verdict.allocations = len(loaded.allocations)
     verdict.batches = len(data.get("batches", {}))
     verdict.problems += integrity.check_references(data)
@@ -222,7 +222,7 @@ def describe_backups(path: Path) -> list[dict[str, Any]]:
                 "ok": True,
                 "generation": meta.get("generation", 0),
                 "committed_at": meta.get("committed_at") or meta.get("created_at"),
-                "entries": len(loaded.entries),
+                "entries": loaded.entries.count,
             }
         except (DatabaseError, OSError) as exc:
             row |= {"ok": False, "problem": str(exc)}

@@ -97,7 +97,7 @@ def import_returns(
             f"import refused, nothing written: {len(problems)} problem(s)", details=problems
         )
     result = ImportResult()
-    ledger = Ledger(store.entries())
+    ledger = store.ledger()
     rows = []
     batch_files = []
     for rf in files:
@@ -218,7 +218,7 @@ def record_value(
             "source": source,
         }
     ]
-    store.warnings += going_down(plan, Ledger(store.entries()), rows)
+    store.warnings += going_down(plan, store.ledger(), rows)
     entry_id = store.add_entries(rows, by=by, batch=batch)[0]
     return Entry(entry_id, ind.id, area_id, day, number, note, source, by=by, batch=batch)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
@@ -59,6 +60,23 @@ class Ledger:
             series[(ind, area)].append((day, e.value))
         self._dates = {k: [d for d, _ in v] for k, v in series.items()}
         self._values = {k: [x for _, x in v] for k, v in series.items()}
+
+    @classmethod
+    def from_series(cls, series: Iterable[tuple[str, str, list[str], list[float]]]) -> Ledger:
+        """The same ledger from columns: per (indicator, area), the ISO dates and values of
+        the entries that count, in id order (so the last one for a date is the one that
+        counts). Dates are made once per distinct day, after the duplicates are gone."""
+        ledger = cls([])
+        days: dict[str, date] = {}
+        for indicator, area, dates, values in series:
+            latest = dict(zip(dates, values, strict=True))
+            if latest:
+                texts = sorted(latest)  # ISO dates sort as text
+                ledger._dates[(indicator, area)] = [
+                    days.get(t) or days.setdefault(t, date.fromisoformat(t)) for t in texts
+                ]
+                ledger._values[(indicator, area)] = [latest[t] for t in texts]
+        return ledger
 
     def dates(self, indicator: str, area: str) -> list[date]:
         """The dates with a value for this indicator and area, oldest first."""
@@ -201,17 +219,19 @@ def default_as_of(plan: Plan, entries: list[Entry]) -> date:
 
 def status_rows(
     plan: Plan,
-    entries: list[Entry],
+    entries: list[Entry] | Ledger,
     allocations: list[Allocation],
     as_of: date,
     *,
     task: int | None = None,
     scope: str | None = None,
 ) -> list[StatusRow]:
-    """One row per target (and one per activity indicator), ordered by task and plan order."""
+    """One row per target (and one per activity indicator), ordered by task and plan order.
+
+    ``entries``: the entries that count, or their ledger when the store has built it."""
     from povtrack.pace import forecast  # pace builds on this module's arithmetic
 
-    ledger = Ledger(entries)
+    ledger = entries if isinstance(entries, Ledger) else Ledger(entries)
     order = {i.id: n for n, i in enumerate(plan.indicators)}
     scope_order = {a.id: n for n, a in enumerate(plan.areas)}
     scope_order.update({g.id: len(scope_order) + n for n, g in enumerate(plan.groups)})

@@ -1,391 +1,158 @@
-"""The database: one TinyDB file holding the plan, the entries, allocations and batches.
+"""Which storage backend a database path means, and what every backend must offer.
 
-The only module that imports tinydb. A command reads the file once, checks all of it (shape,
-schema, plan, every record) and refuses a bad file rather than half-using it. A command that
-writes takes the lock first (``Store.writing``), changes everything in memory and commits once:
-the old file is kept as a backup and the new one replaces it atomically (``safefile``). Entries
-and allocations are appended, never updated or removed.
+Commands only ever say ``Store.open(path)``, ``Store.writing(path, ...)`` or
+``Store.creating(path, ...)``; the path picks the backend:
 
-What a file must be before it is used, and the schema history, are in ``dbfile``.
+* ``tracker.json`` (or any other name): one TinyDB JSON file (``store_json``), the default,
+  crash-safe by atomic replacement, with a backup of every generation;
+* ``tracker.sqlite`` / ``.sqlite3`` / ``.db``, or ``sqlite:///PATH``: SQLite from the
+  standard library (``store_sqlite``), for a million entries and more on one machine;
+* ``postgresql://...``: not built; ``Backend`` below is what it would implement.
+
+``Records`` is a whole database as plain records, the same for every backend: what
+``povtrack db migrate`` moves from one backend to another without losing an entry, a correction
+or a batch.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
-import os
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from tinydb import TinyDB
-from tinydb.storages import Storage
+from povtrack.errors import UsageError
 
-from povtrack import __version__, integrity, safefile
-from povtrack.dbfile import (
-    BACKUP_PATTERN,
-    SCHEMA_VERSION,
-    Loaded,
-    check_file,
-    load,
-    read_bytes,
-    with_backup_hint,
-)
-from povtrack.errors import BusyError, DatabaseError, UsageError, WriteError
-from povtrack.model import Allocation, Entry, Plan
-from povtrack.planfile import parse_plan
+if TYPE_CHECKING:
+    from povtrack.model import Allocation, Entry, Plan
+    from povtrack.progress import Ledger
 
-__all__ = ["SCHEMA_VERSION", "Store"]
+SQLITE_SUFFIXES = (".sqlite", ".sqlite3", ".db")
+SQLITE_URL = "sqlite://"
 
 
 def now_stamp() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def keep_backups() -> int:
-    try:
-        return max(int(os.environ.get("POVTRACK_BACKUPS", "")), 1)
-    except ValueError:
-        return safefile.DEFAULT_BACKUPS
+@dataclass
+class Records:
+    """A whole database as plain records, whatever the backend.
+
+    ``meta``: schema, generation, plan_text, plan_sha256, created_at, demo, written_by,
+    committed_at (and anything else a backend keeps there).
+    ``entries``: one dict per entry ever recorded, in id order: id (int), indicator, area,
+    date (ISO text), value, note, source, recorded_at, by, batch, and for a correction
+    corrects (int) and reason.
+    ``batches``: one dict per batch in order: id ("b1"...), kind, by, at, files (list of
+    dicts with sha256), and reverts/reason for an undo, as recorded.
+    ``allocations``: one dict per allocation in order: indicator, area, value, due (ISO or
+    None), note, source, recorded_at, by.
+    """
+
+    meta: dict[str, Any]
+    entries: list[dict[str, Any]] = field(default_factory=list)
+    batches: list[dict[str, Any]] = field(default_factory=list)
+    allocations: list[dict[str, Any]] = field(default_factory=list)
 
 
-class _MemoryStorage(Storage):
-    """TinyDB works on the dict in memory; ``Store.commit`` writes it out once."""
+class Backend(Protocol):
+    """An open database. Read methods return model objects; writes happen on ``commit``."""
 
-    def __init__(self, data: dict[str, Any]) -> None:
-        self.data = data
-        self.dirty = False
+    path: Path
+    plan: Plan
+    meta: dict[str, Any]
+    warnings: list[str]
+    migrated_from: int | None
 
-    def read(self) -> dict[str, Any]:
-        return self.data
+    @property
+    def generation(self) -> int: ...
 
-    def write(self, data: dict[str, Any]) -> None:
-        self.data = data
-        self.dirty = True
+    def commit(self) -> None: ...
+    def entries(self) -> list[Entry]: ...
+    def all_entries(self) -> list[Entry]: ...
+    def entry(self, entry_id: int) -> Entry | None: ...
+    def ledger(self) -> Ledger: ...
+    def latest_date(self) -> Any: ...
+    def allocations(self) -> list[Allocation]: ...
+    def imported_files(self) -> dict[str, dict[str, Any]]: ...
+    def batches(self) -> list[dict[str, Any]]: ...
+    def add_batch(
+        self, kind: str, by: str, files: Iterable[dict[str, Any]] = (), **extra: str
+    ) -> str: ...
+    def add_entries(self, rows: list[dict[str, Any]], *, by: str, batch: str) -> list[int]: ...
+    def add_allocation(self, alloc: Allocation, *, by: str, source: str) -> None: ...
+    def records(self) -> Records: ...
 
 
-# ---------------------------------------------------------------------------- the store
+def db_location(text: str) -> Path:
+    """The database path a ``--db`` value names: a path, or a SQLite URL written as
+    SQLAlchemy does (``sqlite:///relative.sqlite``, ``sqlite:////absolute.sqlite``)."""
+    if text.startswith(SQLITE_URL):
+        rest = text[len(SQLITE_URL) :]
+        if not rest.startswith("/") or len(rest) < 2:
+            raise UsageError(f"{text}: write a SQLite URL as sqlite:///PATH (three slashes)")
+        path = Path(rest[1:])  # as SQLAlchemy: sqlite:///rel.sqlite, sqlite:////abs.sqlite
+        if path.suffix.lower() not in SQLITE_SUFFIXES:
+            raise UsageError(
+                f"{text}: name the SQLite file with one of {', '.join(SQLITE_SUFFIXES)}"
+            )
+        return path
+    if "://" in text:
+        scheme = text.split("://", 1)[0]
+        raise UsageError(
+            f"{text}: no '{scheme}' backend in this povtrack; use a .json file (TinyDB), "
+            "a .sqlite file or sqlite:///PATH (see 'Storage backends' in the README)"
+        )
+    return Path(text)
+
+
+def backend_of(path: Path) -> str:
+    """``"sqlite"`` or ``"json"``, from the database file's suffix."""
+    return "sqlite" if path.suffix.lower() in SQLITE_SUFFIXES else "json"
+
+
+def _impl(path: Path) -> Any:
+    if backend_of(path) == "sqlite":
+        from povtrack.store_sqlite import SqliteStore
+
+        return SqliteStore
+    from povtrack.store_json import JsonStore
+
+    return JsonStore
 
 
 class Store:
-    """An open database. Read methods return model objects; writes happen on ``commit``."""
+    """Opens a database with the backend its path names (see the module docstring)."""
 
-    def __init__(self, path: Path, loaded: Loaded, *, lock: safefile.DbLock | None = None) -> None:
-        self.path = path
-        self.plan: Plan = loaded.plan
-        self.migrated_from = loaded.migrated_from
-        self._entries = loaded.entries
-        self._allocations = loaded.allocations
-        self._storage = _MemoryStorage(loaded.data)
-        self._db = TinyDB(storage=lambda: self._storage)  # type: ignore[arg-type,return-value]
-        self.meta: dict[str, Any] = loaded.data["meta"]["1"]
-        self._lock = lock
-        self._signature = _signature(path)
-        self._fresh = False  # a new database: nothing to back up
-        self._effective: list[Entry] | None = None  # entries that count, once worked out
-        self.warnings: list[str] = []
+    @staticmethod
+    def open(path: Path) -> Backend:
+        """For reading: no lock."""
+        return _impl(path).open(path)
 
-    @property
-    def generation(self) -> int:
-        return int(self.meta.get("generation", 0))
-
-    # -- opening and creating ----------------------------------------------------------
-
-    @classmethod
-    def open(cls, path: Path) -> Store:
-        """For reading: no lock (every file a reader can see is a whole one)."""
-        try:
-            return cls(path, load(read_bytes(path), str(path)))
-        except DatabaseError as exc:
-            raise with_backup_hint(path, exc) from None
-
-    @classmethod
+    @staticmethod
     @contextlib.contextmanager
-    def writing(cls, path: Path, *, lock_timeout: float) -> Iterator[Store]:
-        """Hold the lock, read the file fresh, and let the caller change it and commit."""
-        check_file(path)  # before the lock, so a wrong path creates no lock file
-        with safefile.DbLock(path, lock_timeout) as lock:
-            swept = safefile.sweep_temps(path)
-            store = cls.open(path)
-            _check_writable(path)
-            store._lock = lock
-            store.warnings += swept
-            safefile.crash_point("after_read")
-            if os.stat(path).st_nlink > 1:
-                store.warnings.append(
-                    f"{path} has other hard links; they keep the old content after this write"
-                )
+    def writing(path: Path, *, lock_timeout: float) -> Iterator[Backend]:
+        """Hold the writer's lock, read fresh, let the caller change it and ``commit``."""
+        with _impl(path).writing(path, lock_timeout=lock_timeout) as store:
             yield store
 
-    @classmethod
+    @staticmethod
     @contextlib.contextmanager
     def creating(
-        cls,
         path: Path,
         plan_text: str,
         *,
         force: bool = False,
         demo: bool = False,
-        lock_timeout: float = safefile.DEFAULT_LOCK_TIMEOUT,
-    ) -> Iterator[tuple[Store, Path | None]]:
-        """A new database; with ``force`` an existing one is first moved aside.
-
-        ``demo`` marks a disposable demo database, which a later demo may replace."""
-        check_file(path, may_be_missing=True)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise WriteError(f"{path.parent}: cannot create directory: {exc.strerror}") from None
-        with safefile.DbLock(path, lock_timeout) as lock:
-            swept = safefile.sweep_temps(path)
-            moved = _make_room(path, force=force, demo=demo)
-            meta = {
-                "schema": SCHEMA_VERSION,
-                "generation": 0,
-                "plan_text": plan_text,
-                "plan_sha256": hashlib.sha256(plan_text.encode("utf-8")).hexdigest(),
-                "created_at": now_stamp(),
-                "demo": demo,
-            }
-            data = {"meta": {"1": meta}}
-            plan = _parse_new_plan(plan_text, path)
-            store = cls(path, Loaded(data, plan, [], []), lock=lock)
-            store._storage.dirty = True
-            store._fresh = True
-            store.warnings += swept
-            if moved is not None:
-                # The old file keeps a second name first; the commit then replaces the first
-                # name, so a crash in between still leaves a database at the path.
-                _link_aside(path, moved)
-            else:  # a replaced demo leaves its backups: count on from them, overwrite none
-                meta["generation"] = _generation_floor(path)
-            store._signature = _signature(path)
-            try:
-                yield store, moved
-            finally:
-                if moved is not None:
-                    _finish_aside(path, moved, committed=not store._storage.dirty)
-
-    def commit(self) -> None:
-        """Write every change of this command at once; the replaced file becomes a backup."""
-        if not self._storage.dirty:
-            return  # nothing changed: an older schema stays as it is until a real write
-        if self._lock is None:
-            raise RuntimeError("commit() outside Store.writing()")
-        if _signature(self.path) != self._signature:
-            raise BusyError(
-                f"{self.path}: the database changed while this command ran (written without "
-                "povtrack's lock?); nothing written, run the command again"
-            )
-        old_generation = self.generation
-        self.meta["generation"] = old_generation + 1
-        self.meta["written_by"] = f"povtrack {__version__}"
-        for table in integrity.APPEND_ONLY:
-            self.meta[f"{table}_count"] = len(self._storage.data.get(table, {}))
-        self.meta["committed_at"] = now_stamp()
-        payload = json.dumps(self._storage.data, ensure_ascii=False).encode("utf-8")
-        backups = safefile.backups_dir(self.path)
-        backup = None
-        if not self._fresh:
-            if self.migrated_from is not None:
-                name = f"pre-migrate-schema{self.migrated_from}-{safefile.stamp()}.json"
-                try:
-                    safefile.keep_copy(safefile.real_path(self.path), backups / name)
-                except OSError as exc:
-                    raise WriteError(
-                        f"{backups / name}: cannot keep a copy before migrating "
-                        f"({exc.strerror or exc}); database unchanged"
-                    ) from None
-            backup = backups / f"gen-{old_generation:06d}.json"
-        try:
-            safefile.atomic_write(self.path, payload, backup=backup)
-        except WriteError:
-            self.meta["generation"] = old_generation
-            raise
-        self._storage.dirty = False
-        self._fresh = False
-        self.migrated_from = None
-        self._signature = _signature(self.path)
-        if backup is not None:
-            with contextlib.suppress(OSError):
-                os.chmod(backup, safefile.PRIVATE_FILE)  # now no longer the live file's inode
-            safefile.prune(backups, BACKUP_PATTERN, keep_backups())
-
-    # -- reading -----------------------------------------------------------------------
-
-    def entries(self) -> list[Entry]:
-        """The entries that count: not undone, not superseded by a correction."""
-        if self._effective is None:
-            from povtrack.progress import effective_entries
-
-            self._effective = effective_entries(self._entries, self.batches())
-        return list(self._effective)
-
-    def all_entries(self) -> list[Entry]:
-        """Every entry ever recorded, undone and superseded ones included."""
-        return list(self._entries)
-
-    def entry(self, entry_id: int) -> Entry | None:
-        return next((e for e in self._entries if e.id == entry_id), None)
-
-    def allocations(self) -> list[Allocation]:
-        """Allocations in the order they were recorded (the newest last)."""
-        return list(self._allocations)
-
-    def imported_files(self) -> dict[str, dict[str, Any]]:
-        """sha256 -> the import batch in force that took that file (an undone file may be
-        imported again)."""
-        from povtrack.progress import undone_batches
-
-        batches = self.batches()
-        undone = undone_batches(batches)
-        return {
-            f["sha256"]: b for b in batches if b["id"] not in undone for f in b.get("files", [])
-        }
-
-    def batches(self) -> list[dict[str, Any]]:
-        return [dict(doc) for doc in self._db.table("batches").all()]
-
-    # -- writing (in memory until commit) ----------------------------------------------
-
-    def add_batch(
-        self, kind: str, by: str, files: Iterable[dict[str, Any]] = (), **extra: str
-    ) -> str:
-        """A batch: an import, a command, a correction, or an undo (``reverts=``, ``reason=``)."""
-        table = self._db.table("batches")
-        batch_id = f"b{len(table) + 1}"
-        doc = {"id": batch_id, "kind": kind, "by": by, "at": now_stamp(), "files": list(files)}
-        table.insert(doc | extra)
-        self._effective = None
-        return batch_id
-
-    def add_entries(self, rows: list[dict[str, Any]], *, by: str, batch: str) -> list[int]:
-        at = now_stamp()
-        docs = [
-            {
-                "indicator": r["indicator"],
-                "area": r["area"],
-                "date": r["date"].isoformat(),
-                "value": r["value"],
-                "note": r.get("note", ""),
-                "source": r["source"],
-                "recorded_at": at,
-                "by": by,
-                "batch": batch,
-            }
-            | ({"corrects": r["corrects"], "reason": r["reason"]} if "corrects" in r else {})
-            for r in rows
-        ]
-        ids = list(self._db.table("entries").insert_multiple(docs))
-        self._entries += [
-            Entry(
-                i,
-                d["indicator"],
-                d["area"],
-                r["date"],
-                d["value"],
-                d["note"],
-                d["source"],
-                at,
-                by,
-                batch,
-                r.get("corrects"),
-                r.get("reason", ""),
-            )
-            for i, d, r in zip(ids, docs, rows, strict=True)
-        ]
-        self._effective = None
-        return ids
-
-    def add_allocation(self, alloc: Allocation, *, by: str, source: str) -> None:
-        self._db.table("allocations").insert(
-            {
-                "indicator": alloc.indicator,
-                "area": alloc.area,
-                "value": alloc.value,
-                "due": alloc.due.isoformat() if alloc.due else None,
-                "note": alloc.note,
-                "source": source,
-                "recorded_at": now_stamp(),
-                "by": by,
-            }
-        )
-        self._allocations.append(alloc)
-
-
-# ---------------------------------------------------------------------------- helpers
-
-
-def _signature(path: Path) -> tuple[int, int, int] | None:
-    """Which file is there now: a writer that skipped the lock changes this."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return (st.st_ino, st.st_size, st.st_mtime_ns)
-
-
-def _check_writable(path: Path) -> None:
-    target = safefile.real_path(path)
-    if not os.access(target, os.W_OK):
-        raise WriteError(f"{path}: the database file is read-only; nothing written")
-    if not os.access(target.parent, os.W_OK):
-        raise WriteError(
-            f"{target.parent}: cannot write in the database's directory; nothing written"
-        )
-
-
-def _parse_new_plan(plan_text: str, path: Path) -> Plan:
-    return parse_plan(plan_text, f"{path} (plan)")
-
-
-def _link_aside(path: Path, moved: Path) -> None:
-    try:
-        safefile.keep_copy(safefile.real_path(path), moved, link=True, private=False)
-    except OSError as exc:
-        raise WriteError(f"{path}: cannot keep the old database aside: {exc}") from None
-
-
-def _finish_aside(path: Path, moved: Path, *, committed: bool) -> None:
-    """After init --force: the old backups follow the old file; if the new database was never
-    written, the old one simply stays where it was."""
-    if not committed:
-        with contextlib.suppress(OSError):
-            moved.unlink()
-        return
-    old_backups = safefile.backups_dir(path)
-    with contextlib.suppress(OSError):
-        if old_backups.is_dir():
-            os.replace(old_backups, moved.with_name(moved.name + ".backups"))
-
-
-def _generation_floor(path: Path) -> int:
-    """One past the newest ``gen-N.json`` in the backups folder (0 when there is none)."""
-    names = (p.name for p in safefile.backups_dir(path).glob(BACKUP_PATTERN))
-    numbers = [int(n[4:-5]) for n in names if n[4:-5].isdigit()]
-    return max(numbers) + 1 if numbers else 0
-
-
-def _make_room(path: Path, *, force: bool, demo: bool) -> Path | None:
-    """Check that a new database may go at ``path``; the old file's new name, if any."""
-    if demo and path.exists():
-        try:
-            is_demo = bool(load(read_bytes(path), str(path)).data["meta"]["1"].get("demo"))
-        except DatabaseError:
-            is_demo = False
-        if not is_demo:
-            raise UsageError(f"{path}: not a demo database; the demo will not replace it")
-        return None
-    if not (path.exists() or path.is_symlink()):
-        return None
-    if not force:
-        raise UsageError(
-            f"{path}: a database already exists; use --force to move it aside and start a new one"
-        )
-    stamp = f"{path.name}.{datetime.now():%Y%m%dT%H%M%S}"
-    moved, n = path.with_name(f"{stamp}.bak"), 1
-    while moved.exists():  # two --force in the same second
-        moved, n = path.with_name(f"{stamp}-{n}.bak"), n + 1
-    return moved
+        lock_timeout: float = 5.0,
+        records: Records | None = None,
+    ) -> Iterator[tuple[Backend, Path | None]]:
+        """A new database (``records``: filled with them, as by ``db migrate``); with
+        ``force`` an existing one is first moved aside."""
+        with _impl(path).creating(
+            path, plan_text, force=force, demo=demo, lock_timeout=lock_timeout, records=records
+        ) as pair:
+            yield pair
