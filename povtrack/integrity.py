@@ -112,6 +112,7 @@ def check_series(data: dict[str, Any], plan: Plan) -> list[str]:
     seen: set[tuple[str, str]] = set()
     total = 0
     ids: set[int] = set()
+    days: set[str] = set()
     for key, doc in data.get("series", {}).items():
         where = f"/series/{key}"
         bad = _missing_text(doc, where, ("indicator", "area"))
@@ -124,11 +125,10 @@ def check_series(data: dict[str, Any], plan: Plan) -> list[str]:
                 bad.append(f"{where}: a second series for {doc['indicator']} in {doc['area']}")
             seen.add((doc["indicator"], doc["area"]))
         columns = [*COLUMNS, *(c for c in CORRECTION_COLUMNS if c in doc)]
-        lists = [c for c in columns if isinstance(doc.get(c), list)]
         bad += [
             f"{where}/{c} is missing" if c not in doc else f"{where}/{c} must be a list"
             for c in columns
-            if c not in lists
+            if not isinstance(doc.get(c), list)
         ]
         if bad:
             problems += bad
@@ -143,16 +143,26 @@ def check_series(data: dict[str, Any], plan: Plan) -> list[str]:
             continue
         total += n
         ids.update(doc["id"])
+        days.update(doc["date"])
     if len(ids) != total:
         problems.append("/series: an entry id is used twice")
+    try:
+        for day in days:  # each distinct date once, for the whole table
+            date.fromisoformat(day)
+    except ValueError:
+        for key, doc in data["series"].items():
+            for n, day in enumerate(doc["date"]):
+                _date(day, f"/series/{key}/date/{n}", problems)
     return problems
 
 
 _NUMBER_TYPES = frozenset({int, float})
+_TEXT_COLUMNS = ("date", "note", "source", "recorded_at", "by", "batch")
 
 
 def _sound_columns(doc: dict[str, Any]) -> bool:
-    """The fast whole-column check of one series (see ``check_series``)."""
+    """The fast whole-column check of one series (see ``check_series``); dates are parsed
+    afterwards, once per distinct date of the whole table."""
     ids, values = doc["id"], doc["value"]
     if ids and not (
         set(map(type, ids)) == {int} and ids[0] >= 1 and all(map(int.__lt__, ids, ids[1:]))
@@ -162,17 +172,14 @@ def _sound_columns(doc: dict[str, Any]) -> bool:
         set(map(type, values)) <= _NUMBER_TYPES and min(values) >= 0 and max(values) < math.inf
     ):
         return False
-    for column in ("date", "note", "source", "recorded_at", "by", "batch", "reason"):
-        if column in doc and not set(map(type, doc[column])) <= {str}:
-            return False
-    if "corrects" in doc and not set(map(type, doc["corrects"])) <= {int, type(None)}:
+    try:  # str.join refuses anything but text, at C speed
+        for column in _TEXT_COLUMNS:
+            "".join(doc[column])
+        if "reason" in doc:
+            "".join(doc["reason"])
+    except TypeError:
         return False
-    try:
-        for day in set(doc["date"]):
-            date.fromisoformat(day)
-    except ValueError:
-        return False
-    return True
+    return "corrects" not in doc or set(map(type, doc["corrects"])) <= {int, type(None)}
 
 
 def _series_row_problems(where: str, doc: dict[str, Any]) -> list[str]:

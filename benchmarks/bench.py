@@ -1,0 +1,418 @@
+"""Times whole povtrack commands as processes, against references measured in the same run.
+
+Owns the benchmark run: which commands are timed, how (wall time and peak memory of each whole
+process, medians over runs), the references and the issue's targets, and the report (a table on
+stdout, BENCHMARKS.md content with ``--markdown``). The data comes from ``generate.py``, cached
+in ``benchmarks/.work/`` and rebuilt when it or povtrack's storage code changes.
+
+Every process is ``sys.executable`` — run this with the virtual environment's interpreter — and
+povtrack is started as ``sys.executable -m povtrack`` throughout. Each measurement is one
+``posix_spawn`` + ``os.wait4`` (by a small helper process): wall time around both, peak memory
+from ``ru_maxrss``, stdout to /dev/null. Within a group the commands run round-robin (one run of
+each, then the next round), after a warm-up round, so ratios compare runs taken side by side.
+``import`` and ``record`` run on a fresh copy of the database each time (copied untimed) and must
+write exactly once.
+
+    python benchmarks/bench.py [--runs 10] [--sizes 1000,10000,100000] [--backend json]
+                               [--markdown BENCHMARKS.md] [--quick]
+
+Exit 1 when a command fails (a nonzero exit or a failed generation), never for a missed target.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import generate  # benchmarks/generate.py: standard library at import time
+
+HERE = Path(__file__).resolve().parent
+WORK = HERE / ".work"
+PY = sys.executable
+POVTRACK = [PY, "-m", "povtrack"]
+NAIVE = "import json, sys\nwith open(sys.argv[1], encoding='utf-8') as f:\n    json.load(f)"
+SIZES = (1_000, 10_000, 100_000, 1_000_000)
+MB = 1_000_000  # peaks are in MB of 10^6 bytes (ru_maxrss is in KiB on Linux)
+
+
+@dataclass
+class Cmd:
+    label: str
+    argv: list[str]
+    prepare: Callable[[], dict] | None = None  # untimed, before each run
+    check: Callable[[dict], str | None] | None = None  # after each run: a problem, or None
+    times: list[float] = field(default_factory=list)
+    peaks: list[float] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    def median_ms(self) -> float | None:
+        return statistics.median(self.times) * 1000 if self.times else None
+
+    def peak_mb(self) -> float | None:
+        return statistics.median(self.peaks) if self.peaks else None
+
+
+@dataclass
+class Group:
+    title: str
+    reference: str  # label of the command the ratios are taken against
+    cmds: dict[str, Cmd] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)  # data that could not be made
+
+    def ratio(self, key: str) -> float | None:
+        ms, ref = self.cmds[key].median_ms(), self.cmds[self.reference].median_ms()
+        return ms / ref if ms is not None and ref else None
+
+
+# Started once; starts every measured process. A process started by posix_spawn (vfork) is
+# charged the memory of its parent in ru_maxrss: this parent stays as small as python itself.
+SPAWNER = """
+import json, os, sys, time
+for line in sys.stdin:
+    argv, env, err = json.loads(line)
+    out = [(os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+           (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
+           (os.POSIX_SPAWN_OPEN, 2, err, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)]
+    start = time.perf_counter()
+    pid = os.posix_spawn(argv[0], argv, env, file_actions=out)
+    _, status, usage = os.wait4(pid, 0)
+    seconds = time.perf_counter() - start
+    with open("/proc/self/status") as f:  # its own peak, not what it was charged at spawn
+        own = int(next(ln for ln in f if ln.startswith("VmHWM")).split()[1])
+    print(json.dumps([seconds, usage.ru_maxrss, os.waitstatus_to_exitcode(status), own]))
+    sys.stdout.flush()
+"""
+_spawner: list[subprocess.Popen] = []
+SPAWNER_PEAK = [0.0]
+
+
+def spawn(argv: list[str], env: dict[str, str]) -> tuple[float, float, int, str]:
+    """One whole process: (seconds, peak MB, exit code, stderr tail). Stdout goes to /dev/null."""
+    if not _spawner:
+        pipe = subprocess.PIPE
+        _spawner.append(subprocess.Popen([PY, "-c", SPAWNER], stdin=pipe, stdout=pipe, text=True))
+    helper, err = _spawner[0], WORK / "stderr.txt"
+    assert helper.stdin and helper.stdout
+    helper.stdin.write(json.dumps([argv, env, str(err)]) + "\n")
+    helper.stdin.flush()
+    seconds, peak, code, own = json.loads(helper.stdout.readline())
+    SPAWNER_PEAK[0] = max(SPAWNER_PEAK[0], own * 1024 / MB)
+    tail = err.read_text(errors="replace")[-600:] if code else ""
+    return seconds, peak * 1024 / MB, code, tail
+
+
+def run_group(group: Group, runs: int, warmup: int, env: dict[str, str]) -> None:
+    print(f"-- {group.title}: {warmup} warm-up + {runs} round(s) of {len(group.cmds)} commands")
+    for n in range(warmup + runs):
+        for cmd in group.cmds.values():
+            state = cmd.prepare() if cmd.prepare else {}
+            seconds, peak, code, tail = spawn(cmd.argv, env)
+            if code != 0:
+                cmd.failures.append(f"exit {code}: {tail.strip()}")
+            elif cmd.check and (problem := cmd.check(state)):
+                cmd.problems.append(problem)
+            if n >= warmup:
+                cmd.times.append(seconds)
+                cmd.peaks.append(peak)
+
+
+# ---------------------------------------------------------------------------- the database
+
+
+def generation(db: Path, env: dict[str, str]) -> int:
+    """The database's generation: from the head of a JSON file, else asked of povtrack."""
+    if db.suffix == ".json":
+        with open(db, "rb") as f:
+            m = re.search(rb'"generation":\s*(\d+)', f.read(65536))
+        if m:
+            return int(m.group(1))
+    code = "import sys, pathlib\nfrom povtrack.store import Store\n"
+    code += "print(Store.open(pathlib.Path(sys.argv[1])).generation)"
+    done = subprocess.run([PY, "-c", code, str(db)], env=env, capture_output=True, text=True)
+    return int(done.stdout.strip() or -1)
+
+
+def backups(db: Path) -> int:
+    folder = Path(f"{db}.backups")
+    return sum(1 for _ in folder.iterdir()) if folder.is_dir() else 0
+
+
+def writer(label: str, src: Path, dst: Path, args: list[str], env: dict[str, str]) -> Cmd:
+    """A command that writes: on a fresh copy of ``src`` each run, written exactly once."""
+
+    def prepare() -> dict:
+        generate.remove_database(dst)
+        shutil.copyfile(src, dst)
+        return {"generation": generation(dst, env), "backups": backups(dst)}
+
+    def check(before: dict) -> str | None:
+        writes = generation(dst, env) - before["generation"]
+        kept = backups(dst) - before["backups"]
+        if writes == 1 and (kept == 1 or dst.suffix != ".json"):
+            return None
+        return f"{writes} write(s) (generation), {kept} new backup file(s)"
+
+    return Cmd(label, [*POVTRACK, "--db", str(dst), *args], prepare, check)
+
+
+def dataset(size: int, backend: str, regenerate: bool) -> dict:
+    """The size's files, generated unless cached with the same fingerprint."""
+    path = WORK / f"n{size}{generate.SUFFIX[backend]}.manifest.json"
+    if path.exists() and not regenerate:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        files = [manifest["db"], manifest["naive"], manifest["returns_csv"]]
+        if manifest["fingerprint"] == generate.fingerprint() and all(map(os.path.exists, files)):
+            return manifest
+    print(f"-- generating {size:,} entries ({backend}) ...", flush=True)
+    argv = [PY, str(HERE / "generate.py"), "--entries", str(size), "--backend", backend]
+    seconds, _peak, code, tail = spawn([*argv, "--out", str(WORK)], dict(os.environ))
+    if code != 0:
+        raise RuntimeError(f"generate.py --entries {size} --backend {backend}: exit {code}: {tail}")
+    print(f"   generated in {seconds:.1f} s", flush=True)
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def size_group(size: int, backends: list[str], env: dict[str, str], regen: bool) -> Group:
+    group = Group(f"{size:,} entries", "naive floor")
+    for backend in backends:
+        try:
+            m = dataset(size, backend, regen)
+        except (RuntimeError, KeyError, OSError, ValueError) as exc:
+            print(f"FAIL: {exc}", file=sys.stderr)
+            group.errors.append(str(exc).splitlines()[0])
+            continue
+        db, tag = Path(m["db"]), f" [{backend}]" if len(backends) > 1 else ""
+        if "naive floor" not in group.cmds:
+            naive = [PY, "-c", NAIVE, m["naive"]]
+            group.cmds["naive floor"] = Cmd(f"naive floor (json.load {size:,})", naive)
+        base, r = [*POVTRACK, "--db", str(db)], m["record"]
+        group.cmds[f"status-json{tag}"] = Cmd(f"status --json{tag}", [*base, "status", "--json"])
+        group.cmds[f"status{tag}"] = Cmd(f"status (table){tag}", [*base, "status"])
+        group.cmds[f"board{tag}"] = Cmd(f"board{tag}", [*base, "board"])
+        imp, rec = WORK / f"run-import{db.suffix}", WORK / f"run-record{db.suffix}"
+        label = f"import {m['returns_rows']:,} rows{tag}"
+        group.cmds[f"import{tag}"] = writer(label, db, imp, ["import", m["returns_csv"]], env)
+        args = ["record", r["indicator"], r["value"], "--area", r["area"], "--date", r["date"]]
+        group.cmds[f"record{tag}"] = writer(f"record{tag}", db, rec, args, env)
+    return group
+
+
+def startup_group(env: dict[str, str]) -> Group:
+    demo = WORK / "demo.json"
+    code = spawn([*POVTRACK, "demo", "--db", str(demo)], env)[2]
+    if code != 0:
+        raise RuntimeError(f"povtrack demo --db {demo}: exit {code}")
+    group = Group("start-up and the demo database", "Typer floor")
+    floor = [PY, str(HERE / "typer_floor.py"), "--name", "a", "--count", "2"]
+    base = [*POVTRACK, "--db", str(demo)]
+    for key, label, argv in (
+        ("pass", "python -c pass", [PY, "-c", "pass"]),
+        ("typer", 'python -c "import typer"', [PY, "-c", "import typer"]),
+        ("Typer floor", "Typer floor (typer_floor.py)", floor),
+        ("version", "povtrack --version", [*POVTRACK, "--version"]),
+        ("help", "povtrack --help", [*POVTRACK, "--help"]),
+        ("status-json", "status --json (demo)", [*base, "status", "--json"]),
+        ("status", "status (table, demo)", [*base, "status"]),
+        ("board", "board (demo)", [*base, "board"]),
+    ):
+        group.cmds[key] = Cmd(label, argv)
+    return group
+
+
+# ---------------------------------------------------------------------------- targets
+
+# The issue's targets: (target, group, command, ratio at most, peak MB below, one write).
+TARGETS = [
+    ("povtrack --version ≤ 1.0× Typer floor", "startup", "version", 1.0, None, False),
+    ("status --json on the demo ≤ 1.2× Typer floor", "startup", "status-json", 1.2, None, False),
+    ("status (table) on the demo ≤ 1.8× Typer floor", "startup", "status", 1.8, None, False),
+    ("status --json at 100k ≤ 1.0× naive, < 150 MB", "100000", "status-json", 1.0, 150, False),
+    ("import 10k rows into 100k ≤ 2× naive, one write", "100000", "import", 2.0, None, True),
+    ("status --json at 1M ≤ 1.0× naive, < 1 GB", "1000000", "status-json", 1.0, 1000, False),
+]
+
+
+def targets(groups: dict[str, Group], backends: list[str]) -> list[list[str]]:
+    """[target, measured, PASS / MISS / not measured] for each target (and backend)."""
+    out = []
+    for name, group, key, limit, peak, write in TARGETS:
+        for tag in (
+            [f" [{b}]" for b in backends] if len(backends) > 1 and group != "startup" else [""]
+        ):
+            g = groups.get(group)
+            cmd = g.cmds.get(key + tag) if g else None
+            if g is None or cmd is None or not cmd.times:
+                out.append([name + tag, "-", "not measured"])
+                continue
+            ratio, mb = g.ratio(key + tag), cmd.peak_mb() or 0.0
+            ok = ratio is not None and ratio <= limit and not cmd.failures
+            seen = f"{ratio:.3f}×" if ratio is not None else "-"
+            if peak is not None:
+                ok, seen = ok and mb < peak, f"{seen}, {mb:.0f} MB"
+            if write:
+                ok = ok and not cmd.problems
+                seen += f", {cmd.problems[0]}" if cmd.problems else ", one write"
+            out.append([name + tag, seen, "PASS" if ok else "MISS"])
+    return out
+
+
+# ---------------------------------------------------------------------------- report
+
+HEAD = ["command", "median ms", "min ms", "peak MB", "× ref", ""]
+
+
+def rows(group: Group) -> list[list[str]]:
+    def num(x: float | None, unit: str = "") -> str:
+        return "-" if x is None else f"{x:.2f}{unit}" if unit else f"{x:.0f}"
+
+    return [
+        [
+            cmd.label,
+            num(cmd.median_ms()),
+            num(min(cmd.times) * 1000 if cmd.times else None),
+            num(cmd.peak_mb()),
+            num(group.ratio(key), "×"),
+            "FAIL" if cmd.failures else ("WRITES?" if cmd.problems else ""),
+        ]
+        for key, cmd in group.cmds.items()
+    ]
+
+
+def table(head: list[str], body: list[list[str]], markdown: bool) -> str:
+    if markdown:
+        cells = [[c.replace("|", "\\|") for c in r] for r in [head, ["---"] * len(head), *body]]
+        return "\n".join("| " + " | ".join(r) + " |" for r in cells)
+    widths = [max(len(r[i]) for r in [head, *body]) for i in range(len(head))]
+    fmt = "  ".join(f"{{:{'<' if i == 0 else '>'}{w}}}" for i, w in enumerate(widths))
+    return "\n".join(fmt.format(*r).rstrip() for r in [head, *body])
+
+
+def machine() -> list[str]:
+    import platform
+    from importlib import metadata
+
+    info = {}
+    for name, key in (("/proc/cpuinfo", "model name"), ("/proc/meminfo", "MemTotal")):
+        with open(name) as f:
+            info[key] = next((ln.split(":", 1)[1].strip() for ln in f if ln.startswith(key)), "?")
+
+    def output(*argv: str) -> str:
+        return subprocess.run(argv, capture_output=True, text=True).stdout.strip()
+
+    versions = [output(*POVTRACK, "--version")]  # the code that ran (installed metadata may lag)
+    for dist in ("typer", "click", "rich", "tinydb", "pydantic", "orjson"):
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            versions.append(f"{dist} {metadata.version(dist)}")
+    commit = output("git", "-C", str(HERE), "rev-parse", "--short", "HEAD") or "?"
+    if output("git", "-C", str(HERE), "status", "--porcelain", "--", "../povtrack"):
+        commit += " with uncommitted changes to povtrack/"
+    cores = f"{os.cpu_count()} cores ({len(os.sched_getaffinity(0))} usable)"
+    ram = f"{int(re.sub(r'[^0-9]', '', info['MemTotal']) or 0) / 1024**2:.1f} GiB"
+    return [
+        f"- Date: {time.strftime('%Y-%m-%d %H:%M %Z')}; commit {commit}",
+        f"- CPU: {info['model name']}, {cores}; RAM: {ram}",
+        f"- OS: {platform.platform()}",
+        f"- Python: {platform.python_version()} ({PY})",
+        f"- Packages: {', '.join(versions)}",
+    ]
+
+
+def report(groups: dict[str, Group], judged: list[list[str]], runs: str, md: bool) -> str:
+    h = "### " if md else "== "
+    parts = [
+        f"{h}{g.title} (× ref: against the {g.reference})\n\n{table(HEAD, rows(g), md)}"
+        for g in groups.values()
+    ]
+    parts.append(f"{h}targets\n\n{table(['target', 'measured', 'result'], judged, md)}")
+    notes = (
+        f"{runs}; commands run round-robin within each group. Peak: median of each process's "
+        f"ru_maxrss, in MB of 10^6 bytes; processes are started by a helper of "
+        f"{SPAWNER_PEAK[0]:.0f} MB, a floor for every peak (a spawned process is charged its "
+        "parent's size)."
+    )
+    problems = [f"- {g.title}: {e}" for g in groups.values() for e in g.errors]
+    problems += [
+        f"- {c.label}: {p}"
+        for g in groups.values()
+        for c in g.cmds.values()
+        for p in [*c.failures[:1], *c.problems[:1]]
+    ]
+    if not md:
+        return "\n\n".join([*parts, notes, *problems])
+    head = ["# Benchmarks", "Made by `python benchmarks/bench.py` (see benchmarks/README.md)."]
+    body = ["## Machine\n\n" + "\n".join(machine()), "## Results", notes, *parts]
+    return "\n\n".join([*head, *body, *problems]) + "\n"
+
+
+# ---------------------------------------------------------------------------- main
+
+
+def parse_size(text: str) -> int:
+    text = text.strip().lower().replace("_", "")
+    scale = {"k": 1_000, "m": 1_000_000}.get(text[-1:], 1)
+    return int(float(text.rstrip("km")) * scale)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--runs", type=int, default=10, help="timed rounds (default 10)")
+    ap.add_argument("--warmup", type=int, default=1, help="untimed rounds first (default 1)")
+    ap.add_argument("--sizes", default=",".join(map(str, SIZES)), help="e.g. 1000,10k,100k,1M")
+    ap.add_argument("--backend", choices=["json", "sqlite", "both"], default="json")
+    ap.add_argument("--markdown", type=Path, help="also write the results as Markdown here")
+    ap.add_argument("--regenerate", action="store_true", help="rebuild the cached databases")
+    ap.add_argument("--quick", action="store_true", help="smallest size, 1 run, no warm-up (CI)")
+    args = ap.parse_args(argv)
+    sizes = sorted({parse_size(s) for s in args.sizes.split(",") if s.strip()})
+    if args.quick:
+        sizes, args.runs, args.warmup = sizes[:1], 1, 0
+    if args.runs < 1 or args.warmup < 0 or not sizes or min(sizes) < 1:
+        ap.error("--runs must be at least 1, --warmup at least 0, sizes positive")
+    backends = ["json", "sqlite"] if args.backend == "both" else [args.backend]
+    markdown = args.markdown.resolve() if args.markdown else None
+    WORK.mkdir(parents=True, exist_ok=True)
+    os.chdir(WORK)  # no process runs in the source tree (python -m would import from it)
+    env = dict(os.environ, COLUMNS="160", POVTRACK_LANG="zh", POVTRACK_USER="bench")
+    env["POVTRACK_DB"] = str(WORK / "no-database-here.json")  # every command gets --db
+    print(f"interpreter: {PY}\nwork folder: {WORK}")
+    groups: dict[str, Group] = {}
+    failed = False
+    plans: list[tuple[str, Callable[[], Group]]] = [("startup", lambda: startup_group(env))]
+    plans += [(str(n), lambda n=n: size_group(n, backends, env, args.regenerate)) for n in sizes]
+    for key, make in plans:
+        try:
+            group = make()
+        except (RuntimeError, KeyError, OSError, ValueError) as exc:
+            print(f"FAIL: {exc}", file=sys.stderr)
+            failed = True
+            continue
+        run_group(group, args.runs, args.warmup, env)
+        groups[key] = group
+        failed = failed or bool(group.errors) or any(c.failures for c in group.cmds.values())
+    for helper in _spawner:
+        helper.communicate()  # closes its stdin: it ends
+    judged = targets(groups, backends)
+    runs = f"Medians of {args.runs} run(s) after {args.warmup} warm-up round(s)"
+    print("\n" + report(groups, judged, runs, md=False))
+    if markdown:
+        markdown.write_text(report(groups, judged, runs, md=True), encoding="utf-8")
+        print(f"\nwritten: {markdown}")
+    if failed:
+        print("\nFAIL: a command failed (see above)", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
