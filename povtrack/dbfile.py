@@ -108,7 +108,7 @@ def load(raw: bytes, where: str) -> Loaded:
         raise DatabaseError(f"{where}: corrupt database: nested too deeply") from None
     problems = integrity.check_shape(data)
     if problems:
-        raise _corrupt(where, problems)
+        raise corrupt(where, problems)
     meta = data["meta"]["1"]
     schema = meta["schema"]
     if schema > SCHEMA_VERSION:
@@ -129,9 +129,16 @@ def load(raw: bytes, where: str) -> Loaded:
     problems += bad_alloc + integrity.check_batches(data)
     problems += integrity.check_counts(data)
     if problems:
-        raise _corrupt(where, problems)
+        raise corrupt(where, problems)
     migrated = _migrate(data, old_entries) if schema < SCHEMA_VERSION else None
     return Loaded(data, plan, EntryTable(data.setdefault("series", {})), allocations, migrated)
+
+
+def encode(data: dict[str, Any]) -> bytes:
+    """A database's bytes. Pure ASCII (Chinese as \\u escapes): reading it back skips the
+    UTF-8 decode and the wide strings that non-ASCII text makes the parser build (a quarter
+    faster at 100,000 entries); compact separators keep the file small."""
+    return json.dumps(data, separators=(",", ":")).encode("ascii")
 
 
 def _parse(text: str) -> Any:
@@ -147,7 +154,17 @@ def _parse(text: str) -> Any:
             gc.enable()
 
 
-def _corrupt(where: str, problems: list[str]) -> DatabaseError:
+def load_checked(raw: bytes, where: str) -> Loaded:
+    """``load``, and every series' audit detail decoded and checked too (which readers that
+    do not show single entries skip): for writers, backups and ``db verify``."""
+    loaded = load(raw, where)
+    problems = loaded.entries.check_audits()
+    if problems:
+        raise corrupt(where, problems)
+    return loaded
+
+
+def corrupt(where: str, problems: list[str]) -> DatabaseError:
     more = f" (and {len(problems) - 1} more; see 'povtrack db verify')" if len(problems) > 1 else ""
     return DatabaseError(f"{where}: corrupt database: {problems[0]}{more}")
 
@@ -173,7 +190,7 @@ def newest_good_backup(path: Path) -> tuple[Path, int] | None:
     """The newest backup that opens cleanly, and its generation."""
     for candidate in list_backups(path):
         try:
-            loaded = load(candidate.read_bytes(), str(candidate))
+            loaded = load_checked(candidate.read_bytes(), str(candidate))
         except (DatabaseError, OSError):
             continue
         return candidate, loaded.data["meta"]["1"].get("generation", 0)

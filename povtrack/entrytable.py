@@ -1,31 +1,39 @@
 """The entries of a JSON database, stored column by column, one document per series.
 
-A series is one (indicator, area): its document in the ``series`` table holds the ids, dates,
-values and audit fields of all its entries as parallel lists, in id order. Parsing a hundred
-thousand short lists of numbers and text is some ten times faster, and takes a fraction of the
-memory, of parsing a hundred thousand small objects; and the numbers every report needs (the
-ledger) are read straight from the columns without making an ``Entry`` per row. ``Entry``
-objects are still made, on demand, for the commands that look at single entries.
+A series is one (indicator, area). Its document in the ``series`` table holds, as parallel
+lists in id order, what every report needs: ``id``, ``date``, ``value``, ``batch`` and, once
+one of its entries is a correction, ``corrects`` (None for the others). The audit detail,
+which only the commands that show single entries need (note, source, recorded_at, by, and
+a correction's reason), is kept apart in ``audit``: one JSON text per series holding those
+columns, decoded on demand.
 
-Corrections are rare: a series gets ``corrects`` and ``reason`` columns only once one of its
-entries is a correction (earlier rows get None and "").
+Why: parsing a hundred thousand small objects is what made a big file slow to open, and most
+of that time and memory went to text no status report shows. Columns parse some ten times
+faster than objects, and the audit text parses as one string per series until it is asked for.
+The ledger is read straight from the columns, without an ``Entry`` per row.
 
-No I/O here: ``dbfile`` checks the columns (``integrity.check_series``) before this is built.
+No I/O here. ``integrity.check_series`` checks the columns on every open; the audit of a
+series is checked when it is first decoded (``AuditError``), and in full by every command that
+writes and by ``db verify`` (``check_audits``).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
 from povtrack.model import Entry
 
-# Every series document has these, all of the same length.
-COLUMNS = ("id", "date", "value", "note", "source", "recorded_at", "by", "batch")
-# Present only in a series that holds a correction.
-CORRECTION_COLUMNS = ("corrects", "reason")
-ENTRY_FIELDS = ("indicator", "area", *COLUMNS, *CORRECTION_COLUMNS)
+# Every series document has these lists, all of the same length, and the ``audit`` text.
+COLUMNS = ("id", "date", "value", "batch")
+# The columns inside ``audit``; ``reason`` only once the series holds a correction.
+AUDIT = ("note", "source", "recorded_at", "by")
+
+
+class AuditError(ValueError):
+    """A series' audit text is not what it must be; the message starts with its JSON path."""
 
 
 class EntryTable:
@@ -33,10 +41,39 @@ class EntryTable:
 
     def __init__(self, series: dict[str, dict[str, Any]]) -> None:
         self.series = series
-        self._by_key = {(d["indicator"], d["area"]): d for d in series.values()}
+        self._by_key = {(d["indicator"], d["area"]): k for k, d in series.items()}
+        self._audits: dict[str, dict[str, list[Any]]] = {}  # decoded, by series key
+        self._changed: set[str] = set()  # series whose audit must be encoded again
         self._days: dict[str, date] = {}
         self.count = sum(len(d["id"]) for d in series.values())
         self.last_id = max((d["id"][-1] for d in series.values() if d["id"]), default=0)
+
+    # -- the audit text ----------------------------------------------------------------
+
+    def audit(self, key: str) -> dict[str, list[Any]]:
+        """The decoded audit columns of one series (checked the first time)."""
+        found = self._audits.get(key)
+        if found is None:
+            found = self._audits[key] = _decode_audit(key, self.series[key])
+        return found
+
+    def check_audits(self) -> list[str]:
+        """Every series' audit decoded and checked; the problems, one per bad series."""
+        problems = []
+        for key in self.series:
+            try:
+                self.audit(key)
+            except AuditError as exc:
+                problems.append(str(exc))
+        return problems
+
+    def flush(self) -> None:
+        """Encode the audit text of every series changed since the last flush."""
+        for key in self._changed:
+            # ASCII, as the whole file (``dbfile.encode``): then the file is encoded and
+            # parsed without any wide strings
+            self.series[key]["audit"] = json.dumps(self._audits[key], separators=(",", ":"))
+        self._changed.clear()
 
     # -- reading -----------------------------------------------------------------------
 
@@ -49,31 +86,32 @@ class EntryTable:
     def entries(self, skip: set[int] | frozenset[int] = frozenset()) -> list[Entry]:
         """Every entry as a model object, in id order, but those in ``skip``."""
         out: list[Entry] = []
-        day = self.day
-        for doc in self.series.values():
-            ind, area = doc["indicator"], doc["area"]
-            corrects = doc.get("corrects") or [None] * len(doc["id"])
-            reasons = doc.get("reason") or [""] * len(doc["id"])
-            rows = zip(
-                doc["id"],
-                doc["date"],
-                doc["value"],
-                doc["note"],
-                doc["source"],
-                doc["recorded_at"],
-                doc["by"],
-                doc["batch"],
-                corrects,
-                reasons,
-                strict=True,
-            )
-            out += [
-                Entry(i, ind, area, day(d), v, n, s, r, b, bt, c, why)
-                for i, d, v, n, s, r, b, bt, c, why in rows
-                if i not in skip
-            ]
+        for key in self.series:
+            out += self._entries_of(key, skip)
         out.sort(key=lambda e: e.id)
         return out
+
+    def _entries_of(self, key: str, skip: set[int] | frozenset[int]) -> list[Entry]:
+        doc, audit, day = self.series[key], self.audit(key), self.day
+        ind, area, n = doc["indicator"], doc["area"], len(doc["id"])
+        rows = zip(
+            doc["id"],
+            doc["date"],
+            doc["value"],
+            audit["note"],
+            audit["source"],
+            audit["recorded_at"],
+            audit["by"],
+            doc["batch"],
+            doc.get("corrects") or [None] * n,
+            audit.get("reason") or [""] * n,
+            strict=True,
+        )
+        return [
+            Entry(i, ind, area, day(d), v, note, src, at, by, b, c, why)
+            for i, d, v, note, src, at, by, b, c, why in rows
+            if i not in skip
+        ]
 
     def not_counting(self, undone: set[str]) -> set[int]:
         """Ids of the entries that do not count: in an undone batch, or superseded by a
@@ -121,13 +159,10 @@ class EntryTable:
         return self.day(newest) if newest else None
 
     def find(self, entry_id: int) -> Entry | None:
-        for doc in self.series.values():
+        for key, doc in self.series.items():
             if entry_id in doc["id"]:
-                return next(e for e in self._one(doc) if e.id == entry_id)
+                return next(e for e in self._entries_of(key, frozenset()) if e.id == entry_id)
         return None
-
-    def _one(self, doc: dict[str, Any]) -> list[Entry]:
-        return EntryTable({"1": doc}).entries()
 
     def records(self) -> list[dict[str, Any]]:
         """Every entry as a plain record (``store.Records.entries``), in id order."""
@@ -136,24 +171,59 @@ class EntryTable:
     # -- writing -----------------------------------------------------------------------
 
     def append(self, rec: dict[str, Any]) -> None:
-        """One entry (a record with every field of ``ENTRY_FIELDS`` but the optional
-        correction ones), its id above every id so far."""
-        key = (rec["indicator"], rec["area"])
-        doc = self._by_key.get(key)
-        if doc is None:
-            doc = {"indicator": key[0], "area": key[1]} | {c: [] for c in COLUMNS}
-            self.series[str(len(self.series) + 1)] = doc
-            self._by_key[key] = doc
-        if rec.get("corrects") is not None and "corrects" not in doc:
+        """One entry (a plain record, as ``entry_record`` makes), its id above every id so far."""
+        where = (rec["indicator"], rec["area"])
+        key = self._by_key.get(where)
+        if key is None:
+            key = str(len(self.series) + 1)
+            while key in self.series:  # keys are never reused, even after a hand edit
+                key = str(int(key) + 1)
+            self.series[key] = {"indicator": where[0], "area": where[1]}
+            self.series[key] |= {c: [] for c in COLUMNS} | {"audit": ""}
+            self._audits[key] = {c: [] for c in AUDIT}
+            self._by_key[where] = key
+        doc, audit = self.series[key], self.audit(key)
+        corrects = rec.get("corrects")
+        if corrects is not None and "corrects" not in doc:
             doc["corrects"] = [None] * len(doc["id"])
-            doc["reason"] = [""] * len(doc["id"])
+        if corrects is not None and "reason" not in audit:
+            audit["reason"] = [""] * len(doc["id"])
         for column in COLUMNS:
             doc[column].append(rec[column])
+        for column in AUDIT:
+            audit[column].append(rec[column])
         if "corrects" in doc:
-            doc["corrects"].append(rec.get("corrects"))
-            doc["reason"].append(rec.get("reason", "") if rec.get("corrects") is not None else "")
+            doc["corrects"].append(corrects)
+        if "reason" in audit:
+            audit["reason"].append(rec.get("reason", "") if corrects is not None else "")
+        self._changed.add(key)
         self.count += 1
         self.last_id = max(self.last_id, rec["id"])
+
+
+def _decode_audit(key: str, doc: dict[str, Any]) -> dict[str, list[Any]]:
+    where = f"/series/{key}/audit"
+    try:
+        audit = json.loads(doc["audit"])
+    except (TypeError, ValueError):
+        raise AuditError(f"{where} is not the JSON text of the audit columns") from None
+    if not isinstance(audit, dict):
+        raise AuditError(f"{where} must hold an object of columns")
+    n = len(doc["id"])
+    for column in (*AUDIT, *(("reason",) if "reason" in audit else ())):
+        values = audit.get(column)
+        if not isinstance(values, list):
+            raise AuditError(f"{where}/{column} is missing or not a list")
+        if len(values) != n:
+            raise AuditError(f"{where}/{column} has {len(values)} rows, /series/{key}/id has {n}")
+        try:
+            "".join(values)  # refuses anything but text, at C speed
+        except TypeError:
+            bad = next(i for i, v in enumerate(values) if not isinstance(v, str))
+            raise AuditError(
+                f"{where}/{column}/{bad} (entry {doc['id'][bad]}) must be text"
+            ) from None
+    return audit
 
 
 def entry_record(e: Entry) -> dict[str, Any]:
@@ -180,4 +250,5 @@ def series_from_records(records: list[dict[str, Any]]) -> dict[str, dict[str, An
     table = EntryTable({})
     for rec in sorted(records, key=lambda r: r["id"]):
         table.append(rec)
+    table.flush()
     return table.series

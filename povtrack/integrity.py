@@ -106,13 +106,14 @@ def check_series(data: dict[str, Any], plan: Plan) -> list[str]:
 
     Runs on every open of a big database, so each column is checked whole, with ``map``; a
     series that fails is looked at again, row by row, to say exactly what is wrong."""
-    from povtrack.entrytable import COLUMNS, CORRECTION_COLUMNS
+    from povtrack.entrytable import COLUMNS
 
     problems: list[str] = []
     seen: set[tuple[str, str]] = set()
     total = 0
     ids: set[int] = set()
     days: set[str] = set()
+    sound: list[str] = []
     for key, doc in data.get("series", {}).items():
         where = f"/series/{key}"
         bad = _missing_text(doc, where, ("indicator", "area"))
@@ -124,12 +125,14 @@ def check_series(data: dict[str, Any], plan: Plan) -> list[str]:
             if (doc["indicator"], doc["area"]) in seen:
                 bad.append(f"{where}: a second series for {doc['indicator']} in {doc['area']}")
             seen.add((doc["indicator"], doc["area"]))
-        columns = [*COLUMNS, *(c for c in CORRECTION_COLUMNS if c in doc)]
+        columns = [*COLUMNS, *(["corrects"] if "corrects" in doc else [])]
         bad += [
             f"{where}/{c} is missing" if c not in doc else f"{where}/{c} must be a list"
             for c in columns
             if not isinstance(doc.get(c), list)
         ]
+        if not isinstance(doc.get("audit"), str):
+            bad.append(f"{where}/audit must be the JSON text of the audit columns")
         if bad:
             problems += bad
             continue
@@ -144,20 +147,21 @@ def check_series(data: dict[str, Any], plan: Plan) -> list[str]:
         total += n
         ids.update(doc["id"])
         days.update(doc["date"])
+        sound.append(key)
     if len(ids) != total:
         problems.append("/series: an entry id is used twice")
     try:
         for day in days:  # each distinct date once, for the whole table
             date.fromisoformat(day)
     except ValueError:
-        for key, doc in data["series"].items():
-            for n, day in enumerate(doc["date"]):
+        for key in sound:
+            for n, day in enumerate(data["series"][key]["date"]):
                 _date(day, f"/series/{key}/date/{n}", problems)
     return problems
 
 
 _NUMBER_TYPES = frozenset({int, float})
-_TEXT_COLUMNS = ("date", "note", "source", "recorded_at", "by", "batch")
+_TEXT_COLUMNS = ("date", "batch")
 
 
 def _sound_columns(doc: dict[str, Any]) -> bool:
@@ -175,8 +179,6 @@ def _sound_columns(doc: dict[str, Any]) -> bool:
     try:  # str.join refuses anything but text, at C speed
         for column in _TEXT_COLUMNS:
             "".join(doc[column])
-        if "reason" in doc:
-            "".join(doc["reason"])
     except TypeError:
         return False
     return "corrects" not in doc or set(map(type, doc["corrects"])) <= {int, type(None)}
@@ -197,12 +199,11 @@ def _series_row_problems(where: str, doc: dict[str, Any]) -> list[str]:
             bad.append(f"{where}/value/{n} must be a number ≥ 0, not {_show(value)}")
     for n, day in enumerate(doc["date"]):
         _date(day, f"{where}/date/{n}", bad)
-    for column in ("note", "source", "recorded_at", "by", "batch", "reason"):
-        bad += [
-            f"{where}/{column}/{n} must be text"
-            for n, text in enumerate(doc.get(column, []))
-            if not isinstance(text, str)
-        ]
+    bad += [
+        f"{where}/batch/{n} must be text"
+        for n, text in enumerate(doc["batch"])
+        if not isinstance(text, str)
+    ]
     bad += [
         f"{where}/corrects/{n} must be an entry id"
         for n, target in enumerate(doc.get("corrects", []))

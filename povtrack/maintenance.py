@@ -19,8 +19,10 @@ from povtrack import integrity, safefile
 from povtrack.dbfile import (
     SCHEMA_VERSION,
     check_file,
+    encode,
     list_backups,
     load,
+    load_checked,
     read_bytes,
     with_backup_hint,
 )
@@ -76,6 +78,7 @@ def verify(path: Path) -> Verdict:
     verdict.entries = loaded.entries.count
     verdict.allocations = len(loaded.allocations)
     verdict.batches = len(data.get("batches", {}))
+    verdict.problems += loaded.entries.check_audits()
     verdict.problems += integrity.check_references(data)
     return verdict
 
@@ -100,7 +103,8 @@ def _record_problems(data: Any, path: Path) -> list[str]:
         plan = parse_plan(meta["plan_text"], str(path))
     except UsageError:
         return []
-    problems = integrity.load_entries(data, plan)[1] + integrity.load_allocations(data, plan)[1]
+    problems = integrity.load_entries(data, plan)[1] + integrity.check_series(data, plan)
+    problems += integrity.load_allocations(data, plan)[1]
     problems += integrity.check_batches(data) + integrity.check_counts(data)
     return problems + integrity.check_references(data)
 
@@ -109,7 +113,7 @@ def backup_now(path: Path, *, lock_timeout: float) -> Path:
     """A copy of the database as it is now, kept until removed by hand."""
     with safefile.DbLock(path, lock_timeout):
         try:
-            loaded = load(read_bytes(path), str(path))
+            loaded = load_checked(read_bytes(path), str(path))
         except DatabaseError as exc:
             raise with_backup_hint(path, exc) from None
         generation = loaded.data["meta"]["1"].get("generation", 0)
@@ -150,7 +154,7 @@ def find_backup(path: Path, name: str | None) -> Path:
     if name is None:
         for candidate in backups:
             try:
-                load(candidate.read_bytes(), str(candidate))
+                load_checked(candidate.read_bytes(), str(candidate))
             except (DatabaseError, OSError):
                 continue
             return candidate
@@ -176,7 +180,7 @@ def restore(path: Path, backup: Path, *, lock_timeout: float) -> Restored:
             raw = backup.read_bytes()
         except OSError as exc:
             raise UsageError(f"{backup}: cannot read the backup: {exc.strerror}") from None
-        loaded = load(raw, str(backup))  # a bad backup is refused before anything changes
+        loaded = load_checked(raw, str(backup))  # a bad backup is refused before anything changes
         newest = _highest_generation(path)
         data = loaded.data
         meta = data["meta"]["1"]
@@ -189,7 +193,7 @@ def restore(path: Path, backup: Path, *, lock_timeout: float) -> Restored:
         if target.exists():
             kept = _unused(safefile.backups_dir(path), f"before-restore-{safefile.stamp()}")
             _copy(target, kept)
-        payload = json.dumps(data, ensure_ascii=False).encode("utf-8")
+        payload = encode(data)
         safefile.atomic_write(path, payload)
         return Restored(backup, kept, newest + 1)
 
@@ -216,7 +220,7 @@ def describe_backups(path: Path) -> list[dict[str, Any]]:
     for candidate in list_backups(path):
         row: dict[str, Any] = {"name": candidate.name, "path": str(candidate)}
         try:
-            loaded = load(candidate.read_bytes(), str(candidate))
+            loaded = load_checked(candidate.read_bytes(), str(candidate))
             meta = loaded.data["meta"]["1"]
             row |= {
                 "ok": True,

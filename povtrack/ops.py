@@ -10,6 +10,7 @@ import csv
 import getpass
 import io
 import os
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -171,15 +172,20 @@ def going_down(plan: Any, ledger: Ledger, rows: list[dict[str, Any]]) -> list[st
             ind = plan.indicator(key[0])
             if ind.reporting != "cumulative" or ind.kind == "ratio" or ind.unit == "percent":
                 continue
-            series[key] = {d: ledger.value_on(*key, d) for d in ledger.dates(*key)}  # type: ignore[misc]
+            series[key] = dict(zip(ledger.dates(*key), ledger.values(*key), strict=True))
         series[key][r["date"]] = r["value"]
+    ordered = {key: sorted(values) for key, values in series.items()}
     out = []
     for r in rows:
-        values = series.get((r["indicator"], r["area"]))
-        earlier = [d for d in values or {} if d < r["date"]]
-        if not values or not earlier:
+        key = (r["indicator"], r["area"])
+        values = series.get(key)
+        if not values:
             continue
-        day = max(earlier)
+        days = ordered[key]
+        n = bisect_left(days, r["date"])  # the dates before this row's
+        if n == 0:
+            continue
+        day = days[n - 1]
         if r["value"] < values[day]:
             out.append(
                 f"{r['source']}: {r['area']} {r['indicator']} {r['date'].isoformat()}: "

@@ -82,6 +82,10 @@ class Ledger:
         """The dates with a value for this indicator and area, oldest first."""
         return self._dates.get((indicator, area), [])
 
+    def values(self, indicator: str, area: str) -> list[float]:
+        """The values that count, one per date of ``dates``, in the same order."""
+        return self._values.get((indicator, area), [])
+
     def value_on(self, indicator: str, area: str, day: date) -> float | None:
         """The value that counts for exactly this date, if any."""
         key = (indicator, area)

@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from tinydb import TinyDB
 from tinydb.storages import Storage
@@ -31,11 +30,13 @@ from povtrack.dbfile import (
     SCHEMA_VERSION,
     Loaded,
     check_file,
+    corrupt,
+    encode,
     load,
     read_bytes,
     with_backup_hint,
 )
-from povtrack.entrytable import EntryTable, series_from_records
+from povtrack.entrytable import AuditError, EntryTable, series_from_records
 from povtrack.errors import BusyError, DatabaseError, UsageError, WriteError
 from povtrack.model import Allocation, Entry, Plan
 from povtrack.planfile import parse_plan
@@ -43,6 +44,8 @@ from povtrack.store import Records, now_stamp
 
 if TYPE_CHECKING:
     from povtrack.progress import Ledger
+
+_T = TypeVar("_T")
 
 __all__ = ["SCHEMA_VERSION", "JsonStore"]
 
@@ -113,6 +116,7 @@ class JsonStore:
         with safefile.DbLock(path, lock_timeout) as lock:
             swept = safefile.sweep_temps(path)
             store = cls.open(path)
+            store._check_audits()  # nothing is ever written on top of a bad file
             _check_writable(path)
             store._lock = lock
             store.warnings += swept
@@ -191,11 +195,12 @@ class JsonStore:
         old_generation = self.generation
         self.meta["generation"] = old_generation + 1
         self.meta["written_by"] = f"povtrack {__version__}"
+        self._table.flush()
         self.meta["entries_count"] = self._table.count
         for table in ("allocations", "batches"):
             self.meta[f"{table}_count"] = len(self._storage.data.get(table, {}))
         self.meta["committed_at"] = now_stamp()
-        payload = json.dumps(self._storage.data, ensure_ascii=False).encode("utf-8")
+        payload = encode(self._storage.data)
         backups = safefile.backups_dir(self.path)
         backup = None
         if not self._fresh:
@@ -232,16 +237,28 @@ class JsonStore:
             self._skip = self._table.not_counting(set(undone_batches(self.batches())))
         return self._skip
 
+    def _check_audits(self) -> None:
+        problems = self._table.check_audits()
+        if problems:
+            raise with_backup_hint(self.path, corrupt(str(self.path), problems))
+
+    def _audited(self, read: Callable[[], _T]) -> _T:
+        """A read that needs the audit detail, which is checked as it is decoded."""
+        try:
+            return read()
+        except AuditError as exc:
+            raise with_backup_hint(self.path, corrupt(str(self.path), [str(exc)])) from None
+
     def entries(self) -> list[Entry]:
         """The entries that count: not undone, not superseded by a correction."""
-        return self._table.entries(self._not_counting())
+        return self._audited(lambda: self._table.entries(self._not_counting()))
 
     def all_entries(self) -> list[Entry]:
         """Every entry ever recorded, undone and superseded ones included."""
-        return self._table.entries()
+        return self._audited(self._table.entries)
 
     def entry(self, entry_id: int) -> Entry | None:
-        return self._table.find(entry_id)
+        return self._audited(lambda: self._table.find(entry_id))
 
     def ledger(self) -> Ledger:
         """The ledger of the entries that count, straight from the columns."""
@@ -257,7 +274,7 @@ class JsonStore:
         """Every record of the database, as plain records (``db migrate``)."""
         return Records(
             meta=dict(self.meta),
-            entries=self._table.records(),
+            entries=self._audited(self._table.records),
             batches=self.batches(),
             allocations=[dict(d) for d in self._db.table("allocations").all()],
         )
