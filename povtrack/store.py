@@ -5,8 +5,9 @@ Commands only ever say ``Store.open(path)``, ``Store.writing(path, ...)`` or
 
 * ``tracker.json`` (or any other name): one TinyDB JSON file (``store_json``), the default,
   crash-safe by atomic replacement, with a backup of every generation;
-* ``tracker.sqlite`` / ``.sqlite3`` / ``.db``, or ``sqlite:///PATH``: SQLite from the
-  standard library (``store_sqlite``), for a million entries and more on one machine;
+* ``tracker.sqlite`` / ``.sqlite3``, or ``sqlite:///PATH``: SQLite from the standard library
+  (``store_sqlite``), for a million entries and more on one machine. A SQLite file under
+  another name is known by its first bytes;
 * ``postgresql://...``: not built; ``Backend`` below is what it would implement.
 
 ``Records`` is a whole database as plain records, the same for every backend: what
@@ -29,7 +30,8 @@ if TYPE_CHECKING:
     from povtrack.model import Allocation, Entry, Plan
     from povtrack.progress import Ledger
 
-SQLITE_SUFFIXES = (".sqlite", ".sqlite3", ".db")
+SQLITE_SUFFIXES = (".sqlite", ".sqlite3")
+SQLITE_MAGIC = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite database
 SQLITE_URL = "sqlite://"
 
 
@@ -110,8 +112,19 @@ def db_location(text: str) -> Path:
 
 
 def backend_of(path: Path) -> str:
-    """``"sqlite"`` or ``"json"``, from the database file's suffix."""
-    return "sqlite" if path.suffix.lower() in SQLITE_SUFFIXES else "json"
+    """``"sqlite"`` or ``"json"``: a ``.sqlite``/``.sqlite3`` name is SQLite (whose store says
+    so if the file is not); any other name is SQLite when the file's first bytes say it is
+    (a ``tracker.db`` from another tool's habits), else the JSON file."""
+    if path.suffix.lower() in SQLITE_SUFFIXES:
+        return "sqlite"
+    try:
+        if path.is_file():  # never open a FIFO: it would block
+            with open(path, "rb") as f:
+                if f.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC:
+                    return "sqlite"
+    except OSError:  # unreadable: the JSON store says what is wrong
+        pass
+    return "json"
 
 
 def _impl(path: Path) -> Any:

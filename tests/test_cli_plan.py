@@ -307,6 +307,7 @@ COMMANDS = [
     ["db", "backup"],
     ["db", "backups"],
     ["db", "restore"],
+    ["db", "migrate"],
     ["inbox"],
     ["board"],
     ["trend"],

@@ -1,9 +1,10 @@
-"""Commands that look after the database file (db verify|backup|backups|restore) and the
-shared-drive inbox importer."""
+"""Commands that look after the database file (db verify|backup|backups|restore|migrate) and
+the shared-drive inbox importer."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -12,6 +13,7 @@ from povtrack.cli.app import (
     JSON_OPTION,
     LOCK_OPTION,
     _Group,
+    _Typer,
     app,
     choose_db,
     db_path,
@@ -21,7 +23,7 @@ from povtrack.cli.app import (
 )
 from povtrack.errors import ExitCode
 
-db_app = typer.Typer(
+db_app = _Typer(
     cls=_Group,
     help="Verify, back up and restore the database file.\n\nExample: povtrack db verify",
     no_args_is_help=True,
@@ -29,10 +31,23 @@ db_app = typer.Typer(
 app.add_typer(db_app, name="db")
 
 
+def _maintenance(path: Path) -> Any:
+    """The maintenance module of the database's backend (the same functions in each)."""
+    from povtrack.store import backend_of
+
+    if backend_of(path) == "sqlite":
+        from povtrack import maintenance_sqlite
+
+        return maintenance_sqlite
+    from povtrack import maintenance
+
+    return maintenance
+
+
 @db_app.command("verify")
 def db_verify(
     as_json: bool = JSON_OPTION,
-    db: Path | None = DB_OPTION,
+    db: str | None = DB_OPTION,
 ) -> None:
     """Check the whole database: structure, schema, every record and what it refers to.
 
@@ -41,9 +56,7 @@ def db_verify(
     Example: povtrack db verify
     """
     choose_db(db)
-    from povtrack.maintenance import verify
-
-    verdict = verify(db_path())
+    verdict = _maintenance(db_path()).verify(db_path())
     if as_json:
         print_json(verdict.as_json())
     if verdict.problems:
@@ -60,15 +73,13 @@ def db_verify(
 
 
 @db_app.command("backup")
-def db_backup(db: Path | None = DB_OPTION, lock_wait: float | None = LOCK_OPTION) -> None:
+def db_backup(db: str | None = DB_OPTION, lock_wait: float | None = LOCK_OPTION) -> None:
     """Keep a copy of the database now (kept until you remove it; commits keep their own).
 
     Example: povtrack db backup
     """
     choose_db(db, lock_wait)
-    from povtrack.maintenance import backup_now
-
-    dest = backup_now(db_path(), lock_timeout=lock_timeout())
+    dest = _maintenance(db_path()).backup_now(db_path(), lock_timeout=lock_timeout())
     typer.echo(str(dest))
     say(f"backed up {db_path()} to {dest}")
 
@@ -76,16 +87,14 @@ def db_backup(db: Path | None = DB_OPTION, lock_wait: float | None = LOCK_OPTION
 @db_app.command("backups")
 def db_backups(
     as_json: bool = JSON_OPTION,
-    db: Path | None = DB_OPTION,
+    db: str | None = DB_OPTION,
 ) -> None:
     """List the backups, newest first, with their generation and whether each is usable.
 
     Example: povtrack db backups
     """
     choose_db(db)
-    from povtrack.maintenance import describe_backups
-
-    rows = describe_backups(db_path())
+    rows = _maintenance(db_path()).describe_backups(db_path())
     if as_json:
         print_json({"backups": rows})
         return
@@ -106,7 +115,7 @@ def db_restore(
     backup: str | None = typer.Argument(
         None, help="Backup file, its name, or a generation number (default: newest good one)."
     ),
-    db: Path | None = DB_OPTION,
+    db: str | None = DB_OPTION,
     lock_wait: float | None = LOCK_OPTION,
 ) -> None:
     """Put a backup back in place, atomically; the current file is kept as a backup first.
@@ -114,14 +123,45 @@ def db_restore(
     Example: povtrack db restore gen-000012.json
     """
     choose_db(db, lock_wait)
-    from povtrack.maintenance import find_backup, restore
-
     path = db_path()
-    chosen = find_backup(path, backup)
-    done = restore(path, chosen, lock_timeout=lock_timeout())
+    maintenance = _maintenance(path)
+    chosen = maintenance.find_backup(path, backup)
+    done = maintenance.restore(path, chosen, lock_timeout=lock_timeout())
     if done.kept:
         say(f"kept the current file as {done.kept}")
     say(f"restored {path} from {done.backup} (now generation {done.generation})")
+
+
+@db_app.command("migrate")
+def db_migrate(
+    to: str = typer.Option(
+        ..., "--to", help="The new database: a .json file, a .sqlite file or sqlite:///PATH."
+    ),
+    as_json: bool = JSON_OPTION,
+    db: str | None = DB_OPTION,
+    lock_wait: float | None = LOCK_OPTION,
+) -> None:
+    """Copy the database, every entry, correction, batch and allocation, into a new database
+    of another backend (chosen by the new file's name); the database itself is not changed.
+
+    Exit 2, nothing written, when PATH exists or is this database.
+
+    Example: povtrack db migrate --to tracker.sqlite
+    """
+    choose_db(db, lock_wait)
+    from povtrack.migrate import migrate
+    from povtrack.store import db_location
+
+    moved = migrate(db_path(), db_location(to), lock_timeout=lock_timeout())
+    if as_json:
+        print_json(moved.as_json())
+    summary = moved.as_json()
+    say(
+        f"migrated {summary['source']} ({summary['source_backend']}) to {summary['target']} "
+        f"({summary['target_backend']}): {moved.entries} entries, {moved.batches} batches, "
+        f"{moved.allocations} allocations; generation {moved.generation} "
+        f"(was {moved.source_generation})"
+    )
 
 
 @app.command()
@@ -133,7 +173,7 @@ def inbox(
     encoding: str | None = typer.Option(None, "--encoding", help="Override detection."),
     by: str | None = typer.Option(None, "--by", help="Who imports [env POVTRACK_USER]."),
     as_json: bool = JSON_OPTION,
-    db: Path | None = DB_OPTION,
+    db: str | None = DB_OPTION,
     lock_wait: float | None = LOCK_OPTION,
 ) -> None:
     """Import every return waiting in a folder, oldest first, each on its own.
