@@ -46,7 +46,7 @@ def board(
     fmt: str | None = FORMAT_OPTION,
     output: Path | None = OUTPUT_OPTION,
     lang: str | None = LANG_OPTION,
-    db: Path | None = DB_OPTION,
+    db: str | None = DB_OPTION,
 ) -> None:
     """The battle map (挂图作战): every area and group against every task, one cell each.
 
@@ -64,9 +64,8 @@ def board(
 
     store = open_store()
     plan = store.plan
-    entries = store.entries()
-    when = as_of_date(plan, entries, as_of)
-    rows = status_rows(plan, entries, store.allocations(), when)
+    when = as_of_date(store, as_of)
+    rows = status_rows(plan, store.ledger(), store.allocations(), when)
     made = make_board(plan, rows, when)
     emit(
         chosen,

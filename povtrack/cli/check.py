@@ -106,7 +106,7 @@ def check(
     fmt: str | None = FORMAT_OPTION,
     output: Path | None = OUTPUT_OPTION,
     lang: str | None = LANG_OPTION,
-    db: Path | None = DB_OPTION,
+    db: str | None = DB_OPTION,
 ) -> None:
     """Check the data: the plan's rules and the anomaly checks; exit 3 when anything is found.
 
@@ -133,7 +133,7 @@ def check(
     store = open_store()
     plan = store.plan
     entries = store.entries()  # the entries that count (undone and superseded ones left out)
-    when = as_of_date(plan, entries, as_of)
+    when = as_of_date(store, as_of)
     findings = run_checks(plan, entries, store.allocations(), when)
     lang_now = labels().lang
 

@@ -68,7 +68,7 @@ def missing(
     fmt: str | None = FORMAT_OPTION,
     output: Path | None = OUTPUT_OPTION,
     lang: str | None = LANG_OPTION,
-    db: Path | None = DB_OPTION,
+    db: str | None = DB_OPTION,
 ) -> None:
     """Which counties and districts have not reported which indicators in a week (Monday to
     Sunday). A gap is listed, never counted as zero. Exit 0: a listing, not a check.
@@ -116,7 +116,7 @@ def completeness(
     fmt: str | None = FORMAT_OPTION,
     output: Path | None = OUTPUT_OPTION,
     lang: str | None = LANG_OPTION,
-    db: Path | None = DB_OPTION,
+    db: str | None = DB_OPTION,
 ) -> None:
     """Reporting rates, counties and districts by week: indicators reported ÷ indicators
     expected (as `missing` decides), with a total per area and a total row (合计) per week.
@@ -136,7 +136,7 @@ def completeness(
     store = open_store()
     plan = store.plan
     entries = store.entries()
-    when = as_of_date(plan, entries, as_of)
+    when = as_of_date(store, as_of)
     c = make_grid(plan, entries, store.allocations(), when, weeks=weeks)
 
     def table() -> None:
@@ -163,7 +163,7 @@ def explain(
     as_of: str | None = AS_OF_OPTION,
     as_json: bool = JSON_OPTION,
     lang: str | None = LANG_OPTION,
-    db: Path | None = DB_OPTION,
+    db: str | None = DB_OPTION,
 ) -> None:
     """How a number in status and on the board was made: the target and where it comes from,
     the entries behind the actual in every area of the scope, the roll-up, the expected pace
@@ -182,7 +182,7 @@ def explain(
     entries = store.entries()
     ind = resolve_indicator(plan, indicator)
     scope = resolve_scope(plan, area) if area else plan.root.id
-    when = as_of_date(plan, entries, as_of)
+    when = as_of_date(store, as_of)
     x = make_explanation(plan, entries, store.allocations(), ind, scope, when)
     if as_json:
         print_json(explain_json(plan, x))

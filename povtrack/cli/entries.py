@@ -59,7 +59,7 @@ def target_set(
     area: str = typer.Option(..., "--area", help="Area id or name."),
     due: str | None = typer.Option(None, "--due", help="Due date (default: the plan's rule)."),
     by: str | None = typer.Option(None, "--by", help="Who sets it [env POVTRACK_USER]."),
-    db: Path | None = DB_OPTION,
+    db: str | None = DB_OPTION,
     lock_wait: float | None = LOCK_OPTION,
 ) -> None:
     """Allocate a city target to an area (the newest allocation counts; none is overwritten).
@@ -93,7 +93,7 @@ def target_set(
 @target_app.command("list")
 def target_list(
     as_json: bool = JSON_OPTION,
-    db: Path | None = DB_OPTION,
+    db: str | None = DB_OPTION,
 ) -> None:
     """List the allocations recorded so far, oldest first.
 
@@ -122,7 +122,7 @@ def record(
     note: str = typer.Option("", "--note", help="A note or evidence reference."),
     by: str | None = typer.Option(None, "--by", help="Who reports it [env POVTRACK_USER]."),
     lang: str | None = LANG_OPTION,
-    db: Path | None = DB_OPTION,
+    db: str | None = DB_OPTION,
     lock_wait: float | None = LOCK_OPTION,
 ) -> None:
     """Record one reported value for one area.
@@ -157,7 +157,7 @@ def import_cmd(
         False, "--dry-run", help="Check everything and say what would change; write nothing."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print what was imported as JSON."),
-    db: Path | None = DB_OPTION,
+    db: str | None = DB_OPTION,
     lock_wait: float | None = LOCK_OPTION,
 ) -> None:
     """Import weekly returns; all files are one batch, all or nothing.
@@ -230,7 +230,7 @@ def log(
     fmt: str | None = FORMAT_OPTION,
     output: Path | None = OUTPUT_OPTION,
     lang: str | None = LANG_OPTION,
-    db: Path | None = DB_OPTION,
+    db: str | None = DB_OPTION,
 ) -> None:
     """Show the entries that count, newest first, with where each came from; --all shows every
     entry ever recorded, in the order recorded, with its state (counts, superseded, undone).
@@ -297,7 +297,7 @@ def status(
     fmt: str | None = FORMAT_OPTION,
     output: Path | None = OUTPUT_OPTION,
     lang: str | None = LANG_OPTION,
-    db: Path | None = DB_OPTION,
+    db: str | None = DB_OPTION,
 ) -> None:
     """Where every target stands against the pace its due date demands.
 
@@ -307,16 +307,18 @@ def status(
     choose_lang(lang)
     chosen = choose_format(fmt, as_json, output)
     from povtrack.export import status_json, status_sheet
-    from povtrack.names import resolve_scope
     from povtrack.progress import status_rows
 
     store = open_store()
     plan = store.plan
-    entries = store.entries()
-    when = as_of_date(plan, entries, as_of)
-    scope = resolve_scope(plan, area) if area else None
+    when = as_of_date(store, as_of)
+    scope = None
+    if area:
+        from povtrack.names import resolve_scope  # only with --area (names, cells, difflib)
+
+        scope = resolve_scope(plan, area)
     require_task(plan, task)
-    rows = status_rows(plan, entries, store.allocations(), when, task=task, scope=scope)
+    rows = status_rows(plan, store.ledger(), store.allocations(), when, task=task, scope=scope)
     emit(
         chosen,
         output=output,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import typer
 
 from povtrack.cli.app import (
@@ -22,7 +20,7 @@ def correct(
     value: str = typer.Argument(..., help="The right value, in the indicator's unit."),
     reason: str = typer.Option(..., "--reason", help="Why: kept with the correction."),
     by: str | None = typer.Option(None, "--by", help="Who corrects [env POVTRACK_USER]."),
-    db: Path | None = DB_OPTION,
+    db: str | None = DB_OPTION,
     lock_wait: float | None = LOCK_OPTION,
 ) -> None:
     """Correct an entry: a new entry supersedes it; both stay in 'log --all', with who, when
@@ -52,7 +50,7 @@ def undo(
     ),
     reason: str = typer.Option("", "--reason", help="Why: kept with the undo."),
     by: str | None = typer.Option(None, "--by", help="Who undoes [env POVTRACK_USER]."),
-    db: Path | None = DB_OPTION,
+    db: str | None = DB_OPTION,
     lock_wait: float | None = LOCK_OPTION,
 ) -> None:
     """Undo the last import or command, or a named batch, by recording its reversal: its

@@ -38,7 +38,7 @@ def init(
         None, "--plan", help="A plan file instead of the bundled plan."
     ),
     force: bool = typer.Option(False, "--force", help="Move an existing database aside first."),
-    db: Path | None = DB_OPTION,
+    db: str | None = DB_OPTION,
     lock_wait: float | None = LOCK_OPTION,
 ) -> None:
     """Create the database with the bundled plan (datong-2018) or a plan file.
@@ -84,7 +84,7 @@ def plan_show(
     plan_file: Path | None = typer.Option(None, "--plan", help="Show a plan file instead."),
     as_json: bool = JSON_OPTION,
     lang: str | None = LANG_OPTION,
-    db: Path | None = DB_OPTION,
+    db: str | None = DB_OPTION,
 ) -> None:
     """Show the plan: tasks, indicators and every target with its citation.
 
@@ -140,7 +140,7 @@ def plan_check(file: Path = typer.Argument(..., help="The plan file (TOML).")) -
 def areas(
     as_json: bool = JSON_OPTION,
     lang: str | None = LANG_OPTION,
-    db: Path | None = DB_OPTION,
+    db: str | None = DB_OPTION,
 ) -> None:
     """List the areas and groups of the plan, with the names they can be given by.
 

@@ -30,7 +30,7 @@ def report(
     ),
     as_of: str | None = AS_OF_OPTION,
     lang: str | None = LANG_OPTION,
-    db: Path | None = DB_OPTION,
+    db: str | None = DB_OPTION,
 ) -> None:
     """The weekly report: headline goals, the board, every task with a chart of progress
     against the pace, what changed since the week before and what is missing, stamped with
@@ -49,7 +49,7 @@ def report(
     require_output(chosen, output)
     store = open_store()
     plan, entries = store.plan, store.entries()
-    when = as_of_date(plan, entries, as_of)
+    when = as_of_date(store, as_of)
     with progress("writing the report", total=2) as tick:
         built = build(
             plan, store.meta["plan_sha256"], entries, store.allocations(), when, labels().lang

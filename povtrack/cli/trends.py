@@ -45,7 +45,7 @@ def trend(
     fmt: str | None = FORMAT_OPTION,
     output: Path | None = OUTPUT_OPTION,
     lang: str | None = LANG_OPTION,
-    db: Path | None = DB_OPTION,
+    db: str | None = DB_OPTION,
 ) -> None:
     """One indicator week by week: the actual as of each Sunday, the change on the week before,
     whether the scope reported that week; with the target and the forecast at the recent pace.
@@ -67,7 +67,7 @@ def trend(
     entries = store.entries()
     ind = resolve_indicator(plan, indicator)
     scope = resolve_scope(plan, area) if area else plan.root.id
-    when = as_of_date(plan, entries, as_of)
+    when = as_of_date(store, as_of)
     t = make_trend(plan, entries, store.allocations(), ind, scope, when)
 
     def table() -> None:
@@ -103,7 +103,7 @@ def diff(
     fmt: str | None = FORMAT_OPTION,
     output: Path | None = OUTPUT_OPTION,
     lang: str | None = LANG_OPTION,
-    db: Path | None = DB_OPTION,
+    db: str | None = DB_OPTION,
 ) -> None:
     """What changed since last week: the targets whose status changed, the ten rows whose
     progress moved most (either way), and the counties and districts that reported nothing.
@@ -139,7 +139,7 @@ def diff(
     store = open_store()
     plan = store.plan
     entries = store.entries()
-    when = as_of_date(plan, entries, as_of)
+    when = as_of_date(store, as_of)
     if since is not None:
         start = check_in_window(parse_when(since), plan.start, plan.last_due, "--since")
     else:
