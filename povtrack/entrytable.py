@@ -24,12 +24,16 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
+import orjson
+
 from povtrack.model import Entry
 
 # Every series document has these lists, all of the same length, and the ``audit`` text.
 COLUMNS = ("id", "date", "value", "batch")
-# The columns inside ``audit``; ``reason`` only once the series holds a correction.
+# The columns inside ``audit``; ``reason`` only once the series holds a correction, ``extra``
+# only once an entry has fields povtrack does not know (kept from an older file, never dropped).
 AUDIT = ("note", "source", "recorded_at", "by")
+KNOWN = frozenset({"id", "indicator", "area", "date", "value", "batch", "corrects", "reason"})
 
 
 class AuditError(ValueError):
@@ -70,9 +74,7 @@ class EntryTable:
     def flush(self) -> None:
         """Encode the audit text of every series changed since the last flush."""
         for key in self._changed:
-            # ASCII, as the whole file (``dbfile.encode``): then the file is encoded and
-            # parsed without any wide strings
-            self.series[key]["audit"] = json.dumps(self._audits[key], separators=(",", ":"))
+            self.series[key]["audit"] = _encode(self._audits[key])
         self._changed.clear()
 
     # -- reading -----------------------------------------------------------------------
@@ -165,8 +167,14 @@ class EntryTable:
         return None
 
     def records(self) -> list[dict[str, Any]]:
-        """Every entry as a plain record (``store.Records.entries``), in id order."""
-        return [entry_record(e) for e in self.entries()]
+        """Every entry as a plain record (``store.Records.entries``), in id order, with any
+        fields povtrack does not know."""
+        extras: dict[int, dict[str, Any]] = {}
+        for key, doc in self.series.items():
+            found = self.audit(key).get("extra")
+            if found:
+                extras.update((i, x) for i, x in zip(doc["id"], found, strict=True) if x)
+        return [extras.get(e.id, {}) | entry_record(e) for e in self.entries()]
 
     # -- writing -----------------------------------------------------------------------
 
@@ -188,6 +196,9 @@ class EntryTable:
             doc["corrects"] = [None] * len(doc["id"])
         if corrects is not None and "reason" not in audit:
             audit["reason"] = [""] * len(doc["id"])
+        extra = {k: v for k, v in rec.items() if k not in KNOWN and k not in AUDIT}
+        if extra and "extra" not in audit:
+            audit["extra"] = [None] * len(doc["id"])
         for column in COLUMNS:
             doc[column].append(rec[column])
         for column in AUDIT:
@@ -196,20 +207,34 @@ class EntryTable:
             doc["corrects"].append(corrects)
         if "reason" in audit:
             audit["reason"].append(rec.get("reason", "") if corrects is not None else "")
+        if "extra" in audit:
+            audit["extra"].append(extra or None)
         self._changed.add(key)
         self.count += 1
         self.last_id = max(self.last_id, rec["id"])
 
 
+def _encode(audit: dict[str, list[Any]]) -> str:
+    try:
+        return orjson.dumps(audit).decode("utf-8")
+    except TypeError:  # a lone surrogate (from a hand edit) that orjson will not write
+        return json.dumps(audit, separators=(",", ":"))
+
+
 def _decode_audit(key: str, doc: dict[str, Any]) -> dict[str, list[Any]]:
     where = f"/series/{key}/audit"
     try:
-        audit = json.loads(doc["audit"])
-    except (TypeError, ValueError):
+        audit = orjson.loads(doc["audit"])
+    except (TypeError, orjson.JSONDecodeError):
         raise AuditError(f"{where} is not the JSON text of the audit columns") from None
     if not isinstance(audit, dict):
         raise AuditError(f"{where} must hold an object of columns")
     n = len(doc["id"])
+    extra = audit.get("extra", [None] * n)
+    if not isinstance(extra, list) or len(extra) != n:
+        raise AuditError(f"{where}/extra must be a list with a row per entry")
+    if not all(x is None or isinstance(x, dict) for x in extra):
+        raise AuditError(f"{where}/extra rows must be objects or null")
     for column in (*AUDIT, *(("reason",) if "reason" in audit else ())):
         values = audit.get(column)
         if not isinstance(values, list):
