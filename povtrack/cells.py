@@ -68,7 +68,9 @@ def _whole_or_fraction(number: Decimal, shown: str, ind: Indicator, integral: bo
 def parse_value(text: str, ind: Indicator) -> float:
     """A reported value: plain digits with an optional decimal part, in the indicator's unit."""
     if text.isdigit() and text.isascii():  # nearly every cell: plain digits, nothing to fold
-        return _whole_or_fraction(Decimal(text), shown(text), ind, True)
+        return _whole_or_fraction(
+            Decimal(text), text if len(text) <= 40 else shown(text), ind, True
+        )
     hidden = invisible(text)
     raw = "".join(ch for ch in text if unicodedata.category(ch) != "Cf").strip()
     if hidden:

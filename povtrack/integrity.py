@@ -11,6 +11,7 @@ import math
 import re
 from collections.abc import Iterator
 from datetime import date
+from operator import lt
 from typing import Any
 
 from povtrack.model import Allocation, Entry, Plan
@@ -106,58 +107,89 @@ def check_series(data: dict[str, Any], plan: Plan) -> list[str]:
 
     Runs on every open of a big database, so each column is checked whole, with ``map``; a
     series that fails is looked at again, row by row, to say exactly what is wrong."""
-    from povtrack.entrytable import COLUMNS
-
     problems: list[str] = []
     seen: set[tuple[str, str]] = set()
     total = 0
     ids: set[int] = set()
     days: set[str] = set()
     sound: list[str] = []
+    indicators, areas = plan.indicators_by_id, plan.areas_by_id
     for key, doc in data.get("series", {}).items():
-        where = f"/series/{key}"
-        bad = _missing_text(doc, where, ("indicator", "area"))
-        if not bad:
-            if doc["indicator"] not in plan.indicators_by_id:
-                bad.append(f"{where}/indicator: '{doc['indicator']}' is not in the plan")
-            if doc["area"] not in plan.areas_by_id:
-                bad.append(f"{where}/area: '{doc['area']}' is not in the plan")
-            if (doc["indicator"], doc["area"]) in seen:
-                bad.append(f"{where}: a second series for {doc['indicator']} in {doc['area']}")
-            seen.add((doc["indicator"], doc["area"]))
-        columns = [*COLUMNS, *(["corrects"] if "corrects" in doc else [])]
-        bad += [
-            f"{where}/{c} is missing" if c not in doc else f"{where}/{c} must be a list"
-            for c in columns
-            if not isinstance(doc.get(c), list)
-        ]
-        if not isinstance(doc.get("audit"), str):
-            bad.append(f"{where}/audit must be the JSON text of the audit columns")
-        if bad:
-            problems += bad
+        if not (_sound_series(doc, indicators, areas, seen) and _sound_columns(doc)):
+            problems += _series_problems(key, doc, plan, seen)
             continue
-        n = len(doc["id"])
-        uneven = [c for c in columns if len(doc[c]) != n]
-        if uneven:
-            problems += [f"{where}/{c} has {len(doc[c])} rows, /id has {n}" for c in uneven]
-            continue
-        if not _sound_columns(doc):
-            problems += _series_row_problems(where, doc) or [f"{where} is not sound"]
-            continue
-        total += n
+        seen.add((doc["indicator"], doc["area"]))
+        total += len(doc["id"])
         ids.update(doc["id"])
         days.update(doc["date"])
         sound.append(key)
     if len(ids) != total:
-        problems.append("/series: an entry id is used twice")
+        problems.append(_twice(data, sound))
     try:
         for day in days:  # each distinct date once, for the whole table
             date.fromisoformat(day)
     except ValueError:
         for key in sound:
-            for n, day in enumerate(data["series"][key]["date"]):
-                _date(day, f"/series/{key}/date/{n}", problems)
+            doc = data["series"][key]
+            for n, (entry_id, day) in enumerate(zip(doc["id"], doc["date"], strict=True)):
+                _date(day, f"/series/{key}/date/{n} (entry {entry_id})", problems)
     return problems
+
+
+def _sound_series(
+    doc: dict[str, Any], indicators: Any, areas: Any, seen: set[tuple[str, str]]
+) -> bool:
+    """The shape of one series, in one expression (the fast path of ``check_series``)."""
+    try:
+        n = len(doc["id"])
+        return (
+            doc["indicator"] in indicators
+            and doc["area"] in areas
+            and (doc["indicator"], doc["area"]) not in seen
+            and type(doc["id"]) is type(doc["date"]) is type(doc["value"]) is list
+            and type(doc["batch"]) is list
+            and len(doc["date"]) == len(doc["value"]) == len(doc["batch"]) == n
+            and type(doc["audit"]) is str
+            and ("corrects" not in doc or (type(doc["corrects"]) is list))
+            and len(doc.get("corrects", doc["id"])) == n
+        )
+    except (KeyError, TypeError):
+        return False
+
+
+def _series_problems(
+    key: str, doc: dict[str, Any], plan: Plan, seen: set[tuple[str, str]]
+) -> list[str]:
+    """What is wrong with one series, said exactly (the slow path of ``check_series``)."""
+    from povtrack.entrytable import COLUMNS
+
+    where = f"/series/{key}"
+    bad = _missing_text(doc, where, ("indicator", "area"))
+    if not bad:
+        if doc["indicator"] not in plan.indicators_by_id:
+            bad.append(f"{where}/indicator: '{doc['indicator']}' is not in the plan")
+        if doc["area"] not in plan.areas_by_id:
+            bad.append(f"{where}/area: '{doc['area']}' is not in the plan")
+        if (doc["indicator"], doc["area"]) in seen:
+            bad.append(f"{where}: a second series for {doc['indicator']} in {doc['area']}")
+        seen.add((doc["indicator"], doc["area"]))
+    columns = [*COLUMNS, *(["corrects"] if "corrects" in doc else [])]
+    bad += [
+        f"{where}/{c} is missing" if c not in doc else f"{where}/{c} must be a list"
+        for c in columns
+        if not isinstance(doc.get(c), list)
+    ]
+    if not isinstance(doc.get("audit"), str):
+        bad.append(f"{where}/audit must be the JSON text of the audit columns")
+    if bad:
+        return bad
+    n = len(doc["id"])
+    uneven = [
+        f"{where}/{c} has {len(doc[c])} rows, /id has {n}" for c in columns if len(doc[c]) != n
+    ]
+    if uneven:
+        return uneven
+    return _series_row_problems(where, doc) or [f"{where} is not sound"]
 
 
 _NUMBER_TYPES = frozenset({int, float})
@@ -168,26 +200,37 @@ def _sound_columns(doc: dict[str, Any]) -> bool:
     """The fast whole-column check of one series (see ``check_series``); dates are parsed
     afterwards, once per distinct date of the whole table."""
     ids, values = doc["id"], doc["value"]
-    if ids and not (
-        set(map(type, ids)) == {int} and ids[0] >= 1 and all(map(int.__lt__, ids, ids[1:]))
-    ):
+    if ids and not (set(map(type, ids)) == {int} and ids[0] >= 1 and all(map(lt, ids, ids[1:]))):
         return False
-    if values and not (
-        set(map(type, values)) <= _NUMBER_TYPES and min(values) >= 0 and max(values) < math.inf
-    ):
+    if values and not (set(map(type, values)) <= _NUMBER_TYPES and min(values) >= 0):
+        return False
+    try:  # min() skips past a NaN; isfinite does not (and refuses inf)
+        if not all(map(math.isfinite, values)):
+            return False
+    except OverflowError:  # a whole number too big for a float
         return False
     try:  # str.join refuses anything but text, at C speed
         for column in _TEXT_COLUMNS:
             "".join(doc[column])
     except TypeError:
         return False
-    return "corrects" not in doc or set(map(type, doc["corrects"])) <= {int, type(None)}
+    if "corrects" not in doc:
+        return True
+    targets = [c for c in doc["corrects"] if c is not None]
+    return set(map(type, targets)) <= {int} and (not targets or min(targets) >= 1)
 
 
 def _series_row_problems(where: str, doc: dict[str, Any]) -> list[str]:
+    """Row by row, each problem with the entry id users see in ``povtrack log``."""
     bad: list[str] = []
+    ids = doc["id"]
+
+    def at(column: str, n: int) -> str:
+        entry = ids[n] if n < len(ids) and _is_count(ids[n]) else None
+        return f"{where}/{column}/{n}" + (f" (entry {entry})" if entry else "")
+
     previous = 0
-    for n, entry_id in enumerate(doc["id"]):
+    for n, entry_id in enumerate(ids):
         if not _is_count(entry_id) or entry_id < 1:
             bad.append(f"{where}/id/{n} must be an entry id (a whole number ≥ 1)")
         elif entry_id <= previous:
@@ -196,26 +239,41 @@ def _series_row_problems(where: str, doc: dict[str, Any]) -> list[str]:
             previous = entry_id
     for n, value in enumerate(doc["value"]):
         if not _is_number(value) or value < 0:
-            bad.append(f"{where}/value/{n} must be a number ≥ 0, not {_show(value)}")
+            bad.append(f"{at('value', n)} must be a number ≥ 0, not {_show(value)}")
     for n, day in enumerate(doc["date"]):
-        _date(day, f"{where}/date/{n}", bad)
+        _date(day, at("date", n), bad)
     bad += [
-        f"{where}/batch/{n} must be text"
+        f"{at('batch', n)} must be text"
         for n, text in enumerate(doc["batch"])
         if not isinstance(text, str)
     ]
     bad += [
-        f"{where}/corrects/{n} must be an entry id"
+        f"{at('corrects', n)} must be an entry id"
         for n, target in enumerate(doc.get("corrects", []))
-        if target is not None and not _is_count(target)
+        if target is not None and (not _is_count(target) or target < 1)
     ]
     return bad
 
 
-def entry_count(data: dict[str, Any]) -> int:
+def _twice(data: dict[str, Any], sound: list[str]) -> str:
+    """The first entry id found in two places, said with both."""
+    where: dict[int, str] = {}
+    for key in sound:
+        for n, entry_id in enumerate(data["series"][key]["id"]):
+            here = f"/series/{key}/id/{n}"
+            if entry_id in where:
+                return f"{here}: entry {entry_id} is also at {where[entry_id]} (an id used twice)"
+            where[entry_id] = here
+    return "/series: an entry id is used twice"
+
+
+def entry_count(data: dict[str, Any]) -> int | None:
     """How many entries a database holds, whichever way they are stored."""
     series = data.get("series", {})
-    return sum(len(d.get("id", ())) for d in series.values()) + len(data.get("entries", {}))
+    ids = [d.get("id") if isinstance(d, dict) else None for d in series.values()]
+    if not all(isinstance(i, list) for i in ids):
+        return None  # unknowable; check_series says why
+    return sum(len(i) for i in ids) + len(data.get("entries", {}))
 
 
 def _entry_problems(doc_id: str, doc: dict[str, Any], plan: Plan) -> list[str]:
@@ -282,10 +340,12 @@ def check_counts(data: dict[str, Any]) -> list[str]:
     for table in APPEND_ONLY:
         recorded = meta.get(f"{table}_count")
         present = entry_count(data) if table == "entries" else len(data.get(table, {}))
-        if _is_count(recorded) and present < recorded:
+        name = "series" if table == "entries" and "series" in data else table
+        what = "entries" if name == "series" else "records"
+        if _is_count(recorded) and present is not None and present < recorded:
             problems.append(
-                f"/{table}: {present} records, but the last commit wrote {recorded} "
-                "(records removed outside povtrack?)"
+                f"/{name}: {present} {what}, but the last commit wrote {recorded} "
+                f"({what} removed outside povtrack?)"
             )
     return problems
 
@@ -321,13 +381,22 @@ def _entry_refs(data: dict[str, Any]) -> Iterator[tuple[str, Any, Any, Any]]:
     """(where, id, batch, corrects) of every entry, whichever way the entries are stored;
     ``where`` is a JSON path with ``{}`` for the field."""
     for doc_id, doc in data.get("entries", {}).items():
-        yield f"/entries/{doc_id}/{{}}", int(doc_id), doc.get("batch"), doc.get("corrects")
+        batch, target = doc.get("batch"), doc.get("corrects")
+        if isinstance(batch, str | None):  # a batch of the wrong type is reported elsewhere
+            target = target if isinstance(target, int) else None
+            yield f"/entries/{doc_id}/{{}}", int(doc_id), batch, target
     for key, doc in data.get("series", {}).items():
-        corrects = doc.get("corrects") or [None] * len(doc["id"])
-        for n, (entry_id, batch, target) in enumerate(
-            zip(doc["id"], doc["batch"], corrects, strict=True)
+        ids, batches = doc.get("id"), doc.get("batch")
+        corrects = doc.get("corrects", [None] * len(ids) if isinstance(ids, list) else None)
+        columns = (ids, batches, corrects)
+        if not all(isinstance(c, list) for c in columns) or not len(ids) == len(batches) == len(
+            corrects
         ):
-            yield f"/series/{key}/{{}}/{n} (entry {entry_id})", entry_id, batch, target
+            continue  # a series of the wrong shape is reported by check_series
+        for n, (entry_id, batch, target) in enumerate(zip(ids, batches, corrects, strict=True)):
+            if isinstance(entry_id, int) and isinstance(batch, str | None):
+                target = target if isinstance(target, int) else None
+                yield f"/series/{key}/{{}}/{n} (entry {entry_id})", entry_id, batch, target
 
 
 def _missing_text(doc: dict[str, Any], where: str, keys: tuple[str, ...]) -> list[str]:

@@ -78,7 +78,11 @@ def verify(path: Path) -> Verdict:
     verdict.entries = loaded.entries.count
     verdict.allocations = len(loaded.allocations)
     verdict.batches = len(data.get("batches", {}))
-    verdict.problems += loaded.entries.check_audits()
+    audits = loaded.entries.check_audits()
+    if audits:  # a file every write refuses: said as the refusals that open say it
+        hinted = with_backup_hint(path, DatabaseError("")).message
+        verdict.problems += [f"{path}: {p}" for p in audits]
+        verdict.problems.append(f"{path}: {hinted[2:]}")
     verdict.problems += integrity.check_references(data)
     return verdict
 

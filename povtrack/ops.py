@@ -126,11 +126,8 @@ def import_returns(
             report |= {"status": "already", "earlier_batch": earlier["id"] if earlier else None}
             continue
         report["status"] = "imported"
-        fresh = [
-            r
-            for r in rf.rows
-            if ledger.value_on(r["indicator"], r["area"], r["date"]) != r["value"]
-        ]
+        before = [ledger.value_on(r["indicator"], r["area"], r["date"]) for r in rf.rows]
+        fresh = [r for r, was in zip(rf.rows, before, strict=True) if was != r["value"]]
         result.unchanged += len(rf.rows) - len(fresh)
         rows += fresh
         result.warnings += going_down(store.plan, ledger, fresh)
@@ -140,10 +137,11 @@ def import_returns(
                 "area": r["area"],
                 "date": r["date"].isoformat(),
                 "value": r["value"],
-                "previous": ledger.value_on(r["indicator"], r["area"], r["date"]),
+                "previous": was,
                 "source": r["source"],
             }
-            for r in fresh
+            for r, was in zip(rf.rows, before, strict=True)
+            if was != r["value"]
         ]
         result.files.append(rf.name)
         batch_files.append(

@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import date
+from operator import lt
 from typing import Any
 
 from povtrack.model import Allocation, Entry, Indicator, Plan, Target
@@ -65,17 +66,25 @@ class Ledger:
     def from_series(cls, series: Iterable[tuple[str, str, list[str], list[float]]]) -> Ledger:
         """The same ledger from columns: per (indicator, area), the ISO dates and values of
         the entries that count, in id order (so the last one for a date is the one that
-        counts). Dates are made once per distinct day, after the duplicates are gone."""
+        counts). Each distinct date is made once for the whole ledger."""
         ledger = cls([])
         days: dict[str, date] = {}
         for indicator, area, dates, values in series:
-            latest = dict(zip(dates, values, strict=True))
-            if latest:
+            if not dates:
+                continue
+            if all(map(lt, dates, dates[1:])):  # the usual case: one per date, in order
+                texts, kept = dates, list(values)
+            else:
+                latest = dict(zip(dates, values, strict=True))
                 texts = sorted(latest)  # ISO dates sort as text
-                ledger._dates[(indicator, area)] = [
-                    days.get(t) or days.setdefault(t, date.fromisoformat(t)) for t in texts
-                ]
-                ledger._values[(indicator, area)] = [latest[t] for t in texts]
+                kept = [latest[t] for t in texts]
+            try:
+                made = list(map(days.__getitem__, texts))
+            except KeyError:
+                days.update((t, date.fromisoformat(t)) for t in texts if t not in days)
+                made = list(map(days.__getitem__, texts))
+            ledger._dates[(indicator, area)] = made
+            ledger._values[(indicator, area)] = kept
         return ledger
 
     def dates(self, indicator: str, area: str) -> list[date]:

@@ -16,11 +16,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
-import signal
-import socket
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from datetime import datetime
@@ -47,6 +43,8 @@ CRASH_POINTS = (
 def crash_point(name: str) -> None:
     """Die here, as a power cut or ``kill -9`` would, when a test asks for it."""
     if os.environ.get("POVTRACK_TEST_CRASH_AT") == name:
+        import signal
+
         os.kill(os.getpid(), signal.SIGKILL)
 
 
@@ -79,6 +77,8 @@ class DbLock:
         self._lock: object | None = None
 
     def acquire(self) -> None:
+        import socket  # only writers need these (readers never lock)
+
         from filelock import FileLock, Timeout
 
         if not self.file.parent.is_dir():
@@ -132,6 +132,8 @@ class DbLock:
             since, command = str(info["since"]), str(info.get("command", "?"))
         except (OSError, ValueError, KeyError, TypeError):
             return unknown
+        import socket
+
         if host == socket.gethostname() and not _alive(pid):
             return unknown  # the note is from an earlier holder that has ended
         return f"locked by pid {pid} on {host} since {since} ({command})"
@@ -160,6 +162,8 @@ def _alive(pid: int) -> bool:
 @contextlib.contextmanager
 def _signals_held() -> Iterator[None]:
     """Ctrl-C or SIGTERM between the rename and the directory fsync waits until both are done."""
+    import signal
+
     held = {signal.SIGINT, signal.SIGTERM}
     if not hasattr(signal, "pthread_sigmask"):
         yield
@@ -189,6 +193,8 @@ def atomic_write(
         mode = new_mode
     except OSError as exc:
         raise WriteError(f"{path}: cannot write: {exc.strerror}; database unchanged") from None
+    import tempfile  # deferred: a reader never writes
+
     tmp = ""
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
@@ -254,6 +260,8 @@ def keep_copy(source: Path, dest: Path, *, link: bool = False, private: bool = T
             pass  # e.g. a filesystem without hard links: copy instead
     part = dest.with_name(f".{dest.name}.{os.getpid()}.part")
     try:
+        import shutil
+
         shutil.copyfile(source, part)
         os.chmod(part, PRIVATE_FILE if private else os.stat(source).st_mode & 0o777)
         os.replace(part, dest)

@@ -352,10 +352,16 @@ class JsonStore:
 # ---------------------------------------------------------------------------- helpers
 
 
+# What describes the file itself, so is never copied from another database's records.
+_OWN_META = frozenset(
+    {"schema", "plan_text", "plan_sha256", "written_by", "committed_at"}
+    | {f"{t}_count" for t in ("entries", "allocations", "batches")}
+)
+
+
 def _fill(data: dict[str, Any], records: Records) -> None:
     """A new database's tables from plain records; meta keeps what they say of their past."""
-    kept = ("generation", "created_at", "demo", "restored_from", "migrated_from")
-    data["meta"]["1"] |= {k: records.meta[k] for k in kept if k in records.meta}
+    data["meta"]["1"] |= {k: v for k, v in records.meta.items() if k not in _OWN_META}
     data["series"] = series_from_records(records.entries)
     for table, docs in (("batches", records.batches), ("allocations", records.allocations)):
         if docs:

@@ -41,6 +41,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from helpers_db import edit_entry, entry_docs
 from helpers_progress import HEADER
 from rich.cells import cell_len
 from rich.console import Console
@@ -187,10 +188,11 @@ def _record(run, indicator: str, value: str, area: str, when: str) -> None:
 def _set_recorded(db_path: Path) -> None:
     """Rewrite recorded_at in the file by hand, as if each entry had been typed in on time."""
     data = json.loads(db_path.read_text(encoding="utf-8"))
-    for doc in data["entries"].values():
+    for entry_id, doc in entry_docs(data).items():
         key = (doc["indicator"], doc["area"], doc["date"])
         default = date.fromisoformat(doc["date"]) + timedelta(days=1)
-        doc["recorded_at"] = RECORDED.get(key, f"{default.isoformat()}T09:00:00+00:00")
+        recorded = RECORDED.get(key, f"{default.isoformat()}T09:00:00+00:00")
+        edit_entry(data, entry_id, recorded_at=recorded)
     db_path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
 

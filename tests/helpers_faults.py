@@ -5,7 +5,8 @@
   are the real ones;
 - ``Snap`` / ``snap``: a database file's bytes and hash, taken before a command;
 - ``entry_rows`` / ``meta``: what a database file holds, read straight from its JSON (never
-  through povtrack's own loader, so the expected state is computed independently);
+  through povtrack's own loader, so the expected state is computed independently; the raw
+  layout of entries is known only to ``helpers_db.entry_docs``);
 - ``write_returns``: a weekly-returns CSV of any size, and the rows it must add;
 - ``hold_lock`` / ``wait_for_holder``: the database lock from the outside.
 """
@@ -32,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers_db import entry_docs
 
 # Areas of the bundled plan datong-2018 (`povtrack areas --json`), the city first.
 AREAS = (
@@ -203,9 +205,10 @@ def meta(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def entry_rows(data: dict[str, Any]) -> Counter[Row]:
-    """The entries of a parsed database file, as a multiset of (indicator, area, date, value)."""
+    """The entries of a parsed database file (either layout), as a multiset of (indicator,
+    area, date, value)."""
     return Counter(
-        (d["indicator"], d["area"], d["date"], d["value"]) for d in data.get("entries", {}).values()
+        (d["indicator"], d["area"], d["date"], d["value"]) for d in entry_docs(data).values()
     )
 
 

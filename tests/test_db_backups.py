@@ -19,6 +19,7 @@ from helpers_db import (
     RELOCATED,
     backups_dir,
     doc,
+    entry_docs,
     gen_file,
     generation,
     hand_break,
@@ -53,7 +54,7 @@ def test_init_starts_at_generation_1_with_nothing_to_back_up(
     result = run("init")
     assert result.exit_code == 0, result.stderr
     m = meta(db_path)
-    assert m["schema"] == 3
+    assert m["schema"] == 4
     assert m["generation"] == 1
     assert backup_names(db_path, "gen-") == []
 
@@ -96,7 +97,7 @@ def test_mixed_writes_count_up_one_each(run, db_path: Path, tmp_path: Path) -> N
     assert seen == [1, 2, 3, 4]
     m = meta(db_path)
     data = doc(db_path)
-    assert m["entries_count"] == len(data["entries"]) == 2
+    assert m["entries_count"] == len(entry_docs(data)) == 2
     assert m["allocations_count"] == len(data["allocations"]) == 1
     assert m["batches_count"] == len(data["batches"]) == 2
 
@@ -235,8 +236,9 @@ def test_restore_newest_good_after_hand_break(run, three_gens: Path, tmp_path: P
     now = doc(db_path)
     assert now["meta"]["1"]["generation"] > max(seen)
     assert f"(now generation {now['meta']['1']['generation']})" in result.stderr
-    for table in ("entries", "allocations", "batches"):
+    for table in ("series", "allocations", "batches"):
         assert now.get(table) == good.get(table)
+    assert "entries" not in now
     status = run("status", "--json")
     assert status.exit_code == 0, status.stderr
     json.loads(status.stdout)
@@ -266,7 +268,7 @@ def test_restore_after_truncation_works(run, three_gens: Path) -> None:
     assert result.exit_code == 0, result.stderr
     [kept] = backup_names(db_path, "before-restore-")
     assert (backups_dir(db_path) / kept).read_bytes() == cut
-    assert doc(db_path)["entries"] == doc(gen_file(db_path, 2))["entries"]
+    assert entry_docs(doc(db_path)) == entry_docs(doc(gen_file(db_path, 2)))
     assert run("status", "--json").exit_code == 0
 
 
@@ -283,10 +285,10 @@ def test_restore_a_chosen_backup(run, three_gens: Path, how: str) -> None:
     assert result.exit_code == 0, result.stderr
     assert f"from {outside if how == 'path' else chosen}" in result.stderr
     now = doc(db_path)
-    assert now["entries"] == wanted["entries"]
-    assert len(now["entries"]) == 1
+    assert entry_docs(now) == entry_docs(wanted)
+    assert len(entry_docs(now)) == 1
     assert now["meta"]["1"]["generation"] == old + 1
-    assert now["meta"]["1"]["schema"] == 3
+    assert now["meta"]["1"]["schema"] == 4
 
 
 @pytest.mark.usefixtures("three_gens")
@@ -378,7 +380,7 @@ def test_backups_json_newest_first(run, three_gens: Path) -> None:
         assert r["path"] == str(path)
         assert r["ok"] is True
         assert r["generation"] == data["meta"]["1"]["generation"]
-        assert r["entries"] == len(data.get("entries", {}))
+        assert r["entries"] == len(entry_docs(data))
     assert [r["entries"] for r in rows] == [1, 0]
 
 
@@ -419,7 +421,7 @@ def test_init_force_keeps_the_old_backups(run, three_gens: Path) -> None:
         assert (moved_backups / f"gen-{n:06d}.json").read_bytes() == raw
     # the new database's own backups: generation 2 is the file after its first record
     newer = doc(gen_file(db_path, 2))
-    assert [e["value"] for e in newer["entries"].values()] == [555]
+    assert [e["value"] for e in entry_docs(newer).values()] == [555]
 
 
 def test_copies_made_in_the_same_second_never_overwrite_each_other(

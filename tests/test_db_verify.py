@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import helpers_db
 import pytest
@@ -17,16 +18,30 @@ from helpers_db import (
     RELOCATED,
     backups_dir,
     doc,
+    downgrade,
+    drop_entry,
+    drop_field,
+    edit_entry,
+    entry_docs,
+    entry_path,
     gen_file,
     hand_break,
     lines,
+    locate,
     record,
+    rename_series,
     returns_csv,
     snapshot,
     write_doc,
 )
 
 three_gens = helpers_db.three_gens  # the fixture, found by pytest under this name
+
+SCHEMA = 4  # what this povtrack writes
+
+# Every way entries are stored: this povtrack's series (schema 4), and the entries table of
+# povtrack 0.3 (schema 3, read and still checked record by record).
+LAYOUTS = ["series", "entries"]
 
 
 # ---------------------------------------------------------------------------- db verify
@@ -56,9 +71,10 @@ def test_verify_sound_database(run, db_path: Path, tmp_path: Path) -> None:
     assert result.stdout == ""
     # init 1, record 2, target set 3, import 4; 3 entries, 1 allocation, 2 batches, 3 backups
     assert data["meta"]["1"]["generation"] == 4
-    assert (len(data["entries"]), len(data["allocations"]), len(data["batches"])) == (3, 1, 2)
+    assert (len(entry_docs(data)), len(data["allocations"]), len(data["batches"])) == (3, 1, 2)
     assert lines(result.stderr) == [
-        f"{db_path}: ok — schema 3, generation 4, 3 entries, 1 allocations, 2 batches, 3 backups"
+        f"{db_path}: ok — schema {SCHEMA}, generation 4, 3 entries, 1 allocations, 2 batches, "
+        "3 backups"
     ]
     assert snapshot(tmp_path) == before
 
@@ -71,7 +87,7 @@ def test_verify_json_sound(run, db_path: Path, tmp_path: Path) -> None:
         "database": str(db_path),
         "ok": True,
         "problems": [],
-        "schema": 3,
+        "schema": SCHEMA,
         "generation": 4,
         "entries": 3,
         "allocations": 1,
@@ -80,26 +96,41 @@ def test_verify_json_sound(run, db_path: Path, tmp_path: Path) -> None:
     }
 
 
-def _break_many(db_path: Path) -> tuple[bytes, dict[str, str]]:
-    """Five records broken by hand; returns the bytes and {JSON path: what the line says}."""
+def _break_many(db_path: Path, layout: str) -> tuple[bytes, dict[str, str]]:
+    """Five records broken by hand (``layout`` "entries": in a schema-3 file); returns the
+    bytes and {JSON path: what the line says}."""
     data = doc(db_path)
-    entries = data["entries"]
-    ids = sorted(entries, key=int)
+    if layout == "entries":
+        downgrade(data, 3)
+    ids = sorted(entry_docs(data))
     assert len(ids) >= 4
     e_area, e_value, e_date, e_batch = ids[:4]
-    entries[e_area]["area"] = "atlantis"
-    entries[e_value]["value"] = -5
-    del entries[e_date]["date"]
-    entries[e_batch]["batch"] = "b99"
+    where = {
+        "area": entry_path(data, e_area, "area"),
+        "value": entry_path(data, e_value, "value"),
+        "date": entry_path(data, e_date, "date"),
+        "batch": entry_path(data, e_batch, "batch"),
+    }
+    if layout == "series":  # each entry is alone in its series: the series' own key
+        assert all(len(s["id"]) == 1 for s in data["series"].values())
+        where["date"] = f"/series/{locate(data, e_date)[0]}/date"  # the column goes
+        rename_series(data, e_area, area="atlantis")
+    else:
+        edit_entry(data, e_area, area="atlantis")
+    edit_entry(data, e_value, value=-5)
+    drop_field(data, e_date, "date")
+    edit_entry(data, e_batch, batch="b99")
     [a_id] = list(data["allocations"])
     data["allocations"][a_id]["indicator"] = "housing.castles"
     expected = {
-        f"/entries/{e_area}/area": "atlantis",
-        f"/entries/{e_value}/value": "-5",
-        f"/entries/{e_date}/date": "missing",
-        f"/entries/{e_batch}/batch": "b99",
-        f"/allocations/{a_id}/indicator": "housing.castles",
+        where["area"]: "'atlantis' is not in the plan",
+        where["value"]: "must be a number ≥ 0, not -5",
+        where["date"]: "is missing",
+        where["batch"]: "'b99' is not a recorded batch",
+        f"/allocations/{a_id}/indicator": "'housing.castles' is not in the plan",
     }
+    if layout == "series":  # a reference names the entry as well as its row
+        expected[where["batch"]] = f"(entry {e_batch}): 'b99' is not a recorded batch"
     return write_doc(db_path, data), expected
 
 
@@ -110,9 +141,12 @@ def _db_with_four_entries(run, db_path: Path) -> None:
     assert run("target", "set", RELOCATED, "9000", "--area", "tianzhen").exit_code == 0
 
 
-def test_verify_lists_every_problem_with_its_json_path(run, db_path: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_verify_lists_every_problem_with_its_json_path(
+    run, db_path: Path, tmp_path: Path, layout: str
+) -> None:
     _db_with_four_entries(run, db_path)
-    raw, expected = _break_many(db_path)
+    raw, expected = _break_many(db_path, layout)
     before = snapshot(tmp_path)
     result = run("db", "verify")
     assert result.exit_code == 4
@@ -121,30 +155,107 @@ def test_verify_lists_every_problem_with_its_json_path(run, db_path: Path, tmp_p
     assert all(ln.startswith(f"error: {db_path}: /") for ln in errors), errors
     assert hint.startswith(f"error: {db_path}: newest good backup: "), hint
     for path, fragment in expected.items():
-        found = [ln for ln in errors if f": {path}" in ln]
+        found = [ln for ln in errors if f": {path} " in ln or f": {path}: " in ln]
         assert found, f"{path} not reported in {errors}"
         assert any(fragment in ln for ln in found), found
+    assert len(errors) == len(expected), errors
     assert db_path.read_bytes() == raw
     assert snapshot(tmp_path) == before
 
 
-def test_verify_missing_date_is_one_line(run, three_gens: Path) -> None:
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_verify_missing_date_is_one_line(run, three_gens: Path, layout: str) -> None:
     db_path = three_gens
     data = doc(db_path)
-    del data["entries"]["1"]["date"]
+    if layout == "entries":
+        downgrade(data, 3)
+        drop_field(data, 1, "date")
+        where = "/entries/1/date"
+    else:  # entries 1 and 2 are one series: its date column goes
+        assert locate(data, 1) == ("1", 0) and locate(data, 2) == ("1", 1)
+        drop_field(data, 1, "date")
+        where = "/series/1/date"
     write_doc(db_path, data)
     result = run("db", "verify")
     assert result.exit_code == 4
     assert lines(result.stderr) == [
-        f"error: {db_path}: /entries/1/date is missing",
+        f"error: {db_path}: {where} is missing",
         f"error: {db_path}: newest good backup: {gen_file(db_path, 2)} (generation 2); "
         "restore it with 'povtrack db restore'",
     ]
 
 
-def test_verify_json_lists_every_problem(run, db_path: Path, tmp_path: Path) -> None:
+def _set_row(column: str, value: Any):
+    def change(data: dict[str, Any]) -> None:
+        data["series"]["1"][column][1] = value
+
+    return change
+
+
+# name: (damage to series 1 of three_gens (entries 1 and 2), what verify must say)
+SERIES_DAMAGE = {
+    "batch-missing": (lambda d: d["series"]["1"].pop("batch"), "/series/1/batch is missing"),
+    "batch-uneven": (
+        lambda d: d["series"]["1"]["batch"].pop(),
+        "/series/1/batch has 1 rows, /id has 2",
+    ),
+    "batch-row-a-list": (_set_row("batch", ["b1"]), "/series/1/batch/1 (entry 2) must be text"),
+    "corrects-row-a-list": (
+        lambda d: d["series"]["1"].update(corrects=[None, [1]]),
+        "/series/1/corrects/1 (entry 2) must be an entry id",
+    ),
+    "id-not-a-list": (lambda d: d["series"]["1"].update(id=2), "/series/1/id must be a list"),
+    "value-uneven": (
+        lambda d: d["series"]["1"]["value"].pop(),
+        "/series/1/value has 1 rows, /id has 2",
+    ),
+    "date-row-bad": (
+        _set_row("date", "2018-13-01"),
+        "/series/1/date/1 (entry 2) must be a date YYYY-MM-DD, not '2018-13-01'",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    "damage",
+    list(SERIES_DAMAGE),
+)
+def test_verify_names_series_damage_never_an_internal_error(
+    run, three_gens: Path, tmp_path: Path, damage: str
+) -> None:
+    db_path = three_gens
+    change, says = SERIES_DAMAGE[damage]
+    data = doc(db_path)
+    change(data)
+    write_doc(db_path, data)
+    before = snapshot(tmp_path)
+    result = run("db", "verify")
+    assert "internal error" not in result.stderr
+    assert result.exit_code == 4, result.stderr
+    *errors, hint = lines(result.stderr)
+    assert errors == [f"error: {db_path}: {says}"]
+    assert hint.startswith(f"error: {db_path}: newest good backup: {gen_file(db_path, 2)}")
+    assert snapshot(tmp_path) == before
+
+
+def test_verify_names_the_file_and_the_backup_for_a_bad_audit(run, three_gens: Path) -> None:
+    db_path = three_gens
+    data = doc(db_path)
+    edit_entry(data, 2, note=5)
+    write_doc(db_path, data)
+    result = run("db", "verify")
+    assert result.exit_code == 4
+    assert lines(result.stderr) == [
+        f"error: {db_path}: {entry_path(data, 2, 'note')} (entry 2) must be text",
+        f"error: {db_path}: newest good backup: {gen_file(db_path, 2)} (generation 2); "
+        "restore it with 'povtrack db restore'",
+    ]
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_verify_json_lists_every_problem(run, db_path: Path, tmp_path: Path, layout: str) -> None:
     _db_with_four_entries(run, db_path)
-    raw, expected = _break_many(db_path)
+    raw, expected = _break_many(db_path, layout)
     result = run("db", "verify", "--json")
     assert result.exit_code == 4
     out = json.loads(result.stdout)  # stdout is the JSON and nothing else
@@ -161,8 +272,11 @@ def test_verify_json_lists_every_problem(run, db_path: Path, tmp_path: Path) -> 
     }
     assert out["database"] == str(db_path)
     assert out["ok"] is False
-    for path in expected:
-        assert any(f": {path}" in p for p in out["problems"]), (path, out["problems"])
+    for path, fragment in expected.items():
+        assert any(f": {path}" in p and fragment in p for p in out["problems"]), (
+            path,
+            out["problems"],
+        )
     assert out["backups"] == 5  # init, 4 records, target set: gen-1..gen-5
     assert db_path.read_bytes() == raw
 
@@ -170,7 +284,7 @@ def test_verify_json_lists_every_problem(run, db_path: Path, tmp_path: Path) -> 
 def test_verify_truncated_names_the_byte(run, three_gens: Path, tmp_path: Path) -> None:
     db_path = three_gens
     raw = db_path.read_bytes()
-    cut = raw[: raw.index(b'"entries"')]  # ends after the comma before "entries"
+    cut = raw[: raw.index(b'"series"')]  # ends after the comma before "series"
     db_path.write_bytes(cut)
     # where a JSON parser stops: at the end of the text, after the trailing blank
     text = cut.decode("utf-8")
@@ -199,11 +313,13 @@ def test_verify_other_damage_exit_4_and_unchanged(
         db_path.write_bytes(b"")
     elif damage == "garbled":
         db_path.write_bytes(b'{"meta": {"1": ')
-    elif damage == "not-utf8":
-        db_path.write_bytes(db_path.read_bytes().replace("阳高".encode(), "阳高".encode("gbk"), 1))
+    elif damage == "not-utf8":  # povtrack writes ASCII; an editor saved it as UTF-8, then GBK
+        raw = json.dumps(doc(db_path), ensure_ascii=False).encode("utf-8")
+        assert "阳高".encode() in raw
+        db_path.write_bytes(raw.replace("阳高".encode(), "阳高".encode("gbk"), 1))
     else:
         data = doc(db_path)
-        data["meta"]["1"]["schema"] = 4  # one past the current schema (3)
+        data["meta"]["1"]["schema"] = SCHEMA + 1  # one past the current schema
         write_doc(db_path, data)
     before = snapshot(tmp_path)
     result = run("db", "verify")
@@ -211,7 +327,8 @@ def test_verify_other_damage_exit_4_and_unchanged(
     [line] = lines(result.stderr)
     assert line.startswith(f"error: {db_path}: ")
     if damage == "newer":
-        assert "newer" in line
+        assert "written by a newer povtrack (povtrack " in line
+        assert f", schema {SCHEMA + 1}); this is povtrack " in line
     assert snapshot(tmp_path) == before
 
 
@@ -256,7 +373,10 @@ def test_hand_broken_database_names_the_newest_good_backup(
     assert result.exit_code == 4, result.stderr
     assert result.stdout == ""
     [line] = lines(result.stderr)
-    assert line.startswith(f"error: {db_path}: corrupt database: /entries/1/area: 'atlantis'")
+    # entry 1 and 2 are series 1: its area is the one changed
+    assert line.startswith(
+        f"error: {db_path}: corrupt database: /series/1/area: 'atlantis' is not in the plan"
+    )
     assert f"newest good backup: {gen_file(db_path, 2)} (generation 2)" in line
     assert snapshot(tmp_path) == before
 
@@ -270,7 +390,7 @@ def test_db_backup_of_a_bad_database_exit_4_nothing_kept(
         hand_break(db_path)
     else:
         data = doc(db_path)
-        del data["entries"]["2"]
+        drop_entry(data, 2)
         write_doc(db_path, data)
     before = snapshot(tmp_path)
     result = run("db", "backup")
@@ -326,8 +446,9 @@ def test_records_removed_by_hand_are_refused(
 ) -> None:
     db_path = three_gens
     data = doc(db_path)
-    assert data["meta"]["1"]["entries_count"] == 2
-    del data["entries"]["2"]  # every remaining record is sound
+    assert data["meta"]["1"]["entries_count"] == 2 == len(entry_docs(data))
+    drop_entry(data, 2)  # every remaining record is sound
+    assert list(entry_docs(data)) == [1]
     write_doc(db_path, data)
     args = _args(name, tmp_path) if name in READS_AND_WRITES else COUNT_GUARD_COMMANDS[name]
     before = snapshot(tmp_path)
@@ -342,8 +463,8 @@ def test_records_removed_by_hand_are_refused(
         [line] = lines(result.stderr)
         assert hint in line
     assert line.startswith(f"error: {db_path}: ")
-    assert "/entries: 1 records, but the last commit wrote 2" in line
-    assert "records removed" in line
+    assert "/series: 1 entries, but the last commit wrote 2" in line
+    assert "entries removed outside povtrack" in line
     assert snapshot(tmp_path) == before
 
 
@@ -353,9 +474,9 @@ def test_other_tables_are_counted_too(run, initialised, db_path: Path, table: st
     assert run("target", "set", RELOCATED, "9000", "--area", "tianzhen").exit_code == 0
     data = doc(db_path)
     data[table].pop(next(iter(data[table])))
-    if table == "batches":
-        for entry in data["entries"].values():
-            entry.pop("batch")
+    if table == "batches":  # no entry names the removed batch: only the count is wrong
+        for entry_id in entry_docs(data):
+            edit_entry(data, entry_id, batch="")
     raw = write_doc(db_path, data)
     result = run("status")
     assert result.exit_code == 4
@@ -372,27 +493,34 @@ def test_more_records_than_counted_is_fine(run, three_gens: Path) -> None:
     assert run("status", "--json").exit_code == 0
 
 
-def test_verify_lists_the_count_problem_with_the_others(run, three_gens: Path) -> None:
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_verify_lists_the_count_problem_with_the_others(run, three_gens: Path, layout: str) -> None:
     db_path = three_gens
     data = doc(db_path)
-    del data["entries"]["2"]
-    data["entries"]["1"]["area"] = "atlantis"
+    if layout == "entries":
+        downgrade(data, 3)
+        edit_entry(data, 1, area="atlantis")
+        where = "/entries/1/area: 'atlantis'"
+    else:  # entry 1 is series 1, alone once entry 2 is gone
+        rename_series(data, 1, area="atlantis")
+        where = "/series/1/area: 'atlantis'"
+    drop_entry(data, 2)
     write_doc(db_path, data)
     result = run("db", "verify")
     assert result.exit_code == 4
     errors = lines(result.stderr)
-    assert any("/entries/1/area" in ln for ln in errors), errors
-    assert any("/entries: 1 records, but the last commit wrote 2" in ln for ln in errors), errors
+    assert any(where in ln for ln in errors), errors
+    count = {"entries": "/entries: 1 records", "series": "/series: 1 entries"}[layout]
+    assert any(f"{count}, but the last commit wrote 2" in ln for ln in errors), errors
 
 
 def test_restore_repairs_removed_records(run, three_gens: Path) -> None:
     db_path = three_gens
-    full = doc(db_path)["entries"]
+    full = entry_docs(doc(db_path))
     data = doc(db_path)
-    del data["entries"]["2"]
+    drop_entry(data, 2)
     write_doc(db_path, data)
-    result = run("db", "restore", "2")
+    result = run("db", "restore", "2")  # gen-2: the file after the first record
     assert result.exit_code == 0, result.stderr
-    assert len(doc(db_path)["entries"]) == 1
-    assert doc(db_path)["entries"]["1"] == full["1"]
+    assert entry_docs(doc(db_path)) == {1: full[1]}
     assert run("status", "--json").exit_code == 0

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import helpers_faults
 import pytest
+from helpers_db import entry_docs
 from helpers_faults import (
     RELOCATED,
     TEST_INDICATORS,
@@ -66,7 +67,7 @@ def test_five_processes_importing_different_files_at_once(db: Path, tmp_path: Pa
         for k in range(5)
     ]
     expected = entry_rows(before.data) + sum((f.counter for f in files), Counter())
-    assert sum(expected.values()) == len(before.data["entries"]) + 7500  # keys are disjoint
+    assert sum(expected.values()) == len(entry_docs(before.data)) + 7500  # keys are disjoint
 
     procs = [spawn(db, "import", f.path, "--lock-timeout", "60") for f in files]
     generations = read_while_running(db, procs)

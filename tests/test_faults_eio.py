@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers_db import entry_docs
 
 PATCHED = ("open", "fsync", "replace", "link", "chmod", "mkdir", "rename")
 RECORD = ["record", "housing.relocated_people", "5200", "--area", "阳高县", "--week", "2018-W23"]
@@ -39,8 +40,8 @@ class FailAfter:
         return wrapper
 
 
-def entry_docs(db: Path) -> dict[str, Any]:
-    return json.loads(db.read_bytes()).get("entries", {})
+def stored_entries(db: Path) -> dict[int, dict[str, Any]]:
+    return entry_docs(json.loads(db.read_bytes()))
 
 
 @pytest.mark.parametrize("persist", [False, True], ids=["once", "from-then-on"])
@@ -66,7 +67,7 @@ def test_eio_at_every_call_is_all_or_nothing(
             n,
             result.stderr,
         )
-        entries = entry_docs(db_path)  # always whole, valid JSON
+        entries = stored_entries(db_path)  # always whole, valid JSON
         if result.exit_code == 0:
             assert len(entries) == 1, (n, "reported success but nothing was committed")
         else:

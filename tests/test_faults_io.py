@@ -18,6 +18,7 @@ from typing import Any
 
 import helpers_faults
 import pytest
+from helpers_db import add_entry_doc, entry_docs
 from helpers_faults import (
     RELOCATED,
     TEST_INDICATORS,
@@ -334,12 +335,14 @@ def test_a_stale_temp_file_is_never_read_and_is_swept_by_the_next_write(
 ):
     before = snap(db)
     decoy = before.data
-    decoy["entries"]["99999"] = {
-        "indicator": RELOCATED,
-        "area": "lingqiu",
-        "date": "2018-05-06",
-        "value": 123456,
-    }
+    template = entry_docs(decoy)[1]
+    add_entry_doc(
+        decoy,
+        template
+        | {"id": 99999, "indicator": RELOCATED, "area": "lingqiu", "date": "2018-05-06"}
+        | {"value": 123456},
+    )
+    decoy["meta"]["1"]["entries_count"] += 1
     stale = tmp_path / ".db.json.123.tmp"
     stale.write_text(json.dumps(decoy), encoding="utf-8")
     half = tmp_path / ".db.json.k3j_x1.tmp"
@@ -350,7 +353,7 @@ def test_a_stale_temp_file_is_never_read_and_is_swept_by_the_next_write(
 
     shown = json.loads(run("log", "--json").stdout)["entries"]
     assert 123456 not in [e["value"] for e in shown]
-    assert len(shown) == len(before.data["entries"])
+    assert len(shown) == len(entry_docs(before.data))
 
     proc = pov(db, *RECORD)
     assert proc.returncode == 0, proc.stderr

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from helpers_cli import log_entries, ok_json
+from helpers_db import entry_docs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -46,8 +47,9 @@ def test_correction_supersedes_and_both_stay(run, initialised, db_path: Path) ->
     assert states == {1: "superseded by #2", 2: "counts"}
     [new] = [e for e in history["entries"] if e["id"] == 2]
     assert (new["corrects"], new["reason"], new["by"]) == (1, "resubmitted", "auditor")
-    raw = json.loads(db_path.read_bytes())["entries"]
-    assert raw["1"]["value"] == 5200  # never edited
+    raw = entry_docs(json.loads(db_path.read_bytes()))
+    assert raw[1]["value"] == 5200  # never edited
+    assert (raw[2]["corrects"], raw[2]["reason"], raw[2]["value"]) == (1, "resubmitted", 5230)
 
 
 def test_correction_refusals(run, initialised, db_path: Path) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers_db import drop_entry, entry_docs
 
 RELOCATED = "housing.relocated_people"
 HEADER = "week,area,indicator,value\n"
@@ -372,7 +373,9 @@ def test_bad_database_exit_4_nothing_moved(
         db_path.write_bytes(db_path.read_bytes()[:300])
     else:
         data = doc(db_path)
-        data["entries"].clear()
+        for entry_id in entry_docs(data):
+            drop_entry(data, entry_id)
+        assert entry_docs(data) == {}
         db_path.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
     raw = db_path.read_bytes()
     put(inbox, "a.csv", [row("阳高县", 1)])
@@ -383,7 +386,7 @@ def test_bad_database_exit_4_nothing_moved(
     assert str(db_path) in line
     assert "newest good backup: " in line
     if damage == "records-removed":
-        assert "records removed" in line
+        assert "entries removed" in line
     assert tree(inbox) == before
     assert db_path.read_bytes() == raw
 

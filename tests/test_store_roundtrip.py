@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+from helpers_db import entry_docs, series_of
 
 RECORD = ["record", "housing.relocated_people", "5200", "--area", "阳高县", "--week", "2018-W23"]
 
@@ -15,7 +18,7 @@ RECORD = ["record", "housing.relocated_people", "5200", "--area", "阳高县", "
 def test_unknown_fields_and_tables_survive_a_write(run, initialised, db_path: Path) -> None:
     assert run(*RECORD).exit_code == 0
     data = json.loads(db_path.read_bytes())
-    data["entries"]["1"]["checked_by"] = "县扶贫办"
+    series_of(data, 1)["checked_by"] = "县扶贫办"  # schema 4: entry 1's series document
     data["meta"]["1"]["site_note"] = {"office": "city"}
     data["x_local"] = {"1": {"anything": [1, 2]}}
     db_path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
@@ -26,10 +29,29 @@ def test_unknown_fields_and_tables_survive_a_write(run, initialised, db_path: Pa
     assert result.exit_code == 0, result.stderr
 
     after = json.loads(db_path.read_bytes())
-    assert after["entries"]["1"]["checked_by"] == "县扶贫办"
+    assert series_of(after, 2) is series_of(after, 1)  # the new entry joined that series
+    assert series_of(after, 1)["checked_by"] == "县扶贫办"
     assert after["meta"]["1"]["site_note"] == {"office": "city"}
     assert after["x_local"] == {"1": {"anything": [1, 2]}}
-    assert len(after["entries"]) == 2
+    assert len(entry_docs(after)) == 2
+
+
+def test_unknown_entry_fields_of_an_older_file_survive_its_migration(run, db_path: Path) -> None:
+    shutil.copyfile(Path(__file__).parent / "fixtures" / "db_v3.json", db_path)
+    data = json.loads(db_path.read_bytes())
+    data["entries"]["5"]["checked_by"] = "县扶贫办"
+    db_path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+    result = run(
+        "record", "housing.relocated_people", "5400", "--area", "阳高县", "--week", "2018-W25"
+    )
+    assert result.exit_code == 0, result.stderr
+
+    after = json.loads(db_path.read_bytes())
+    assert after["meta"]["1"]["schema"] == 4
+    for series in after["series"].values():  # the audit texts decoded too
+        series["audit"] = json.loads(series["audit"])
+    assert "县扶贫办" in json.dumps(after, ensure_ascii=False)  # kept somewhere, for entry 5
 
 
 def test_a_console_that_cannot_show_chinese_does_not_fail_a_commit(tmp_path: Path) -> None:
@@ -45,7 +67,7 @@ def test_a_console_that_cannot_show_chinese_does_not_fail_a_commit(tmp_path: Pat
     result = povtrack(*RECORD, "--lang", "zh")
     assert result.returncode == 0, result.stderr
     assert b"Traceback" not in result.stderr
-    entries = json.loads(db.read_bytes())["entries"]
+    entries = entry_docs(json.loads(db.read_bytes()))
     assert [e["value"] for e in entries.values()] == [5200]
     for args in (["status", "--lang", "zh"], ["log", "--lang", "zh"], ["areas", "--lang", "zh"]):
         shown = povtrack(*args)

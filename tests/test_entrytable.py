@@ -1,0 +1,577 @@
+"""The entries of a schema-4 database, column by column (``povtrack.entrytable``), and the check
+of its ``series`` table (``integrity.check_series``).
+
+- ``EntryTable.not_counting`` + ``Ledger.from_series`` must give exactly what the per-entry
+  rules give (``progress.entry_states`` / ``effective_entries`` / ``Ledger(entries)``), for
+  any history of records, corrections (chains, corrections of undone or superseded entries)
+  and undos (undos of undos): property-based, with Hypothesis;
+- ``series_from_records`` then ``EntryTable(...).records()`` gives every record back;
+- ``check_series`` refuses each kind of damage with the exact JSON path of it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from helpers_db import AUDIT_COLUMNS, SERIES_COLUMNS, audit_of, entry_docs, set_audit
+from helpers_progress import PLAN
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from povtrack import dbfile, integrity
+from povtrack.entrytable import AuditError, EntryTable, entry_record, series_from_records
+from povtrack.errors import DatabaseError
+from povtrack.model import Entry
+from povtrack.progress import (
+    Ledger,
+    effective_entries,
+    entry_states,
+    status_rows,
+    undone_batches,
+)
+
+# of the tiny plan (helpers_progress): a running total, increments, the two parts of a
+# ratio, a rate and an activity; the city, two counties and a district
+INDICATORS = ("people", "trained", "exited", "poor", "coverage", "visits")
+AREAS = ("metro", "north", "south", "east")
+DAYS = tuple(date(2018, 3, 4) + timedelta(weeks=k) for k in range(5))
+AS_OF = (date(2018, 3, 1), date(2018, 3, 18), date(2018, 4, 30), date(2018, 12, 31))
+DANGLING = 10_000  # an id no entry has (a hand edit; opening accepts it, db verify names it)
+
+values = st.one_of(
+    st.integers(min_value=0, max_value=10**7),
+    st.floats(min_value=0, max_value=1e9, allow_nan=False, allow_infinity=False),
+)
+texts = st.text(max_size=6)
+
+
+# ---------------------------------------------------------------------------- histories
+
+
+@st.composite
+def histories(draw: st.DrawFn) -> tuple[list[Entry], list[dict[str, Any]]]:
+    """Entries and batches as povtrack's commands make them, one batch per command: records
+    and imports (1-4 entries), corrections of any entry so far (a correction, a superseded
+    or an undone one too; now and then of an id that does not exist) and undos of any batch
+    so far (an undo too)."""
+    entries: list[Entry] = []
+    batches: list[dict[str, Any]] = []
+    for n in range(draw(st.integers(min_value=1, max_value=14))):
+        batch = f"b{n + 1}"
+        kind = draw(st.sampled_from(["record", "record", "correct", "correct", "undo"]))
+        if kind == "undo" and batches:
+            target = draw(st.sampled_from([b["id"] for b in batches]))
+            batches.append({"id": batch, "kind": "undo", "files": [], "reverts": target})
+            continue
+        if kind == "correct" and entries:
+            old = draw(st.sampled_from(entries))
+            target = draw(st.sampled_from([old.id] * 9 + [DANGLING]))
+            entries.append(
+                Entry(
+                    len(entries) + 1,
+                    old.indicator,
+                    old.area,
+                    old.date,
+                    draw(values),
+                    draw(texts),
+                    f"correct {target}",
+                    "2018-06-01T00:00:00+00:00",
+                    draw(texts),
+                    batch,
+                    target,
+                    draw(texts),
+                )
+            )
+            batches.append({"id": batch, "kind": "correct", "files": []})
+            continue
+        for _ in range(draw(st.integers(min_value=1, max_value=4))):
+            entries.append(
+                Entry(
+                    len(entries) + 1,
+                    draw(st.sampled_from(INDICATORS)),
+                    draw(st.sampled_from(AREAS)),
+                    draw(st.sampled_from(DAYS)),
+                    draw(values),
+                    draw(texts),
+                    draw(texts),
+                    "2018-06-01T00:00:00+00:00",
+                    draw(texts),
+                    batch,
+                )
+            )
+        batches.append({"id": batch, "kind": "record", "files": []})
+    return entries, batches
+
+
+def table_of(entries: list[Entry]) -> EntryTable:
+    """The entries as a JSON file holds them: columns per series, through JSON and back."""
+    series = series_from_records([entry_record(e) for e in reversed(entries)])
+    return EntryTable(json.loads(json.dumps(series)))
+
+
+def _ledger_view(ledger: Ledger, as_of: date) -> dict[tuple[str, str], Any]:
+    """Everything a ledger answers, for every indicator and area."""
+    out = {}
+    for ind in INDICATORS:
+        indicator = PLAN.indicator(ind)
+        for area in AREAS:
+            dates = ledger.dates(ind, area)
+            out[(ind, area)] = (
+                dates,
+                [ledger.value_on(ind, area, d) for d in dates],
+                ledger.area_actual(indicator, area, as_of),
+            )
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(histories())
+def test_columns_count_what_the_per_entry_rules_count(
+    history: tuple[list[Entry], list[dict[str, Any]]],
+) -> None:
+    entries, batches = history
+    table = table_of(entries)
+    skip = table.not_counting(set(undone_batches(batches)))
+
+    states = entry_states(entries, batches)
+    ids = {e.id for e in entries}
+    assert skip & ids == {i for i, s in states.items() if s != "counts"}
+    assert skip - ids <= {DANGLING}  # a dangling correction supersedes nothing there is
+
+    effective = effective_entries(entries, batches)
+    assert table.entries(skip) == effective
+    assert table.latest_date(skip) == max((e.date for e in effective), default=None)
+
+    from_columns = Ledger.from_series(table.series_values(skip))
+    per_entry = Ledger(effective)
+    for as_of in AS_OF:
+        assert _ledger_view(from_columns, as_of) == _ledger_view(per_entry, as_of)
+        # every status row alike (repr: a forecast may be nan, which equals nothing)
+        assert repr(status_rows(PLAN, from_columns, [], as_of)) == repr(
+            status_rows(PLAN, effective, [], as_of)
+        )
+
+
+def test_a_chain_of_corrections_and_an_undone_undo_by_hand() -> None:
+    """One history worked out by hand: #2 corrects #1, #3 corrects #2 (a chain), #4 (a week
+    later, by a hand edit) corrects #1 again, too late: #1 is superseded already; b5 undoes
+    b3 (#3), b6 undoes b5."""
+    day, later = DAYS[0], DAYS[1]
+    entries = [
+        Entry(1, "people", "north", day, 10, batch="b1"),
+        Entry(2, "people", "north", day, 20, batch="b2", corrects=1, reason="x"),
+        Entry(3, "people", "north", day, 30, batch="b3", corrects=2, reason="y"),
+        Entry(4, "people", "north", later, 40, batch="b4", corrects=1, reason="z"),
+    ]
+    batches = [{"id": f"b{n}", "kind": "record"} for n in range(1, 5)]
+    undo = [{"id": "b5", "kind": "undo", "reverts": "b3"}]
+    undo_undo = [*undo, {"id": "b6", "kind": "undo", "reverts": "b5"}]
+    table = table_of(entries)
+    cases = {  # name: (more batches, entries that do not count, the value on ``day``)
+        "no undo": ([], {1, 2}, 30),  # #3 supersedes #2, which superseded #1
+        "b3 undone": (undo, {1, 3}, 20),  # #2 counts again, superseding #1
+        "the undo undone": (undo_undo, {1, 2}, 30),
+    }
+    for name, (extra, not_counting, value) in cases.items():
+        skip = table.not_counting(set(undone_batches(batches + extra)))
+        states = entry_states(entries, batches + extra)
+        assert skip == {i for i, s in states.items() if s != "counts"} == not_counting, name
+        ledger = Ledger.from_series(table.series_values(skip))
+        assert ledger.value_on("people", "north", day) == value, name
+        assert ledger.value_on("people", "north", later) == 40, name
+
+
+# ---------------------------------------------------------------------------- round trip
+
+
+@st.composite
+def records(draw: st.DrawFn) -> list[dict[str, Any]]:
+    """Entry records with distinct ids (in any order), some of them corrections."""
+    ids = draw(st.lists(st.integers(min_value=1, max_value=500), unique=True, max_size=30))
+    out = []
+    for entry_id in ids:
+        rec = {
+            "id": entry_id,
+            "indicator": draw(st.sampled_from(INDICATORS)),
+            "area": draw(st.sampled_from(AREAS)),
+            "date": draw(st.sampled_from(DAYS)).isoformat(),
+            "value": draw(values),
+            "note": draw(texts),
+            "source": draw(texts),
+            "recorded_at": draw(texts),
+            "by": draw(texts),
+            "batch": draw(texts),
+        }
+        if draw(st.integers(0, 4)) == 0:
+            rec |= {
+                "corrects": draw(st.integers(min_value=1, max_value=500)),
+                "reason": draw(texts),
+            }
+        out.append(rec)
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(records())
+def test_series_from_records_round_trips(recs: list[dict[str, Any]]) -> None:
+    series = json.loads(json.dumps(series_from_records(recs)))  # as the file holds it
+    in_order = sorted(recs, key=lambda r: r["id"])
+
+    table = EntryTable(series)
+    assert table.records() == in_order
+    assert table.count == len(recs)
+    assert table.last_id == max((r["id"] for r in recs), default=0)
+    for rec in recs:
+        assert entry_record(table.find(rec["id"])) == rec
+    assert table.find(1000) is None
+
+    # the layout itself, read without povtrack: the test helpers see the same records
+    assert entry_docs({"series": series}) == {r["id"]: r for r in recs}
+    assert list(series) == [str(n) for n in range(1, len(series) + 1)]
+    for doc in series.values():
+        n = len(doc["id"])
+        assert n >= 1 and doc["id"] == sorted(doc["id"])
+        assert set(doc) - {"corrects"} == {"indicator", "area", "audit", *SERIES_COLUMNS}
+        assert all(len(doc[c]) == n for c in SERIES_COLUMNS)
+        audit = audit_of(doc)
+        assert set(audit) - {"reason"} == set(AUDIT_COLUMNS)
+        assert all(len(column) == n for column in audit.values())
+        has = any(r.get("corrects") is not None for r in recs if r["id"] in doc["id"])
+        assert ("corrects" in doc) == ("reason" in audit) == has
+        if has:
+            assert all(
+                (c is None) == (why == "") or c is not None
+                for c, why in zip(doc["corrects"], audit["reason"], strict=True)
+            )
+    keys = [(d["indicator"], d["area"]) for d in series.values()]
+    assert len(keys) == len(set(keys))
+    assert integrity.check_series({"series": series}, PLAN) == []
+    assert table.check_audits() == []
+
+
+def _rec(entry_id: int, area: str, value: float, **more: Any) -> dict[str, Any]:
+    return {"id": entry_id, "indicator": "people", "area": area, "date": "2018-03-04"} | {
+        "value": value,
+        "note": "",
+        "source": "s",
+        "recorded_at": "t",
+        "by": "u",
+        "batch": "b1",
+        **more,
+    }
+
+
+def test_append_keeps_a_series_in_id_order_and_adds_correction_lists_late() -> None:
+    table = EntryTable({})
+    table.append(_rec(1, "north", 5))
+    table.append(_rec(2, "south", 6))
+    table.append(_rec(3, "north", 7, batch="b2", corrects=1, reason="typo"))
+    table.flush()
+    north, south = table.series["1"], table.series["2"]
+    assert (north["id"], north["corrects"], audit_of(north)["reason"]) == (
+        [1, 3],
+        [None, 1],
+        ["", "typo"],
+    )
+    assert "corrects" not in south and "reason" not in audit_of(south)
+    assert (table.count, table.last_id) == (3, 3)
+
+
+def test_the_audit_text_is_written_only_by_flush() -> None:
+    table = EntryTable(series_from_records([_rec(1, "north", 5)]))
+    before = table.series["1"]["audit"]
+    table.append(_rec(2, "north", 6, note="新"))
+    assert table.series["1"]["audit"] == before  # not yet encoded
+    assert [e.note for e in table.entries()] == ["", "新"]  # but read from memory
+    table.flush()
+    assert audit_of(table.series["1"])["note"] == ["", "新"]
+
+
+def test_a_new_series_never_takes_the_key_of_an_existing_one() -> None:
+    """A hand edit may leave the series keys with a gap: a new series goes past them."""
+    kept = series_from_records([_rec(1, "north", 5)])["1"]
+    table = EntryTable({"2": json.loads(json.dumps(kept))})
+    table.append(_rec(2, "south", 6))
+    table.flush()
+    assert [r["id"] for r in table.records()] == [1, 2]
+    assert table.series["2"] == kept
+    assert table.series["3"]["area"] == "south"
+
+
+# ---------------------------------------------------------------------------- check_series
+
+
+def _sound() -> dict[str, Any]:
+    """Two series: people in north (#1, #3, #4, #4 correcting #1) and trained in south (#2)."""
+    base = {"note": "", "source": "s", "recorded_at": "2018-03-05T09:00:00+00:00", "by": "u"}
+    recs = [
+        {"id": 1, "indicator": "people", "area": "north", "date": "2018-03-04", "value": 5},
+        {"id": 2, "indicator": "trained", "area": "south", "date": "2018-03-04", "value": 2.5},
+        {"id": 3, "indicator": "people", "area": "north", "date": "2018-03-11", "value": 8},
+        {"id": 4, "indicator": "people", "area": "north", "date": "2018-03-04", "value": 6}
+        | {"corrects": 1, "reason": "typo"},
+    ]
+    data = {"series": series_from_records([r | base | {"batch": "b1"} for r in recs])}
+    assert integrity.check_series(data, PLAN) == []
+    assert EntryTable(data["series"]).check_audits() == []
+    return data
+
+
+def _set(column: str, row: int, value: Any):
+    def change(data: dict[str, Any]) -> None:
+        data["series"]["1"][column][row] = value
+
+    return change
+
+
+# name: (change to the sound data, the exact problems check_series reports[, a mark])
+REFUSALS = {
+    # the columns as a whole
+    "uneven": (
+        lambda d: d["series"]["1"]["value"].pop(),
+        ["/series/1/value has 2 rows, /id has 3"],
+    ),
+    "uneven-correction": (
+        lambda d: d["series"]["1"]["corrects"].append(None),
+        ["/series/1/corrects has 4 rows, /id has 3"],
+    ),
+    "audit-missing": (
+        lambda d: d["series"]["2"].pop("audit"),
+        ["/series/2/audit must be the JSON text of the audit columns"],
+    ),
+    "audit-not-text": (
+        lambda d: d["series"]["2"].update(audit={"note": [""]}),
+        ["/series/2/audit must be the JSON text of the audit columns"],
+    ),
+    "column-missing": (
+        lambda d: d["series"]["1"].pop("batch"),
+        ["/series/1/batch is missing"],
+    ),
+    "column-not-a-list": (
+        lambda d: d["series"]["1"].update(value={"0": 5}),
+        ["/series/1/value must be a list"],
+    ),
+    "indicator-missing": (
+        lambda d: d["series"]["2"].pop("indicator"),
+        ["/series/2/indicator is missing"],
+    ),
+    "area-not-text": (
+        lambda d: d["series"]["2"].update(area=7),
+        ["/series/2/area must be text"],
+    ),
+    # ids
+    "ids-not-rising": (_set("id", 2, 2), ["/series/1/id/2: ids must rise (2 after 3)"]),
+    "id-repeated-in-a-series": (_set("id", 1, 1), ["/series/1/id/1: ids must rise (1 after 1)"]),
+    "id-zero": (_set("id", 0, 0), ["/series/1/id/0 must be an entry id (a whole number ≥ 1)"]),
+    "id-text": (_set("id", 0, "1"), ["/series/1/id/0 must be an entry id (a whole number ≥ 1)"]),
+    "id-bool": (_set("id", 0, True), ["/series/1/id/0 must be an entry id (a whole number ≥ 1)"]),
+    "id-float": (_set("id", 0, 1.0), ["/series/1/id/0 must be an entry id (a whole number ≥ 1)"]),
+    "id-used-twice-across-series": (
+        lambda d: d["series"]["2"].update(id=[3]),
+        ["/series/2/id/0: entry 3 is also at /series/1/id/1 (an id used twice)"],
+    ),
+    # values
+    "value-bool": (
+        _set("value", 1, True),
+        ["/series/1/value/1 (entry 3) must be a number ≥ 0, not True"],
+    ),
+    "value-text": (
+        _set("value", 1, "12"),
+        ["/series/1/value/1 (entry 3) must be a number ≥ 0, not '12'"],
+    ),
+    "value-null": (
+        _set("value", 0, None),
+        ["/series/1/value/0 (entry 1) must be a number ≥ 0, not None"],
+    ),
+    "value-negative": (
+        _set("value", 2, -1),
+        ["/series/1/value/2 (entry 4) must be a number ≥ 0, not -1"],
+    ),
+    "value-inf": (
+        _set("value", 1, math.inf),
+        ["/series/1/value/1 (entry 3) must be a number ≥ 0, not inf"],
+    ),
+    "value-nan-first": (
+        _set("value", 0, math.nan),
+        ["/series/1/value/0 (entry 1) must be a number ≥ 0, not nan"],
+    ),
+    "value-nan-later": (
+        _set("value", 1, math.nan),
+        ["/series/1/value/1 (entry 3) must be a number ≥ 0, not nan"],
+    ),
+    # dates
+    "date-impossible": (
+        _set("date", 1, "2018-02-30"),
+        ["/series/1/date/1 (entry 3) must be a date YYYY-MM-DD, not '2018-02-30'"],
+    ),
+    "date-words": (
+        _set("date", 0, "last week"),
+        ["/series/1/date/0 (entry 1) must be a date YYYY-MM-DD, not 'last week'"],
+    ),
+    "date-null": (
+        _set("date", 2, None),
+        ["/series/1/date/2 (entry 4) must be a date YYYY-MM-DD, not None"],
+    ),
+    # text and corrections
+    "batch-not-text": (_set("batch", 1, 5), ["/series/1/batch/1 (entry 3) must be text"]),
+    "batch-null": (_set("batch", 0, None), ["/series/1/batch/0 (entry 1) must be text"]),
+    "corrects-text": (
+        _set("corrects", 2, "1"),
+        ["/series/1/corrects/2 (entry 4) must be an entry id"],
+    ),
+    "corrects-negative": (
+        _set("corrects", 2, -1),
+        ["/series/1/corrects/2 (entry 4) must be an entry id"],
+    ),
+    # the plan
+    "unknown-indicator": (
+        lambda d: d["series"]["2"].update(indicator="housing.castles"),
+        ["/series/2/indicator: 'housing.castles' is not in the plan"],
+    ),
+    "unknown-area": (
+        lambda d: d["series"]["1"].update(area="atlantis"),
+        ["/series/1/area: 'atlantis' is not in the plan"],
+    ),
+    "second-series-for-a-key": (
+        lambda d: d["series"]["2"].update(indicator="people", area="north", id=[9]),
+        ["/series/2: a second series for people in north"],
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("change", "problems"),
+    [pytest.param(*case[:2], id=name, marks=case[2:]) for name, case in REFUSALS.items()],
+)
+def test_check_series_names_each_problem_exactly(change, problems: list[str]) -> None:
+    data = _sound()
+    change(data)
+    assert integrity.check_series(data, PLAN) == problems
+
+
+def test_check_series_lists_every_bad_row_of_a_series() -> None:
+    data = _sound()
+    doc = data["series"]["1"]
+    doc["value"][0], doc["value"][2], doc["batch"][1] = -1, "x", None
+    assert integrity.check_series(data, PLAN) == [
+        "/series/1/value/0 (entry 1) must be a number ≥ 0, not -1",
+        "/series/1/value/2 (entry 4) must be a number ≥ 0, not 'x'",
+        "/series/1/batch/1 (entry 3) must be text",
+    ]
+
+
+def test_an_empty_series_table_and_an_empty_series_are_sound() -> None:
+    assert integrity.check_series({"series": {}}, PLAN) == []
+    assert integrity.check_series({}, PLAN) == []
+    empty = {"indicator": "people", "area": "north"} | {c: [] for c in SERIES_COLUMNS}
+    empty["audit"] = json.dumps({c: [] for c in AUDIT_COLUMNS})
+    assert integrity.check_series({"series": {"1": empty}}, PLAN) == []
+    assert EntryTable({"1": empty}).check_audits() == []
+
+
+# ---------------------------------------------------------------------------- the audit text
+
+
+def _audit(change):
+    """A change of series 1's decoded audit columns, written back as JSON text."""
+
+    def edit(data: dict[str, Any]) -> None:
+        series = data["series"]["1"]
+        audit = audit_of(series)
+        change(audit)
+        set_audit(series, audit)
+
+    return edit
+
+
+def _set_audit(column: str, row: int, value: Any):
+    def change(audit: dict[str, list[Any]]) -> None:
+        audit[column][row] = value
+
+    return _audit(change)
+
+
+# name: (change to the sound data, the exact problem check_audits reports)
+AUDIT_REFUSALS = {
+    "not-json": (
+        lambda d: d["series"]["1"].update(audit='{"note": ["", '),
+        "/series/1/audit is not the JSON text of the audit columns",
+    ),
+    "a-list": (
+        lambda d: d["series"]["1"].update(audit="[]"),
+        "/series/1/audit must hold an object of columns",
+    ),
+    "column-missing": (
+        _audit(lambda a: a.pop("by")),
+        "/series/1/audit/by is missing or not a list",
+    ),
+    "column-not-a-list": (
+        _audit(lambda a: a.update(source="s")),
+        "/series/1/audit/source is missing or not a list",
+    ),
+    "uneven": (
+        _audit(lambda a: a["note"].pop()),
+        "/series/1/audit/note has 2 rows, /series/1/id has 3",
+    ),
+    "uneven-reason": (
+        _audit(lambda a: a["reason"].append("")),
+        "/series/1/audit/reason has 4 rows, /series/1/id has 3",
+    ),
+    **{
+        f"{column}-not-text": (
+            _set_audit(column, 2, 5),
+            f"/series/1/audit/{column}/2 (entry 4) must be text",
+        )
+        for column in (*AUDIT_COLUMNS, "reason")
+    },
+    "note-null": (_set_audit("note", 0, None), "/series/1/audit/note/0 (entry 1) must be text"),
+}
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"), list(AUDIT_REFUSALS.values()), ids=list(AUDIT_REFUSALS)
+)
+def test_check_audits_names_each_problem_exactly(change, problem: str) -> None:
+    data = _sound()
+    change(data)
+    assert integrity.check_series(data, PLAN) == []  # opening does not decode the audit
+    table = EntryTable(data["series"])
+    assert table.check_audits() == [problem]
+    with pytest.raises(AuditError) as raised:  # nor does anything that reads single entries
+        table.entries()
+    assert str(raised.value) == problem
+    # but the ledger, which needs no audit detail, still reads
+    assert Ledger.from_series(table.series_values()).value_on("people", "north", DAYS[0]) == 6
+
+
+def _file_with(series: dict[str, Any]) -> dict[str, Any]:
+    """A whole schema-4 database file around a series table (the tiny plan)."""
+    from helpers_progress import HEADER, INDICATORS
+
+    count = sum(len(s["id"]) for s in series.values())
+    meta = {"schema": 4, "generation": 1, "plan_text": HEADER + INDICATORS}
+    return {"meta": {"1": meta | {"entries_count": count}}, "series": series}
+
+
+@pytest.mark.parametrize(
+    "ids",
+    [
+        pytest.param(5, id="a-number"),
+        pytest.param(None, id="null"),
+        pytest.param("1,3,4", id="text"),
+        pytest.param({"0": 1}, id="an-object"),
+    ],
+)
+def test_a_file_whose_id_column_is_not_a_list_is_refused_not_a_crash(ids: Any) -> None:
+    """Through the whole loader: the refusal is a DatabaseError naming the column."""
+    data = _file_with(_sound()["series"])
+    assert dbfile.load(json.dumps(data).encode(), "db.json").entries.count == 4
+    data["series"]["1"]["id"] = ids
+    with pytest.raises(
+        DatabaseError, match=r"^db\.json: corrupt database: /series/1/id must be a list"
+    ):
+        dbfile.load(json.dumps(data).encode(), "db.json")
