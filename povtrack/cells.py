@@ -114,6 +114,8 @@ def blank(value: Any) -> bool:
 
 def cell_text(value: Any) -> str:
     """A workbook cell as the text a CSV would hold."""
+    if type(value) is str:  # every CSV cell
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -128,6 +130,8 @@ def cell_text(value: Any) -> str:
 
 
 def day_cell(value: Any) -> date:
+    if type(value) is str:  # every CSV cell
+        return _day_text(value)
     if isinstance(value, datetime):
         if value.time() != time():
             raise UsageError(f"date {value:%Y-%m-%d %H:%M} has a time of day; give the date only")
@@ -141,7 +145,11 @@ def day_cell(value: Any) -> date:
             f"the date cell holds the number {cell_text(value)}, not a date; "
             "format the cell as a date or write YYYY-MM-DD, e.g. 2018-06-03"
         )
-    text = fold_width(cell_text(value)).strip()
+    return _day_text(cell_text(value))
+
+
+def _day_text(value: str) -> date:
+    text = fold_width(value).strip()
     if not text.isascii():
         raise UsageError(f"'{shown(text)}' is not a date; write YYYY-MM-DD, e.g. 2018-06-03")
     return parse_day(text)
@@ -160,6 +168,8 @@ def week_cell(value: Any) -> date:
 
 
 def value_cell(value: Any, ind: Indicator) -> float:
+    if type(value) is str:  # every CSV cell
+        return parse_value(value, ind)
     if isinstance(value, bool):
         raise UsageError(f"value {cell_text(value)} is not a number")
     if isinstance(value, int | float):

@@ -36,6 +36,10 @@ AUDIT = ("note", "source", "recorded_at", "by")
 KNOWN = frozenset({"id", "indicator", "area", "date", "value", "batch", "corrects", "reason"})
 
 
+# The fields of an ordinary entry record (no correction, nothing unknown).
+_PLAIN_RECORD = frozenset({"indicator", "area", *COLUMNS, *AUDIT})
+
+
 class AuditError(ValueError):
     """A series' audit text is not what it must be; the message starts with its JSON path."""
 
@@ -177,6 +181,29 @@ class EntryTable:
         return [extras.get(e.id, {}) | entry_record(e) for e in self.entries()]
 
     # -- writing -----------------------------------------------------------------------
+
+    def extend(self, recs: list[dict[str, Any]]) -> None:
+        """Many entries, as ``append`` would add them one by one (their ids rising), a
+        series' plain rows a column at a time."""
+        groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for rec in recs:
+            groups.setdefault((rec["indicator"], rec["area"]), []).append(rec)
+        for (indicator, area), group in groups.items():
+            key = self._by_key.get((indicator, area))
+            doc = self.series[key] if key is not None else None
+            plain = doc is not None and all(r.keys() == _PLAIN_RECORD for r in group)
+            audit = self.audit(key) if plain and key is not None else {}
+            if not plain or "corrects" in doc or "reason" in audit or "extra" in audit:
+                for rec in group:  # a new series, a correction or unknown fields: one by one
+                    self.append(rec)
+                continue
+            for column in COLUMNS:
+                doc[column] += [r[column] for r in group]
+            for column in AUDIT:
+                audit[column] += [r[column] for r in group]
+            self._changed.add(key)
+            self.count += len(group)
+            self.last_id = max(self.last_id, group[-1]["id"])
 
     def append(self, rec: dict[str, Any]) -> None:
         """One entry (a plain record, as ``entry_record`` makes), its id above every id so far."""

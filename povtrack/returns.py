@@ -418,7 +418,7 @@ def _parse_row(
     def attempt(column: str, fn: Callable[[Any], Any]) -> Any:
         col, value = cells[column]
         try:
-            if isinstance(value, str) and value.strip().upper() in EXCEL_ERRORS:
+            if isinstance(value, str) and "#" in value and value.strip().upper() in EXCEL_ERRORS:
                 raise UsageError(
                     f"Excel error value {value.strip().upper()} in the {column} cell; "
                     "fix the formula in the return"

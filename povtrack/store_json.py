@@ -313,8 +313,8 @@ class JsonStore:
     def add_entries(self, rows: list[dict[str, Any]], *, by: str, batch: str) -> list[int]:
         at = now_stamp()
         first = self._table.last_id + 1
-        for n, r in enumerate(rows):
-            self._table.append(
+        self._table.extend(
+            [
                 {
                     "id": first + n,
                     "indicator": r["indicator"],
@@ -328,7 +328,9 @@ class JsonStore:
                     "batch": batch,
                 }
                 | ({"corrects": r["corrects"], "reason": r["reason"]} if "corrects" in r else {})
-            )
+                for n, r in enumerate(rows)
+            ]
+        )
         self._storage.dirty = True
         self._skip = None
         return list(range(first, first + len(rows)))
