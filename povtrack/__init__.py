@@ -1,3 +1,3 @@
 """povtrack: progress against the targets of Datong's 2018 poverty-alleviation plan."""
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"
