@@ -6,7 +6,8 @@ stdout, BENCHMARKS.md content with ``--markdown``). The data comes from ``genera
 in ``benchmarks/.work/`` and rebuilt when it or povtrack's storage code changes.
 
 Every process is ``sys.executable`` — run this with the virtual environment's interpreter — and
-povtrack is started as ``sys.executable -m povtrack`` throughout. Each measurement is one
+povtrack is started as users start it, by the ``povtrack`` script installed beside that
+interpreter (``sys.executable -m povtrack`` where there is none). Each measurement is one
 ``posix_spawn`` + ``os.wait4`` (by a small helper process): wall time around both, peak memory
 from ``ru_maxrss``, stdout to /dev/null. Within a group the commands run round-robin (one run of
 each, then the next round), after a warm-up round, so ratios compare runs taken side by side.
@@ -40,7 +41,8 @@ import generate  # benchmarks/generate.py: standard library at import time
 HERE = Path(__file__).resolve().parent
 WORK = HERE / ".work"
 PY = sys.executable
-POVTRACK = [PY, "-m", "povtrack"]
+_SCRIPT = Path(PY).with_name("povtrack")  # the console script pip installs, as users run it
+POVTRACK = [str(_SCRIPT)] if _SCRIPT.is_file() else [PY, "-m", "povtrack"]
 NAIVE = "import json, sys\nwith open(sys.argv[1], encoding='utf-8') as f:\n    json.load(f)"
 SIZES = (1_000, 10_000, 100_000, 1_000_000)
 MB = 1_000_000  # peaks are in MB of 10^6 bytes (ru_maxrss is in KiB on Linux)
@@ -211,6 +213,8 @@ def size_group(size: int, backends: list[str], env: dict[str, str], regen: bool)
 
 def startup_group(env: dict[str, str]) -> Group:
     demo = WORK / "demo.json"
+    for old in (demo, WORK / "demo.json.backups"):  # made afresh by this povtrack's demo
+        shutil.rmtree(old) if old.is_dir() else old.unlink(missing_ok=True)
     code = spawn([*POVTRACK, "demo", "--db", str(demo)], env)[2]
     if code != 0:
         raise RuntimeError(f"povtrack demo --db {demo}: exit {code}")
@@ -270,7 +274,7 @@ def targets(groups: dict[str, Group], backends: list[str]) -> list[list[str]]:
 
 # ---------------------------------------------------------------------------- report
 
-HEAD = ["command", "median ms", "min ms", "peak MB", "× ref", ""]
+HEAD = ["command", "median ms", "min ms", "peak MB", "× ref", "check"]
 
 
 def rows(group: Group) -> list[list[str]]:
@@ -353,6 +357,9 @@ def report(groups: dict[str, Group], judged: list[list[str]], runs: str, md: boo
         return "\n\n".join([*parts, notes, *problems])
     head = ["# Benchmarks", "Made by `python benchmarks/bench.py` (see benchmarks/README.md)."]
     body = ["## Machine\n\n" + "\n".join(machine()), "## Results", notes, *parts]
+    findings = HERE / "findings.md"  # what was changed and why: written by hand, kept with it
+    if findings.is_file():
+        body.append(findings.read_text(encoding="utf-8").strip())
     return "\n\n".join([*head, *body, *problems]) + "\n"
 
 
@@ -385,6 +392,11 @@ def main(argv: list[str] | None = None) -> int:
     WORK.mkdir(parents=True, exist_ok=True)
     os.chdir(WORK)  # no process runs in the source tree (python -m would import from it)
     env = dict(os.environ, COLUMNS="160", POVTRACK_LANG="zh", POVTRACK_USER="bench")
+    # Bytecode caches as an installed user has them: a shell that sets PYTHONDONTWRITEBYTECODE
+    # would otherwise recompile every povtrack module on every run (some 25 ms). The caches go
+    # to the work folder, not the source tree; the warm-up round writes them.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(WORK / "pycache")
     env["POVTRACK_DB"] = str(WORK / "no-database-here.json")  # every command gets --db
     print(f"interpreter: {PY}\nwork folder: {WORK}")
     groups: dict[str, Group] = {}
