@@ -11,26 +11,34 @@ from pathlib import Path
 import pytest
 from helpers_db import entry_docs
 
-from povtrack.planfile import bundled_text
+from povtrack.planfile import bundled_text, parse_plan
 from povtrack.store import Store
 
 pytestmark = pytest.mark.slow
 
 SIZE = 200_000
-AREA = "yanggao"
-START = date(2018, 1, 7)  # a Sunday
-INDICATORS = ("housing.relocated_people", "ecology.afforestation", "employment.trained")
+PLAN = parse_plan(bundled_text(), "test")
+# every reporting area against every indicator reported as a plain running count
+SERIES = [
+    (ind.id, area.id)
+    for ind in PLAN.indicators
+    if ind.kind == "quantity" and ind.unit != "percent" and ind.reporting == "cumulative"
+    for area in PLAN.areas
+]
+START = date(2018, 1, 1)
+DAYS = -(-SIZE // len(SERIES))  # days of history each series gets
+NEW = [SERIES[n] for n in range(10)]  # the import: 100 more days of ten series
 
 
 def _big(path: Path) -> None:
-    """SIZE entries as weekly running totals, written through the storage API in one commit."""
+    """SIZE entries as daily running totals, written through the storage API in one commit."""
     with Store.creating(path, bundled_text(), lock_timeout=5) as (store, _):
         batch = store.add_batch("import", "test", [{"name": "big.csv", "sha256": "0" * 64}])
         rows = [
             {
-                "indicator": INDICATORS[n % len(INDICATORS)],
-                "area": AREA,
-                "date": START + timedelta(days=n // len(INDICATORS)),
+                "indicator": SERIES[n % len(SERIES)][0],
+                "area": SERIES[n % len(SERIES)][1],
+                "date": START + timedelta(days=n // len(SERIES)),
                 "value": n,
                 "note": "",
                 "source": f"big.csv:{n + 2}",
@@ -55,12 +63,13 @@ def _generation(path: Path) -> int:
 def test_an_import_into_a_big_database_is_one_write_and_keeps_every_entry(
     run, big: Path, tmp_path: Path
 ) -> None:
-    last = START + timedelta(days=SIZE // len(INDICATORS))
+    assert (PLAN.last_due - START).days > DAYS + 100  # every date inside the plan's window
     returns = tmp_path / "week.csv"
     lines = ["date,area,indicator,value,note"]
     lines += [
-        f"{(last + timedelta(days=n)).isoformat()},阳高县,housing.relocated_people,{SIZE + n},"
-        for n in range(1, 1001)
+        f"{(START + timedelta(days=DAYS + day)).isoformat()},{area},{indicator},{SIZE + day},"
+        for day in range(100)
+        for indicator, area in NEW
     ]
     returns.write_text("\n".join(lines) + "\n", encoding="utf-8")
     before = _generation(big)
