@@ -70,8 +70,8 @@ def migrate(source: Path, target: Path, *, lock_timeout: float) -> Moved:
         generation=new.generation,
         source_generation=generation,
     )
-    _close(store)
-    _close(new)
+    store.close()
+    new.close()
     return moved
 
 
@@ -82,9 +82,3 @@ def _same_file(source: Path, target: Path) -> bool:
     except OSError:
         pass
     return os.path.realpath(source) == os.path.realpath(target)
-
-
-def _close(store: Any) -> None:
-    close = getattr(store, "close", None)
-    if close is not None:
-        close()

@@ -270,6 +270,9 @@ class JsonStore:
         """The newest date of an entry that counts (the plan's start when there is none)."""
         return self._table.latest_date(self._not_counting()) or self.plan.start
 
+    def close(self) -> None:
+        """Nothing to close: the file was read whole and is written whole on commit."""
+
     def records(self) -> Records:
         """Every record of the database, as plain records (``db migrate``)."""
         return Records(
