@@ -20,7 +20,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -47,7 +47,8 @@ class Records:
     committed_at (and anything else a backend keeps there).
     ``entries``: one dict per entry ever recorded, in id order: id (int), indicator, area,
     date (ISO text), value, note, source, recorded_at, by, batch, and for a correction
-    corrects (int) and reason.
+    corrects (int) and reason. (Fields a hand edit added to an entry are kept by the JSON
+    backend, which passes them on here; the SQLite backend has no column for them.)
     ``batches``: one dict per batch in order: id ("b1"...), kind, by, at, files (list of
     dicts with sha256), and reverts/reason for an undo, as recorded.
     ``allocations``: one dict per allocation in order: indicator, area, value, due (ISO or
@@ -77,7 +78,7 @@ class Backend(Protocol):
     def all_entries(self) -> list[Entry]: ...
     def entry(self, entry_id: int) -> Entry | None: ...
     def ledger(self) -> Ledger: ...
-    def latest_date(self) -> Any: ...
+    def latest_date(self) -> date: ...
     def allocations(self) -> list[Allocation]: ...
     def imported_files(self) -> dict[str, dict[str, Any]]: ...
     def batches(self) -> list[dict[str, Any]]: ...
