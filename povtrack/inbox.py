@@ -10,6 +10,7 @@ next run finds it "already imported" and moves it on.
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import time
 from dataclasses import dataclass, field
@@ -93,6 +94,10 @@ def take_inbox(
             except PovtrackError as exc:  # busy, unwritable or broken database: stop here
                 run.stopped = exc
                 break
+            finally:
+                # The command runs without automatic collection (cli.app.main); a long run
+                # over many workbooks would keep each one's reference cycles until the end.
+                gc.collect()
     return run
 
 

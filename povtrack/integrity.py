@@ -127,7 +127,7 @@ def check_series(data: dict[str, Any], plan: Plan) -> list[str]:
         problems.append(_twice(data, sound))
     try:
         for day in days:  # each distinct date once, for the whole table
-            date.fromisoformat(day)
+            _day(day)
     except ValueError:
         for key in sound:
             doc = data["series"][key]
@@ -413,10 +413,21 @@ def _optional_text(doc: dict[str, Any], where: str, keys: tuple[str, ...]) -> li
 
 def _date(value: Any, where: str, bad: list[str]) -> date | None:
     try:
-        return date.fromisoformat(value)
+        return _day(value)
     except (TypeError, ValueError):
         bad.append(f"{where} must be a date YYYY-MM-DD, not {_show(value)}")
         return None
+
+
+_DAY_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+
+
+def _day(text: str) -> date:
+    """A date written exactly YYYY-MM-DD: the fast paths compare dates as text, which is only
+    right for that form (Python also reads 20180304 and 2018-W09-7)."""
+    if not _DAY_TEXT.fullmatch(text):
+        raise ValueError(text)
+    return date.fromisoformat(text)
 
 
 def _is_number(value: Any) -> bool:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from tinydb import TinyDB
 from tinydb.storages import Storage
 
-from povtrack import __version__, integrity, safefile
+from povtrack import __version__, safefile
 from povtrack.dbfile import (
     BACKUP_PATTERN,
     SCHEMA_VERSION,
@@ -33,6 +33,7 @@ from povtrack.dbfile import (
     corrupt,
     encode,
     load,
+    load_checked,
     read_bytes,
     with_backup_hint,
 )
@@ -160,10 +161,12 @@ class JsonStore:
                 "demo": demo,
             }
             data: dict[str, Any] = {"meta": {"1": meta}, "series": {}}
-            if records is not None:
-                _fill(data, records)
             plan = _parse_new_plan(plan_text, path)
-            loaded = Loaded(data, plan, EntryTable(data["series"]), _allocations(data, plan))
+            if records is None:
+                loaded = Loaded(data, plan, EntryTable(data["series"]), [])
+            else:  # another database's records: checked as a file of them would be
+                _fill(data, records)
+                loaded = _checked(data, path)
             store = cls(path, loaded, lock=lock)
             store._storage.dirty = True
             store._fresh = True
@@ -173,7 +176,7 @@ class JsonStore:
                 # name, so a crash in between still leaves a database at the path.
                 _link_aside(path, moved)
             else:  # a replaced demo leaves its backups: count on from them, overwrite none
-                meta["generation"] = max(meta["generation"], _generation_floor(path))
+                store.meta["generation"] = max(store.generation, _generation_floor(path))
             store._signature = _signature(path)
             try:
                 yield store, moved
@@ -373,11 +376,16 @@ def _fill(data: dict[str, Any], records: Records) -> None:
             data[table] = {str(n): dict(doc) for n, doc in enumerate(docs, 1)}
 
 
-def _allocations(data: dict[str, Any], plan: Plan) -> list[Allocation]:
-    allocations, problems = integrity.load_allocations(data, plan)
-    if problems:
-        raise UsageError(f"cannot copy the allocations: {problems[0]}")
-    return allocations
+def _checked(data: dict[str, Any], path: Path) -> Loaded:
+    """A new database filled from records, read back as every later command will read it: a
+    record this backend refuses stops the copy before anything is written."""
+    try:
+        return load_checked(encode(data), str(path))
+    except DatabaseError as exc:
+        raise DatabaseError(
+            f"{exc.message.replace('corrupt database: ', '', 1)}: a record of the source this "
+            "backend refuses; nothing written (see 'povtrack db verify' on the source)"
+        ) from None
 
 
 def _signature(path: Path) -> tuple[int, int, int] | None:

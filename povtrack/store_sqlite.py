@@ -230,9 +230,17 @@ class SqliteStore:
 
     def _fill(self, records: Records) -> None:
         conn = self._require()
-        conn.executemany(INSERT_ENTRY, (entry_row(e) for e in records.entries))
-        conn.executemany(INSERT_BATCH, (batch_row(b, n) for n, b in enumerate(records.batches, 1)))
-        conn.executemany(INSERT_ALLOCATION, (allocation_row(a) for a in records.allocations))
+        try:
+            conn.executemany(INSERT_ENTRY, (entry_row(e) for e in records.entries))
+            batches = (batch_row(b, n) for n, b in enumerate(records.batches, 1))
+            conn.executemany(INSERT_BATCH, batches)
+            conn.executemany(INSERT_ALLOCATION, (allocation_row(a) for a in records.allocations))
+        except UnicodeEncodeError as exc:  # a lone surrogate a hand edit left in a JSON file
+            bad = exc.object[max(exc.start - 20, 0) : exc.end + 20]
+            raise UsageError(
+                f"{self.path}: text SQLite cannot store (a lone surrogate near {bad!r}); "
+                "fix that record in the source first; nothing written"
+            ) from None
         self._counts = {
             "entries": len(records.entries),
             "batches": len(records.batches),

@@ -166,7 +166,9 @@ def areas(
 
 @app.command()
 def demo(
-    db: Path | None = typer.Option(None, "--db", help="Where to build the demo database."),
+    db: str | None = typer.Option(
+        None, "--db", help="Where to build the demo database (a file or sqlite:///PATH)."
+    ),
     lang: str | None = LANG_OPTION,
 ) -> None:
     """Build a demo database from the bundled plan and the sample returns; show the status of
@@ -177,8 +179,9 @@ def demo(
     """
     choose_lang(lang)
     from povtrack.ops import build_demo
+    from povtrack.store import db_location
 
-    path = db or default_db_path().with_name("demo.json")
+    path = db_location(db) if db else default_db_path().with_name("demo.json")
     store, summary = build_demo(
         path, protect=[db_path(), default_db_path()], lock_timeout=lock_timeout()
     )
