@@ -182,13 +182,17 @@ def record_problems(conn: sqlite3.Connection, *, every: bool) -> list[str]:
     ]
     # ids another SQLite program may have written: an entry id, and what a correction names,
     # are whole numbers ≥ 1 (the JSON file refuses anything else)
-    sql = "SELECT id, corrects FROM entries WHERE id < 1 OR corrects < 1 ORDER BY id"
-    problems += [
-        f"entry {entry_id}: "
-        + (f"id {entry_id}" if entry_id < 1 else f"corrects {target}")
-        + " is not an entry id (a whole number ≥ 1)"
-        for entry_id, target in conn.execute(sql if every else sql + " LIMIT 1")
-    ]
+    # (two queries, each on an index: the rowid, and the partial index of corrections)
+    for sql in (
+        "SELECT id, corrects FROM entries WHERE id < 1 ORDER BY id",
+        "SELECT id, corrects FROM entries WHERE corrects IS NOT NULL AND corrects < 1 ORDER BY id",
+    ):
+        problems += [
+            f"entry {entry_id}: "
+            + (f"id {entry_id}" if entry_id < 1 else f"corrects {target}")
+            + " is not an entry id (a whole number ≥ 1)"
+            for entry_id, target in conn.execute(sql if every else sql + " LIMIT 1")
+        ]
     sql = f"SELECT seq, due, value FROM allocations WHERE NOT ({ALLOCATION_OK}) ORDER BY seq"
     for seq, due, value in conn.execute(sql if every else sql + " LIMIT 1"):
         problems.append(f"allocation {seq}: {_why(due, value, 'due')}")

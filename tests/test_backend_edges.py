@@ -133,3 +133,19 @@ def test_a_json_database_is_never_filled_with_records_it_would_refuse(tmp_path: 
     ):
         store.commit()
     assert not target.exists()
+
+
+def test_a_sqlite_correction_of_no_entry_id_is_refused(run, tmp_path: Path) -> None:
+    sq = tmp_path / "c.sqlite"
+    _ok(run("--db", str(sq), "init"))
+    conn = sqlite3.connect(sq)  # another SQLite program; the triggers only stop UPDATE/DELETE
+    conn.execute(
+        "INSERT INTO entries (id, indicator, area, date, value, batch, corrects, reason) "
+        f"VALUES (1, '{DANGEROUS}', 'yanggao', '2018-03-04', 5, 'b1', -2, 'x')"
+    )
+    conn.commit()
+    conn.close()
+    for args in (["status", "--json"], ["db", "verify"]):
+        refused = run("--db", str(sq), *args)
+        assert refused.exit_code == 4, refused.stderr
+        assert "entry 1: corrects -2 is not an entry id" in refused.stderr
