@@ -354,6 +354,11 @@ def main() -> None:
     try:
         app()
     finally:
+        # The work is done (or refused) and said: a SIGTERM or Ctrl-C from here on would only
+        # turn the exit code into "killed" while Python tears down (which puts back the default
+        # handlers, not an ignored one). Scripts get the code that tells what happened.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         # The process ends here. Its last garbage collections, over every module and object
         # loaded, free nothing anyone sees and cost 10-15 ms of a 100 ms command: freeze them
         # out. Files and the lock are closed by now (context managers), stdout and stderr are
