@@ -436,3 +436,41 @@ def db(base_db: Path, tmp_path: Path) -> Path:
     """A copy of the base database (with its backups) at tmp_path/db.json, where the
     in-process ``run`` fixture points."""
     return clone_base(base_db, tmp_path)
+
+
+RECORD = ["record", RELOCATED, "4100", "--area", "guangling", "--week", "2018-W33"]
+RECORD_ROW = (RELOCATED, "guangling", "2018-08-19", 4100)  # the entry RECORD adds
+
+
+def edit_file(db: Path, change: Any) -> None:
+    """Rewrite the database as ``change`` leaves its parsed JSON (or as what it returns)."""
+    data = load_json(db)
+    data = change(data) or data
+    db.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+
+def refusal(result: Any, db: Path) -> str:
+    """Exit 4, nothing on stdout, one error line naming the database: that line."""
+    assert result.exit_code == 4, (result.exit_code, result.stderr)
+    no_crash_text(result.stdout, result.stderr)
+    assert result.stdout == ""
+    [line] = lines(result.stderr)
+    assert line.startswith(f"error: {db}: "), line
+    return line
+
+
+def newest_backup_hint(db: Path) -> str:
+    """The hint a refusal must end with, worked out from the backups folder itself: the
+    most recently written backup that parses, and the generation inside it."""
+    folder = Path(f"{db}.backups")
+    found = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    for path in found:
+        try:
+            generation = json.loads(path.read_bytes())["meta"]["1"].get("generation", 0)
+        except ValueError:
+            continue
+        return (
+            f"; newest good backup: {path} (generation {generation}); "
+            "restore it with 'povtrack db restore'"
+        )
+    return f"; no good backup in {folder}"

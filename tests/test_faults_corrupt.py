@@ -1,11 +1,9 @@
-"""A damaged, hand-edited, older or newer database file (garbage on the command line:
-test_faults_argv.py).
+"""A damaged or hand-edited database file (garbage on the command line: test_faults_argv.py;
+random byte flips and older or newer schemas: test_faults_schema.py).
 
 A bad file is refused with exit 4 and one ``error:`` line naming the file, what is wrong (the
 byte where parsing stopped, or the JSON path of the bad record) and the newest good backup;
-nothing is written on top of it, ever. An older schema is read as it is and migrated by the
-first write, after a ``pre-migrate`` copy is kept. Most tests run in-process (the ``run``
-fixture) for speed; the crash-during-migration test runs real subprocesses.
+nothing is written on top of it, ever. The tests run in-process (the ``run`` fixture).
 """
 
 from __future__ import annotations
@@ -24,30 +22,23 @@ from helpers_db import (
     entry_docs,
     entry_path,
     locate,
-    old_layout,
     rename_series,
     series_of,
     set_audit,
 )
 from helpers_faults import (
-    RELOCATED,
+    RECORD,
     TEST_INDICATORS,
-    backups,
-    entry_rows,
+    edit_file,
     folder_state,
-    lines,
     load_json,
     meta,
+    newest_backup_hint,
     no_crash_text,
-    pov,
-    stray_temps,
+    refusal,
     write_returns,
 )
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
-RECORD = ["record", RELOCATED, "4100", "--area", "guangling", "--week", "2018-W33"]
-RECORD_ROW = (RELOCATED, "guangling", "2018-08-19", 4100)
 COMMANDS = {
     "status": ["status", "--json"],
     "log": ["log", "--json"],
@@ -59,33 +50,6 @@ FIXTURES = Path(__file__).parent / "fixtures"
 # the shared fixtures: one base database per module, a fresh copy per test
 base_db = helpers_faults.base_db
 db = helpers_faults.db
-
-
-def refusal(result: Any, db: Path) -> str:
-    """Exit 4, nothing on stdout, one error line naming the database: that line."""
-    assert result.exit_code == 4, (result.exit_code, result.stderr)
-    no_crash_text(result.stdout, result.stderr)
-    assert result.stdout == ""
-    [line] = lines(result.stderr)
-    assert line.startswith(f"error: {db}: "), line
-    return line
-
-
-def newest_backup_hint(db: Path) -> str:
-    """The hint a refusal must end with, worked out from the backups folder itself: the
-    most recently written backup that parses, and the generation inside it."""
-    folder = Path(f"{db}.backups")
-    found = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
-    for path in found:
-        try:
-            generation = json.loads(path.read_bytes())["meta"]["1"].get("generation", 0)
-        except ValueError:
-            continue
-        return (
-            f"; newest good backup: {path} (generation {generation}); "
-            "restore it with 'povtrack db restore'"
-        )
-    return f"; no good backup in {folder}"
 
 
 def json_error_byte(raw: bytes) -> tuple[str, int]:
@@ -183,13 +147,6 @@ def test_an_empty_database_is_never_a_new_one(run, db: Path, tmp_path: Path, bla
 
 
 # ---------------------------------------------------------------------------- D8/D9: shapes
-
-
-def _edit(db: Path, change) -> None:
-    """Rewrite the database as ``change`` leaves its parsed JSON (or as what it returns)."""
-    data = load_json(db)
-    data = change(data) or data
-    db.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
 
 FIRST = 1  # the base database's first entry (an imported one, in a series of many)
@@ -350,7 +307,7 @@ def test_a_hand_broken_database_is_refused_with_its_json_path(
     count = len(entry_docs(data))
     assert meta(data)["entries_count"] == count
     status_before = run("status", "--json").stdout
-    _edit(db, change)
+    edit_file(db, change)
     edited = load_json(db)
     fragment = says(edited, count)
     csv = write_returns(tmp_path / "in" / "w.csv", 30, indicators=TEST_INDICATORS).path
@@ -388,7 +345,7 @@ def test_a_bad_row_is_named_by_its_entry_id_too(run, db: Path, field: str):
     entry_id = sorted(series_of(data, FIRST)["id"])[3]  # row 3: a row number that is no id
     assert locate(data, entry_id)[1] != entry_id
     bad = {"value": -3, "date": "2018-02-30", "batch": 5, "note": 5, "by": None}[field]
-    _edit(db, lambda d: edit_entry(d, entry_id, **{field: bad}))
+    edit_file(db, lambda d: edit_entry(d, entry_id, **{field: bad}))
     line = refusal(run(*RECORD), db)
     assert f"{entry_path(data, entry_id, field)} " in line
     assert f"(entry {entry_id})" in line
@@ -398,7 +355,7 @@ def test_status_reads_no_audit_detail(run, db: Path, tmp_path: Path):
     """By design (the audit text is decoded on demand): a damaged note leaves status and the
     board working and their numbers unchanged, while log, a write and db verify refuse."""
     before = {args[0]: run(*args).stdout for args in (["status", "--json"], ["board", "--json"])}
-    _edit(db, lambda d: edit_entry(d, FIRST, note=5))
+    edit_file(db, lambda d: edit_entry(d, FIRST, note=5))
     state = folder_state(tmp_path)
     for args in (["status", "--json"], ["board", "--json"]):
         result = run(*args)
@@ -416,7 +373,7 @@ def test_status_reads_no_audit_detail(run, db: Path, tmp_path: Path):
 @pytest.mark.parametrize("command", ["status", "log", "verify"])
 def test_a_nan_value_anywhere_is_refused(run, db: Path, command: str):
     entry_id = sorted(series_of(load_json(db), FIRST)["id"])[1]
-    _edit(db, lambda d: edit_entry(d, entry_id, value=float("nan")))
+    edit_file(db, lambda d: edit_entry(d, entry_id, value=float("nan")))
     args = {"status": ["status", "--json"], "log": ["log", "--json"], "verify": ["db", "verify"]}
     result = run(*args[command])
     no_crash_text(result.stdout, result.stderr)
@@ -446,201 +403,3 @@ def test_bad_backups_are_not_offered(run, db: Path):
         path.write_bytes(b"garbage")
     line = refusal(run("status", "--json"), db)
     assert line.endswith(f"; no good backup in {folder}")
-
-
-# ---------------------------------------------------------------------------- D15: byte flips
-
-
-def hot_spots(raw: bytes) -> list[int]:
-    """Bytes whose change matters most: punctuation and digits of the JSON structure at the
-    start, around the end of meta (schema, generation, record counts) and at the end."""
-    meta_end = raw.index(b'"plan_sha256"')
-    regions = [range(0, 64), range(meta_end - 64, meta_end + 400), range(len(raw) - 800, len(raw))]
-    return [i for r in regions for i in r if raw[i : i + 1] in b'{}[]":,0123456789' and raw[i]]
-
-
-def damaged(data: st.DataObject, good: bytes) -> bytes:
-    """1–10 damaged places: bytes flipped (often leaving invalid UTF-8), or characters replaced
-    in the text (still UTF-8, so the JSON parser and the record checks get the damage)."""
-    where = st.one_of(st.integers(0, len(good) - 1), st.sampled_from(hot_spots(good)))
-    if data.draw(st.booleans(), label="flip bytes"):
-        mask = st.one_of(st.sampled_from([1, 2, 4, 8, 16, 32, 64]), st.integers(1, 255))
-        raw = bytearray(good)
-        for at, bit in data.draw(st.lists(st.tuples(where, mask), min_size=1, max_size=10)):
-            raw[at] ^= bit
-        return bytes(raw)
-    chars = list(good.decode("utf-8"))
-    other = st.one_of(
-        st.sampled_from(list('{}[]":,0123456789-.+eEtrufalsn \\')),
-        st.characters(blacklist_categories=("Cs",)),
-    )
-    for at, char in data.draw(st.lists(st.tuples(where, other), min_size=1, max_size=10)):
-        chars[at % len(chars)] = char  # (byte offsets used as character offsets: close enough)
-    return "".join(chars).encode("utf-8")
-
-
-@settings(
-    max_examples=100,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-@given(data=st.data(), command=st.sampled_from(list(COMMANDS)))
-def test_random_byte_flips_never_crash_and_never_write_on_a_bad_file(
-    run, base_db: Path, db: Path, tmp_path: Path, data: st.DataObject, command: str
-):
-    flipped = damaged(data, base_db.read_bytes())  # db is a copy of base_db
-    db.write_bytes(flipped)
-    before = folder_state(tmp_path)
-
-    result = run(*COMMANDS[command])
-
-    no_crash_text(result.stdout, result.stderr)
-    assert result.exit_code in (0, 2, 4), (result.exit_code, result.stderr)
-    if result.exit_code == 4:
-        refusal(result, db)
-    if result.exit_code != 0 or command != "record":
-        assert folder_state(tmp_path) == before  # no write: the file and backups as they were
-        return
-    # a flip that left a valid database: the record went on top of exactly that content
-    assert entry_rows(load_json(db)) == entry_rows(json.loads(flipped)) + Counter([RECORD_ROW])
-    assert stray_temps(db) == []
-
-
-# ---------------------------------------------------------------------------- D12/D13: schemas
-
-
-def _schema_1(db: Path) -> None:
-    """What povtrack 0.1.0 wrote: schema 1, no generation counter, no record counts, and
-    one document per entry in an ``entries`` table."""
-
-    def downgrade(data: dict[str, Any]) -> None:
-        data["meta"]["1"] = {
-            k: v
-            for k, v in data["meta"]["1"].items()
-            if k in ("plan_text", "plan_sha256", "created_at", "demo")
-        } | {"schema": 1}
-        old_layout(data)
-
-    _edit(db, downgrade)
-
-
-@pytest.fixture(params=["edited", "fixture"])
-def schema1_db(request: pytest.FixtureRequest, db: Path) -> Path:
-    """A schema-1 database without backups: the base one downgraded, or the released fixture."""
-    for path in Path(f"{db}.backups").iterdir():
-        path.unlink()
-    Path(f"{db}.backups").rmdir()
-    if request.param == "edited":
-        _schema_1(db)
-    else:
-        fixture = FIXTURES / "db_v1.json"
-        if not fixture.exists():
-            pytest.skip("no tests/fixtures/db_v1.json")
-        db.write_bytes(fixture.read_bytes())
-    data = load_json(db)
-    assert meta(data)["schema"] == 1 and "generation" not in meta(data)
-    assert "series" not in data and len(data["entries"]) > 200
-    return db
-
-
-def test_an_older_schema_is_read_as_it_is(run, schema1_db: Path, tmp_path: Path):
-    db = schema1_db
-    before = folder_state(tmp_path)
-    for args in (["status", "--json"], ["log", "--json"], ["target", "list", "--json"]):
-        result = run(*args)
-        assert result.exit_code == 0, (args, result.stderr)
-    shown = json.loads(run("log", "--json").stdout)["entries"]
-    assert len(shown) == len(load_json(db)["entries"])  # the old layout, one per entry
-    assert folder_state(tmp_path) == before  # reading neither migrates nor copies
-
-
-def test_the_first_write_migrates_after_keeping_a_copy(run, schema1_db: Path):
-    db = schema1_db
-    original = db.read_bytes()
-    result = run(*RECORD)
-    assert result.exit_code == 0, result.stderr
-
-    data = load_json(db)
-    assert meta(data)["schema"] == 4
-    assert meta(data)["generation"] == 1
-    assert "entries" not in data and data["series"]  # column by column now
-    assert entry_rows(data) == entry_rows(json.loads(original)) + Counter([RECORD_ROW])
-    old, new = entry_docs(json.loads(original)), entry_docs(data)
-    assert {i: new[i] for i in old} == old  # every entry kept field by field, ids included
-    [added] = set(new) - set(old)
-    assert added == max(old) + 1
-    assert meta(data)["entries_count"] == len(new)
-    kept = backups(db)
-    copies = [name for name in kept if name.startswith("pre-migrate-schema1-")]
-    assert len(copies) == 1 and copies[0].endswith(".json"), sorted(kept)
-    assert kept[copies[0]] == original
-
-    result = run(*RECORD)  # the second write: no second migration copy
-    assert result.exit_code == 0, result.stderr
-    assert meta(load_json(db))["generation"] == 2
-    assert [n for n in backups(db) if n.startswith("pre-migrate-")] == copies
-
-
-@pytest.mark.parametrize(
-    "point", ["after_read", "mid_tmp_write", "after_backup_link", "after_replace"]
-)
-def test_a_crash_during_migration_leaves_the_old_or_the_migrated_file(db: Path, point: str):
-    _schema_1(db)
-    for path in Path(f"{db}.backups").iterdir():
-        path.unlink()
-    original = db.read_bytes()
-    killed = pov(db, *RECORD, env={"POVTRACK_TEST_CRASH_AT": point})
-    assert killed.returncode == -9, killed.stderr
-    if point == "after_replace":
-        data = load_json(db)
-        assert meta(data)["schema"] == 4
-        assert entry_rows(data) == entry_rows(json.loads(original)) + Counter([RECORD_ROW])
-    else:
-        assert db.read_bytes() == original  # still schema 1, byte for byte
-    proc = pov(db, *RECORD)
-    assert proc.returncode == 0, proc.stderr
-    data = load_json(db)
-    assert meta(data)["schema"] == 4
-    expected_records = 2 if point == "after_replace" else 1
-    assert entry_rows(data)[RECORD_ROW] == expected_records
-    assert original in backups(db).values()  # the schema-1 file is kept somewhere
-
-
-NEWER_SCHEMA_COMMANDS = {
-    "status": ["status"],
-    "status-json": ["status", "--json"],
-    "log": ["log", "--json"],
-    "record": RECORD,
-    "import": ["import", "{csv}"],
-    "target-set": ["target", "set", RELOCATED, "9100", "--area", "hunyuan"],
-    "target-list": ["target", "list"],
-    "areas": ["areas", "--json"],
-    "plan-show": ["plan", "show", "--json"],
-    "db-verify": ["db", "verify"],
-    "db-backup": ["db", "backup"],
-    "inbox": ["inbox", "{inbox}", "--settle", "0"],
-}
-
-
-@pytest.mark.parametrize("name", list(NEWER_SCHEMA_COMMANDS))
-def test_a_newer_schema_is_refused_and_never_modified(run, db: Path, tmp_path: Path, name):
-    _edit(db, lambda d: d["meta"]["1"].update({"schema": 99, "written_by": "povtrack 9.0"}))
-    csv = write_returns(tmp_path / "inbox" / "w.csv", 30, indicators=TEST_INDICATORS).path
-    fill = {"{csv}": str(csv), "{inbox}": str(csv.parent)}
-    args = [fill.get(a, a) for a in NEWER_SCHEMA_COMMANDS[name]]
-    before = folder_state(tmp_path)
-    line = refusal(run(*args), db)
-    assert "written by a newer povtrack (povtrack 9.0, schema 99)" in line
-    assert "the database was not changed" in line
-    assert folder_state(tmp_path) == before
-
-
-def test_init_does_not_replace_a_newer_database(run, db: Path, tmp_path: Path):
-    _edit(db, lambda d: d["meta"]["1"].update({"schema": 99}))
-    before = folder_state(tmp_path)
-    result = run("init")
-    assert result.exit_code == 2, result.stderr
-    assert "a database already exists" in result.stderr
-    assert folder_state(tmp_path) == before
