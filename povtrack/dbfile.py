@@ -24,6 +24,7 @@ import gc
 import json
 import os
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,12 +56,16 @@ def read_bytes(path: Path) -> bytes:
     check_file(path)
     try:
         return path.read_bytes()
-    except FileNotFoundError:
-        raise DatabaseError(
+    except OSError as exc:  # gone or unreadable since check_file looked
+        raise _unreadable(path, exc) from None
+
+
+def _unreadable(path: Path, exc: OSError) -> DatabaseError:
+    if isinstance(exc, FileNotFoundError):
+        return DatabaseError(
             f"{path}: no database here; create one with 'povtrack init' (or set --db)"
-        ) from None
-    except OSError as exc:
-        raise DatabaseError(f"{path}: cannot read the database: {exc.strerror}") from None
+        )
+    return DatabaseError(f"{path}: cannot read the database: {exc.strerror}")
 
 
 def check_file(path: Path, *, may_be_missing: bool = False) -> None:
@@ -70,14 +75,12 @@ def check_file(path: Path, *, may_be_missing: bool = False) -> None:
         raise DatabaseError(f"'{path}' is a directory, not a database file (check --db)")
     try:
         st = os.stat(path)
-    except FileNotFoundError:
+    except FileNotFoundError as exc:
         if may_be_missing:
             return
-        raise DatabaseError(
-            f"{path}: no database here; create one with 'povtrack init' (or set --db)"
-        ) from None
+        raise _unreadable(path, exc) from None
     except OSError as exc:
-        raise DatabaseError(f"{path}: cannot read the database: {exc.strerror}") from None
+        raise _unreadable(path, exc) from None
     if stat.S_ISDIR(st.st_mode):
         raise DatabaseError(f"{path}: is a directory, not a database file")
     if not stat.S_ISREG(st.st_mode):
@@ -219,24 +222,31 @@ def newest_good_backup(path: Path) -> tuple[Path, int] | None:
     return None
 
 
-def list_backups(path: Path) -> list[Path]:
-    """Backups of the database at ``path``, newest first."""
+def list_backups(path: Path, suffix: str = ".json") -> list[Path]:
+    """Backups of the database at ``path`` (files ``*suffix``, not hidden), newest first."""
     directory = safefile.backups_dir(path)
     if not directory.is_dir():
         return []
-    files = [p for p in directory.glob("*.json") if p.is_file()]
+    files = [p for p in directory.glob(f"*{suffix}") if p.is_file() and not p.name.startswith(".")]
     return sorted(files, key=lambda p: (p.stat().st_mtime_ns, p.name), reverse=True)
 
 
-def with_backup_hint(path: Path, exc: DatabaseError) -> DatabaseError:
-    """Point a refusal at the newest good backup, so recovery is one command away."""
+def with_backup_hint(
+    path: Path,
+    exc: DatabaseError,
+    *,
+    newest: Callable[[Path], tuple[Path, int] | None] = newest_good_backup,
+    advice: str = "",
+) -> DatabaseError:
+    """Point a refusal at the newest good backup, so recovery is one command away.
+    ``newest``: the backend's own search; ``advice``: what to say when there is none."""
     if "no database here" in exc.message or "is a directory" in exc.message:
         return exc
-    good = newest_good_backup(path)
+    good = newest(path)
     hint = (
         f"newest good backup: {good[0]} (generation {good[1]}); "
         "restore it with 'povtrack db restore'"
         if good
-        else f"no good backup in {safefile.backups_dir(path)}"
+        else f"no good backup in {safefile.backups_dir(path)}{advice}"
     )
     return DatabaseError(f"{exc.message}; {hint}", details=exc.details)

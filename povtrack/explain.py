@@ -136,7 +136,7 @@ def explain(
     ledger = Ledger(entries)
     rows = [
         r
-        for r in status_rows(plan, entries, allocations, as_of, scope=scope)
+        for r in status_rows(plan, ledger, allocations, as_of, scope=scope)
         if r.indicator == ind.id
     ]
     if ind.kind == "ratio":

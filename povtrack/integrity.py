@@ -166,10 +166,7 @@ def _series_problems(
     where = f"/series/{key}"
     bad = _missing_text(doc, where, ("indicator", "area"))
     if not bad:
-        if doc["indicator"] not in plan.indicators_by_id:
-            bad.append(f"{where}/indicator: '{doc['indicator']}' is not in the plan")
-        if doc["area"] not in plan.areas_by_id:
-            bad.append(f"{where}/area: '{doc['area']}' is not in the plan")
+        bad += _not_in_plan(doc, where, plan)
         if (doc["indicator"], doc["area"]) in seen:
             bad.append(f"{where}: a second series for {doc['indicator']} in {doc['area']}")
         seen.add((doc["indicator"], doc["area"]))
@@ -283,10 +280,7 @@ def _entry_problems(doc_id: str, doc: dict[str, Any], plan: Plan) -> list[str]:
     if doc.get("corrects") is not None and not _is_count(doc["corrects"]):
         bad.append(f"{where}/corrects must be an entry id")
     if not bad:
-        if doc["indicator"] not in plan.indicators_by_id:
-            bad.append(f"{where}/indicator: '{doc['indicator']}' is not in the plan")
-        if doc["area"] not in plan.areas_by_id:
-            bad.append(f"{where}/area: '{doc['area']}' is not in the plan")
+        bad += _not_in_plan(doc, where, plan)
     if isinstance(doc.get("date"), str):
         _date(doc["date"], f"{where}/date", bad)
     value = doc.get("value")
@@ -303,10 +297,7 @@ def load_allocations(data: dict[str, Any], plan: Plan) -> tuple[list[Allocation]
         bad = _missing_text(doc, where, ("indicator", "area"))
         bad += _optional_text(doc, where, ("note",))
         if not bad:
-            if doc["indicator"] not in plan.indicators_by_id:
-                bad.append(f"{where}/indicator: '{doc['indicator']}' is not in the plan")
-            if doc["area"] not in plan.areas_by_id:
-                bad.append(f"{where}/area: '{doc['area']}' is not in the plan")
+            bad += _not_in_plan(doc, where, plan)
         due = None if doc.get("due") is None else _date(doc["due"], f"{where}/due", bad)
         if not _is_number(doc.get("value")) or doc["value"] < 0:
             bad.append(f"{where}/value must be a number ≥ 0, not {_show(doc.get('value'))}")
@@ -397,6 +388,16 @@ def _entry_refs(data: dict[str, Any]) -> Iterator[tuple[str, Any, Any, Any]]:
             if isinstance(entry_id, int) and isinstance(batch, str | None):
                 target = target if isinstance(target, int) else None
                 yield f"/series/{key}/{{}}/{n} (entry {entry_id})", entry_id, batch, target
+
+
+def _not_in_plan(doc: dict[str, Any], where: str, plan: Plan) -> list[str]:
+    """A record's indicator and area must be the plan's."""
+    bad = []
+    if doc["indicator"] not in plan.indicators_by_id:
+        bad.append(f"{where}/indicator: '{doc['indicator']}' is not in the plan")
+    if doc["area"] not in plan.areas_by_id:
+        bad.append(f"{where}/area: '{doc['area']}' is not in the plan")
+    return bad
 
 
 def _missing_text(doc: dict[str, Any], where: str, keys: tuple[str, ...]) -> list[str]:

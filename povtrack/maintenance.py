@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from povtrack.dbfile import (
     list_backups,
     load,
     load_checked,
+    newest_good_backup,
     read_bytes,
     with_backup_hint,
 )
@@ -121,18 +123,19 @@ def backup_now(path: Path, *, lock_timeout: float) -> Path:
         except DatabaseError as exc:
             raise with_backup_hint(path, exc) from None
         generation = loaded.data["meta"]["1"].get("generation", 0)
-        dest = _unused(
+        dest = unused(
             safefile.backups_dir(path), f"manual-{safefile.stamp()}", f"-gen-{generation:06d}"
         )
         _copy(safefile.real_path(path), dest)
         return dest
 
 
-def _unused(folder: Path, stem: str, tail: str = "") -> Path:
-    """``folder/stem[-n]tail.json`` that does not exist yet: a backup is never overwritten."""
-    dest, n = folder / f"{stem}{tail}.json", 1
+def unused(folder: Path, stem: str, tail: str = "", suffix: str = ".json") -> Path:
+    """``folder/stem[-n]tail.json`` (or ``suffix``) that does not exist yet: a backup is never
+    overwritten."""
+    dest, n = folder / f"{stem}{tail}{suffix}", 1
     while dest.exists():
-        dest, n = folder / f"{stem}-{n}{tail}.json", n + 1
+        dest, n = folder / f"{stem}-{n}{tail}{suffix}", n + 1
     return dest
 
 
@@ -154,22 +157,35 @@ class Restored:
 
 def find_backup(path: Path, name: str | None) -> Path:
     """A backup named by path, file name, or generation number; else the newest good one."""
-    backups = list_backups(path)
+    return pick_backup(
+        path,
+        name,
+        list_backups(path),
+        newest_good_backup,
+        lambda backup, generation: backup == f"gen-{generation:06d}.json",
+    )
+
+
+def pick_backup(
+    path: Path,
+    name: str | None,
+    backups: list[Path],
+    newest: Callable[[Path], tuple[Path, int] | None],
+    is_generation: Callable[[str, int], bool],
+) -> Path:
+    """``find_backup`` of either backend: ``backups`` newest first, ``newest`` the backend's
+    search for the newest good one, ``is_generation(file name, N)`` whether that file is the
+    backup of generation N."""
     if name is None:
-        for candidate in backups:
-            try:
-                load_checked(candidate.read_bytes(), str(candidate))
-            except (DatabaseError, OSError):
-                continue
-            return candidate
-        raise UsageError(f"no good backup of {path} in {safefile.backups_dir(path)}")
+        found = newest(path)
+        if found is None:
+            raise UsageError(f"no good backup of {path} in {safefile.backups_dir(path)}")
+        return found[0]
     given = Path(name)
     if given.is_file():
         return given
     for candidate in backups:
-        if candidate.name == name or (
-            name.isdigit() and candidate.name == f"gen-{int(name):06d}.json"
-        ):
+        if candidate.name == name or (name.isdigit() and is_generation(candidate.name, int(name))):
             return candidate
     known = ", ".join(b.name for b in backups[:5]) or "none"
     raise UsageError(f"no backup '{name}' of {path} (newest: {known}; see 'povtrack db backups')")
@@ -195,7 +211,7 @@ def restore(path: Path, backup: Path, *, lock_timeout: float) -> Restored:
         kept = None
         target = safefile.real_path(path)
         if target.exists():
-            kept = _unused(safefile.backups_dir(path), f"before-restore-{safefile.stamp()}")
+            kept = unused(safefile.backups_dir(path), f"before-restore-{safefile.stamp()}")
             _copy(target, kept)
         payload = encode(data)
         safefile.atomic_write(path, payload)

@@ -29,10 +29,10 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from povtrack import safefile
+from povtrack import dbfile, safefile
 from povtrack.dbfile import check_file
-from povtrack.errors import DatabaseError, UsageError, WriteError
-from povtrack.maintenance import Restored, Verdict
+from povtrack.errors import DatabaseError, WriteError
+from povtrack.maintenance import Restored, Verdict, pick_backup, unused
 from povtrack.sqlitecheck import Checked, check, read_meta, reference_problems, refuse_empty
 from povtrack.sqlitefile import (
     SCHEMA,
@@ -85,11 +85,7 @@ def _meta_or_none(path: Path) -> dict[str, Any] | None:
 
 def list_backups(path: Path) -> list[Path]:
     """Backups of the database at ``path``, newest first."""
-    directory = safefile.backups_dir(path)
-    if not directory.is_dir():
-        return []
-    files = [p for p in directory.glob(f"*{SUFFIX}") if p.is_file() and not p.name.startswith(".")]
-    return sorted(files, key=lambda p: (p.stat().st_mtime_ns, p.name), reverse=True)
+    return dbfile.list_backups(path, SUFFIX)
 
 
 def newest_good_backup(path: Path) -> tuple[Path, int] | None:
@@ -103,16 +99,8 @@ def newest_good_backup(path: Path) -> tuple[Path, int] | None:
 
 def with_backup_hint(path: Path, exc: DatabaseError) -> DatabaseError:
     """Point a refusal at the newest good backup, so recovery is one command away."""
-    if "no database here" in exc.message or "is a directory" in exc.message:
-        return exc
-    good = newest_good_backup(path)
-    hint = (
-        f"newest good backup: {good[0]} (generation {good[1]}); "
-        "restore it with 'povtrack db restore'"
-        if good
-        else f"no good backup in {safefile.backups_dir(path)} (make them with 'povtrack db backup')"
-    )
-    return DatabaseError(f"{exc.message}; {hint}", details=exc.details)
+    advice = " (make them with 'povtrack db backup')"
+    return dbfile.with_backup_hint(path, exc, newest=newest_good_backup, advice=advice)
 
 
 def highest_generation(path: Path) -> int:
@@ -229,11 +217,7 @@ def backup_now(path: Path, *, lock_timeout: float) -> Path:
 
 
 def _unused(folder: Path, stem: str, tail: str = "") -> Path:
-    """``folder/stem[-n]tail.sqlite`` that does not exist yet: a backup is never overwritten."""
-    dest, n = folder / f"{stem}{tail}{SUFFIX}", 1
-    while dest.exists():
-        dest, n = folder / f"{stem}-{n}{tail}{SUFFIX}", n + 1
-    return dest
+    return unused(folder, stem, tail, SUFFIX)
 
 
 def describe_backups(path: Path) -> list[dict[str, Any]]:
@@ -261,22 +245,13 @@ def describe_backups(path: Path) -> list[dict[str, Any]]:
 
 def find_backup(path: Path, name: str | None) -> Path:
     """A backup named by path, file name, or generation number; else the newest good one."""
-    backups = list_backups(path)
-    if name is None:
-        found = newest_good_backup(path)
-        if found is None:
-            raise UsageError(f"no good backup of {path} in {safefile.backups_dir(path)}")
-        return found[0]
-    given = Path(name)
-    if given.is_file():
-        return given
-    for candidate in backups:
-        if candidate.name == name or (
-            name.isdigit() and candidate.name.endswith(f"gen-{int(name):06d}{SUFFIX}")
-        ):
-            return candidate
-    known = ", ".join(b.name for b in backups[:5]) or "none"
-    raise UsageError(f"no backup '{name}' of {path} (newest: {known}; see 'povtrack db backups')")
+    return pick_backup(
+        path,
+        name,
+        list_backups(path),
+        newest_good_backup,
+        lambda backup, generation: backup.endswith(f"gen-{generation:06d}{SUFFIX}"),
+    )
 
 
 def restore(path: Path, backup: Path, *, lock_timeout: float) -> Restored:

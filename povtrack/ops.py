@@ -24,7 +24,7 @@ from povtrack.errors import UsageError
 from povtrack.export import num
 from povtrack.model import Allocation, Entry, Indicator
 from povtrack.names import resolve_area, resolve_indicator
-from povtrack.progress import Ledger
+from povtrack.progress import Ledger, files_in_force
 from povtrack.returns import read_returns
 from povtrack.store import Store
 
@@ -89,7 +89,7 @@ def import_returns(
 ) -> ImportResult:
     """All files are one batch: any bad row in any file and nothing is imported.
     ``tick`` is called once per row read (for a progress bar)."""
-    imported = store.imported_files()
+    imported = files_in_force(store.batches())
     files, problems = read_returns(
         paths, store.plan, encoding=encoding, base=base, known=frozenset(imported), tick=tick
     )

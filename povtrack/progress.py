@@ -325,6 +325,13 @@ def undone_batches(batches: list[dict[str, Any]]) -> dict[str, str]:
     return {target: undo for undo, target in reverts.items() if live(undo)}
 
 
+def files_in_force(batches: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """sha256 -> the import batch in force that took that file (an undone file may be
+    imported again)."""
+    undone = undone_batches(batches)
+    return {f["sha256"]: b for b in batches if b["id"] not in undone for f in b.get("files", [])}
+
+
 def entry_states(entries: list[Entry], batches: list[dict[str, Any]]) -> dict[int, str]:
     """Every entry's standing: "counts", "superseded by #N" (a correction in force replaced
     it) or "undone by bN" (its batch was reverted). Nothing is ever removed: this is how the

@@ -18,11 +18,11 @@ import json
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 
-from povtrack.errors import BusyError, WriteError
+from povtrack.errors import BusyError, UsageError, WriteError
 
 PRIVATE_FILE = 0o600
 PRIVATE_DIR = 0o700
@@ -270,15 +270,17 @@ def keep_copy(source: Path, dest: Path, *, link: bool = False, private: bool = T
             part.unlink()
 
 
-def sweep_temps(path: Path) -> list[str]:
-    """Remove temp files left by killed writers (call it holding the lock: none is live)."""
+def sweep_temps(path: Path, tails: tuple[str, ...] = ("",)) -> list[str]:
+    """Remove temp files left by killed writers (call it holding the lock: none is live);
+    ``tails``: also the files named after a temp file (a SQLite temp file's journals)."""
     target = real_path(path)
     problems = []
-    for stale in target.parent.glob(f".{target.name}.*.tmp"):
-        try:
-            stale.unlink()
-        except OSError as exc:
-            problems.append(f"{stale}: could not remove a stale temp file: {exc.strerror}")
+    for tail in tails:
+        for stale in target.parent.glob(f".{target.name}.*.tmp{tail}"):
+            try:
+                stale.unlink()
+            except OSError as exc:
+                problems.append(f"{stale}: could not remove a stale temp file: {exc.strerror}")
     return problems
 
 
@@ -292,3 +294,24 @@ def prune(directory: Path, pattern: str, keep: int) -> None:
 
 def stamp() -> str:
     return time.strftime("%Y%m%dT%H%M%S")
+
+
+def make_room(
+    path: Path, *, force: bool, demo: bool, is_demo: Callable[[Path], bool]
+) -> Path | None:
+    """Check that a new database may go at ``path``; the old file's new name, if any."""
+    if demo and path.exists():
+        if not is_demo(path):
+            raise UsageError(f"{path}: not a demo database; the demo will not replace it")
+        return None
+    if not (path.exists() or path.is_symlink()):
+        return None
+    if not force:
+        raise UsageError(
+            f"{path}: a database already exists; use --force to move it aside and start a new one"
+        )
+    stamp = f"{path.name}.{datetime.now():%Y%m%dT%H%M%S}"
+    moved, n = path.with_name(f"{stamp}.bak"), 1
+    while moved.exists():  # two --force in the same second
+        moved, n = path.with_name(f"{stamp}-{n}.bak"), n + 1
+    return moved

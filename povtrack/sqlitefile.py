@@ -36,7 +36,7 @@ import signal
 import sqlite3
 import tempfile
 import urllib.parse
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -192,6 +192,12 @@ def sql_errors(path: Path, *, writing: bool = False) -> Iterator[None]:
         yield
     except sqlite3.Error as exc:
         raise translate(path, exc, writing=writing) from None
+    except UnicodeEncodeError as exc:  # a lone surrogate (a hand edit of a JSON file) in text
+        bad = exc.object[max(exc.start - 20, 0) : exc.end + 20]
+        raise UsageError(
+            f"{path}: text SQLite cannot store (a lone surrogate near {bad!r}); fix that "
+            "record in the source first" + ("; nothing written" if writing else "")
+        ) from None
 
 
 def translate(path: Path, exc: sqlite3.Error, *, writing: bool = False) -> PovtrackError:
@@ -206,7 +212,7 @@ def translate(path: Path, exc: sqlite3.Error, *, writing: bool = False) -> Povtr
         hint = " (not a sound SQLite file)"
         if name.startswith("SQLITE_NOTADB") and _starts_like_json(path):
             hint = (
-                " (it looks like a JSON database: a .sqlite, .sqlite3 or .db name means SQLite; "
+                " (it looks like a JSON database: a .sqlite or .sqlite3 name means SQLite; "
                 "rename it .json)"
             )
         return DatabaseError(f"{path}: corrupt database: {text}{hint}")
@@ -331,15 +337,7 @@ def signals_held() -> Iterator[None]:
 
 def sweep(path: Path) -> list[str]:
     """Temp files of killed creators (with their journals); call it holding the lock."""
-    problems = safefile.sweep_temps(path)
-    target = safefile.real_path(path)
-    for suffix in ("-journal", "-wal", "-shm"):
-        for stale in target.parent.glob(f".{target.name}.*.tmp{suffix}"):
-            try:
-                stale.unlink()
-            except OSError as exc:
-                problems.append(f"{stale}: could not remove a stale temp file: {exc.strerror}")
-    return problems
+    return safefile.sweep_temps(path, tails=("", "-journal", "-wal", "-shm"))
 
 
 def temp_file(path: Path) -> Path:
@@ -424,24 +422,3 @@ def install(temp: Path, path: Path, moved: Path | None) -> None:
         with contextlib.suppress(OSError):
             if old_backups.is_dir():
                 os.replace(old_backups, moved.with_name(moved.name + ".backups"))
-
-
-def make_room(
-    path: Path, *, force: bool, demo: bool, is_demo: Callable[[Path], bool]
-) -> Path | None:
-    """Check that a new database may go at ``path``; the old file's new name, if any."""
-    if demo and path.exists():
-        if not is_demo(path):
-            raise UsageError(f"{path}: not a demo database; the demo will not replace it")
-        return None
-    if not (path.exists() or path.is_symlink()):
-        return None
-    if not force:
-        raise UsageError(
-            f"{path}: a database already exists; use --force to move it aside and start a new one"
-        )
-    stamp = f"{path.name}.{datetime.now():%Y%m%dT%H%M%S}"
-    moved, n = path.with_name(f"{stamp}.bak"), 1
-    while moved.exists():  # two --force in the same second
-        moved, n = path.with_name(f"{stamp}-{n}.bak"), n + 1
-    return moved

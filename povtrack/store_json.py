@@ -17,7 +17,7 @@ import contextlib
 import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -38,7 +38,7 @@ from povtrack.dbfile import (
     with_backup_hint,
 )
 from povtrack.entrytable import AuditError, EntryTable, series_from_records
-from povtrack.errors import BusyError, DatabaseError, UsageError, WriteError
+from povtrack.errors import BusyError, DatabaseError, WriteError
 from povtrack.model import Allocation, Entry, Plan
 from povtrack.planfile import parse_plan
 from povtrack.store import Records, now_stamp
@@ -151,7 +151,7 @@ class JsonStore:
             raise WriteError(f"{path.parent}: cannot create directory: {exc.strerror}") from None
         with safefile.DbLock(path, lock_timeout) as lock:
             swept = safefile.sweep_temps(path)
-            moved = _make_room(path, force=force, demo=demo)
+            moved = safefile.make_room(path, force=force, demo=demo, is_demo=_is_demo)
             meta = {
                 "schema": SCHEMA_VERSION,
                 "generation": 0,
@@ -288,17 +288,6 @@ class JsonStore:
     def allocations(self) -> list[Allocation]:
         """Allocations in the order they were recorded (the newest last)."""
         return list(self._allocations)
-
-    def imported_files(self) -> dict[str, dict[str, Any]]:
-        """sha256 -> the import batch in force that took that file (an undone file may be
-        imported again)."""
-        from povtrack.progress import undone_batches
-
-        batches = self.batches()
-        undone = undone_batches(batches)
-        return {
-            f["sha256"]: b for b in batches if b["id"] not in undone for f in b.get("files", [])
-        }
 
     def batches(self) -> list[dict[str, Any]]:
         return [dict(doc) for doc in self._db.table("batches").all()]
@@ -438,24 +427,9 @@ def _generation_floor(path: Path) -> int:
     return max(numbers) + 1 if numbers else 0
 
 
-def _make_room(path: Path, *, force: bool, demo: bool) -> Path | None:
-    """Check that a new database may go at ``path``; the old file's new name, if any."""
-    if demo and path.exists():
-        try:
-            is_demo = bool(load(read_bytes(path), str(path)).data["meta"]["1"].get("demo"))
-        except DatabaseError:
-            is_demo = False
-        if not is_demo:
-            raise UsageError(f"{path}: not a demo database; the demo will not replace it")
-        return None
-    if not (path.exists() or path.is_symlink()):
-        return None
-    if not force:
-        raise UsageError(
-            f"{path}: a database already exists; use --force to move it aside and start a new one"
-        )
-    stamp = f"{path.name}.{datetime.now():%Y%m%dT%H%M%S}"
-    moved, n = path.with_name(f"{stamp}.bak"), 1
-    while moved.exists():  # two --force in the same second
-        moved, n = path.with_name(f"{stamp}-{n}.bak"), n + 1
-    return moved
+def _is_demo(path: Path) -> bool:
+    """A disposable demo database, which a later demo may replace."""
+    try:
+        return bool(load(read_bytes(path), str(path)).data["meta"]["1"].get("demo"))
+    except DatabaseError:
+        return False

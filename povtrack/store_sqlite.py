@@ -60,7 +60,6 @@ from povtrack.sqlitefile import (
     entry_row,
     fsync,
     install,
-    make_room,
     new_meta,
     signals_held,
     sql_errors,
@@ -201,7 +200,7 @@ class SqliteStore:
             raise WriteError(f"{path.parent}: cannot create directory: {exc.strerror}") from None
         with safefile.DbLock(path, lock_timeout) as lock:
             swept = sweep(path)
-            moved = make_room(path, force=force, demo=demo, is_demo=is_demo)
+            moved = safefile.make_room(path, force=force, demo=demo, is_demo=is_demo)
             plan = parse_plan(plan_text, f"{path} (plan)")
             meta = new_meta(plan_text, demo=demo, records=records)
             if moved is None:  # count on from the backups (and a replaced demo)
@@ -230,17 +229,9 @@ class SqliteStore:
 
     def _fill(self, records: Records) -> None:
         conn = self._require()
-        try:
-            conn.executemany(INSERT_ENTRY, (entry_row(e) for e in records.entries))
-            batches = (batch_row(b, n) for n, b in enumerate(records.batches, 1))
-            conn.executemany(INSERT_BATCH, batches)
-            conn.executemany(INSERT_ALLOCATION, (allocation_row(a) for a in records.allocations))
-        except UnicodeEncodeError as exc:  # a lone surrogate a hand edit left in a JSON file
-            bad = exc.object[max(exc.start - 20, 0) : exc.end + 20]
-            raise UsageError(
-                f"{self.path}: text SQLite cannot store (a lone surrogate near {bad!r}); "
-                "fix that record in the source first; nothing written"
-            ) from None
+        conn.executemany(INSERT_ENTRY, (entry_row(e) for e in records.entries))
+        conn.executemany(INSERT_BATCH, (batch_row(b, n) for n, b in enumerate(records.batches, 1)))
+        conn.executemany(INSERT_ALLOCATION, (allocation_row(a) for a in records.allocations))
         self._counts = {
             "entries": len(records.entries),
             "batches": len(records.batches),
@@ -360,7 +351,10 @@ class SqliteStore:
         return Ledger.from_series(self._columns()[0])
 
     def latest_date(self) -> date:
-        """The newest date of an entry that counts (the plan's start when there is none)."""
+        """The newest date of an entry that counts (else the plan's start); from the entries
+        when a command has read them already, else from the columns."""
+        if self._series is None and self._effective is not None:
+            return max((e.date for e in self._effective), default=self.plan.start)
         return self._columns()[1] or self.plan.start
 
     def _not_counting(self) -> set[int]:
@@ -390,17 +384,6 @@ class SqliteStore:
                 for ind, area, v, due, note in self._rows(sql)
             ]
         return list(self._allocations)
-
-    def imported_files(self) -> dict[str, dict[str, Any]]:
-        """sha256 -> the import batch in force that took that file (an undone file may be
-        imported again)."""
-        from povtrack.progress import undone_batches
-
-        batches = self.batches()
-        undone = undone_batches(batches)
-        return {
-            f["sha256"]: b for b in batches if b["id"] not in undone for f in b.get("files", [])
-        }
 
     def batches(self) -> list[dict[str, Any]]:
         if self._batches is None:

@@ -95,7 +95,7 @@ def trend(
             monday += timedelta(days=7)
     rows = [
         r
-        for r in status_rows(plan, entries, allocations, as_of, scope=scope)
+        for r in status_rows(plan, ledger, allocations, as_of, scope=scope)
         if r.indicator == ind.id
     ]
     row = rows[0] if rows else None
@@ -260,8 +260,9 @@ def diff(
     """``now``: the status rows at ``as_of`` when the caller has them already (the report)."""
     if since >= as_of:
         raise ValueError("since must be before as_of")
-    before = {_key(r): r for r in status_rows(plan, entries, allocations, since)}
-    after = now if now is not None else status_rows(plan, entries, allocations, as_of)
+    ledger = Ledger(entries)  # one ledger for both dates
+    before = {_key(r): r for r in status_rows(plan, ledger, allocations, since)}
+    after = now if now is not None else status_rows(plan, ledger, allocations, as_of)
     changes: list[StatusChange] = []
     movers: list[tuple[int, Mover]] = []
     for n, new in enumerate(after):

@@ -186,11 +186,10 @@ def demo(
         path, protect=[db_path(), default_db_path()], lock_timeout=lock_timeout()
     )
     from povtrack.cli.board import print_board
-    from povtrack.progress import default_as_of, status_rows
+    from povtrack.progress import status_rows
 
-    entries = store.entries()
-    when = default_as_of(store.plan, entries)
-    rows = status_rows(store.plan, entries, store.allocations(), when)
+    when = store.latest_date()
+    rows = status_rows(store.plan, store.ledger(), store.allocations(), when)
     print_status(store.plan, rows, when)
     print_board(store.plan, rows, when)  # the battle map last: what the meeting looks at
     say(summary)
