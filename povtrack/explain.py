@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal, localcontext
 from typing import Any
 
 from povtrack.coverage import is_late
+from povtrack.exact import Exact, exact, shown
 from povtrack.export import entry_json, num, scope_names
 from povtrack.model import Allocation, Entry, Indicator, Plan
 from povtrack.progress import (
@@ -87,8 +89,8 @@ def rollup(
     parts = []
     for a in areas:
         used, superseded = _counting(entries, ind, a, as_of)
-        parts.append(AreaPart(a, ledger.area_actual(ind, a, as_of), used, superseded))
-    return RollUp(ind, actual(plan, ledger, ind, scope, as_of), parts, summed)
+        parts.append(AreaPart(a, shown(ledger.area_actual(ind, a, as_of)), used, superseded))
+    return RollUp(ind, shown(actual(plan, ledger, ind, scope, as_of)), parts, summed)
 
 
 def _target_from(
@@ -156,7 +158,7 @@ def explain(
         "group" if plan.is_group(scope) else "area",
         as_of,
         plan.start,
-        actual(plan, ledger, ind, scope, as_of),
+        shown(actual(plan, ledger, ind, scope, as_of)),
         main,
         num_part,
         den_part,
@@ -164,14 +166,26 @@ def explain(
     )
 
 
-def fmt_number(x: float | None, places: int = 6) -> str:
-    """A plain number for the working: 0.42, 1500, 0.405 (no thousands separators)."""
+def fmt_number(x: Exact | float | None, places: int = 6) -> str:
+    """A plain number for the working: 0.42, 1500, 0.405 (no thousands separators), rounded
+    to ``places`` decimals from the exact figure."""
     if x is None:
         return "none"
-    v = num(round(x, places))
-    if isinstance(v, int):
-        return str(v)
-    return f"{v:.{places}f}".rstrip("0").rstrip(".")
+    q = exact(x)
+    with localcontext() as ctx:
+        ctx.prec = 60
+        d = Decimal(q) if isinstance(q, int) else Decimal(q.numerator) / q.denominator
+        text = f"{d.quantize(Decimal(1).scaleb(-places)):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _apart(a: Exact, b: Exact) -> int:
+    """Decimal places enough to show two different figures as different (6 at least, so
+    0.449999999 is never shown as 0.45 beside a bound of 0.45)."""
+    places = 6
+    while a != b and places < 30 and fmt_number(a, places) == fmt_number(b, places):
+        places += 1
+    return places
 
 
 _RULE_WORDS = {
@@ -221,20 +235,30 @@ def rule_text(ind: Indicator, row: StatusRow | None, as_of: date, lang: str = "e
                 if zh
                 else f"no entry in scope on or before {day} (not reported is never zero)"
             )
-    elif status == "done":
-        tail = f"{w('actual')} {fmt_number(row.actual)} ≥ {w('target')} {fmt_number(row.target)}"
-    elif status == "overdue":
-        due = row.due.isoformat() if row.due else "?"
+    elif status in ("done", "overdue"):
+        figures = row.exact
+        assert figures is not None and figures.actual is not None
+        assert figures.target is not None
+        places = _apart(figures.actual, figures.target)
+        sign = "≥" if status == "done" else "<"
         tail = (
-            f"{w('actual')} {fmt_number(row.actual)} < {w('target')} {fmt_number(row.target)}"
-            + (f"，且 {day} 已过截止日 {due}" if zh else f" and as-of {day} is after due {due}")
+            f"{w('actual')} {fmt_number(figures.actual, places)} {sign} "
+            f"{w('target')} {fmt_number(figures.target, places)}"
         )
+        if status == "overdue":
+            due = row.due.isoformat() if row.due else "?"
+            tail += f"，且 {day} 已过截止日 {due}" if zh else f" and as-of {day} is after due {due}"
     else:
-        expected = row.expected or 0.0
         sign = "≥" if status == "on_track" else "<"
+        figures = row.exact
+        assert figures is not None and figures.progress is not None
+        assert figures.expected is not None
+        bound = exact(ON_TRACK_SHARE) * figures.expected
+        places = _apart(figures.progress, bound)
         tail = (
-            f"{w('progress')} {fmt_number(row.progress)} {sign} {fmt_number(ON_TRACK_SHARE)} × "
-            f"{w('expected')} {fmt_number(expected)} = {fmt_number(ON_TRACK_SHARE * expected)}"
+            f"{w('progress')} {fmt_number(figures.progress, places)} {sign} "
+            f"{fmt_number(ON_TRACK_SHARE)} × {w('expected')} {fmt_number(figures.expected)} = "
+            f"{fmt_number(bound, places)}"
         )
     return head + tail
 

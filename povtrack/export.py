@@ -3,8 +3,9 @@ add fields freely, rename none."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import fields
 from datetime import date
+from fractions import Fraction
 from typing import Any
 
 from povtrack.model import UNITS, Allocation, Entry, Plan, Target
@@ -12,8 +13,11 @@ from povtrack.progress import StatusRow
 from povtrack.sheet import Column, Sheet
 
 
-def num(x: float | None) -> float | int | None:
-    """265.0 -> 265, so whole numbers print as whole numbers."""
+def num(x: float | Fraction | None) -> float | int | None:
+    """265.0 -> 265, so whole numbers print as whole numbers (an exact figure is shown as
+    its nearest float)."""
+    if isinstance(x, Fraction):
+        x = float(x)
     if isinstance(x, float) and x.is_integer():
         return int(x)
     return x
@@ -24,9 +28,9 @@ def share(x: float | None) -> float | None:
     return None if x is None else round(x, 6)
 
 
-def figure(x: float | None, places: int = 6) -> float | int | None:
+def figure(x: float | Fraction | None, places: int = 6) -> float | int | None:
     """A figure for JSON: rounded (a ratio's 56.00000000000001 is 56), whole ones as ints."""
-    return None if x is None else num(round(x, places))
+    return None if x is None else num(round(float(x), places))
 
 
 def scope_names(plan: Plan, scope: str) -> tuple[str, str]:
@@ -152,7 +156,8 @@ def allocation_json(a: Allocation) -> dict[str, Any]:
 
 
 def status_row_json(plan: Plan, r: StatusRow) -> dict[str, Any]:
-    d = asdict(r)
+    # every field but the exact figures (they decided the status; JSON shows rounded ones)
+    d = {f.name: getattr(r, f.name) for f in fields(r) if f.name != "exact"}
     for k in ("target", "actual", "gap"):  # a ratio's float noise (56.00000000000001) goes
         d[k] = figure(d[k])
     for k in ("progress", "expected"):

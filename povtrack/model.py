@@ -1,14 +1,19 @@
 """The nouns of povtrack as frozen dataclasses: plan, area, group, task, indicator, target, entry.
 
 Standard library only. Values are kept in base units (yuan, people, mu, kW, ...); rates and
-ratios in percent (80 means 80%).
+ratios in percent (80 means 80%). A target or allocation the plan writes as a fraction "P/Q"
+keeps it exactly (``fraction``) beside its nearest float (``value``, for showing it).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from fractions import Fraction
 from functools import cached_property
+
+from povtrack.exact import Exact
+from povtrack.exact import exact as exact_value
 
 AREA_KINDS = ("city", "county", "district", "township", "village")
 INDICATOR_KINDS = ("quantity", "ratio", "milestone", "activity")
@@ -89,8 +94,25 @@ class Task:
     name_en: str
 
 
+class _Valued:
+    """``value`` as given (a number, or a Fraction: kept in ``fraction``, shown as a float)."""
+
+    value: float
+    fraction: Fraction | None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.value, Fraction):
+            object.__setattr__(self, "fraction", self.value)
+            object.__setattr__(self, "value", float(self.value))
+
+    @property
+    def exact(self) -> Exact:
+        """The value as written: what every comparison and sum uses."""
+        return exact_value(self.fraction if self.fraction is not None else self.value)
+
+
 @dataclass(frozen=True)
-class TargetSpec:
+class TargetSpec(_Valued):
     """A target as the plan file writes it: on one area, a group in total, or each member."""
 
     scope: str
@@ -99,6 +121,7 @@ class TargetSpec:
     level: str = "commit"
     citation: str = ""
     each: bool = False
+    fraction: Fraction | None = None  # the value exactly, when written as "P/Q"
 
 
 @dataclass(frozen=True)
@@ -127,7 +150,7 @@ class Indicator:
 
 
 @dataclass(frozen=True)
-class Target:
+class Target(_Valued):
     """One target row: an indicator on one scope with its value and due date."""
 
     indicator: str
@@ -139,10 +162,11 @@ class Target:
     citation: str = ""
     group: str | None = None  # set when the row is one member of an "each member" target
     source: str = "plan"  # "plan" or "allocation"
+    fraction: Fraction | None = None  # the value exactly, when written as "P/Q"
 
 
 @dataclass(frozen=True)
-class Allocation:
+class Allocation(_Valued):
     """A city target's share given to one area; the newest for an (indicator, area) counts."""
 
     indicator: str
@@ -150,6 +174,7 @@ class Allocation:
     value: float
     due: date | None = None
     note: str = ""
+    fraction: Fraction | None = None  # the value exactly, when written as "P/Q"
 
 
 @dataclass(frozen=True)
@@ -165,7 +190,7 @@ class Rule:
     parts: tuple[str, ...] = ()
     left: str | None = None
     right: str | None = None
-    tolerance: float = 0.0
+    tolerance: float | Fraction = 0.0  # compared exactly (``povtrack.exact``)
     indicators: tuple[str, ...] = ()
     note: str = ""
 
@@ -247,7 +272,12 @@ class Plan:
         rows: list[Target] = []
         for ind in self.indicators:
             for spec in ind.targets:
-                common = {"value": spec.value, "due": spec.due, "level": spec.level}
+                common = {
+                    "value": spec.value,
+                    "fraction": spec.fraction,
+                    "due": spec.due,
+                    "level": spec.level,
+                }
                 if spec.each:
                     for member in self.group(spec.scope).members:
                         rows.append(

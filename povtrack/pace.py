@@ -1,9 +1,11 @@
 """Pace and forecast for one status row: what rate the due date needs, what rate the recent
-weeks show, and where that rate leads. Pure; no I/O.
+weeks show, and where that rate leads. Pure; no I/O. Done or not is decided exactly (as the status is); the
+rates are shown as floats.
 
 - ``needed_per_week``: (target − actual) ÷ weeks from the as-of date to the due date; 0 once
-  done; None with no data, past due and not done, or for milestones and activities (they are
-  not paced).
+  done (before or after the due date); None with no data, on or after the due date and not
+  done (no week is left: the gap is what is missing), or for milestones and activities (they
+  are not paced).
 - ``recent_per_week``: the change of the scope's actual over its last four reported weeks (the
   last five reporting dates, or as many as there are, at least two), per week.
 - ``projected``: actual + recent rate × weeks left to the due date (None past due).
@@ -16,7 +18,9 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, timedelta
+from fractions import Fraction
 
+from povtrack.exact import Exact
 from povtrack.model import Indicator, Plan
 from povtrack.progress import Ledger, actual, scope_areas
 
@@ -52,7 +56,8 @@ def reported_dates(
 
 def recent_rate(
     plan: Plan, ledger: Ledger, ind: Indicator, scope: str, as_of: date
-) -> float | None:
+) -> Fraction | None:
+    """The change per week over the last four reported weeks, exactly."""
     days = reported_dates(plan, ledger, ind, scope, as_of)[-(RECENT_WEEKS + 1) :]
     if len(days) < 2 or days[-1] == days[0]:
         return None
@@ -60,7 +65,11 @@ def recent_rate(
     last = actual(plan, ledger, ind, scope, days[-1])
     if first is None or last is None:
         return None
-    return (last - first) / ((days[-1] - days[0]).days / 7)
+    return (last - first) / Fraction((days[-1] - days[0]).days, 7)
+
+
+def _float(x: Exact | None) -> float | None:
+    return None if x is None else float(x)
 
 
 def forecast(
@@ -69,28 +78,29 @@ def forecast(
     ind: Indicator,
     scope: str,
     *,
-    target: float | None,
-    value: float | None,
+    target: Exact | None,
+    value: Exact | None,
     due: date | None,
     as_of: date,
 ) -> Forecast:
+    """``target`` and ``value`` exact (``status_rows`` passes them); the figures as floats."""
     if ind.kind in ("milestone", "activity") or target is None or due is None or value is None:
         return Forecast()
     recent = recent_rate(plan, ledger, ind, scope, as_of)
     done = value >= target
     reach = None if done else _reach(value, target, recent, as_of)
     if as_of > due:
-        return Forecast(0.0 if done else None, recent, None, reach)
-    weeks_left = (due - as_of).days / 7
+        return Forecast(0.0 if done else None, _float(recent), None, reach)
+    weeks_left = Fraction((due - as_of).days, 7)
     if done:
-        needed: float | None = 0.0
+        needed: Exact | None = 0
     else:
         needed = (target - value) / weeks_left if weeks_left > 0 else None
     projected = None if recent is None else value + recent * weeks_left
-    return Forecast(needed, recent, projected, reach)
+    return Forecast(_float(needed), _float(recent), _float(projected), reach)
 
 
-def _reach(value: float, target: float, rate: float | None, as_of: date) -> date | None:
+def _reach(value: Exact, target: Exact, rate: Fraction | None, as_of: date) -> date | None:
     if rate is None or rate <= 0:
         return None
     weeks = (target - value) / rate

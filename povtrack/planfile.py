@@ -9,11 +9,13 @@ import difflib
 import re
 import tomllib
 from datetime import date
+from fractions import Fraction
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from povtrack.errors import PlanError
+from povtrack.exact import parse_fraction
 from povtrack.model import (
     AREA_KINDS,
     CHECK_IDS,
@@ -147,6 +149,17 @@ class _Parser:
         if v < 0:
             raise self.fail(f"{key}.{k}", f"must not be negative, got {v}")
         return v
+
+    def exact_number(self, d: dict[str, Any], k: str, key: str) -> float | Fraction:
+        """A number, or a fraction written as the string "P/Q", kept exact (a target, an
+        allocation, a rule's tolerance)."""
+        v = d.get(k)
+        if not isinstance(v, str):
+            return self.number(d, k, key)
+        try:
+            return parse_fraction(v)
+        except ValueError as e:
+            raise self.fail(f"{key}.{k}", str(e)) from None
 
     def choice(self, d: dict[str, Any], k: str, key: str, options: tuple[str, ...]) -> str:
         v = d.get(k, options[0])
@@ -344,7 +357,7 @@ class _Parser:
             raise self.fail(f"{key}.due", "must be after plan.start")
         return TargetSpec(
             scope=scope,
-            value=self.number(t, "value", key),
+            value=self.exact_number(t, "value", key),
             due=due,
             level=self.choice(t, "level", key, LEVELS),
             citation=self.text(t, "citation", key, default=""),
@@ -375,7 +388,7 @@ class _Parser:
         if a["area"] not in area_ids:
             raise self.fail(f"{key}.area", f"unknown area {a['area']!r}")
         due = self.day(a, "due", key) if "due" in a else None
-        return Allocation(a["indicator"], a["area"], self.number(a, "value", key), due)
+        return Allocation(a["indicator"], a["area"], self.exact_number(a, "value", key), due)
 
     def rule(self, raw: Any, key: str, indicators: dict[str, Indicator]) -> Rule:
         """A [[rules]] table: "sum" (whole = Σ parts), "le" (left ≤ right) over indicators of
@@ -406,7 +419,7 @@ class _Parser:
         if rule_id in CHECK_IDS:
             raise self.fail(f"{key}.id", f"'{rule_id}' is a built-in check; name the rule apart")
         severity = self.choice(r, "severity", key, SEVERITIES)
-        tolerance = self.number(r, "tolerance", key) if "tolerance" in r else 0.0
+        tolerance = self.exact_number(r, "tolerance", key) if "tolerance" in r else 0.0
         if kind == "sum":
             for k in ("whole", "parts"):
                 if k not in r:

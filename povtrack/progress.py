@@ -2,6 +2,10 @@
 
 Pure functions over model objects; no I/O. Every view (Rich table, JSON, exports) is made
 from the rows returned here. The rules are written out in the README ("The rules").
+
+Every decision is exact (``povtrack.exact``): actuals are sums of the values as written,
+ratios and shares are fractions, and a status compares them with no tolerance. A status row
+shows floats (rounded further by each view) and carries the exact figures in ``exact``.
 """
 
 from __future__ import annotations
@@ -9,16 +13,30 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date
+from fractions import Fraction
+from itertools import accumulate
 from operator import lt
 from typing import Any
 
+from povtrack.exact import Exact, exact, ratio, shown
 from povtrack.model import Allocation, Entry, Indicator, Plan, Target
 
 # The one place the status thresholds live.
-ON_TRACK_SHARE = 0.9  # on track: progress >= 0.9 x expected
+ON_TRACK_SHARE = 0.9  # on track: progress >= 0.9 x expected (compared as 9/10, exactly)
 STATUSES = ("done", "on_track", "behind", "overdue", "no_data", "reported")
+_ON_TRACK = exact(ON_TRACK_SHARE)
+
+
+@dataclass(frozen=True)
+class ExactFigures:
+    """A status row's figures exactly, as its status was decided from them."""
+
+    target: Exact | None
+    actual: Exact | None
+    progress: Exact | None
+    expected: Fraction | None
 
 
 @dataclass(frozen=True)
@@ -47,6 +65,7 @@ class StatusRow:
     recent_per_week: float | None = None
     projected: float | None = None
     projected_date: date | None = None
+    exact: ExactFigures | None = field(default=None, repr=False, compare=False)
 
 
 class Ledger:
@@ -61,6 +80,7 @@ class Ledger:
             series[(ind, area)].append((day, e.value))
         self._dates = {k: [d for d, _ in v] for k, v in series.items()}
         self._values = {k: [x for _, x in v] for k, v in series.items()}
+        self._sums: dict[tuple[str, str], list[Exact]] = {}  # increments' running sums, exact
 
     @classmethod
     def from_series(cls, series: Iterable[tuple[str, str, list[str], list[float]]]) -> Ledger:
@@ -103,17 +123,22 @@ class Ledger:
             return self._values[key][n - 1]
         return None
 
-    def area_actual(self, ind: Indicator, area: str, as_of: date) -> float | None:
-        """The area's own value as of a date: latest running total, or sum of increments."""
+    def area_actual(self, ind: Indicator, area: str, as_of: date) -> Exact | None:
+        """The area's own value as of a date, exactly: latest running total, or sum of
+        increments."""
         key = (ind.id, area)
-        if key not in self._dates:
+        dates = self._dates.get(key)
+        if dates is None:
             return None
-        n = bisect_right(self._dates[key], as_of)
+        n = bisect_right(dates, as_of)
         if n == 0:
             return None
         if ind.reporting == "increment":
-            return sum(self._values[key][:n])
-        return self._values[key][n - 1]
+            sums = self._sums.get(key)
+            if sums is None:
+                sums = self._sums[key] = list(accumulate(map(exact, self._values[key])))
+            return sums[n - 1]
+        return exact(self._values[key][n - 1])
 
 
 def scope_areas(plan: Plan, scope: str) -> list[str]:
@@ -126,48 +151,47 @@ def scope_areas(plan: Plan, scope: str) -> list[str]:
     return [scope, *plan.descendants(scope)]
 
 
-def actual(plan: Plan, ledger: Ledger, ind: Indicator, scope: str, as_of: date) -> float | None:
-    """Roll-up of a scope; None when no area in it has an entry. Ratios are Σnum ÷ Σden × 100."""
+def actual(plan: Plan, ledger: Ledger, ind: Indicator, scope: str, as_of: date) -> Exact | None:
+    """Roll-up of a scope, exactly; None when no area in it has an entry. Ratios are Σnum ÷
+    Σden × 100 (None while either side has no entry or the denominator is 0)."""
     if ind.kind == "ratio":
         assert ind.numerator and ind.denominator
         num = actual(plan, ledger, plan.indicator(ind.numerator), scope, as_of)
         den = actual(plan, ledger, plan.indicator(ind.denominator), scope, as_of)
         if num is None or den is None or den == 0:
             return None
-        return num / den * 100
+        return ratio(num * 100, den)
     # A rate the areas report directly cannot be summed: it counts only where reported.
     areas = [scope] if ind.unit == "percent" else scope_areas(plan, scope)
     values = [v for a in areas if (v := ledger.area_actual(ind, a, as_of)) is not None]
     return sum(values) if values else None
 
 
-def expected_share(start: date, due: date, as_of: date, milestone: bool) -> float:
-    """Share of the target that should be done by ``as_of`` (a milestone: nothing until due)."""
+def expected_share(start: date, due: date, as_of: date, milestone: bool) -> Fraction:
+    """Share of the target that should be done by ``as_of``, exactly (a milestone: nothing
+    until its due date, all of it from then; a window of zero days: all of it at once)."""
     if milestone:
-        return 1.0 if as_of >= due else 0.0
+        return Fraction(1 if as_of >= due else 0)
     window = (due - start).days
     if window <= 0:
-        return 1.0
-    return min(1.0, max(0.0, (as_of - start).days / window))
+        return Fraction(1)
+    return Fraction(min(window, max(0, (as_of - start).days)), window)
 
 
-def judge(
-    actual_value: float | None,
-    target: float,
-    progress: float | None,
-    expected: float,
-    as_of: date,
-    due: date,
-) -> str:
-    """The status rule, first that applies."""
-    if actual_value is None or progress is None:
+def progress_of(value: Exact, target: Exact) -> Exact:
+    """actual ÷ target, exactly; a target of 0 is met by any report (progress 1)."""
+    return ratio(value, target) if target else 1
+
+
+def judge(value: Exact | None, target: Exact, expected: Fraction, as_of: date, due: date) -> str:
+    """The status rule, first that applies, on exact figures (no tolerance anywhere)."""
+    if value is None:
         return "no_data"
-    if actual_value >= target:
+    if value >= target:
         return "done"
     if as_of > due:
         return "overdue"
-    # The tolerance keeps the boundary exact: 0.18 vs 0.9 × 0.2 = 0.18000000000000002.
-    if progress >= ON_TRACK_SHARE * expected - 1e-9:
+    if progress_of(value, target) >= _ON_TRACK * expected:
         return "on_track"
     return "behind"
 
@@ -203,6 +227,7 @@ def all_targets(plan: Plan, allocations: list[Allocation]) -> list[Target]:
                 scope=area,
                 scope_kind="area",
                 value=alloc.value,
+                fraction=alloc.fraction,
                 due=allocation_due(plan, ind, alloc),
                 level=(base or city[0]).level if (base or city) else "commit",
                 citation=base.citation if base else "",
@@ -251,11 +276,12 @@ def status_rows(
     rows: list[StatusRow] = []
     for t in all_targets(plan, allocations):
         ind = plan.indicator(t.indicator)
+        target = t.exact
         value = actual(plan, ledger, ind, t.scope, as_of)
-        progress = None if value is None else (value / t.value if t.value else 1.0)
+        progress = None if value is None else progress_of(value, target)
         expected = expected_share(plan.start, t.due, as_of, ind.kind == "milestone")
         pace = forecast(
-            plan, ledger, ind, t.scope, target=t.value, value=value, due=t.due, as_of=as_of
+            plan, ledger, ind, t.scope, target=target, value=value, due=t.due, as_of=as_of
         )
         rows.append(
             StatusRow(
@@ -264,16 +290,17 @@ def status_rows(
                 scope_kind=t.scope_kind,
                 group=t.group,
                 target=t.value,
-                actual=value,
-                progress=progress,
-                expected=expected,
-                gap=None if value is None else max(0.0, t.value - value),
-                status=judge(value, t.value, progress, expected, as_of, t.due),
+                actual=shown(value),
+                progress=shown(progress),
+                expected=float(expected),
+                gap=None if value is None else float(max(0, target - value)),
+                status=judge(value, target, expected, as_of, t.due),
                 due=t.due,
                 level=t.level,
                 citation=t.citation,
                 source=t.source,
                 **asdict(pace),
+                exact=ExactFigures(target, value, progress, expected),
             )
         )
     where = scope or plan.root.id
@@ -286,7 +313,7 @@ def status_rows(
                 scope_kind="group" if plan.is_group(where) else "area",
                 group=None,
                 target=None,
-                actual=value,
+                actual=shown(value),
                 progress=None,
                 expected=None,
                 gap=None,
@@ -295,6 +322,7 @@ def status_rows(
                 level=None,
                 citation="",
                 source="activity",
+                exact=ExactFigures(None, value, None, None),
             )
         )
     if task is not None:

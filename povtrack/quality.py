@@ -54,6 +54,9 @@ described ("and N more" counts the others), every entry of every case is listed.
 
 A plan's ``[[rules]]`` table with kind "check" sets a built-in check's severity ("error",
 "warning" or "off"), for every indicator or only those it lists.
+
+Every comparison is exact (``povtrack.exact``): the values as written, their sums and the
+thresholds below as the decimals they are written as; no tolerance but a rule's own.
 """
 
 from __future__ import annotations
@@ -64,6 +67,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
+from povtrack.exact import Exact, shown
 from povtrack.export import figure
 from povtrack.model import CHECK_IDS, UNITS, Allocation, Entry, Indicator, Plan
 from povtrack.progress import Ledger, all_targets, scope_areas
@@ -83,8 +87,7 @@ RUSH_SHARE = 0.5  # ... bringing half the target or more
 STALE_REPORTS = 4  # stale-value: this many identical consecutive reports ...
 MOVING_SHARE = 0.75  # ... in a series whose other steps mostly change (and copied-series)
 COPIED_VALUES = 4  # copied-series: series at least this long
-RATE_MIN, RATE_MAX = 0.0, 100.0  # rate-range, in percent
-EPS = 1e-9  # figures closer than this are equal
+RATE_MIN, RATE_MAX = 0, 100  # rate-range, in percent
 
 SEVERITIES = ("error", "warning")
 # The severity of each built-in check unless the plan says otherwise.
@@ -156,13 +159,13 @@ class _Data:
 # ---------------------------------------------------------------- words
 
 
-def _bare(value: float) -> str:
+def _bare(value: Exact | float) -> str:
     """5,200; 12.5; 0.33 (two decimals at most)."""
-    v = round(value, 2)
+    v = round(float(value), 2)
     return f"{int(v):,}" if float(v).is_integer() else f"{v:,.2f}".rstrip("0").rstrip(".")
 
 
-def _fmt(value: float, unit: str, lang: str) -> str:
+def _fmt(value: Exact | float, unit: str, lang: str) -> str:
     """A figure with its unit: 5,200人 / 5,200 people; 80%."""
     text = _bare(value)
     if unit == "percent":
@@ -171,7 +174,7 @@ def _fmt(value: float, unit: str, lang: str) -> str:
     return f"{text}{u.name}" if lang == "zh" else f"{text} {u.name_en}"
 
 
-def _whole(value: float, unit: str, how: Any = round) -> str:
+def _whole(value: Exact | float, unit: str, how: Any = round) -> str:
     """A bare figure, a whole number for counts (``how``: round, or math.ceil / math.floor for
     the ends of a range, so that 0 never shows inside a range that starts at 0.3)."""
     return _bare(how(value) if UNITS[unit].integer else value)
@@ -210,8 +213,8 @@ def _finding(
     text: tuple[str, str],
     *,
     entries: Iterable[Entry] = (),
-    value: float | None = None,
-    expected: float | None = None,
+    value: Exact | float | None = None,
+    expected: Exact | float | None = None,
     day: date | None = None,
 ) -> Finding:
     return Finding(
@@ -223,8 +226,8 @@ def _finding(
         explanation=text[0],
         explanation_en=text[1],
         entries=_ids(entries),
-        value=value,
-        expected=expected,
+        value=shown(value),
+        expected=shown(expected),
         date=day,
     )
 

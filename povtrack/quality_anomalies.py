@@ -8,8 +8,10 @@ import math
 import statistics
 from collections.abc import Sequence
 from datetime import date, timedelta
+from fractions import Fraction
 from itertools import pairwise
 
+from povtrack.exact import Exact, exact
 from povtrack.model import Entry, Indicator, Plan, Target
 from povtrack.progress import actual, scope_areas
 from povtrack.quality import (  # the thresholds, findings and wording they share
@@ -17,7 +19,6 @@ from povtrack.quality import (  # the thresholds, findings and wording they shar
     COPIED_VALUES,
     DEFAULT_SEVERITY,
     DUE_WEEK_DAYS,
-    EPS,
     FLAT_FACTOR,
     FLAT_MARGIN,
     MAD_SCALE,
@@ -51,7 +52,7 @@ def _running_total_down(plan: Plan, data: _Data) -> list[Finding]:
             continue
         for area in data.areas_with.get(ind.id, []):
             series = data.of(ind.id, area)
-            drops = [(a, b) for a, b in pairwise(series) if b.value < a.value - EPS]
+            drops = [(a, b) for a, b in pairwise(series) if b.value < a.value]
             if not drops:
                 continue
             a, b = drops[-1]
@@ -80,40 +81,41 @@ def _running_total_down(plan: Plan, data: _Data) -> list[Finding]:
     return found
 
 
-def increments(ind: Indicator, series: list[Entry]) -> list[tuple[float, list[Entry]]]:
-    """The weekly increments of one area's series, each with the entries it comes from: an
-    increment indicator's values; a running total's rises between consecutive reports, per
-    week (falls are running-total-down's)."""
+def increments(ind: Indicator, series: list[Entry]) -> list[tuple[Exact, list[Entry]]]:
+    """The weekly increments of one area's series, exactly, each with the entries it comes
+    from: an increment indicator's values; a running total's rises between consecutive
+    reports, per week (falls are running-total-down's)."""
     if ind.reporting == "increment":
-        return [(e.value, [e]) for e in series]
-    out = []
+        return [(exact(e.value), [e]) for e in series]
+    out: list[tuple[Exact, list[Entry]]] = []
     for a, b in pairwise(series):
-        rise = b.value - a.value
-        if rise >= -EPS:
-            out.append((max(0.0, rise) * 7 / (b.date - a.date).days, [a, b]))
+        if b.value >= a.value:
+            rise = exact(b.value) - exact(a.value)
+            out.append((Fraction(rise * 7, (b.date - a.date).days), [a, b]))
     return out
 
 
-def usual_range(values: list[float]) -> tuple[float, float, float] | None:
-    """The median and the range of usual increments (see the module's doc), or None with too
-    few increments to say. With a MAD of 0 the range is 0 up to max(3 × m, m + 10)."""
+def usual_range(values: list[Exact]) -> tuple[Exact, Exact | None, Exact] | None:
+    """The median and the range of usual increments (see the module's doc), exactly, or
+    None with too few increments to say. With a MAD of 0 the range is 0 up to max(3 × m,
+    m + 10), and its low end is None (no low end: a pause is not flagged)."""
     if len(values) < OUTLIER_MIN_INCREMENTS:
         return None
     m = statistics.median(values)
     mad = statistics.median(abs(x - m) for x in values)
-    if mad > EPS:
-        limit = OUTLIER_MADS * MAD_SCALE * mad
+    if mad > 0:
+        limit = exact(OUTLIER_MADS) * exact(MAD_SCALE) * mad
         return m, m - limit, m + limit
-    return m, float("-inf"), max(FLAT_FACTOR * m, m + FLAT_MARGIN)
+    return m, None, max(exact(FLAT_FACTOR) * m, m + exact(FLAT_MARGIN))
 
 
-def unusual(values: list[float]) -> list[int]:
+def unusual(values: list[Exact]) -> list[int]:
     """The indexes of the values far outside the usual range."""
     usual = usual_range(values)
     if usual is None:
         return []
     _, low, high = usual
-    return [n for n, x in enumerate(values) if x < low - EPS or x > high + EPS]
+    return [n for n, x in enumerate(values) if (low is not None and x < low) or x > high]
 
 
 def _unusual_increments(plan: Plan, data: _Data) -> list[Finding]:
@@ -131,7 +133,7 @@ def _unusual_increments(plan: Plan, data: _Data) -> list[Finding]:
             m, low, high = usual
             x, entries = incs[flagged[-1]]
             day, u, n, more = entries[-1].date, ind.unit, len(values), len(flagged) - 1
-            if low == float("-inf"):  # a steady series: only a jump is flagged
+            if low is None:  # a steady series: only a jump is flagged
                 top = _whole(high, u)
                 zh = f"，远高于本地区平常每周{_fmt(m, u, 'zh')}（超过{top}即提示，共{n}周）"
                 en = (
@@ -169,7 +171,7 @@ def _quantity_targets(plan: Plan, targets: list[Target]) -> list[tuple[Target, I
     return [
         (t, ind)
         for t in targets
-        if (ind := plan.indicator(t.indicator)).kind == "quantity" and t.value > EPS
+        if (ind := plan.indicator(t.indicator)).kind == "quantity" and t.exact > 0
     ]
 
 
@@ -179,9 +181,9 @@ def _far_above_target(plan: Plan, data: _Data, targets: list[Target]) -> list[Fi
         if ind.unit == "percent":
             continue
         value = actual(plan, data.ledger, ind, t.scope, data.as_of)
-        if value is None or value <= ABOVE_TARGET * t.value + EPS:
+        if value is None or value <= exact(ABOVE_TARGET) * t.exact:
             continue
-        times = value / t.value
+        times = float(value / t.exact)
         found.append(
             _finding(
                 plan,
@@ -212,7 +214,7 @@ def _on_target_at_due(plan: Plan, data: _Data, targets: list[Target]) -> list[Fi
             if not start <= day <= t.due:
                 continue
             value = actual(plan, data.ledger, ind, t.scope, day)
-            if value is None or abs(value - t.value) > EPS:
+            if value is None or value != t.exact:
                 continue
             areas = [t.scope] if ind.unit == "percent" else scope_areas(plan, t.scope)
             on_day = [e for a in areas if (e := data.on(ind.id, a, day)) is not None]
@@ -249,13 +251,13 @@ def _late_rush(plan: Plan, data: _Data, targets: list[Target]) -> list[Finding]:
         after = actual(plan, data.ledger, ind, t.scope, end)
         if after is None:
             continue
-        before = actual(plan, data.ledger, ind, t.scope, start) or 0.0
+        before = actual(plan, data.ledger, ind, t.scope, start) or 0
         gain = after - before
-        if gain < RUSH_SHARE * t.value - EPS:
+        if gain < exact(RUSH_SHARE) * t.exact:
             continue
         areas = [t.scope] if ind.unit == "percent" else scope_areas(plan, t.scope)
         involved = [e for a in areas for e in data.of(ind.id, a) if start < e.date <= end]
-        share = gain / t.value
+        share = float(gain / t.exact)
         u = ind.unit
         found.append(
             _finding(
@@ -290,22 +292,22 @@ def _moved(plan: Plan, data: _Data, area: str, skip: str, first: date, last: dat
         if not series:
             continue
         if ind.reporting == "increment":
-            if any(first < e.date <= last and e.value > EPS for e in series):
+            if any(first < e.date <= last and e.value > 0 for e in series):
                 return True
             continue
         before = data.ledger.area_actual(ind, area, first)
         after = data.ledger.area_actual(ind, area, last)
-        if after is not None and after > (before or 0.0) + EPS:
+        if after is not None and after > (before or 0):
             return True
     return False
 
 
 def _done_level(
     plan: Plan, data: _Data, targets: list[Target], ind: Indicator, area: str, day: date
-) -> float | None:
+) -> Exact | None:
     """The value at which an area's running total is finished: its target on the area, or,
     for a ratio's numerator, the area's denominator on that date (a rate: 100)."""
-    levels = [t.value for t in targets if t.indicator == ind.id and t.scope == area]
+    levels = [t.exact for t in targets if t.indicator == ind.id and t.scope == area]
     if ind.unit == "percent":
         levels.append(RATE_MAX)
     for ratio in plan.indicators:
@@ -321,8 +323,8 @@ def _usually_moves(series: list[Entry], run: Sequence[Entry] = (), least: int = 
     least ``least`` of them) change the value?"""
     inside = {e.id for e in run}
     steps = [(a, b) for a, b in pairwise(series) if not (a.id in inside and b.id in inside)]
-    moving = sum(1 for a, b in steps if abs(b.value - a.value) > EPS)
-    return len(steps) >= least and moving >= MOVING_SHARE * len(steps) - EPS
+    moving = sum(1 for a, b in steps if b.value != a.value)  # single values: exact as floats
+    return len(steps) >= least and moving >= exact(MOVING_SHARE) * len(steps)
 
 
 def _stale_values(plan: Plan, data: _Data, targets: list[Target]) -> list[Finding]:
@@ -335,16 +337,16 @@ def _stale_values(plan: Plan, data: _Data, targets: list[Target]) -> list[Findin
             series = data.of(ind.id, area)
             runs: list[list[Entry]] = []
             for e in series:
-                if runs and abs(e.value - runs[-1][0].value) <= EPS:
+                if runs and e.value == runs[-1][0].value:
                     runs[-1].append(e)
                 else:
                     runs.append([e])
             stale = []
             for run in runs:
-                if len(run) < STALE_REPORTS or run[0].value <= EPS:
+                if len(run) < STALE_REPORTS or run[0].value <= 0:
                     continue
                 done = _done_level(plan, data, targets, ind, area, run[-1].date)
-                if done is not None and run[0].value >= done - EPS:
+                if done is not None and exact(run[0].value) >= done:
                     continue
                 if not _usually_moves(series, run, least=STALE_REPORTS):
                     continue
@@ -426,7 +428,7 @@ def _milestones_without_note(plan: Plan, data: _Data, targets: list[Target]) -> 
             continue
         for e in data.of(ind.id, t.scope):
             value = data.ledger.area_actual(ind, t.scope, e.date)
-            if value is None or value < t.value - EPS:
+            if value is None or value < t.exact:
                 continue
             if not e.note.strip():
                 found.append(

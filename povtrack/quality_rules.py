@@ -8,10 +8,10 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
+from povtrack.exact import Exact, exact, exact_sum
 from povtrack.model import Allocation, Indicator, Plan, Rule, Target
 from povtrack.quality import (  # the thresholds, findings and wording they share
     DEFAULT_SEVERITY,
-    EPS,
     RATE_MAX,
     RATE_MIN,
     Finding,
@@ -69,7 +69,7 @@ def _at(day: date | None, lang: str) -> str:
 
 
 def _sum_text(
-    plan: Plan, rule: Rule, whole: float, parts: list[float], day: date | None, lang: str
+    plan: Plan, rule: Rule, whole: Exact, parts: list[Exact], day: date | None, lang: str
 ) -> str:
     unit = plan.indicator(rule.whole or "").unit
     total = sum(parts)
@@ -86,8 +86,8 @@ def _sum_text(
 def _le_text(
     plan: Plan,
     rule: Rule,
-    left: float,
-    right: float,
+    left: Exact,
+    right: Exact,
     ratio: Indicator | None,
     day: date | None,
     lang: str,
@@ -114,8 +114,8 @@ def _target_rules(plan: Plan, targets: list[Target]) -> list[Finding]:
             parts = [by.get((p, scope, level)) for p in rule.parts]
             if whole is None or any(p is None for p in parts):
                 continue
-            values = [p.value for p in parts if p is not None]
-            if abs(whole.value - sum(values)) <= rule.tolerance + EPS:
+            values = [p.exact for p in parts if p is not None]
+            if abs(whole.exact - sum(values)) <= exact(rule.tolerance):
                 continue
             found.append(
                 _finding(
@@ -124,8 +124,8 @@ def _target_rules(plan: Plan, targets: list[Target]) -> list[Finding]:
                     rule.severity,
                     scope,
                     rule.whole or "",
-                    _both(_sum_text, plan, rule, whole.value, values, None),
-                    value=whole.value,
+                    _both(_sum_text, plan, rule, whole.exact, values, None),
+                    value=whole.exact,
                     expected=sum(values),
                     day=whole.due,
                 )
@@ -135,7 +135,9 @@ def _target_rules(plan: Plan, targets: list[Target]) -> list[Finding]:
         for scope, level in scopes:
             left = by.get((rule.left or "", scope, level))
             right = by.get((rule.right or "", scope, level))
-            if left is None or right is None or left.value <= right.value + rule.tolerance + EPS:
+            if left is None or right is None:
+                continue
+            if left.exact <= right.exact + exact(rule.tolerance):
                 continue
             found.append(
                 _finding(
@@ -144,16 +146,16 @@ def _target_rules(plan: Plan, targets: list[Target]) -> list[Finding]:
                     rule.severity,
                     scope,
                     ratio.id if ratio else rule.left or "",
-                    _both(_le_text, plan, rule, left.value, right.value, ratio, None),
-                    value=left.value,
-                    expected=right.value,
+                    _both(_le_text, plan, rule, left.exact, right.exact, ratio, None),
+                    value=left.exact,
+                    expected=right.exact,
                     day=left.due,
                 )
             )
     for t in targets:
         if plan.indicator(t.indicator).unit != "percent":
             continue
-        if RATE_MIN - EPS <= t.value <= RATE_MAX + EPS:
+        if RATE_MIN <= t.exact <= RATE_MAX:
             continue
         found.append(
             _finding(
@@ -203,9 +205,9 @@ def _allocation_totals(plan: Plan, allocations: list[Allocation]) -> list[Findin
         if not whole:
             continue
         target = whole[0]
-        total = sum(a.value for a in allocs)
-        gap = total - target.value
-        if abs(gap) <= EPS:
+        total = exact_sum(a.exact for a in allocs)
+        gap = total - target.exact
+        if gap == 0:
             continue
         n, unit = len(allocs), ind.unit
         areas_en = "1 area" if n == 1 else f"{n} areas"
@@ -260,7 +262,7 @@ def _data_rules(plan: Plan, data: _Data) -> list[Finding]:
                 if w is None or any(v is None for v in vs):
                     continue
                 values = [v for v in vs if v is not None]
-                if abs(w - sum(values)) > rule.tolerance + EPS:
+                if abs(w - sum(values)) > exact(rule.tolerance):
                     cases.append((day, w, values))
             if not cases:
                 continue
@@ -296,7 +298,7 @@ def _data_rules(plan: Plan, data: _Data) -> list[Finding]:
             for day in days:
                 lv = data.ledger.area_actual(left, area, day)
                 rv = data.ledger.area_actual(right, area, day)
-                if lv is not None and rv is not None and lv > rv + rule.tolerance + EPS:
+                if lv is not None and rv is not None and lv > rv + exact(rule.tolerance):
                     cases.append((day, lv, rv))
             if not cases:
                 continue
@@ -327,7 +329,7 @@ def _data_rules(plan: Plan, data: _Data) -> list[Finding]:
             continue
         for area in data.areas_with.get(ind.id, []):
             series = data.of(ind.id, area)
-            bad = [e for e in series if not RATE_MIN - EPS <= e.value <= RATE_MAX + EPS]
+            bad = [e for e in series if not RATE_MIN <= e.value <= RATE_MAX]  # single values
             if not bad:
                 continue
             e = bad[-1]

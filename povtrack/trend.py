@@ -34,6 +34,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from povtrack.dates import iso_week, monday_of
+from povtrack.exact import Exact, shown
 from povtrack.export import figure, num, scope_names, share
 from povtrack.model import UNITS, Allocation, Entry, Indicator, Plan
 from povtrack.pace import Forecast, recent_rate, reported_dates
@@ -85,12 +86,13 @@ def trend(
     if days:
         reported = {monday_of(d) for d in days}
         monday = monday_of(days[0])
-        previous: float | None = None
+        previous: Exact | None = None
         while monday <= as_of:
             day = min(monday + timedelta(days=6), as_of)
             value = actual(plan, ledger, ind, scope, day)
             change = None if (not weeks or value is None or previous is None) else value - previous
-            weeks.append(WeekPoint(iso_week(monday), day, value, change, monday in reported))
+            point = WeekPoint(iso_week(monday), day, shown(value), shown(change), monday in reported)
+            weeks.append(point)
             previous = value
             monday += timedelta(days=7)
     rows = [
@@ -102,7 +104,7 @@ def trend(
     if row is not None:
         fc = Forecast(row.needed_per_week, row.recent_per_week, row.projected, row.projected_date)
     else:
-        fc = Forecast(recent_per_week=recent_rate(plan, ledger, ind, scope, as_of))
+        fc = Forecast(recent_per_week=shown(recent_rate(plan, ledger, ind, scope, as_of)))
     kind = "group" if plan.is_group(scope) else "area"
     return Trend(ind, scope, kind, as_of, row, fc, weeks)
 
@@ -221,6 +223,14 @@ class Mover:
         return self.new.progress - self.old.progress
 
     @property
+    def moved(self) -> bool:
+        """Did the progress change at all (exactly, not by a float's noise)?"""
+        old, new = self.old.exact, self.new.exact
+        if old is not None and new is not None:
+            return old.progress != new.progress
+        return self.old.progress != self.new.progress
+
+    @property
     def actual_change(self) -> float | None:
         if self.old.actual is None or self.new.actual is None:
             return None
@@ -271,7 +281,7 @@ def diff(
             changes.append(StatusChange(old, new))
         if old is not None and old.progress is not None and new.progress is not None:
             m = Mover(old, new)
-            if abs(m.progress_change) > 1e-12:
+            if m.moved:
                 movers.append((n, m))
     movers.sort(key=lambda nm: (-abs(nm[1].progress_change), nm[0]))
     return Diff(

@@ -7,6 +7,7 @@ number below is worked out by hand (the arithmetic is in the comment next to it)
 from __future__ import annotations
 
 from datetime import date
+from fractions import Fraction
 
 import pytest
 from helpers_progress import PLAN, D, entry, make_plan, one_row, rows_for
@@ -50,8 +51,8 @@ def test_expected_is_linear_between_start_and_due() -> None:
     # 2018-01-01 -> 2018-07-02: 31+28+31+30+31+30 = 181 days to 07-01, +1 = 182;
     # 2018-01-01 -> 2018-12-31 = 364 days; 182 / 364 = 0.5
     assert expected_share(D(2018, 1, 1), D(2018, 12, 31), D(2018, 7, 2), False) == 0.5
-    # 10 / 100 days (PACE window)
-    assert expected_share(D(2018, 1, 1), D(2018, 4, 11), D(2018, 1, 11), False) == 0.1
+    # 10 / 100 days (PACE window), exactly one tenth
+    assert expected_share(D(2018, 1, 1), D(2018, 4, 11), D(2018, 1, 11), False) == Fraction(1, 10)
 
 
 @pytest.mark.parametrize(
