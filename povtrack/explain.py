@@ -19,6 +19,7 @@ from povtrack.progress import (
     Ledger,
     StatusRow,
     actual,
+    allocated_whole,
     scope_areas,
     status_rows,
 )
@@ -111,13 +112,15 @@ def _target_from(
     else:
         groups = plan.groups_of(row.scope)
         rule = next((r for r in ind.due_rules if r.group in groups), None)
-        city = [t for t in ind.targets if t.scope == plan.root.id]
+        whole = allocated_whole(plan, ind, row.scope)
         if rule is not None:
             out |= {"due_from": "group_rule", "due_rule_group": rule.group}
             if rule.citation:
                 out["due_rule_citation"] = rule.citation
-        elif city:
+        elif whole is not None and whole.scope == plan.root.id:
             out["due_from"] = "city_target"
+        elif whole is not None:
+            out |= {"due_from": "group_target", "due_target_group": whole.scope}
         else:
             out["due_from"] = "plan_due"
     if newest is not None and newest.note:
@@ -202,9 +205,67 @@ _RULE_WORDS = {
 }
 
 
-def rule_text(ind: Indicator, row: StatusRow | None, as_of: date, lang: str = "en") -> str:
+@dataclass(frozen=True)
+class Sides:
+    """A ratio's two sides on the scope, for saying why it has no actual."""
+
+    numerator: str  # the indicators' names, in the language of the text
+    denominator: str
+    numerator_zh: str
+    denominator_zh: str
+    num: float | None  # the sides' actuals (None: no entry)
+    den: float | None
+
+
+def ratio_sides(x: Explanation) -> Sides | None:
+    """The sides of an explained ratio (None for any other indicator)."""
+    if x.numerator is None or x.denominator is None:
+        return None
+    n, d = x.numerator.indicator, x.denominator.indicator
+    return Sides(n.name_en, d.name_en, n.name, d.name, x.numerator.actual, x.denominator.actual)
+
+
+def _no_ratio(sides: Sides | None, day: str, zh: bool) -> str:
+    """Why a ratio has no actual: a side without an entry, or a denominator of 0."""
+    if sides is None:
+        if zh:
+            return f"截至 {day}，分子或分母无填报，或分母为0"
+        return f"the numerator or the denominator has no entry on or before {day}, or it is 0"
+    num, den = sides.num, sides.den
+    n, d = sides.numerator, sides.denominator
+    if zh:
+        n, d = sides.numerator_zh, sides.denominator_zh
+    if num is None and den is None:
+        if zh:
+            return f"截至 {day}，分子{n}和分母{d}均无填报"
+        return f"neither the numerator {n} nor the denominator {d} has an entry on or before {day}"
+    if num is None:
+        return (
+            f"截至 {day}，分子{n}无填报"
+            if zh
+            else (f"the numerator {n} has no entry on or before {day}")
+        )
+    if den is None:
+        return (
+            f"截至 {day}，分母{d}无填报"
+            if zh
+            else (f"the denominator {d} has no entry on or before {day}")
+        )
+    if zh:
+        return f"{day} 分母{d}为0（{fmt_number(num)} ÷ 0），无比率"
+    return f"the denominator {d} is 0 on {day} ({fmt_number(num)} ÷ 0)"
+
+
+def rule_text(
+    ind: Indicator,
+    row: StatusRow | None,
+    as_of: date,
+    lang: str = "en",
+    sides: Sides | None = None,
+) -> str:
     """The rule that gave the row its status, with its numbers (the first rule that applies,
-    as ``progress.judge`` applies them)."""
+    as ``progress.judge`` applies them). ``sides``: a ratio's two sides (``ratio_sides``), to
+    say which one leaves it without an actual."""
     zh = lang == "zh"
 
     def w(key: str) -> str:
@@ -223,12 +284,7 @@ def rule_text(ind: Indicator, row: StatusRow | None, as_of: date, lang: str = "e
         )
     elif status == "no_data":
         if ind.kind == "ratio":
-            tail = (
-                f"截至 {day}，分子或分母无填报，或分母为0"
-                if zh
-                else f"the numerator or the denominator has no entry on or before {day}, "
-                "or the denominator is 0"
-            )
+            tail = _no_ratio(sides, day, zh)
         else:
             tail = (
                 f"截至 {day} 范围内无填报（未报送不计为0）"
@@ -328,6 +384,7 @@ def _expected_json(x: Explanation, row: StatusRow | None) -> dict[str, Any] | No
 
 def _row_json(x: Explanation, e: Explained) -> dict[str, Any]:
     r = e.row
+    sides = ratio_sides(x)
     target = None
     if r is not None and r.target is not None:
         target = {
@@ -343,8 +400,8 @@ def _row_json(x: Explanation, e: Explained) -> dict[str, Any]:
         "progress": None if r is None or r.progress is None else round(r.progress, 6),
         "expected": _expected_json(x, r),
         "status": None if r is None else r.status,
-        "rule": rule_text(x.indicator, r, x.as_of, "en"),
-        "rule_zh": rule_text(x.indicator, r, x.as_of, "zh"),
+        "rule": rule_text(x.indicator, r, x.as_of, "en", sides),
+        "rule_zh": rule_text(x.indicator, r, x.as_of, "zh", sides),
     }
 
 

@@ -239,6 +239,11 @@ def set_target(
         raise UsageError(f"{area_id} is the city itself; allocations give a share to an area")
     if due is not None:
         check_in_window(due, plan.start, plan.last_due, "due date")
+        if due <= plan.start:  # as for the plan's own targets: a window of at least a day
+            raise UsageError(
+                f"due date {due.isoformat()} is not after the plan's start "
+                f"({plan.start.isoformat()}): a target needs at least one day"
+            )
     alloc = Allocation(ind.id, area_id, parse_value(value, ind), due)
     store.add_allocation(alloc, by=by, source=source)
     return ind, alloc

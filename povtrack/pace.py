@@ -1,6 +1,6 @@
 """Pace and forecast for one status row: what rate the due date needs, what rate the recent
-weeks show, and where that rate leads. Pure; no I/O. Done or not is decided exactly (as the status is); the
-rates are shown as floats.
+weeks show, and where that rate leads. Pure; no I/O. Done or not is decided exactly (as the
+status is); the rates are shown as floats.
 
 - ``needed_per_week``: (target − actual) ÷ weeks from the as-of date to the due date; 0 once
   done (before or after the due date); None with no data, on or after the due date and not

@@ -221,10 +221,14 @@ class _Parser:
         indicators = [self.indicator(i, f"indicators[{n}]", *ctx) for n, i in enumerate(raw)]
         self.unique([i.id for i in indicators], "indicators")
         self.check_ratios(indicators)
+        self.check_rate_scopes(indicators, {g.id for g in groups})
         allocations = [
             self.allocation(a, f"allocations[{n}]", {i.id for i in indicators}, area_ids)
             for n, a in enumerate(self.tables(data, "allocations", required=False))
         ]
+        for n, alloc in enumerate(allocations):
+            if alloc.due is not None and alloc.due <= start:  # as for targets: a day at least
+                raise self.fail(f"allocations[{n}].due", "must be after plan.start")
         by_id = {i.id: i for i in indicators}
         rules = [
             self.rule(r, f"rules[{n}]", by_id)
@@ -378,6 +382,21 @@ class _Parser:
                     raise self.fail(f"{key}.{part}", "a ratio needs one")
                 if ref not in by_id or by_id[ref].kind != "quantity":
                     raise self.fail(f"{key}.{part}", f"{ref!r} is not a quantity indicator")
+
+    def check_rate_scopes(self, indicators: list[Indicator], groups: set[str]) -> None:
+        """A rate the areas report themselves (unit percent, not a ratio) is never summed:
+        a group has no rate of its own, so a target on a group in total could never be met."""
+        for n, ind in enumerate(indicators):
+            if ind.unit != "percent" or ind.kind == "ratio":
+                continue
+            for m, spec in enumerate(ind.targets):
+                if spec.scope in groups and not spec.each:
+                    raise self.fail(
+                        f"indicators[{n}].targets[{m}].scope",
+                        f"'{ind.id}' is a rate its areas report themselves (unit percent): a "
+                        "group has no rate of its own; write each = true for each member's "
+                        "rate, or make it a ratio of two quantities",
+                    )
 
     def allocation(
         self, raw: Any, key: str, indicator_ids: set[str], area_ids: set[str]

@@ -21,7 +21,7 @@ from operator import lt
 from typing import Any
 
 from povtrack.exact import Exact, exact, ratio, shown
-from povtrack.model import Allocation, Entry, Indicator, Plan, Target
+from povtrack.model import Allocation, Entry, Indicator, Plan, Target, TargetSpec
 
 # The one place the status thresholds live.
 ON_TRACK_SHARE = 0.9  # on track: progress >= 0.9 x expected (compared as 9/10, exactly)
@@ -196,16 +196,27 @@ def judge(value: Exact | None, target: Exact, expected: Fraction, as_of: date, d
     return "behind"
 
 
+def allocated_whole(plan: Plan, ind: Indicator, area: str) -> TargetSpec | None:
+    """The target an allocation to ``area`` is a share of: the city's (its commit target
+    first), else the first target on a group in total that has the area as a member."""
+    city = sorted((t for t in ind.targets if t.scope == plan.root.id), key=lambda t: t.level)
+    if city:
+        return city[0]  # "commit" sorts before "stretch"
+    groups = set(plan.groups_of(area))
+    return next((t for t in ind.targets if t.scope in groups and not t.each), None)
+
+
 def allocation_due(plan: Plan, ind: Indicator, alloc: Allocation) -> date:
-    """An allocation's due: its own, a group rule for its area, the city target's, the plan's."""
+    """An allocation's due: its own, a group rule for its area, that of the target it is a
+    share of (``allocated_whole``), else the plan's."""
     if alloc.due:
         return alloc.due
     groups = plan.groups_of(alloc.area)
     for rule in ind.due_rules:
         if rule.group in groups:
             return rule.due
-    city = [t.due for t in ind.targets if t.scope == plan.root.id]
-    return city[0] if city else plan.due
+    whole = allocated_whole(plan, ind, alloc.area)
+    return whole.due if whole is not None else plan.due
 
 
 def all_targets(plan: Plan, allocations: list[Allocation]) -> list[Target]:

@@ -27,7 +27,7 @@ from povtrack.coverage import (
     Tally,
     is_late,
 )
-from povtrack.explain import AreaPart, Explanation, RollUp, fmt_number, rule_text
+from povtrack.explain import AreaPart, Explanation, RollUp, fmt_number, ratio_sides, rule_text
 from povtrack.export import scope_names
 from povtrack.i18n import Labels
 from povtrack.model import Plan
@@ -83,6 +83,10 @@ _WORDS: dict[str, tuple[str, str]] = {
     "due_from.allocation": ("截止日期：分解时指定", "due date: given with the allocation"),
     "due_from.group_rule": ("截止日期：{group} 的规定", "due date: the rule for {group}"),
     "due_from.city_target": ("截止日期：同全市目标", "due date: the city target's"),
+    "due_from.group_target": (
+        "截止日期：同{group}合计目标",
+        "due date: that of {group}'s target in total",
+    ),
     "due_from.plan_due": ("截止日期：规划截止日", "due date: the plan's due date"),
     "each_member": ("（{group} 每个成员）", " (each member of {group})"),
     "citation": ("出处", "Citation"),
@@ -421,7 +425,7 @@ def explain_view(console: Console, plan: Plan, x: Explanation, labels: Labels) -
             line += f"{_sep(labels)}{word(labels, 'source')} {word(labels, 'source.' + r.source)}"
             due_from = src.get("due_from")
             if due_from:
-                group = src.get("due_rule_group")
+                group = src.get("due_rule_group") or src.get("due_target_group")
                 line += _sep(labels) + word(
                     labels,
                     f"due_from.{due_from}",
@@ -454,7 +458,8 @@ def explain_view(console: Console, plan: Plan, x: Explanation, labels: Labels) -
             parts.append(Text("  " + text))
         parts.append(_heading(word(labels, "status")))
         style = f"status.{r.status}" if r is not None else "muted"
-        parts.append(Text("  " + rule_text(ind, r, x.as_of, labels.lang), style=style))
+        text = rule_text(ind, r, x.as_of, labels.lang, ratio_sides(x))
+        parts.append(Text("  " + text, style=style))
     return Group(*parts)
 
 

@@ -91,8 +91,8 @@ def trend(
             day = min(monday + timedelta(days=6), as_of)
             value = actual(plan, ledger, ind, scope, day)
             change = None if (not weeks or value is None or previous is None) else value - previous
-            point = WeekPoint(iso_week(monday), day, shown(value), shown(change), monday in reported)
-            weeks.append(point)
+            week = iso_week(monday)
+            weeks.append(WeekPoint(week, day, shown(value), shown(change), monday in reported))
             previous = value
             monday += timedelta(days=7)
     rows = [

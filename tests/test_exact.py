@@ -303,7 +303,7 @@ def _value(units: int, places: int) -> float | int:
     return float(Decimal(units).scaleb(-places))
 
 
-def _plan_with_target(units: int, places: int, due: date = D(2018, 12, 31)):
+def _plan_with_target(units: int, places: int, due: date = date(2018, 12, 31)):
     text = (
         HEADER
         + TEN_AREAS

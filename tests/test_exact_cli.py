@@ -42,7 +42,8 @@ def test_plan_show_prints_two_thirds_as_a_number(run) -> None:
 def test_county_figures_adding_up_to_ten_yi_are_done_on_the_due_date(run, initialised) -> None:
     # 100000000.1 + 200000000.2 + 300000000.3 + 399999999.4 = 1000000000 (in floats,
     # 999999999.9999999: on_track on the due date instead of done)
-    for area, value in zip(COUNTIES, ("100000000.1", "200000000.2", "300000000.3", "399999999.4")):
+    values = ("100000000.1", "200000000.2", "300000000.3", "399999999.4")
+    for area, value in zip(COUNTIES[:4], values, strict=True):
         rec(run, INVEST, value, area, "2018-12-30")
     _, rows = status_rows(run, "--as-of", "2018-12-31")
     row = row_for(rows, INVEST, "datong")

@@ -237,9 +237,9 @@ def test_no_data_ratio_row(run, planted) -> None:
     x = _explain(run, "village.upgrade_coverage", "--area", "yanggao")
     _same_as_status(x, _status_row(run, "village.upgrade_coverage", "yanggao"))
     assert x["actual"] is None and x["progress"] is None
-    assert x["rule"] == (
-        "no_data: the numerator or the denominator has no entry on or before 2018-03-25, "
-        "or the denominator is 0"
+    assert x["rule"] == (  # which side is missing (issue 11): here both
+        "no_data: neither the numerator Villages with appearance upgrade done nor the "
+        "denominator Villages (all) has an entry on or before 2018-03-25"
     )
 
 
