@@ -138,7 +138,8 @@ class Ledger:
             if sums is None:
                 sums = self._sums[key] = list(accumulate(map(exact, self._values[key])))
             return sums[n - 1]
-        return exact(self._values[key][n - 1])
+        value = self._values[key][n - 1]
+        return value if type(value) is int else exact(value)
 
 
 def scope_areas(plan: Plan, scope: str) -> list[str]:

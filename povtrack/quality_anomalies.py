@@ -5,7 +5,6 @@ date, late rushes, stale values, copied series, milestones without a note. Pure.
 from __future__ import annotations
 
 import math
-import statistics
 from collections.abc import Sequence
 from datetime import date, timedelta
 from fractions import Fraction
@@ -89,10 +88,33 @@ def increments(ind: Indicator, series: list[Entry]) -> list[tuple[Exact, list[En
         return [(exact(e.value), [e]) for e in series]
     out: list[tuple[Exact, list[Entry]]] = []
     for a, b in pairwise(series):
-        if b.value >= a.value:
-            rise = exact(b.value) - exact(a.value)
-            out.append((Fraction(rise * 7, (b.date - a.date).days), [a, b]))
+        low, high = a.value, b.value
+        if high >= low:
+            whole = type(low) is int and type(high) is int  # the usual case: counts
+            rise = high - low if whole else exact(high) - exact(low)
+            days = (b.date - a.date).days
+            out.append((rise if days == 7 else exact(Fraction(rise * 7, days)), [a, b]))
     return out
+
+
+def _scaled(values: list[Exact]) -> tuple[list[int], int]:
+    """The values as whole numbers over one common denominator: ``value = scaled / den``
+    (sorting and comparing whole numbers is fast, and as exact)."""
+    if not all(type(x) is int for x in values):  # a float given is taken as written
+        values = [exact(x) for x in values]
+    den = 1
+    for x in values:
+        if type(x) is not int:
+            den = math.lcm(den, x.denominator)
+    if den == 1:
+        return values, 1  # type: ignore[return-value]
+    return [x.numerator * (den // x.denominator) for x in map(Fraction, values)], den
+
+
+def _twice_median(ordered: list[int]) -> int:
+    """Twice the median of sorted whole numbers: a whole number, whatever the count."""
+    mid = len(ordered) // 2
+    return 2 * ordered[mid] if len(ordered) % 2 else ordered[mid - 1] + ordered[mid]
 
 
 def usual_range(values: list[Exact]) -> tuple[Exact, Exact | None, Exact] | None:
@@ -101,21 +123,30 @@ def usual_range(values: list[Exact]) -> tuple[Exact, Exact | None, Exact] | None
     m + 10), and its low end is None (no low end: a pause is not flagged)."""
     if len(values) < OUTLIER_MIN_INCREMENTS:
         return None
-    m = statistics.median(values)
-    mad = statistics.median(abs(x - m) for x in values)
-    if mad > 0:
-        limit = exact(OUTLIER_MADS) * exact(MAD_SCALE) * mad
-        return m, m - limit, m + limit
-    return m, None, max(exact(FLAT_FACTOR) * m, m + exact(FLAT_MARGIN))
+    scaled, den = _scaled(values)
+    m2 = _twice_median(sorted(scaled))  # 2 × den × median
+    mad4 = _twice_median(sorted(abs(2 * x - m2) for x in scaled))  # 4 × den × MAD
+    m = exact(Fraction(m2, 2 * den))
+    if mad4 > 0:
+        limit = exact(OUTLIER_MADS) * exact(MAD_SCALE) * Fraction(mad4, 4 * den)
+        return m, exact(m - limit), exact(m + limit)
+    return m, None, exact(max(exact(FLAT_FACTOR) * m, m + exact(FLAT_MARGIN)))
+
+
+def outside(values: list[Exact], usual: tuple[Exact, Exact | None, Exact]) -> list[int]:
+    """The indexes of the values below the usual range's low end or above its high end."""
+    _, low, high = usual
+    scaled, den = _scaled(values)
+    # for a whole number x: x > h exactly when x > floor(h), x < l exactly when x < ceil(l)
+    top = math.floor(high * den)
+    bottom = None if low is None else math.ceil(low * den)
+    return [n for n, x in enumerate(scaled) if x > top or (bottom is not None and x < bottom)]
 
 
 def unusual(values: list[Exact]) -> list[int]:
     """The indexes of the values far outside the usual range."""
     usual = usual_range(values)
-    if usual is None:
-        return []
-    _, low, high = usual
-    return [n for n, x in enumerate(values) if (low is not None and x < low) or x > high]
+    return [] if usual is None else outside(values, usual)
 
 
 def _unusual_increments(plan: Plan, data: _Data) -> list[Finding]:
@@ -126,9 +157,11 @@ def _unusual_increments(plan: Plan, data: _Data) -> list[Finding]:
         for area in data.areas_with.get(ind.id, []):
             incs = increments(ind, data.of(ind.id, area))
             values = [x for x, _ in incs]
-            flagged = unusual(values)
             usual = usual_range(values)
-            if not flagged or usual is None:
+            if usual is None:
+                continue
+            flagged = outside(values, usual)
+            if not flagged:
                 continue
             m, low, high = usual
             x, entries = incs[flagged[-1]]
