@@ -20,6 +20,7 @@ Exact = int | Fraction  # a value as written: whole numbers stay ints (the fast,
 _CACHE_LIMIT = 100_000
 _decimals: dict[float, Fraction] = {}  # float -> its decimal, made once per distinct value
 _FRACTION = re.compile(r"\s*([+-]?[0-9]+)\s*/\s*([+-]?[0-9]+)\s*", re.ASCII)
+LARGEST = 10**15  # a plan's fraction, like a reported value, stays below this
 
 
 def exact(x: int | float | Fraction | Decimal) -> Exact:
@@ -68,7 +69,7 @@ def shown(x: Exact | float | None) -> float | None:
 def parse_fraction(text: str) -> Fraction:
     """A value written as a fraction: "P/Q" of whole numbers, spaces around either allowed
     ("200/3" is two thirds of 100). ValueError says what is wrong."""
-    m = _FRACTION.fullmatch(text)
+    m = _FRACTION.fullmatch(text) if len(text) <= 80 else None
     if m is None:
         raise ValueError(f'must be a number or a fraction "P/Q" of whole numbers, got {text!r}')
     p, q = int(m.group(1)), int(m.group(2))
@@ -76,4 +77,6 @@ def parse_fraction(text: str) -> Fraction:
         raise ValueError(f"must not be negative, got {text.strip()!r}")
     if q == 0:
         raise ValueError(f"{text.strip()!r} divides by zero: write a fraction P/Q with Q > 0")
+    if Fraction(p, q) >= LARGEST:
+        raise ValueError(f"{text.strip()!r} is too large (10^15 or more)")
     return Fraction(p, q)

@@ -245,6 +245,8 @@ def test_a_target_may_be_written_as_a_fraction(written: str, value: Fraction) ->
         ('"-2/3"', "must not be negative"),
         ('"1.5/3"', 'a number or a fraction "P/Q" of whole numbers'),
         ('"two thirds"', 'a number or a fraction "P/Q" of whole numbers'),
+        (f'"{10**400}/1"', 'a number or a fraction "P/Q" of whole numbers'),  # too long a text
+        ('"1000000000000000/1"', "'1000000000000000/1' is too large (10^15 or more)"),
         ('""', 'a number or a fraction "P/Q" of whole numbers'),
     ],
 )
