@@ -22,9 +22,10 @@ from povtrack.cells import note_text, parse_value
 from povtrack.dates import check_in_window
 from povtrack.errors import UsageError
 from povtrack.export import num
+from povtrack.ledger import files_in_force
 from povtrack.model import Allocation, Entry, Indicator
 from povtrack.names import resolve_area, resolve_indicator
-from povtrack.progress import Ledger, files_in_force
+from povtrack.progress import Ledger
 from povtrack.returns import read_returns
 from povtrack.store import Store
 
@@ -301,14 +302,25 @@ def build_demo(path: Path, *, protect: list[Path], lock_timeout: float) -> tuple
 def correct_entry(store: Store, entry_id: int, value: str, *, reason: str, by: str) -> Entry:
     """A correction: a new entry with the same indicator, area and date that supersedes the
     old one. Both stay in the log."""
-    from povtrack.progress import entry_states
+    from povtrack.ledger import COUNTS, REPLACED, counting_entry, entry_states
 
     old = store.entry(entry_id)
     if old is None:
         raise UsageError(f"no entry {entry_id} (see 'povtrack log --all')")
-    state = entry_states(store.all_entries(), store.batches())[entry_id]
-    if state != "counts":
-        raise UsageError(f"entry {entry_id} is {state}; correct the entry that counts instead")
+    history = store.all_entries()
+    states = entry_states(history, store.batches())
+    state = states[entry_id]
+    if state != COUNTS:
+        why = f"entry {entry_id} is {state}"
+        if state.startswith(REPLACED):
+            why += " (a later report for the same area, indicator and date)"
+        counting = counting_entry(history, states, old)
+        if counting is None:
+            raise UsageError(
+                f"{why}; no entry counts for {old.area} {old.indicator} on "
+                f"{old.date.isoformat()} (record a new value instead)"
+            )
+        raise UsageError(f"{why}; correct entry {counting.id}, the entry that counts")
     reason = readable(reason, "--reason").strip()
     if not reason:
         raise UsageError("a correction needs a reason (--reason TEXT)")
@@ -338,7 +350,7 @@ class Undone:
 def undo_batch(store: Store, batch_id: str | None, *, reason: str, by: str) -> Undone:
     """Revert a batch by recording that it is undone; nothing is deleted. Without an id: the
     newest batch that is in force and is not itself an undo."""
-    from povtrack.progress import undone_batches
+    from povtrack.ledger import undone_batches
 
     batches = store.batches()
     undone = undone_batches(batches)

@@ -224,7 +224,9 @@ def log(
     indicator: str | None = typer.Option(None, "--indicator", help="Only this indicator."),
     limit: int | None = typer.Option(None, "--limit", min=1, help="At most this many entries."),
     everything: bool = typer.Option(
-        False, "--all", help="The whole history: corrected and undone entries too, with why."
+        False,
+        "--all",
+        help="The whole history: corrected, replaced and undone entries too, with why.",
     ),
     as_json: bool = JSON_FORMAT_OPTION,
     fmt: str | None = FORMAT_OPTION,
@@ -233,7 +235,8 @@ def log(
     db: str | None = DB_OPTION,
 ) -> None:
     """Show the entries that count, newest first, with where each came from; --all shows every
-    entry ever recorded, in the order recorded, with its state (counts, superseded, undone).
+    entry ever recorded, in the order recorded, with its state (counts, superseded, replaced,
+    undone).
 
     Example: povtrack log --area 天镇 --indicator housing.relocated_people
     """
@@ -247,7 +250,7 @@ def log(
     entries = store.all_entries() if everything else store.entries()
     states: dict[int, str] | None = None
     if everything:
-        from povtrack.progress import entry_states
+        from povtrack.ledger import entry_states
 
         states = entry_states(entries, store.batches())
     if area:
