@@ -24,7 +24,7 @@ from povtrack.errors import UsageError
 from povtrack.export import num
 from povtrack.ledger import files_in_force
 from povtrack.model import Allocation, Entry, Indicator
-from povtrack.names import resolve_area, resolve_indicator
+from povtrack.names import reportable, resolve_area, resolve_indicator
 from povtrack.progress import Ledger
 from povtrack.returns import read_returns
 from povtrack.store import Store
@@ -206,7 +206,7 @@ def record_value(
 ) -> Entry:
     """Validate and add one entry; returns it as stored (resolved ids, parsed value)."""
     plan = store.plan
-    ind = resolve_indicator(plan, indicator)
+    ind = reportable(plan, resolve_indicator(plan, indicator))
     area_id = resolve_area(plan, area)
     check_in_window(day, plan.start, plan.last_due)
     number = parse_value(value, ind)
@@ -307,6 +307,10 @@ def correct_entry(store: Store, entry_id: int, value: str, *, reason: str, by: s
     old = store.entry(entry_id)
     if old is None:
         raise UsageError(f"no entry {entry_id} (see 'povtrack log --all')")
+    try:
+        reportable(store.plan, store.plan.indicator(old.indicator))
+    except UsageError as exc:
+        raise UsageError(f"entry {entry_id} can never count: {exc.message}") from None
     history = store.all_entries()
     states = entry_states(history, store.batches())
     state = states[entry_id]
