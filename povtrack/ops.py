@@ -11,7 +11,7 @@ import getpass
 import io
 import os
 from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
@@ -55,6 +55,24 @@ def current_user(by: str | None = None) -> str:
         return "unknown"
 
 
+@dataclass(frozen=True)
+class RunWarning:
+    """Something accepted but worth a look, as stderr says it (``message``) and as
+    ``--json`` carries it: ``kind`` and ``message``, and the fields of its kind."""
+
+    kind: str  # "running-total-down", or "database" (the store's own: a stale temp file ...)
+    message: str
+    fields: dict[str, Any] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "message": self.message} | self.fields
+
+
+def database_warnings(messages: Iterable[str]) -> list[RunWarning]:
+    """The store's own warnings (``Backend.warnings``) as a run's warnings."""
+    return [RunWarning("database", m) for m in messages]
+
+
 @dataclass
 class ImportResult:
     batch: str | None = None
@@ -65,14 +83,16 @@ class ImportResult:
     encodings: dict[str, str] = field(default_factory=dict)
     per_file: list[dict[str, Any]] = field(default_factory=list)  # for --json
     changes: list[dict[str, Any]] = field(default_factory=list)  # what the entries change
-    warnings: list[str] = field(default_factory=list)  # accepted, but worth a look
+    warnings: list[RunWarning] = field(default_factory=list)  # accepted, but worth a look
 
-    def as_json(self, *, dry_run: bool = False) -> dict[str, Any]:
+    def as_json(self, *, dry_run: bool = False, database: Iterable[str] = ()) -> dict[str, Any]:
+        """``database``: the store's own warnings of the run, carried after the rows'."""
         out = {
             "batch": self.batch,
             "added": self.added,
             "unchanged": self.unchanged,
             "files": self.per_file,
+            "warnings": [w.as_json() for w in [*self.warnings, *database_warnings(database)]],
         }
         if dry_run:
             out |= {"dry_run": True, "changes": self.changes}
@@ -160,7 +180,7 @@ def import_returns(
     return result
 
 
-def going_down(plan: Any, ledger: Ledger, rows: list[dict[str, Any]]) -> list[str]:
+def going_down(plan: Any, ledger: Ledger, rows: list[dict[str, Any]]) -> list[RunWarning]:
     """New running totals lower than the area's value on the date before (what is recorded
     already, with the other new rows): accepted — removing ineligible registrations is
     legitimate — but said, and always reported by ``check``."""
@@ -186,11 +206,21 @@ def going_down(plan: Any, ledger: Ledger, rows: list[dict[str, Any]]) -> list[st
             continue
         day = days[n - 1]
         if r["value"] < values[day]:
-            out.append(
+            message = (
                 f"{r['source']}: {r['area']} {r['indicator']} {r['date'].isoformat()}: "
                 f"{num(r['value'])} is below {num(values[day])} on {day.isoformat()} (a running "
                 "total going down: accepted; 'povtrack check' reports it)"
             )
+            fields = {
+                "source": r["source"],
+                "area": r["area"],
+                "indicator": r["indicator"],
+                "date": r["date"].isoformat(),
+                "value": num(r["value"]),
+                "previous": num(values[day]),
+                "previous_date": day.isoformat(),
+            }
+            out.append(RunWarning("running-total-down", message, fields))
     return out
 
 
@@ -223,7 +253,7 @@ def record_value(
             "source": source,
         }
     ]
-    store.warnings += going_down(plan, store.ledger(), rows)
+    store.warnings += [w.message for w in going_down(plan, store.ledger(), rows)]
     entry_id = store.add_entries(rows, by=by, batch=batch)[0]
     return Entry(entry_id, ind.id, area_id, day, number, note, source, by=by, batch=batch)
 

@@ -173,15 +173,15 @@ def import_cmd(
             result = import_returns(store, files, by=current_user(by), encoding=encoding, tick=tick)
         _say_dry_run(result)
         if as_json:
-            print_json(result.as_json(dry_run=True))
+            print_json(result.as_json(dry_run=True, database=store.warnings))
         return
     with writing_store() as store, progress("reading rows") as tick:
         result = import_returns(store, files, by=current_user(by), encoding=encoding, tick=tick)
         store.commit()
     for line in result.already:
         say(line)
-    for line in result.warnings:
-        say(f"warning: {line}")
+    for w in result.warnings:
+        say(f"warning: {w.message}")
     for report in result.per_file:
         if report["status"] == "imported":
             say(f"{report['file']}: {report['rows']} rows, read as {report['encoding']}")
@@ -194,14 +194,14 @@ def import_cmd(
     else:
         say("nothing new to import")
     if as_json:
-        print_json(result.as_json())
+        print_json(result.as_json(database=store.warnings))
 
 
 def _say_dry_run(result: Any) -> None:
     for line in result.already:
         say(line)
-    for line in result.warnings:
-        say(f"warning: {line}")
+    for w in result.warnings:
+        say(f"warning: {w.message}")
     new = sum(1 for c in result.changes if c["previous"] is None)
     say(
         f"dry run, nothing written: would add {result.added} entries "
