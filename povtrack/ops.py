@@ -23,6 +23,14 @@ from povtrack.dates import check_in_window
 from povtrack.errors import UsageError
 from povtrack.export import num
 from povtrack.ledger import files_in_force
+from povtrack.meaning import (
+    Slip,
+    Standing,
+    allocation_slip,
+    allocation_standing,
+    value_slip,
+    value_standing,
+)
 from povtrack.model import Allocation, Entry, Indicator
 from povtrack.names import reportable, resolve_area, resolve_indicator
 from povtrack.progress import Ledger
@@ -233,8 +241,9 @@ def record_value(
     *,
     note: str = "",
     by: str,
-) -> Entry:
-    """Validate and add one entry; returns it as stored (resolved ids, parsed value)."""
+) -> Recorded:
+    """Validate and add one entry; returns it as stored (resolved ids, parsed value) and what
+    it means against the area's target."""
     plan = store.plan
     ind = reportable(plan, resolve_indicator(plan, indicator))
     area_id = resolve_area(plan, area)
@@ -253,14 +262,46 @@ def record_value(
             "source": source,
         }
     ]
-    store.warnings += [w.message for w in going_down(plan, store.ledger(), rows)]
+    ledger = store.ledger()
+    store.warnings += [w.message for w in going_down(plan, ledger, rows)]
     entry_id = store.add_entries(rows, by=by, batch=batch)[0]
-    return Entry(entry_id, ind.id, area_id, day, number, note, source, by=by, batch=batch)
+    entry = Entry(entry_id, ind.id, area_id, day, number, note, source, by=by, batch=batch)
+    return _recorded(store, ledger, entry)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """An entry just written by ``record`` or ``correct``, and what it means."""
+
+    entry: Entry
+    standing: Standing  # the area's figure on the entry's date against its target
+    slip: Slip | None  # a likely 万/亿 slip, or None
+
+
+def _recorded(store: Store, before: Ledger, entry: Entry) -> Recorded:
+    """``before``: the ledger before ``entry`` was added."""
+    plan, allocations = store.plan, store.allocations()
+    ind, area, day, value = plan.indicator(entry.indicator), entry.area, entry.date, entry.value
+    return Recorded(
+        entry,
+        value_standing(plan, before, allocations, ind, area, day, value),
+        value_slip(plan, before, allocations, ind, area, day, value),
+    )
+
+
+@dataclass(frozen=True)
+class Allocated:
+    """An allocation just made by ``target set``, and what it means."""
+
+    indicator: Indicator
+    allocation: Allocation
+    standing: Standing  # its share of the city target
+    slip: Slip | None
 
 
 def set_target(
     store: Store, indicator: str, value: str, area: str, due: date | None, *, by: str, source: str
-) -> tuple[Indicator, Allocation]:
+) -> Allocated:
     plan = store.plan
     ind = resolve_indicator(plan, indicator)
     if ind.kind == "activity":
@@ -271,8 +312,9 @@ def set_target(
     if due is not None:
         check_in_window(due, plan.start, plan.last_due, "due date")
     alloc = Allocation(ind.id, area_id, parse_value(value, ind), due)
+    slipped = allocation_slip(plan, store.allocations(), ind, area_id, alloc.value)
     store.add_allocation(alloc, by=by, source=source)
-    return ind, alloc
+    return Allocated(ind, alloc, allocation_standing(plan, ind, area_id, alloc.value), slipped)
 
 
 def sample_dir() -> Path:
@@ -329,9 +371,9 @@ def build_demo(path: Path, *, protect: list[Path], lock_timeout: float) -> tuple
     return store, summary
 
 
-def correct_entry(store: Store, entry_id: int, value: str, *, reason: str, by: str) -> Entry:
+def correct_entry(store: Store, entry_id: int, value: str, *, reason: str, by: str) -> Recorded:
     """A correction: a new entry with the same indicator, area and date that supersedes the
-    old one. Both stay in the log."""
+    old one. Both stay in the log. Returns the new entry and what it means."""
     from povtrack.ledger import COUNTS, REPLACED, counting_entry, entry_states
 
     old = store.entry(entry_id)
@@ -370,8 +412,9 @@ def correct_entry(store: Store, entry_id: int, value: str, *, reason: str, by: s
         "corrects": entry_id,
         "reason": note_text(reason),
     }
+    before = store.ledger()
     new_id = store.add_entries([row], by=by, batch=batch)[0]
-    return next(e for e in store.all_entries() if e.id == new_id)
+    return _recorded(store, before, next(e for e in store.all_entries() if e.id == new_id))
 
 
 @dataclass

@@ -59,6 +59,7 @@ def target_set(
     area: str = typer.Option(..., "--area", help="Area id or name."),
     due: str | None = typer.Option(None, "--due", help="Due date (default: the plan's rule)."),
     by: str | None = typer.Option(None, "--by", help="Who sets it [env POVTRACK_USER]."),
+    lang: str | None = LANG_OPTION,
     db: str | None = DB_OPTION,
     lock_wait: float | None = LOCK_OPTION,
 ) -> None:
@@ -67,12 +68,14 @@ def target_set(
     Example: povtrack target set housing.relocated_people 9000 --area 阳高县
     """
     choose_db(db, lock_wait)
+    choose_lang(lang)
+    from povtrack.cli.confirm import allocation_text, amount, slip_text, warning
     from povtrack.dates import parse_day
     from povtrack.ops import current_user, set_target
-    from povtrack.render import fmt_value
+    from povtrack.progress import allocation_due
 
     with writing_store() as store:
-        ind, alloc = set_target(
+        made = set_target(
             store,
             indicator,
             value,
@@ -82,12 +85,20 @@ def target_set(
             source="target set",
         )
         store.commit()
-    from povtrack.progress import allocation_due
-
-    say(
-        f"target {ind.id} for {alloc.area}: {fmt_value(alloc.value, ind.unit)} {ind.unit} "
-        f"by {allocation_due(store.plan, ind, alloc).isoformat()}"
-    )
+    ind, alloc, words = made.indicator, made.allocation, labels()
+    due_day = allocation_due(store.plan, ind, alloc).isoformat()
+    meaning = allocation_text(ind, made.standing, words)
+    figure = amount(alloc.value, ind.unit, words)
+    if words.lang == "zh":
+        say(f"分解任务 {ind.id}，{alloc.area}：{figure}，截止{due_day}；{meaning}")
+    else:
+        say(f"target {ind.id} for {alloc.area}: {figure} by {due_day}; {meaning}")
+    if made.slip is not None:
+        command = f"povtrack target set {ind.id} FIXED --area {alloc.area}"
+        text = slip_text(
+            store.plan, ind, alloc.area, made.slip, words, whose="city", command=command, again=True
+        )
+        say(warning(text, words))
 
 
 @target_app.command("list")
@@ -131,19 +142,34 @@ def record(
     """
     choose_db(db, lock_wait)
     choose_lang(lang)
+    from povtrack.cli.confirm import slip_warning, standing_text, typed
     from povtrack.dates import iso_week
-    from povtrack.export import num, scope_names
+    from povtrack.export import scope_names
     from povtrack.ops import current_user, record_value
 
     when = _when(day, week)
     with writing_store() as store:
-        entry = record_value(store, indicator, value, area, when, note=note, by=current_user(by))
+        done = record_value(store, indicator, value, area, when, note=note, by=current_user(by))
         store.commit()
-    area_name = labels().pick(*scope_names(store.plan, entry.area))
-    say(
-        f"recorded entry {entry.id}: {entry.indicator} = {num(entry.value)} for {area_name} "
-        f"({entry.area}) on {entry.date.isoformat()} ({iso_week(entry.date)})"
-    )
+    entry, words, plan = done.entry, labels(), store.plan
+    ind = plan.indicator(entry.indicator)
+    area_name = words.pick(*scope_names(plan, entry.area))
+    figure = typed(entry.value, ind.unit, words)
+    day_text = f"{entry.date.isoformat()}（{iso_week(entry.date)}）"
+    meaning = standing_text(plan, ind, done.standing, words)
+    if words.lang == "zh":
+        say(
+            f"已记录第{entry.id}条：{entry.indicator} = {figure}，{area_name}（{entry.area}），"
+            f"{day_text}；{meaning}"
+        )
+    else:
+        say(
+            f"recorded entry {entry.id}: {entry.indicator} = {figure} for {area_name} "
+            f"({entry.area}) on {entry.date.isoformat()} ({iso_week(entry.date)}); {meaning}"
+        )
+    slipped = slip_warning(plan, done, words)
+    if slipped:
+        say(slipped)
 
 
 @app.command("import")
