@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import date
+from operator import lt
 from typing import Any
 
 import orjson
@@ -121,8 +122,9 @@ class EntryTable:
 
     def not_counting(self, undone: set[str]) -> set[int]:
         """Ids of the entries that do not count: in an undone batch, or superseded by a
-        correction in force (the newest correction in force wins; corrections chain). The
-        same rule as ``progress.entry_states``, worked out from the columns."""
+        correction in force (the newest correction in force wins; corrections chain): rules
+        1 and 2 of ``povtrack.ledger``, worked out from the columns. (The ledger applies rule
+        3 itself; ``replaced`` names the entries it leaves out.)"""
         out: set[int] = set()
         corrections: list[tuple[int, int]] = []
         for doc in self.series.values():
@@ -135,6 +137,21 @@ class EntryTable:
         for entry_id, target in sorted(corrections):
             if entry_id not in out and target not in out:
                 out.add(target)
+        return out
+
+    def replaced(self, skip: set[int] | frozenset[int]) -> set[int]:
+        """Ids of the entries replaced by a later report for the same date (rule 3 of
+        ``povtrack.ledger``), among those not in ``skip`` (``not_counting``'s)."""
+        out: set[int] = set()
+        for doc in self.series.values():
+            dates = doc["date"]
+            if all(map(lt, dates, dates[1:])):  # the usual case: one entry per date, in order
+                continue
+            newest: dict[str, int] = {}
+            kept = [(i, d) for i, d in zip(doc["id"], dates, strict=True) if i not in skip]
+            for i, d in kept:
+                newest[d] = i
+            out.update(i for i, d in kept if newest[d] != i)
         return out
 
     def series_values(

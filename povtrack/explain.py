@@ -13,6 +13,7 @@ from typing import Any
 from povtrack.coverage import is_late
 from povtrack.exact import Exact, exact, shown
 from povtrack.export import entry_json, num, scope_names
+from povtrack.ledger import REPLACED, replacements
 from povtrack.model import Allocation, Entry, Indicator, Plan
 from povtrack.progress import (
     ON_TRACK_SHARE,
@@ -32,7 +33,9 @@ class AreaPart:
     area: str
     value: float | None
     entries: list[Entry]  # the entry that counts (running total), or every increment
-    superseded: int  # entries on the same dates replaced by a later record (kept in the log)
+    superseded: int  # how many entries on the same dates a later report replaced
+    replaced: list[tuple[Entry, int]] = field(default_factory=list)  # each, and the id of
+    # the entry that replaced it (``povtrack.ledger``: "replaced by #N"), oldest first
 
 
 @dataclass(frozen=True)
@@ -65,32 +68,32 @@ class Explanation:
     rows: list[Explained] = field(default_factory=list)
 
 
-def _counting(entries: list[Entry], ind: Indicator, area: str, as_of: date) -> tuple[list, int]:
-    """The entries behind ``Ledger.area_actual``: for each date the last recorded one; a
-    running total counts only on its newest date, increments on every date."""
-    mine = sorted(
-        (e for e in entries if e.indicator == ind.id and e.area == area and e.date <= as_of),
-        key=lambda e: e.id,
-    )
-    latest: dict[date, Entry] = {}
-    for e in mine:
-        latest[e.date] = e
-    ordered = [latest[d] for d in sorted(latest)]
-    superseded = len(mine) - len(ordered)
+def _counting(
+    entries: list[Entry], ind: Indicator, area: str, as_of: date
+) -> tuple[list[Entry], list[tuple[Entry, int]]]:
+    """The entries behind ``Ledger.area_actual`` (a running total counts only on its newest
+    date, increments on every date), and those a later report for the same date replaced
+    (``povtrack.ledger``, rule 3), each with the id of the one that counts."""
+    mine = [e for e in entries if e.indicator == ind.id and e.area == area and e.date <= as_of]
+    gone = replacements(mine)
+    kept = sorted((e for e in mine if e.id not in gone), key=lambda e: e.date)
+    replaced = [(e, gone[e.id]) for e in sorted(mine, key=lambda e: e.id) if e.id in gone]
     if ind.reporting == "cumulative":
-        return ordered[-1:], superseded
-    return ordered, superseded
+        return kept[-1:], replaced
+    return kept, replaced
 
 
 def rollup(
     plan: Plan, entries: list[Entry], ledger: Ledger, ind: Indicator, scope: str, as_of: date
 ) -> RollUp:
+    """``entries``: the entries that count, and the replaced ones (they are named)."""
     summed = ind.unit != "percent"
     areas = scope_areas(plan, scope) if summed else [scope]
     parts = []
     for a in areas:
-        used, superseded = _counting(entries, ind, a, as_of)
-        parts.append(AreaPart(a, shown(ledger.area_actual(ind, a, as_of)), used, superseded))
+        used, replaced = _counting(entries, ind, a, as_of)
+        value = shown(ledger.area_actual(ind, a, as_of))
+        parts.append(AreaPart(a, value, used, len(replaced), replaced))
     return RollUp(ind, shown(actual(plan, ledger, ind, scope, as_of)), parts, summed)
 
 
@@ -137,7 +140,10 @@ def explain(
     as_of: date,
 ) -> Explanation:
     """The status rows of ``ind`` on ``scope`` as of a date (exactly ``status_rows``'s, so
-    ``status --json`` shows the same numbers) with the entries and arithmetic behind them."""
+    ``status --json`` shows the same numbers) with the entries and arithmetic behind them.
+
+    ``entries``: the entries that count (``Store.entries()``), and, to have them named, those
+    a later report for the same date replaced (neither undone nor superseded)."""
     ledger = Ledger(entries)
     rows = [
         r
@@ -363,6 +369,15 @@ def _areas_json(plan: Plan, r: RollUp) -> list[dict[str, Any]]:
                 "value": None if p.value is None else num(round(p.value, 6)),
                 "entries": [_entry(e) for e in p.entries],
                 "superseded": p.superseded,
+                "replaced": [
+                    {
+                        "id": e.id,
+                        "date": e.date.isoformat(),
+                        "value": num(e.value),
+                        "state": f"{REPLACED}{by}",
+                    }
+                    for e, by in p.replaced
+                ],
             }
         )
     return out

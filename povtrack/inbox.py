@@ -15,11 +15,12 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from povtrack import safefile
 from povtrack.errors import PovtrackError, UsageError
-from povtrack.ops import import_returns
-from povtrack.store import Store
+from povtrack.ops import RunWarning, database_warnings, import_returns
+from povtrack.store import Backend, Store
 
 RETURN_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm")
 DEFAULT_SETTLE = 5.0
@@ -31,13 +32,15 @@ class Outcome:
     status: str  # imported | already | rejected | waiting
     message: str
     moved_to: str | None = None
+    warnings: list[RunWarning] = field(default_factory=list)  # accepted, but worth a look
 
-    def as_json(self) -> dict[str, str | None]:
+    def as_json(self) -> dict[str, Any]:
         return {
             "file": self.name,
             "status": self.status,
             "message": self.message,
             "moved_to": self.moved_to,
+            "warnings": [w.as_json() for w in self.warnings],
         }
 
 
@@ -108,20 +111,24 @@ def _take(
         kinds = ", ".join(RETURN_SUFFIXES)
         reason = f"{path.name}: not a return file (povtrack takes {kinds})"
         return _reject(inbox, path, [reason])
+    store: Backend | None = None
     try:
         with Store.writing(db, lock_timeout=lock_timeout) as store:
             result = import_returns(store, [path], by=by, encoding=encoding, base=inbox)
             store.commit()
     except UsageError as exc:
-        return _reject(inbox, path, exc.lines())
+        outcome = _reject(inbox, path, exc.lines())
+        outcome.warnings += database_warnings(store.warnings if store else [])
+        return outcome
     moved = _move(path, inbox / "done")
+    warnings = result.warnings + database_warnings(store.warnings)
     if result.batch:
         message = f"imported {result.added} entries as batch {result.batch}"
         if result.unchanged:
             message += f"; {result.unchanged} unchanged rows skipped"
-        return Outcome(path.name, "imported", message, moved)
+        return Outcome(path.name, "imported", message, moved, warnings)
     earlier = result.already[0].split(" (", 1)[-1].rstrip(")") if result.already else ""
-    return Outcome(path.name, "already", earlier or "nothing new", moved)
+    return Outcome(path.name, "already", earlier or "nothing new", moved, warnings)
 
 
 def _reject(inbox: Path, path: Path, reasons: list[str]) -> Outcome:

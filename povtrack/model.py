@@ -36,6 +36,7 @@ CHECK_IDS = (
     "stale-value",
     "copied-series",
     "milestone-no-note",
+    "uncountable-entry",
 )
 
 

@@ -102,3 +102,20 @@ def resolve_scope(plan: Plan, text: str) -> str:
 def resolve_indicator(plan: Plan, text: str) -> Indicator:
     names = {i.id: [i.id, i.name, i.name_en] for i in plan.indicators}
     return plan.indicator(_lookup(plan, text, names, "indicator"))
+
+
+def reportable(plan: Plan, ind: Indicator) -> Indicator:
+    """An indicator a value may be recorded or imported for: not a ratio, which is worked out
+    from its numerator and denominator and would never count a value of its own."""
+    if ind.kind != "ratio":
+        return ind
+    assert ind.numerator and ind.denominator
+    num, den = plan.indicator(ind.numerator), plan.indicator(ind.denominator)
+
+    def named(i: Indicator) -> str:
+        return f"{i.id} ({i.name}, {i.name_en})"
+
+    raise UsageError(
+        f"{named(ind)} is a ratio, worked out from two other indicators, and takes no value of "
+        f"its own: report its numerator {named(num)} and its denominator {named(den)} instead"
+    )

@@ -11,7 +11,7 @@ import getpass
 import io
 import os
 from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
@@ -22,9 +22,18 @@ from povtrack.cells import note_text, parse_value
 from povtrack.dates import check_in_window
 from povtrack.errors import UsageError
 from povtrack.export import num
+from povtrack.ledger import files_in_force
+from povtrack.meaning import (
+    Slip,
+    Standing,
+    allocation_slip,
+    allocation_standing,
+    value_slip,
+    value_standing,
+)
 from povtrack.model import Allocation, Entry, Indicator
-from povtrack.names import resolve_area, resolve_indicator
-from povtrack.progress import Ledger, files_in_force
+from povtrack.names import reportable, resolve_area, resolve_indicator
+from povtrack.progress import Ledger
 from povtrack.returns import read_returns
 from povtrack.store import Store
 
@@ -54,6 +63,24 @@ def current_user(by: str | None = None) -> str:
         return "unknown"
 
 
+@dataclass(frozen=True)
+class RunWarning:
+    """Something accepted but worth a look, as stderr says it (``message``) and as
+    ``--json`` carries it: ``kind`` and ``message``, and the fields of its kind."""
+
+    kind: str  # "running-total-down", or "database" (the store's own: a stale temp file ...)
+    message: str
+    fields: dict[str, Any] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "message": self.message} | self.fields
+
+
+def database_warnings(messages: Iterable[str]) -> list[RunWarning]:
+    """The store's own warnings (``Backend.warnings``) as a run's warnings."""
+    return [RunWarning("database", m) for m in messages]
+
+
 @dataclass
 class ImportResult:
     batch: str | None = None
@@ -64,14 +91,16 @@ class ImportResult:
     encodings: dict[str, str] = field(default_factory=dict)
     per_file: list[dict[str, Any]] = field(default_factory=list)  # for --json
     changes: list[dict[str, Any]] = field(default_factory=list)  # what the entries change
-    warnings: list[str] = field(default_factory=list)  # accepted, but worth a look
+    warnings: list[RunWarning] = field(default_factory=list)  # accepted, but worth a look
 
-    def as_json(self, *, dry_run: bool = False) -> dict[str, Any]:
+    def as_json(self, *, dry_run: bool = False, database: Iterable[str] = ()) -> dict[str, Any]:
+        """``database``: the store's own warnings of the run, carried after the rows'."""
         out = {
             "batch": self.batch,
             "added": self.added,
             "unchanged": self.unchanged,
             "files": self.per_file,
+            "warnings": [w.as_json() for w in [*self.warnings, *database_warnings(database)]],
         }
         if dry_run:
             out |= {"dry_run": True, "changes": self.changes}
@@ -159,7 +188,7 @@ def import_returns(
     return result
 
 
-def going_down(plan: Any, ledger: Ledger, rows: list[dict[str, Any]]) -> list[str]:
+def going_down(plan: Any, ledger: Ledger, rows: list[dict[str, Any]]) -> list[RunWarning]:
     """New running totals lower than the area's value on the date before (what is recorded
     already, with the other new rows): accepted — removing ineligible registrations is
     legitimate — but said, and always reported by ``check``."""
@@ -185,11 +214,21 @@ def going_down(plan: Any, ledger: Ledger, rows: list[dict[str, Any]]) -> list[st
             continue
         day = days[n - 1]
         if r["value"] < values[day]:
-            out.append(
+            message = (
                 f"{r['source']}: {r['area']} {r['indicator']} {r['date'].isoformat()}: "
                 f"{num(r['value'])} is below {num(values[day])} on {day.isoformat()} (a running "
                 "total going down: accepted; 'povtrack check' reports it)"
             )
+            fields = {
+                "source": r["source"],
+                "area": r["area"],
+                "indicator": r["indicator"],
+                "date": r["date"].isoformat(),
+                "value": num(r["value"]),
+                "previous": num(values[day]),
+                "previous_date": day.isoformat(),
+            }
+            out.append(RunWarning("running-total-down", message, fields))
     return out
 
 
@@ -202,10 +241,11 @@ def record_value(
     *,
     note: str = "",
     by: str,
-) -> Entry:
-    """Validate and add one entry; returns it as stored (resolved ids, parsed value)."""
+) -> Recorded:
+    """Validate and add one entry; returns it as stored (resolved ids, parsed value) and what
+    it means against the area's target."""
     plan = store.plan
-    ind = resolve_indicator(plan, indicator)
+    ind = reportable(plan, resolve_indicator(plan, indicator))
     area_id = resolve_area(plan, area)
     check_in_window(day, plan.start, plan.last_due)
     number = parse_value(value, ind)
@@ -222,14 +262,46 @@ def record_value(
             "source": source,
         }
     ]
-    store.warnings += going_down(plan, store.ledger(), rows)
+    ledger = store.ledger()
+    store.warnings += [w.message for w in going_down(plan, ledger, rows)]
     entry_id = store.add_entries(rows, by=by, batch=batch)[0]
-    return Entry(entry_id, ind.id, area_id, day, number, note, source, by=by, batch=batch)
+    entry = Entry(entry_id, ind.id, area_id, day, number, note, source, by=by, batch=batch)
+    return _recorded(store, ledger, entry)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """An entry just written by ``record`` or ``correct``, and what it means."""
+
+    entry: Entry
+    standing: Standing  # the area's figure on the entry's date against its target
+    slip: Slip | None  # a likely 万/亿 slip, or None
+
+
+def _recorded(store: Store, before: Ledger, entry: Entry) -> Recorded:
+    """``before``: the ledger before ``entry`` was added."""
+    plan, allocations = store.plan, store.allocations()
+    ind, area, day, value = plan.indicator(entry.indicator), entry.area, entry.date, entry.value
+    return Recorded(
+        entry,
+        value_standing(plan, before, allocations, ind, area, day, value),
+        value_slip(plan, before, allocations, ind, area, day, value),
+    )
+
+
+@dataclass(frozen=True)
+class Allocated:
+    """An allocation just made by ``target set``, and what it means."""
+
+    indicator: Indicator
+    allocation: Allocation
+    standing: Standing  # its share of the city target
+    slip: Slip | None
 
 
 def set_target(
     store: Store, indicator: str, value: str, area: str, due: date | None, *, by: str, source: str
-) -> tuple[Indicator, Allocation]:
+) -> Allocated:
     plan = store.plan
     ind = resolve_indicator(plan, indicator)
     if ind.kind == "activity":
@@ -245,8 +317,9 @@ def set_target(
                 f"({plan.start.isoformat()}): a target needs at least one day"
             )
     alloc = Allocation(ind.id, area_id, parse_value(value, ind), due)
+    slipped = allocation_slip(plan, store.allocations(), ind, area_id, alloc.value)
     store.add_allocation(alloc, by=by, source=source)
-    return ind, alloc
+    return Allocated(ind, alloc, allocation_standing(plan, ind, area_id, alloc.value), slipped)
 
 
 def sample_dir() -> Path:
@@ -303,17 +376,32 @@ def build_demo(path: Path, *, protect: list[Path], lock_timeout: float) -> tuple
     return store, summary
 
 
-def correct_entry(store: Store, entry_id: int, value: str, *, reason: str, by: str) -> Entry:
+def correct_entry(store: Store, entry_id: int, value: str, *, reason: str, by: str) -> Recorded:
     """A correction: a new entry with the same indicator, area and date that supersedes the
-    old one. Both stay in the log."""
-    from povtrack.progress import entry_states
+    old one. Both stay in the log. Returns the new entry and what it means."""
+    from povtrack.ledger import COUNTS, REPLACED, counting_entry, entry_states
 
     old = store.entry(entry_id)
     if old is None:
         raise UsageError(f"no entry {entry_id} (see 'povtrack log --all')")
-    state = entry_states(store.all_entries(), store.batches())[entry_id]
-    if state != "counts":
-        raise UsageError(f"entry {entry_id} is {state}; correct the entry that counts instead")
+    try:
+        reportable(store.plan, store.plan.indicator(old.indicator))
+    except UsageError as exc:
+        raise UsageError(f"entry {entry_id} can never count: {exc.message}") from None
+    history = store.all_entries()
+    states = entry_states(history, store.batches())
+    state = states[entry_id]
+    if state != COUNTS:
+        why = f"entry {entry_id} is {state}"
+        if state.startswith(REPLACED):
+            why += " (a later report for the same area, indicator and date)"
+        counting = counting_entry(history, states, old)
+        if counting is None:
+            raise UsageError(
+                f"{why}; no entry counts for {old.area} {old.indicator} on "
+                f"{old.date.isoformat()} (record a new value instead)"
+            )
+        raise UsageError(f"{why}; correct entry {counting.id}, the entry that counts")
     reason = readable(reason, "--reason").strip()
     if not reason:
         raise UsageError("a correction needs a reason (--reason TEXT)")
@@ -329,8 +417,9 @@ def correct_entry(store: Store, entry_id: int, value: str, *, reason: str, by: s
         "corrects": entry_id,
         "reason": note_text(reason),
     }
+    before = store.ledger()
     new_id = store.add_entries([row], by=by, batch=batch)[0]
-    return next(e for e in store.all_entries() if e.id == new_id)
+    return _recorded(store, before, next(e for e in store.all_entries() if e.id == new_id))
 
 
 @dataclass
@@ -343,7 +432,7 @@ class Undone:
 def undo_batch(store: Store, batch_id: str | None, *, reason: str, by: str) -> Undone:
     """Revert a batch by recording that it is undone; nothing is deleted. Without an id: the
     newest batch that is in force and is not itself an undo."""
-    from povtrack.progress import undone_batches
+    from povtrack.ledger import undone_batches
 
     batches = store.batches()
     undone = undone_batches(batches)

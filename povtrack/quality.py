@@ -18,6 +18,9 @@ described ("and N more" counts the others), every entry of every case is listed.
 - ``ratio-bounds``: a ratio's numerator never above its denominator (an ``le`` rule made from
   every ratio indicator whose two sides share a unit).
 - ``rate-range``: a rate (unit percent) within 0–100: every target and every reported value.
+- ``uncountable-entry``: entries that can never count, which povtrack no longer accepts but an
+  older version did: values of a ratio, which is worked out from its numerator and
+  denominator. One finding per area and ratio, naming every such entry.
 - ``allocations-total`` (warning): the newest allocations of an indicator to areas, summed,
   against the city target (or, without one, the group-total target whose members hold every
   allocated area): say whether they fall short of it or exceed it.
@@ -94,6 +97,7 @@ SEVERITIES = ("error", "warning")
 DEFAULT_SEVERITY = {check: "warning" for check in CHECK_IDS} | {
     "ratio-bounds": "error",
     "rate-range": "error",
+    "uncountable-entry": "error",
 }
 
 
@@ -291,6 +295,7 @@ def run_checks(
     targets = all_targets(plan, allocations)
     found = _target_rules(plan, targets) + _allocation_totals(plan, allocations)
     found += _data_rules(plan, data)
+    found += _uncountable_entries(plan, data)
     found += a._running_total_down(plan, data)
     found += a._unusual_increments(plan, data)
     found += a._far_above_target(plan, data, targets)
@@ -300,6 +305,44 @@ def run_checks(
     found += a._copied_series(plan, data)
     found += a._milestones_without_note(plan, data, targets)
     return sort_findings(plan, _apply_plan(plan, found))
+
+
+def _uncountable_entries(plan: Plan, data: _Data) -> list[Finding]:
+    """``uncountable-entry``: an area's entries for a ratio (an older povtrack took them)."""
+    out = []
+    for (ind_id, area), series in data.series.items():
+        ind = plan.indicator(ind_id)
+        if ind.kind != "ratio" or not series:
+            continue
+        n, last = len(series), series[-1]
+        ids_en = ", ".join(f"#{e.id}" for e in series)
+        ids_zh = "、".join(f"#{e.id}" for e in series)
+        how = f"{ind.numerator} ÷ {ind.denominator}"
+        zh = (
+            f"{_scope_name(plan, area, 'zh')}有{n}条{ind.name}的记录（{ids_zh}），该指标是比率，"
+            f"由 {how} 算出：{'这些记录' if n > 1 else '该记录'}永不计入，请改报分子和分母"
+        )
+        en = (
+            f"{_scope_name(plan, area, 'en')} has {n} {'entries' if n > 1 else 'entry'} "
+            f"({ids_en}) for {ind.name_en}, a ratio worked out from {how}: "
+            f"{'they never count' if n > 1 else 'it never counts'}; report the numerator and "
+            "the denominator instead"
+        )
+        severity = DEFAULT_SEVERITY["uncountable-entry"]
+        out.append(
+            _finding(
+                plan,
+                "uncountable-entry",
+                severity,
+                area,
+                ind_id,
+                (zh, en),
+                entries=series,
+                value=last.value,
+                day=last.date,
+            )
+        )
+    return out
 
 
 # ---------------------------------------------------------------- views: JSON and the sheet

@@ -229,6 +229,23 @@ def groups_table(console: Console, plan: Plan, labels: Labels) -> Table:
     return table
 
 
+# An entry's state on screen in Chinese: 已被#2替换 for "replaced by #2" (JSON and the exports
+# keep the English words of ``povtrack.ledger``).
+_STATE_VERBS_ZH = (("superseded by ", "更正"), ("undone by ", "撤销"), ("replaced by ", "替换"))
+
+
+def state_text(state: str, labels: Labels) -> str:
+    """An entry's state (``povtrack.ledger``) in the screen's language."""
+    if labels.lang != "zh":
+        return state
+    if state == "counts":
+        return "计入"
+    for head, verb in _STATE_VERBS_ZH:
+        if state.startswith(head):
+            return f"已被{state[len(head) :]}{verb}"
+    return state
+
+
 def log_table(
     console: Console,
     plan: Plan,
@@ -259,6 +276,6 @@ def log_table(
         if states is not None:
             state = states[e.id]
             style = "muted" if state != "counts" else ""
-            cells += [e.by, Text(state, style=style)]
+            cells += [e.by, Text(state_text(state, labels), style=style)]
         table.add_row(*cells)
     return table

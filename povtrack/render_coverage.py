@@ -33,6 +33,8 @@ from povtrack.i18n import Labels
 from povtrack.model import Plan
 from povtrack.render import NARROW, fmt_value, new_table, unit_label
 
+REPLACED_SHOWN = 5  # explain names this many replaced entries per area, then "…"
+
 _WORDS: dict[str, tuple[str, str]] = {
     "missing_title": (
         "{week} 未报送（{start} 至 {end}）",
@@ -114,8 +116,8 @@ _WORDS: dict[str, tuple[str, str]] = {
     "no_entry": ("无填报（不计入）", "no entry (adds nothing)"),
     "late_mark": ("迟报", "late"),
     "superseded": (
-        "另有 {n} 条同日旧值已被替换",
-        "{n} earlier entries for the same dates replaced",
+        "同日后报替换了 {n} 条：{which}",
+        "replaced by a later report for the same date: {which}",
     ),
     "rollup": ("汇总", "Roll-up"),
     "rollup.sum": ("各地区相加", "sum over the areas"),
@@ -347,8 +349,11 @@ def _area_rows(
         )
     if increment and len(p.entries) > 1:
         table.add_row("", "", "Σ", Text(fmt_value(p.value, unit), style="task"), "", "", *extra)
-    if p.superseded:
-        note = word(labels, "superseded", n=p.superseded)
+    if p.replaced:
+        shown = [f"#{e.id} → #{by}" for e, by in p.replaced[:REPLACED_SHOWN]]
+        if len(p.replaced) > REPLACED_SHOWN:
+            shown.append("…")
+        note = word(labels, "superseded", n=len(p.replaced), which=", ".join(shown))
         table.add_row("", "", "", "", Text(note, style="muted"), "", *extra)
 
 

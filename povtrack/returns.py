@@ -43,7 +43,7 @@ from povtrack.cells import (
 from povtrack.dates import check_in_window
 from povtrack.errors import UsageError
 from povtrack.model import Indicator, Plan
-from povtrack.names import resolve_area, resolve_indicator
+from povtrack.names import reportable, resolve_area, resolve_indicator
 from povtrack.xlsx_in import EXCEL_ERRORS, OLE_MAGIC, SUFFIXES, ZIP_MAGIC
 
 COLUMNS = ("date", "week", "area", "indicator", "value", "note")
@@ -143,8 +143,9 @@ class _Names:
         return self._areas[text]
 
     def indicator(self, text: str) -> Indicator:
+        """An indicator a return may report (``names.reportable``: not a ratio)."""
         if text not in self._indicators:
-            self._indicators[text] = resolve_indicator(self.plan, text)
+            self._indicators[text] = reportable(self.plan, resolve_indicator(self.plan, text))
         return self._indicators[text]
 
 

@@ -62,8 +62,8 @@ def records(conn: sqlite3.Connection) -> tuple[list[dict[str, Any]], list[dict[s
 
 
 def not_counting(conn: sqlite3.Connection, undone: tuple[str, ...]) -> set[int]:
-    """Ids of the entries in an ``undone`` batch or superseded by a correction in force: the
-    rule of ``progress.entry_states`` (the newest correction in force wins, corrections
+    """Ids of the entries in an ``undone`` batch or superseded by a correction in force:
+    rules 1 and 2 of ``povtrack.ledger`` (the newest correction in force wins, corrections
     chain), from the undone batches' entries and the few corrections (a partial index)."""
     skip: set[int] = set()
     if undone:

@@ -235,7 +235,7 @@ class JsonStore:
 
     def _not_counting(self) -> set[int]:
         if self._skip is None:
-            from povtrack.progress import undone_batches
+            from povtrack.ledger import undone_batches
 
             self._skip = self._table.not_counting(set(undone_batches(self.batches())))
         return self._skip
@@ -253,8 +253,10 @@ class JsonStore:
             raise with_backup_hint(self.path, corrupt(str(self.path), [str(exc)])) from None
 
     def entries(self) -> list[Entry]:
-        """The entries that count: not undone, not superseded by a correction."""
-        return self._audited(lambda: self._table.entries(self._not_counting()))
+        """The entries that count: not undone, not superseded by a correction, not replaced
+        by a later report for the same date (``povtrack.ledger``)."""
+        skip = self._not_counting()
+        return self._audited(lambda: self._table.entries(skip | self._table.replaced(skip)))
 
     def all_entries(self) -> list[Entry]:
         """Every entry ever recorded, undone and superseded ones included."""

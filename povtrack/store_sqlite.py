@@ -330,9 +330,10 @@ class SqliteStore:
         return list(self._all)
 
     def entries(self) -> list[Entry]:
-        """The entries that count: not undone, not superseded by a correction."""
+        """The entries that count: not undone, not superseded by a correction, not replaced
+        by a later report for the same date (``povtrack.ledger``)."""
         if self._effective is None:
-            from povtrack.progress import effective_entries
+            from povtrack.ledger import effective_entries
 
             self._effective = effective_entries(self.all_entries(), self.batches())
         return list(self._effective)
@@ -359,7 +360,7 @@ class SqliteStore:
 
     def _not_counting(self) -> set[int]:
         if self._skip is None:
-            from povtrack.progress import undone_batches
+            from povtrack.ledger import undone_batches
 
             undone = tuple(undone_batches(self.batches()))
             with sql_errors(self.path):

@@ -10,7 +10,7 @@ from typing import Any
 from helpers_faults import lines, no_crash_text
 
 RELOCATED = "housing.relocated_people"  # unit: people (whole numbers)
-RATE = "goals.people_exit_rate"  # unit: percent
+RATE = "housing.relocation_works_completion"  # unit: percent, reported as such (not a ratio)
 WEEK = "2018-W23"
 HEADER = "week,area,indicator,value"
 
@@ -41,8 +41,8 @@ def succeeded(result: Any) -> None:
     no_crash_text(result.stdout, result.stderr)
 
 
-def log_entries(run) -> list[dict[str, Any]]:
-    result = run("log", "--json")
+def log_entries(run, *args: str) -> list[dict[str, Any]]:
+    result = run("log", "--json", *args)
     succeeded(result)
     return json.loads(result.stdout)["entries"]
 

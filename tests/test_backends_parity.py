@@ -35,6 +35,7 @@ def test_the_scenario_is_not_trivial(both) -> None:
     states = {e["state"] for e in history["entries"]}
     assert "counts" in states and any(s.startswith("superseded by #") for s in states)
     assert any(s.startswith("undone by") for s in states)
+    assert any(s.startswith("replaced by #") for s in states)  # the last record of WRITES
     assert any(e.get("corrects") == 1 for e in history["entries"])
     assert len(history["entries"]) > 1000
     assert {type(e["value"]) for e in history["entries"]} == {int, float}

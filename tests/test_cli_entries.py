@@ -321,6 +321,7 @@ def test_record_confirms_what_it_resolved(run, initialised) -> None:
     result = run("record", "易地扶貧搬遷人口", "5300", "--area", "陽高", "--week", "2018-W24")
     assert result.exit_code == 0, result.stderr
     assert result.stderr.strip() == (
-        "recorded entry 1: housing.relocated_people = 5300 for Yanggao County (yanggao) "
-        "on 2018-06-17 (2018-W24)"
+        "recorded entry 1: housing.relocated_people = 5300 people for Yanggao County (yanggao) "
+        "on 2018-06-17 (2018-W24); Yanggao County's total on that date: 5,300 people = 8.3 % "
+        "of the 63,824 people city target (Yanggao County has no target of its own)"
     )

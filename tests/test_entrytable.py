@@ -1,7 +1,8 @@
 """The entries of a schema-4 database, column by column (``povtrack.entrytable``).
 
-- ``EntryTable.not_counting`` + ``Ledger.from_series`` must give exactly what the per-entry
-  rules give (``progress.entry_states`` / ``effective_entries`` / ``Ledger(entries)``), for
+- ``EntryTable.not_counting`` / ``replaced`` + ``Ledger.from_series`` must give exactly what
+  the per-entry rules give (``ledger.entry_states`` / ``effective_entries`` /
+  ``Ledger(entries)``), and what the entries shown as counting add up to is the actual, for
   any history of records, corrections (chains, corrections of undone or superseded entries)
   and undos (undos of undos): property-based, with Hypothesis;
 - ``series_from_records`` then ``EntryTable(...).records()`` gives every record back, and
@@ -23,14 +24,9 @@ from hypothesis import strategies as st
 
 from povtrack import integrity
 from povtrack.entrytable import EntryTable, entry_record, series_from_records
+from povtrack.ledger import COUNTS, REPLACED, effective_entries, entry_states, undone_batches
 from povtrack.model import Entry
-from povtrack.progress import (
-    Ledger,
-    effective_entries,
-    entry_states,
-    status_rows,
-    undone_batches,
-)
+from povtrack.progress import Ledger, status_rows
 
 # of the tiny plan (helpers_progress): a running total, increments, the two parts of a
 # ratio, a rate and an activity; the city, two counties and a district
@@ -137,11 +133,13 @@ def test_columns_count_what_the_per_entry_rules_count(
 
     states = entry_states(entries, batches)
     ids = {e.id for e in entries}
-    assert skip & ids == {i for i, s in states.items() if s != "counts"}
+    replaced = {i for i, s in states.items() if s.startswith(REPLACED)}
+    assert skip & ids == {i for i, s in states.items() if s != COUNTS} - replaced
     assert skip - ids <= {DANGLING}  # a dangling correction supersedes nothing there is
+    assert table.replaced(skip) == replaced
 
     effective = effective_entries(entries, batches)
-    assert table.entries(skip) == effective
+    assert table.entries(skip | table.replaced(skip)) == effective
     assert table.latest_date(skip) == max((e.date for e in effective), default=None)
 
     from_columns = Ledger.from_series(table.series_values(skip))
@@ -152,6 +150,74 @@ def test_columns_count_what_the_per_entry_rules_count(
         assert repr(status_rows(PLAN, from_columns, [], as_of)) == repr(
             status_rows(PLAN, effective, [], as_of)
         )
+
+
+@settings(max_examples=300, deadline=None)
+@given(histories())
+def test_what_log_shows_as_counting_is_what_status_counts(
+    history: tuple[list[Entry], list[dict[str, Any]]],
+) -> None:
+    """Issue 11, item 3: for increments the entries shown as counting add up to the actual;
+    for running totals the entry shown as counting for each area and date is the value the
+    ledger (status) uses, and there is one per date."""
+    entries, batches = history
+    states = entry_states(entries, batches)
+    counting = [e for e in entries if states[e.id] == COUNTS]
+    ledger = Ledger.from_series(
+        table_of(entries).series_values(
+            table_of(entries).not_counting(set(undone_batches(batches)))
+        )
+    )
+    for ind in INDICATORS:
+        indicator = PLAN.indicator(ind)
+        for area in AREAS:
+            mine = [e for e in counting if (e.indicator, e.area) == (ind, area)]
+            days = [e.date for e in mine]
+            assert len(days) == len(set(days))  # one entry counts per date
+            assert sorted(days) == ledger.dates(ind, area)
+            for e in mine:
+                assert ledger.value_on(ind, area, e.date) == e.value
+            for as_of in AS_OF:
+                upto = [e for e in mine if e.date <= as_of]
+                if not upto:
+                    assert ledger.area_actual(indicator, area, as_of) is None
+                elif indicator.reporting == "increment":
+                    assert ledger.area_actual(indicator, area, as_of) == sum(e.value for e in upto)
+                else:
+                    newest = max(upto, key=lambda e: e.date)
+                    assert ledger.area_actual(indicator, area, as_of) == newest.value
+
+
+def test_only_an_entry_that_counts_replaces_another() -> None:
+    """#1 and #2 report the same date; #2 is superseded by #3, which a hand edit dated a week
+    later: #2 replaces nothing, #1 counts. #4 reports #1's date again, but its batch is
+    undone: #1 still counts. #5 reports it again and counts: #1 is replaced by #5."""
+    day, later = DAYS[0], DAYS[1]
+    entries = [
+        Entry(1, "people", "north", day, 10, batch="b1"),
+        Entry(2, "people", "north", day, 20, batch="b2"),
+        Entry(3, "people", "north", later, 30, batch="b3", corrects=2, reason="x"),
+        Entry(4, "people", "north", day, 40, batch="b4"),
+    ]
+    batches = [{"id": f"b{n}", "kind": "record"} for n in range(1, 5)]
+    batches.append({"id": "b5", "kind": "undo", "reverts": "b4"})
+    table = table_of(entries)
+    skip = table.not_counting(set(undone_batches(batches)))
+    assert entry_states(entries, batches) == {
+        1: "counts",
+        2: "superseded by #3",
+        3: "counts",
+        4: "undone by b5",
+    }
+    assert table.replaced(skip) == set()
+    assert Ledger.from_series(table.series_values(skip)).value_on("people", "north", day) == 10
+    entries.append(Entry(5, "people", "north", day, 50, batch="b6"))
+    batches.append({"id": "b6", "kind": "record"})
+    table = table_of(entries)
+    skip = table.not_counting(set(undone_batches(batches)))
+    assert entry_states(entries, batches)[1] == "replaced by #5"
+    assert table.replaced(skip) == {1}
+    assert Ledger.from_series(table.series_values(skip)).value_on("people", "north", day) == 50
 
 
 def test_a_chain_of_corrections_and_an_undone_undo_by_hand() -> None:
@@ -177,7 +243,7 @@ def test_a_chain_of_corrections_and_an_undone_undo_by_hand() -> None:
     for name, (extra, not_counting, value) in cases.items():
         skip = table.not_counting(set(undone_batches(batches + extra)))
         states = entry_states(entries, batches + extra)
-        assert skip == {i for i, s in states.items() if s != "counts"} == not_counting, name
+        assert skip == {i for i, s in states.items() if s != COUNTS} == not_counting, name
         ledger = Ledger.from_series(table.series_values(skip))
         assert ledger.value_on("people", "north", day) == value, name
         assert ledger.value_on("people", "north", later) == 40, name

@@ -179,8 +179,9 @@ def test_different_file_with_repeated_values_adds_only_changes(
     assert len(log_entries(run)) == 2
     result = run("import", str(b))
     assert result.exit_code == 0, result.stderr
-    entries = log_entries(run)
+    entries = log_entries(run, "--all")
     assert len(entries) == 4  # 2 + tianzhen's correction + lingqiu
+    assert [e["id"] for e in log_entries(run)] == [4, 3, 1]  # tianzhen's 50 is replaced
     assert sorted((e["area"], e["value"]) for e in entries if e["source"].startswith(str(b))) == [
         ("lingqiu", 30),
         ("tianzhen", 60),

@@ -1,7 +1,8 @@
 """`povtrack import --json` and the "read as ENCODING" line each imported file gets on stderr.
 
 The JSON shape is a promise to scripts: {"batch", "added", "unchanged", "files": [{"file",
-"encoding", "rows", "status"}]}, status "imported" or "already" (with "earlier_batch").
+"encoding", "rows", "status"}], "warnings"}, status "imported" or "already" (with
+"earlier_batch"); the warnings are tested in test_run_warnings.py.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ def test_import_json_shape(run, initialised, tmp_path: Path) -> None:
         "added": 2,
         "unchanged": 0,
         "files": [{"file": str(f), "encoding": "utf-8", "rows": 2, "status": "imported"}],
+        "warnings": [],
     }
     assert lines(result.stderr) == [
         f"{f}: 2 rows, read as utf-8",
@@ -84,6 +86,7 @@ def test_import_json_again_is_already(run, initialised, db_path: Path, tmp_path:
                     "earlier_batch": first["batch"],
                 }
             ],
+            "warnings": [],
         }
         assert f"{again} (already imported: batch {first['batch']}, " in result.stderr
         assert "nothing new to import" in result.stderr

@@ -104,7 +104,8 @@ def test_mixed_inbox(run, initialised, db_path: Path, inbox: Path) -> None:
     code, out = inbox_json(run, inbox, "--settle", "0")
     assert code == 2  # something was rejected
     assert out["inbox"] == str(inbox)
-    assert [set(f) for f in out["files"]] == [{"file", "status", "message", "moved_to"}] * 5
+    keys = {"file", "status", "message", "moved_to", "warnings"}
+    assert [set(f) for f in out["files"]] == [keys] * 5
     got = {f["file"]: f for f in out["files"]}
     # oldest first
     assert [f["file"] for f in out["files"]] == [

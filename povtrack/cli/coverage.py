@@ -175,11 +175,12 @@ def explain(
     choose_lang(lang)
     from povtrack.explain import explain as make_explanation
     from povtrack.explain import explain_json
+    from povtrack.ledger import counting_or_replaced
     from povtrack.names import resolve_indicator, resolve_scope
 
     store = open_store()
     plan = store.plan
-    entries = store.entries()
+    entries = counting_or_replaced(store.all_entries(), store.batches())  # replaced: named
     ind = resolve_indicator(plan, indicator)
     scope = resolve_scope(plan, area) if area else plan.root.id
     when = as_of_date(store, as_of)

@@ -201,6 +201,8 @@ def inbox(
         for o in run.outcomes:
             where = f" -> {o.moved_to}" if o.moved_to else ""
             say(f"{o.status}: {o.name}: {o.message}{where}")
+            for w in o.warnings:
+                say(f"warning: {o.name}: {w.message}")
         say(
             f"inbox {folder}: {run.count('imported')} imported, {run.count('already')} already "
             f"imported, {run.count('rejected')} rejected, {run.count('waiting')} still arriving"

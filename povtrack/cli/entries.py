@@ -59,6 +59,7 @@ def target_set(
     area: str = typer.Option(..., "--area", help="Area id or name."),
     due: str | None = typer.Option(None, "--due", help="Due date (default: the plan's rule)."),
     by: str | None = typer.Option(None, "--by", help="Who sets it [env POVTRACK_USER]."),
+    lang: str | None = LANG_OPTION,
     db: str | None = DB_OPTION,
     lock_wait: float | None = LOCK_OPTION,
 ) -> None:
@@ -67,12 +68,14 @@ def target_set(
     Example: povtrack target set housing.relocated_people 9000 --area 阳高县
     """
     choose_db(db, lock_wait)
+    choose_lang(lang)
+    from povtrack.cli.confirm import allocation_text, amount, slip_text, warning
     from povtrack.dates import parse_day
     from povtrack.ops import current_user, set_target
-    from povtrack.render import fmt_value
+    from povtrack.progress import allocation_due
 
     with writing_store() as store:
-        ind, alloc = set_target(
+        made = set_target(
             store,
             indicator,
             value,
@@ -82,12 +85,20 @@ def target_set(
             source="target set",
         )
         store.commit()
-    from povtrack.progress import allocation_due
-
-    say(
-        f"target {ind.id} for {alloc.area}: {fmt_value(alloc.value, ind.unit)} {ind.unit} "
-        f"by {allocation_due(store.plan, ind, alloc).isoformat()}"
-    )
+    ind, alloc, words = made.indicator, made.allocation, labels()
+    due_day = allocation_due(store.plan, ind, alloc).isoformat()
+    meaning = allocation_text(ind, made.standing, words)
+    figure = amount(alloc.value, ind.unit, words)
+    if words.lang == "zh":
+        say(f"分解任务 {ind.id}，{alloc.area}：{figure}，截止{due_day}；{meaning}")
+    else:
+        say(f"target {ind.id} for {alloc.area}: {figure} by {due_day}; {meaning}")
+    if made.slip is not None:
+        command = f"povtrack target set {ind.id} FIXED --area {alloc.area}"
+        text = slip_text(
+            store.plan, ind, alloc.area, made.slip, words, whose="city", command=command, again=True
+        )
+        say(warning(text, words))
 
 
 @target_app.command("list")
@@ -131,19 +142,34 @@ def record(
     """
     choose_db(db, lock_wait)
     choose_lang(lang)
+    from povtrack.cli.confirm import slip_warning, standing_text, typed
     from povtrack.dates import iso_week
-    from povtrack.export import num, scope_names
+    from povtrack.export import scope_names
     from povtrack.ops import current_user, record_value
 
     when = _when(day, week)
     with writing_store() as store:
-        entry = record_value(store, indicator, value, area, when, note=note, by=current_user(by))
+        done = record_value(store, indicator, value, area, when, note=note, by=current_user(by))
         store.commit()
-    area_name = labels().pick(*scope_names(store.plan, entry.area))
-    say(
-        f"recorded entry {entry.id}: {entry.indicator} = {num(entry.value)} for {area_name} "
-        f"({entry.area}) on {entry.date.isoformat()} ({iso_week(entry.date)})"
-    )
+    entry, words, plan = done.entry, labels(), store.plan
+    ind = plan.indicator(entry.indicator)
+    area_name = words.pick(*scope_names(plan, entry.area))
+    figure = typed(entry.value, ind.unit, words)
+    day_text = f"{entry.date.isoformat()}（{iso_week(entry.date)}）"
+    meaning = standing_text(plan, ind, done.standing, words)
+    if words.lang == "zh":
+        say(
+            f"已记录第{entry.id}条：{entry.indicator} = {figure}，{area_name}（{entry.area}），"
+            f"{day_text}；{meaning}"
+        )
+    else:
+        say(
+            f"recorded entry {entry.id}: {entry.indicator} = {figure} for {area_name} "
+            f"({entry.area}) on {entry.date.isoformat()} ({iso_week(entry.date)}); {meaning}"
+        )
+    slipped = slip_warning(plan, done, words)
+    if slipped:
+        say(slipped)
 
 
 @app.command("import")
@@ -173,15 +199,15 @@ def import_cmd(
             result = import_returns(store, files, by=current_user(by), encoding=encoding, tick=tick)
         _say_dry_run(result)
         if as_json:
-            print_json(result.as_json(dry_run=True))
+            print_json(result.as_json(dry_run=True, database=store.warnings))
         return
     with writing_store() as store, progress("reading rows") as tick:
         result = import_returns(store, files, by=current_user(by), encoding=encoding, tick=tick)
         store.commit()
     for line in result.already:
         say(line)
-    for line in result.warnings:
-        say(f"warning: {line}")
+    for w in result.warnings:
+        say(f"warning: {w.message}")
     for report in result.per_file:
         if report["status"] == "imported":
             say(f"{report['file']}: {report['rows']} rows, read as {report['encoding']}")
@@ -194,14 +220,14 @@ def import_cmd(
     else:
         say("nothing new to import")
     if as_json:
-        print_json(result.as_json())
+        print_json(result.as_json(database=store.warnings))
 
 
 def _say_dry_run(result: Any) -> None:
     for line in result.already:
         say(line)
-    for line in result.warnings:
-        say(f"warning: {line}")
+    for w in result.warnings:
+        say(f"warning: {w.message}")
     new = sum(1 for c in result.changes if c["previous"] is None)
     say(
         f"dry run, nothing written: would add {result.added} entries "
@@ -224,7 +250,9 @@ def log(
     indicator: str | None = typer.Option(None, "--indicator", help="Only this indicator."),
     limit: int | None = typer.Option(None, "--limit", min=1, help="At most this many entries."),
     everything: bool = typer.Option(
-        False, "--all", help="The whole history: corrected and undone entries too, with why."
+        False,
+        "--all",
+        help="The whole history: corrected, replaced and undone entries too, with why.",
     ),
     as_json: bool = JSON_FORMAT_OPTION,
     fmt: str | None = FORMAT_OPTION,
@@ -233,7 +261,8 @@ def log(
     db: str | None = DB_OPTION,
 ) -> None:
     """Show the entries that count, newest first, with where each came from; --all shows every
-    entry ever recorded, in the order recorded, with its state (counts, superseded, undone).
+    entry ever recorded, in the order recorded, with its state (counts, superseded, replaced,
+    undone).
 
     Example: povtrack log --area 天镇 --indicator housing.relocated_people
     """
@@ -247,7 +276,7 @@ def log(
     entries = store.all_entries() if everything else store.entries()
     states: dict[int, str] | None = None
     if everything:
-        from povtrack.progress import entry_states
+        from povtrack.ledger import entry_states
 
         states = entry_states(entries, store.batches())
     if area:

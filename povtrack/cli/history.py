@@ -6,9 +6,12 @@ import typer
 
 from povtrack.cli.app import (
     DB_OPTION,
+    LANG_OPTION,
     LOCK_OPTION,
     app,
     choose_db,
+    choose_lang,
+    labels,
     say,
     writing_store,
 )
@@ -20,6 +23,7 @@ def correct(
     value: str = typer.Argument(..., help="The right value, in the indicator's unit."),
     reason: str = typer.Option(..., "--reason", help="Why: kept with the correction."),
     by: str | None = typer.Option(None, "--by", help="Who corrects [env POVTRACK_USER]."),
+    lang: str | None = LANG_OPTION,
     db: str | None = DB_OPTION,
     lock_wait: float | None = LOCK_OPTION,
 ) -> None:
@@ -29,18 +33,32 @@ def correct(
     Example: povtrack correct 1042 5230 --reason "county resubmitted: 30 households counted twice"
     """
     choose_db(db, lock_wait)
-    from povtrack.export import num
+    choose_lang(lang)
+    from povtrack.cli.confirm import plain, slip_warning, standing_text, typed
     from povtrack.ops import correct_entry, current_user
 
     with writing_store() as store:
         old = store.entry(entry)
-        new = correct_entry(store, entry, value, reason=reason, by=current_user(by))
+        done = correct_entry(store, entry, value, reason=reason, by=current_user(by))
         store.commit()
     assert old is not None  # correct_entry refused an unknown id
-    say(
-        f"entry {new.id} corrects entry {entry}: {new.indicator} for {new.area} on "
-        f"{new.date.isoformat()}: {num(old.value)} -> {num(new.value)} ({new.reason})"
-    )
+    new, words, plan = done.entry, labels(), store.plan
+    ind = plan.indicator(new.indicator)
+    change = f"{plain(old.value)} -> {typed(new.value, ind.unit, words)}"
+    meaning = standing_text(plan, ind, done.standing, words)
+    if words.lang == "zh":
+        say(
+            f"第{new.id}条更正第{entry}条：{new.indicator}，{new.area}，{new.date.isoformat()}："
+            f"{change}（{new.reason}）；{meaning}"
+        )
+    else:
+        say(
+            f"entry {new.id} corrects entry {entry}: {new.indicator} for {new.area} on "
+            f"{new.date.isoformat()}: {change} ({new.reason}); {meaning}"
+        )
+    slipped = slip_warning(plan, done, words)
+    if slipped:
+        say(slipped)
 
 
 @app.command()
