@@ -86,12 +86,19 @@ def import_returns(
     encoding: str | None = None,
     base: Path | None = None,
     tick: Callable[[int], None] | None = None,
+    reader: Callable[[Path], bytes] | None = None,
 ) -> ImportResult:
     """All files are one batch: any bad row in any file and nothing is imported.
-    ``tick`` is called once per row read (for a progress bar)."""
+    ``tick`` is called once per row read (for a progress bar); ``reader``: see read_returns."""
     imported = files_in_force(store.batches())
     files, problems = read_returns(
-        paths, store.plan, encoding=encoding, base=base, known=frozenset(imported), tick=tick
+        paths,
+        store.plan,
+        encoding=encoding,
+        base=base,
+        known=frozenset(imported),
+        tick=tick,
+        reader=reader,
     )
     if problems:
         raise UsageError(
