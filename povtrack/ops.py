@@ -44,10 +44,13 @@ def readable(text: str, what: str) -> str:
 
 def current_user(by: str | None = None) -> str:
     """Who is recording: --by, else POVTRACK_USER, else the login name."""
+    from povtrack.textsafe import refuse_controls
+
     if by:
-        return readable(by, "--by")
+        return refuse_controls(readable(by, "--by"), "--by")
     if os.environ.get("POVTRACK_USER"):
-        return readable(os.environ["POVTRACK_USER"], "POVTRACK_USER")
+        user = readable(os.environ["POVTRACK_USER"], "POVTRACK_USER")
+        return refuse_controls(user, "POVTRACK_USER")
     try:
         return readable(getpass.getuser(), "the login name")
     except (KeyError, OSError):
