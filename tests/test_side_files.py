@@ -327,3 +327,22 @@ def test_an_existing_folder_keeps_its_mode(tmp_path: Path) -> None:
     proc = pov(tmp_path / "unused.json", "--db", str(shared / "db.json"), "init", umask=0)
     assert proc.returncode == 0, proc.stderr
     assert mode(shared) == 0o775
+
+
+@pytest.mark.parametrize("name", ["db.json", "db.sqlite"])
+def test_db_backup_never_writes_into_a_linked_backups_folder(
+    run, tmp_path: Path, name: str
+) -> None:
+    db = tmp_path / name
+    assert run("--db", str(db), "init").exit_code == 0
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    folder = tmp_path / f"{name}.backups"
+    folder.symlink_to(elsewhere)
+    result = run("--db", str(db), "db", "backup")
+    assert result.exit_code == 6
+    assert result.stderr == (
+        f"error: {folder}: a symbolic link where the database's backups folder belongs; "
+        "remove it (nothing written)\n"
+    )
+    assert list(elsewhere.iterdir()) == []
