@@ -183,7 +183,7 @@ def _clear_the_way(path: Path, what: str) -> None:
         return
     if not stat.S_ISREG(st.st_mode):
         kind = _KINDS.get(stat.S_IFMT(st.st_mode), "a device")
-        raise WriteError(f"{path}: {kind} where {what} belongs; remove it (nothing written)")
+        raise WriteError(f"{path}: {kind} where {what} belongs; remove it (nothing was written)")
 
 
 def _alive(pid: int) -> bool:
@@ -325,12 +325,14 @@ def backups_folder(folder: Path, owners: tuple[int, ...] = ()) -> None:
     except FileExistsError:
         pass
     except OSError as exc:
-        raise WriteError(f"{folder}: cannot create the backups folder: {exc.strerror}") from None
+        raise WriteError(
+            f"{folder}: cannot create the backups folder: {exc.strerror}; database unchanged"
+        ) from None
     problem = folder_problem(folder, owners)
     if problem is not None:
         raise WriteError(
             f"{folder}: {problem} where the database's backups folder belongs; remove it "
-            "(nothing written)"
+            "(nothing was written)"
         )
 
 

@@ -96,7 +96,8 @@ def test_a_folder_at_the_lock_file_is_one_line_exit_6(run, initialised, db_path:
     result = run("record", RELOCATED, "5", "--area", "yanggao", "--week", "2018-W10")
     assert result.exit_code == 6
     assert result.stderr == (
-        f"error: {lock}: a folder where povtrack's lock file belongs; remove it (nothing written)\n"
+        f"error: {lock}: a folder where povtrack's lock file belongs; remove it (nothing was "
+        "written)\n"
     )
     assert db_path.read_bytes() == before
 
@@ -190,7 +191,7 @@ def test_a_linked_backups_folder_is_neither_written_nor_trusted(
     assert result.exit_code == 6
     assert result.stderr == (
         f"error: {folder}: a symbolic link where the database's backups folder belongs; "
-        "remove it (nothing written)\n"
+        "remove it (nothing was written)\n"
     )
     assert db_path.read_bytes() == before
     assert sorted(p.name for p in elsewhere.iterdir()) == ["gen-000007.json"]
@@ -343,6 +344,6 @@ def test_db_backup_never_writes_into_a_linked_backups_folder(
     assert result.exit_code == 6
     assert result.stderr == (
         f"error: {folder}: a symbolic link where the database's backups folder belongs; "
-        "remove it (nothing written)\n"
+        "remove it (nothing was written)\n"
     )
     assert list(elsewhere.iterdir()) == []
