@@ -223,12 +223,28 @@ def newest_good_backup(path: Path) -> tuple[Path, int] | None:
 
 
 def list_backups(path: Path, suffix: str = ".json") -> list[Path]:
-    """Backups of the database at ``path`` (files ``*suffix``, not hidden), newest first."""
+    """Backups of the database at ``path`` (files ``*suffix``, not hidden), newest first.
+
+    Only what povtrack itself could have made: regular files (never a link, whatever it
+    points at), owned by the database's owner or this user, in a real folder of theirs. Anything
+    else someone put there is no backup, and is never offered or trusted as one."""
     directory = safefile.backups_dir(path)
-    if not directory.is_dir():
+    try:
+        owners = (os.stat(safefile.real_path(path)).st_uid,)
+    except OSError:
+        owners = ()
+    if safefile.folder_problem(directory, owners) is not None:
         return []
-    files = [p for p in directory.glob(f"*{suffix}") if p.is_file() and not p.name.startswith(".")]
-    return sorted(files, key=lambda p: (p.stat().st_mtime_ns, p.name), reverse=True)
+    found = []
+    for p in directory.glob(f"*{suffix}"):
+        try:
+            st = os.lstat(p)
+        except OSError:
+            continue
+        ours = st.st_uid in (os.geteuid(), *owners)
+        if stat.S_ISREG(st.st_mode) and ours and not p.name.startswith("."):
+            found.append((st.st_mtime_ns, p.name, p))
+    return [p for _, _, p in sorted(found, reverse=True)]
 
 
 def with_backup_hint(

@@ -164,7 +164,8 @@ def _snapshot(source: Path, part: Path, *, timeout: float) -> int:
     """``part`` becomes a private, self-contained, fsynced copy of the database at ``source``
     (one consistent snapshot); returns the copy's generation. The caller gives it its name."""
     try:
-        os.close(os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, safefile.PRIVATE_FILE))
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW  # never through a link
+        os.close(os.open(part, flags, safefile.PRIVATE_FILE))
         src = connect(source, timeout=timeout)
         try:
             dst = connect(part, create=True)
@@ -186,11 +187,10 @@ def _snapshot(source: Path, part: Path, *, timeout: float) -> int:
 
 def _keep_snapshot(source: Path, folder: Path, stem: str, *, timeout: float) -> Path:
     """A snapshot of ``source`` as ``folder/stem-gen-NNNNNN.sqlite``, whole or not at all."""
-    try:
-        folder.mkdir(mode=safefile.PRIVATE_DIR, parents=True, exist_ok=True)
-    except OSError as exc:
-        raise WriteError(f"{folder}: cannot create the backups folder: {exc.strerror}") from None
+    safefile.backups_folder(folder, owners=(os.stat(source).st_uid,))  # never a planted one
     part = folder / f".{stem}.{os.getpid()}.part"
+    with contextlib.suppress(FileNotFoundError):
+        part.unlink()  # a leftover, or a link planted at its name
     try:
         generation = _snapshot(source, part, timeout=timeout)
         dest = _unused(folder, stem, f"-gen-{generation:06d}")

@@ -9,12 +9,12 @@ source's plus one: the migration is a commit of its own. Nothing here knows a ba
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from povtrack.errors import UsageError
+from povtrack.sidefiles import belongs_to
 from povtrack.store import Store, backend_of
 
 
@@ -47,8 +47,14 @@ class Moved:
 def migrate(source: Path, target: Path, *, lock_timeout: float) -> Moved:
     """Copy every record of ``source`` into a new database at ``target``; the source is never
     changed. Refused (UsageError, nothing written) when ``target`` exists or is the source."""
-    if _same_file(source, target):
+    what = belongs_to(source, target)
+    if what is not None and what.startswith("the database "):
         raise UsageError(f"{target}: that is the database being migrated; name a new file")
+    if what is not None:  # its lock, backups, ...: a database there breaks every later write
+        raise UsageError(
+            f"{target}: that is {what}; 'db migrate' writes a new database, never onto the "
+            "source's own files (name a new file)"
+        )
     if target.exists() or target.is_symlink():
         raise UsageError(
             f"{target}: already exists; 'db migrate' only writes a new database "
@@ -73,12 +79,3 @@ def migrate(source: Path, target: Path, *, lock_timeout: float) -> Moved:
     store.close()
     new.close()
     return moved
-
-
-def _same_file(source: Path, target: Path) -> bool:
-    try:
-        if os.path.samefile(source, target):
-            return True
-    except OSError:
-        pass
-    return os.path.realpath(source) == os.path.realpath(target)

@@ -53,10 +53,13 @@ def readable(text: str, what: str) -> str:
 
 def current_user(by: str | None = None) -> str:
     """Who is recording: --by, else POVTRACK_USER, else the login name."""
+    from povtrack.textsafe import refuse_controls
+
     if by:
-        return readable(by, "--by")
+        return refuse_controls(readable(by, "--by"), "--by")
     if os.environ.get("POVTRACK_USER"):
-        return readable(os.environ["POVTRACK_USER"], "POVTRACK_USER")
+        user = readable(os.environ["POVTRACK_USER"], "POVTRACK_USER")
+        return refuse_controls(user, "POVTRACK_USER")
     try:
         return readable(getpass.getuser(), "the login name")
     except (KeyError, OSError):
@@ -115,12 +118,19 @@ def import_returns(
     encoding: str | None = None,
     base: Path | None = None,
     tick: Callable[[int], None] | None = None,
+    reader: Callable[[Path], bytes] | None = None,
 ) -> ImportResult:
     """All files are one batch: any bad row in any file and nothing is imported.
-    ``tick`` is called once per row read (for a progress bar)."""
+    ``tick`` is called once per row read (for a progress bar); ``reader``: see read_returns."""
     imported = files_in_force(store.batches())
     files, problems = read_returns(
-        paths, store.plan, encoding=encoding, base=base, known=frozenset(imported), tick=tick
+        paths,
+        store.plan,
+        encoding=encoding,
+        base=base,
+        known=frozenset(imported),
+        tick=tick,
+        reader=reader,
     )
     if problems:
         raise UsageError(

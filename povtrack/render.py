@@ -7,6 +7,7 @@ without colour), never with ambiguous-width glyphs that misalign in CJK terminal
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from rich import box
 from rich.console import Console
@@ -18,6 +19,7 @@ from povtrack.export import num, scope_names
 from povtrack.i18n import Labels
 from povtrack.model import UNITS, Entry, Plan, Target
 from povtrack.progress import STATUSES, StatusRow
+from povtrack.textsafe import escape
 
 THEME = Theme(
     {
@@ -84,9 +86,18 @@ def bar(progress: float | None, expected: float | None, plain: bool) -> Text:
     return text
 
 
+class SafeTable(Table):
+    """A table whose text cells are shown as they are: control characters escaped (a note from
+    an older database may hold a terminal escape sequence), never read as Rich markup."""
+
+    def add_row(self, *renderables: Any, **kwargs: Any) -> None:
+        cells = [Text(escape(c)) if isinstance(c, str) else c for c in renderables]
+        super().add_row(*cells, **kwargs)
+
+
 def new_table(console: Console, title: str | None = None) -> Table:
     plain = not console.is_terminal
-    return Table(
+    return SafeTable(
         title=title,
         box=box.ASCII if plain else box.SIMPLE_HEAD,
         show_edge=plain,

@@ -166,20 +166,22 @@ def read_returns(
     base: Path | None = None,
     known: frozenset[str] = frozenset(),
     tick: Callable[[int], None] | None = None,
+    reader: Callable[[Path], bytes] | None = None,
 ) -> tuple[list[ReturnFile], list[str]]:
     """Parse and check every row of every file. Returns the files and the list of problems.
 
     Files are named as given, or relative to ``base`` when one is given. ``encoding`` applies
     to CSV files only. A file whose sha256 is ``known`` (imported before) or that repeats an
     earlier file of this batch is returned without rows: it adds nothing, so its rows can
-    neither clash with the others nor be refused."""
+    neither clash with the others nor be refused. ``reader``: a file's bytes, when they were
+    read already (the inbox reads each return once, from a descriptor of its own)."""
     files: list[ReturnFile] = []
     problems: list[str] = []
     batch = _Batch(plan, tick)
     hashes = set(known)
     for path in paths:
         try:
-            data = path.read_bytes()
+            data = reader(path) if reader is not None else path.read_bytes()
         except FileNotFoundError:
             problems.append(f"{path}: no such file")
             continue

@@ -14,8 +14,10 @@ Nothing here knows what a database holds. ``store.py`` builds on it:
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
+import stat
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -28,6 +30,7 @@ PRIVATE_FILE = 0o600
 PRIVATE_DIR = 0o700
 DEFAULT_LOCK_TIMEOUT = 5.0
 DEFAULT_BACKUPS = 10
+CREATE_NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
 COMMITTED: list[str] = []  # files replaced by this process, for the "interrupted" message
 CRASH_POINTS = (
     "after_lock",
@@ -83,6 +86,7 @@ class DbLock:
 
         if not self.file.parent.is_dir():
             return  # nothing to lock yet; the caller reports the missing directory
+        _clear_the_way(self.file, "povtrack's lock file")
         lock = FileLock(
             str(self.file),
             timeout=max(self.timeout, 0.0),
@@ -112,7 +116,10 @@ class DbLock:
             "command": " ".join(["povtrack", *sys.argv[1:]]),
         }
         with contextlib.suppress(OSError):  # who holds it is a courtesy, not a requirement
-            fd = os.open(self.owner, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
+            # A new file every time, never opened through whatever was planted at its name.
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.owner)
+            fd = os.open(self.owner, CREATE_NEW, PRIVATE_FILE)
             with os.fdopen(fd, "w", encoding="utf-8") as f:
                 f.write(json.dumps(info))
 
@@ -127,7 +134,7 @@ class DbLock:
     def _holder(self) -> str:
         unknown = f"another process holds {self.file}"
         try:
-            info = json.loads(self.owner.read_text(encoding="utf-8"))
+            info = json.loads(read_small(self.owner))
             pid, host = int(info["pid"]), str(info["host"])
             since, command = str(info["since"]), str(info.get("command", "?"))
         except (OSError, ValueError, KeyError, TypeError):
@@ -144,6 +151,39 @@ class DbLock:
 
     def __exit__(self, *exc: object) -> None:
         self.release()
+
+
+def read_small(path: Path, limit: int = 4096) -> bytes:
+    """The first ``limit`` bytes of a regular file, never through a link and never blocking
+    on a FIFO planted at its name (OSError otherwise)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        return os.read(fd, limit)
+    finally:
+        os.close(fd)
+
+
+_KINDS = {stat.S_IFDIR: "a folder", stat.S_IFIFO: "a FIFO", stat.S_IFSOCK: "a socket"}
+
+
+def _clear_the_way(path: Path, what: str) -> None:
+    """Before the lock file is opened: a symbolic link at its name (which the lock never
+    follows) is removed; anything else that is not a regular file is refused."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise WriteError(f"{path}: cannot look at {what}: {exc.strerror}") from None
+    if stat.S_ISLNK(st.st_mode):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)  # the link only; what it points at is never touched
+        return
+    if not stat.S_ISREG(st.st_mode):
+        kind = _KINDS.get(stat.S_IFMT(st.st_mode), "a device")
+        raise WriteError(f"{path}: {kind} where {what} belongs; remove it (nothing was written)")
 
 
 def _alive(pid: int) -> bool:
@@ -247,9 +287,10 @@ def keep_copy(source: Path, dest: Path, *, link: bool = False, private: bool = T
 
     ``link``: a hard link instead, when the filesystem allows and ``source`` has no other link;
     only for a file that is about to be replaced (the commit's own backup), since a link changes
-    with its source and shares its mode until then."""
+    with its source and shares its mode until then. ``private``: ``dest`` is a backup, in the
+    database's own backups folder (made if need be, refused if something else is there)."""
     if private:
-        dest.parent.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+        backups_folder(dest.parent, owners=(os.stat(source).st_uid,))
     with contextlib.suppress(FileNotFoundError):
         dest.unlink()
     if link and os.stat(source).st_nlink == 1:
@@ -259,15 +300,71 @@ def keep_copy(source: Path, dest: Path, *, link: bool = False, private: bool = T
         except OSError:
             pass  # e.g. a filesystem without hard links: copy instead
     part = dest.with_name(f".{dest.name}.{os.getpid()}.part")
+    with contextlib.suppress(FileNotFoundError):
+        part.unlink()  # a leftover (or a planted link): never written through
+    mode = PRIVATE_FILE if private else os.stat(source).st_mode & 0o777
     try:
         import shutil
 
-        shutil.copyfile(source, part)
-        os.chmod(part, PRIVATE_FILE if private else os.stat(source).st_mode & 0o777)
+        out = os.open(part, CREATE_NEW, PRIVATE_FILE)
+        with os.fdopen(out, "wb") as f, open(source, "rb") as src:
+            shutil.copyfileobj(src, f, 1 << 20)
+            os.fchmod(f.fileno(), mode)
         os.replace(part, dest)
     finally:
         with contextlib.suppress(OSError):
             part.unlink()
+
+
+def backups_folder(folder: Path, owners: tuple[int, ...] = ()) -> None:
+    """The database's backups folder, made owner-only if missing; a link, a file or another
+    user's folder at its name is refused (WriteError): backups are never written through what
+    someone else put there."""
+    try:
+        os.mkdir(folder, PRIVATE_DIR)
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise WriteError(
+            f"{folder}: cannot create the backups folder: {exc.strerror}; database unchanged"
+        ) from None
+    problem = folder_problem(folder, owners)
+    if problem is not None:
+        raise WriteError(
+            f"{folder}: {problem} where the database's backups folder belongs; remove it "
+            "(nothing was written)"
+        )
+
+
+def folder_problem(folder: Path, owners: tuple[int, ...] = ()) -> str | None:
+    """Why ``folder`` is not a real folder of this user (or of ``owners``); None when it is."""
+    try:
+        st = os.lstat(folder)
+    except OSError as exc:
+        return f"cannot be looked at ({exc.strerror})"
+    if stat.S_ISLNK(st.st_mode):
+        return "a symbolic link"
+    if not stat.S_ISDIR(st.st_mode):
+        return "a file"
+    if st.st_uid not in (os.geteuid(), *owners):
+        return f"a folder of another user (uid {st.st_uid})"
+    return None
+
+
+def make_dirs(folder: Path) -> None:
+    """``folder`` and any missing parents, each new one owner-only (0700) whatever the umask;
+    folders that exist keep their mode."""
+    missing: list[Path] = []
+    here = folder
+    while not here.exists() and here != here.parent:
+        missing.append(here)
+        here = here.parent
+    for new in reversed(missing):
+        try:
+            os.mkdir(new, PRIVATE_DIR)
+        except FileExistsError:
+            continue  # made meanwhile by someone else: theirs, left as it is
+        os.chmod(new, PRIVATE_DIR)  # a umask that takes the owner's own bits away
 
 
 def sweep_temps(path: Path, tails: tuple[str, ...] = ("",)) -> list[str]:
@@ -312,6 +409,25 @@ def make_room(
         )
     stamp = f"{path.name}.{datetime.now():%Y%m%dT%H%M%S}"
     moved, n = path.with_name(f"{stamp}.bak"), 1
-    while moved.exists():  # two --force in the same second
+    while _taken(moved) or _taken(backups_dir(moved)):  # two --force in the same second
         moved, n = path.with_name(f"{stamp}-{n}.bak"), n + 1
     return moved
+
+
+def move_backups(old: Path, new: Path) -> None:
+    """init --force: the backups folder of the database at ``old`` becomes ``new``'s (a rename,
+    never a merge; WriteError when it cannot be done, before anything else changed)."""
+    folder = backups_dir(old)
+    if not (folder.exists() or folder.is_symlink()):
+        return
+    try:
+        os.rename(folder, backups_dir(new))
+    except OSError as exc:
+        raise WriteError(
+            f"{folder}: cannot move the old database's backups aside ({exc.strerror}); "
+            "nothing changed"
+        ) from None
+
+
+def _taken(path: Path) -> bool:
+    return path.exists() or path.is_symlink()

@@ -399,26 +399,27 @@ def set_aside(path: Path, moved: Path) -> None:
 
 def install(temp: Path, path: Path, moved: Path | None) -> None:
     """Put a new database (committed, closed and fsynced in ``temp``) at ``path``: the old
-    file first keeps a second name (``moved``, init --force), then ``os.replace``; a crash
-    leaves the old database or the new one. The old backups follow the old file."""
+    file first keeps a second name (``moved``, init --force) and its backups go with it, then
+    ``os.replace``; a crash leaves the old database or the new one, and the new one never
+    finds the old one's backups as its own."""
     target = safefile.real_path(path)
     with signals_held():
         try:
             if moved is not None:
                 set_aside(path, moved)
+                safefile.move_backups(path, moved)
             for side in side_files(path):
                 side.unlink(missing_ok=True)  # never replay an old WAL onto the new file
             os.replace(temp, target)
-        except OSError as exc:
-            if moved is not None:  # the old file stays where it was
+        except (OSError, WriteError) as exc:
+            if moved is not None:  # the old file stays where it was, with its backups
+                with contextlib.suppress(OSError, WriteError):
+                    safefile.move_backups(moved, path)
                 discard(moved)
+            if isinstance(exc, WriteError):
+                raise
             raise WriteError(
                 f"{exc.filename or path}: write failed ({exc.strerror or exc}); database unchanged"
             ) from None
         safefile.COMMITTED.append(str(path))
         fsync(target.parent)
-    if moved is not None:
-        old_backups = safefile.backups_dir(path)
-        with contextlib.suppress(OSError):
-            if old_backups.is_dir():
-                os.replace(old_backups, moved.with_name(moved.name + ".backups"))

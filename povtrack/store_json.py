@@ -146,7 +146,7 @@ class JsonStore:
         ``records``: the new database holds exactly these (``db migrate``)."""
         check_file(path, may_be_missing=True)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            safefile.make_dirs(path.parent)  # owner-only, whatever the umask
         except OSError as exc:
             raise WriteError(f"{path.parent}: cannot create directory: {exc.strerror}") from None
         with safefile.DbLock(path, lock_timeout) as lock:
@@ -173,8 +173,14 @@ class JsonStore:
             store.warnings += swept
             if moved is not None:
                 # The old file keeps a second name first; the commit then replaces the first
-                # name, so a crash in between still leaves a database at the path.
+                # name, so a crash in between still leaves a database at the path. Its backups
+                # go with the second name at once: the new database never sees them.
                 _link_aside(path, moved)
+                try:
+                    safefile.move_backups(path, moved)
+                except WriteError:
+                    _finish_aside(path, moved, committed=False)
+                    raise
             else:  # a replaced demo leaves its backups: count on from them, overwrite none
                 store.meta["generation"] = max(store.generation, _generation_floor(path))
             store._signature = _signature(path)
@@ -410,16 +416,13 @@ def _link_aside(path: Path, moved: Path) -> None:
 
 
 def _finish_aside(path: Path, moved: Path, *, committed: bool) -> None:
-    """After init --force: the old backups follow the old file; if the new database was never
-    written, the old one simply stays where it was."""
-    if not committed:
-        with contextlib.suppress(OSError):
-            moved.unlink()
+    """After init --force: if the new database was never written, the old one simply stays
+    where it was, with its backups back beside it."""
+    if committed:
         return
-    old_backups = safefile.backups_dir(path)
     with contextlib.suppress(OSError):
-        if old_backups.is_dir():
-            os.replace(old_backups, moved.with_name(moved.name + ".backups"))
+        safefile.move_backups(moved, path)
+        moved.unlink()
 
 
 def _generation_floor(path: Path) -> int:

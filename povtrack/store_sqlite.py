@@ -195,7 +195,7 @@ class SqliteStore:
         these (``db migrate``), meta such as created_at and generation included."""
         check_file(path, may_be_missing=True)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            safefile.make_dirs(path.parent)  # owner-only, whatever the umask
         except OSError as exc:
             raise WriteError(f"{path.parent}: cannot create directory: {exc.strerror}") from None
         with safefile.DbLock(path, lock_timeout) as lock:

@@ -62,7 +62,7 @@ class _Group(TyperGroup):
             return super().invoke(ctx)
         except PovtrackError as exc:
             for line in exc.lines():
-                typer.echo(f"error: {line}", err=True)
+                say(f"error: {line}")
             raise typer.Exit(int(exc.exit_code)) from None
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise
@@ -291,7 +291,10 @@ def print_json(data: Any) -> None:
 
 
 def say(message: str) -> None:
-    typer.echo(message, err=True)
+    """One line on stderr; control characters from names, notes or files shown, not obeyed."""
+    from povtrack.textsafe import escape
+
+    typer.echo(escape(message, keep_tab=True), err=True)
 
 
 def _version(value: bool) -> None:

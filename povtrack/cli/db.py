@@ -178,8 +178,9 @@ def inbox(
 ) -> None:
     """Import every return waiting in a folder, oldest first, each on its own.
 
-    Each file moves to FOLDER/done/ or FOLDER/rejected/ (with NAME.reason.txt beside it).
-    Exit 2 when any file was rejected.
+    Each file moves to FOLDER/done/ or FOLDER/rejected/ (with NAME.reason.txt beside it);
+    links, pipes and other non-files are rejected unread. Exit 2 when any file was rejected
+    or left in place, or the inbox's own folders are unusable.
 
     Example: povtrack inbox /mnt/share/returns-inbox
     """
@@ -196,18 +197,25 @@ def inbox(
         lock_timeout=lock_timeout(),
     )
     if as_json:
-        print_json({"inbox": str(folder), "files": [o.as_json() for o in run.outcomes]})
+        doc: dict[str, Any] = {"inbox": str(folder), "files": [o.as_json() for o in run.outcomes]}
+        if run.problems:
+            doc["problems"] = run.problems
+        print_json(doc)
     else:
         for o in run.outcomes:
             where = f" -> {o.moved_to}" if o.moved_to else ""
             say(f"{o.status}: {o.name}: {o.message}{where}")
             for w in o.warnings:
                 say(f"warning: {o.name}: {w.message}")
+        left = run.count("left")
         say(
             f"inbox {folder}: {run.count('imported')} imported, {run.count('already')} already "
             f"imported, {run.count('rejected')} rejected, {run.count('waiting')} still arriving"
+            + (f", {left} left in place" if left else "")
         )
+    for line in run.problems:
+        say(f"error: {line}")
     if run.stopped is not None:
         raise run.stopped  # after saying what was done: the rest stay for the next run
-    if run.count("rejected"):
+    if run.count("rejected") or run.count("left") or run.problems:
         raise typer.Exit(int(ExitCode.USAGE))

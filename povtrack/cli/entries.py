@@ -146,7 +146,9 @@ def record(
     from povtrack.dates import iso_week
     from povtrack.export import scope_names
     from povtrack.ops import current_user, record_value
+    from povtrack.textsafe import refuse_controls
 
+    refuse_controls(note, "--note", allow="\t\n")
     when = _when(day, week)
     with writing_store() as store:
         done = record_value(store, indicator, value, area, when, note=note, by=current_user(by))
@@ -192,7 +194,12 @@ def import_cmd(
     """
     choose_db(db, lock_wait)
     from povtrack.ops import current_user, import_returns
+    from povtrack.returns import display_name
+    from povtrack.textsafe import escape, refuse_controls
 
+    for f in files:  # a file's name is kept with every entry it brings (and shown by 'log')
+        name = display_name(f)
+        refuse_controls(name, f"FILES {escape(name)}")
     if dry_run:  # the same checks and the same arithmetic, on a database opened to read
         store = open_store()
         with progress("reading rows") as tick:

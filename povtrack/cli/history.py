@@ -36,7 +36,9 @@ def correct(
     choose_lang(lang)
     from povtrack.cli.confirm import plain, slip_warning, standing_text, typed
     from povtrack.ops import correct_entry, current_user
+    from povtrack.textsafe import refuse_controls
 
+    refuse_controls(reason, "--reason", allow="\t\n")
     with writing_store() as store:
         old = store.entry(entry)
         done = correct_entry(store, entry, value, reason=reason, by=current_user(by))
@@ -78,7 +80,9 @@ def undo(
     """
     choose_db(db, lock_wait)
     from povtrack.ops import current_user, undo_batch
+    from povtrack.textsafe import refuse_controls
 
+    refuse_controls(reason, "--reason", allow="\t\n")
     with writing_store() as store:
         done = undo_batch(store, batch, reason=reason, by=current_user(by))
         store.commit()

@@ -10,8 +10,8 @@ from typing import Any
 
 import typer
 
-from povtrack.cli.app import print_json, say, state
-from povtrack.errors import UsageError, WriteError
+from povtrack.cli.app import db_path, print_json, say, state
+from povtrack.errors import UsageError
 
 FORMATS = ("table", "json", "csv", "md", "html", "xlsx")
 _SUFFIXES = {".json": "json", ".csv": "csv", ".md": "md", ".html": "html", ".htm": "html"}
@@ -51,6 +51,10 @@ def require_output(fmt: str, output: Path | None) -> None:
         raise UsageError("the table is for the screen; give --format csv, md, html or xlsx")
     if fmt == "xlsx" and output is None:
         raise UsageError("xlsx is a binary file: give -o FILE.xlsx")
+    if output is not None:  # the database and its side files, folders, sockets: refused now
+        from povtrack.outfile import check_target
+
+        check_target(output, db_path())
 
 
 def encode(fmt: str, sheets: Callable[[], list[Any]], payload: Callable[[], Any]) -> bytes:
@@ -95,11 +99,8 @@ def emit(
 
 
 def write_file(path: Path, data: bytes) -> None:
-    """A report file appears whole or not at all (a half-written workbook will not open)."""
-    from povtrack.safefile import atomic_write
+    """A report file appears whole or not at all (a half-written workbook will not open); a
+    terminal or a pipe is written in place; the database and its side files never."""
+    from povtrack.outfile import write_output
 
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise WriteError(f"{path.parent}: cannot create the folder: {exc.strerror}") from None
-    atomic_write(path, data, new_mode=0o644, record=False)
+    write_output(path, data, db_path())

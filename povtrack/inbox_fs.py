@@ -1,0 +1,244 @@
+"""The inbox's folders, names and moves, all through open folder descriptors and never through
+a link: nothing an office plants in the shared folder can redirect a read or a write.
+
+The inbox's own folders (``done/``, ``rejected/``, the private ``.povtrack-work-*`` folder a
+run takes each return into before reading it) are made with ``mkdir`` and opened with
+``O_NOFOLLOW | O_DIRECTORY``, and must belong to the user running povtrack; reason notes are
+created exclusively (``O_CREAT | O_EXCL | O_NOFOLLOW``); a move never replaces a name.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import stat
+from pathlib import Path
+
+from povtrack.errors import WriteError
+from povtrack.textsafe import escape, first_control
+
+DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
+NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+NOTE = ".reason.txt"
+WORK_PREFIX = ".povtrack-work-"
+_ROOM = len(NOTE) + len("-999")  # a note's tail and a later file's "-2" ... "-999"
+_KINDS = {
+    stat.S_IFLNK: "a symbolic link",
+    stat.S_IFIFO: "a named pipe",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFDIR: "a folder",
+}
+
+
+class Folder:
+    """An open folder: a descriptor for the work, a path for messages."""
+
+    def __init__(self, fd: int, path: Path) -> None:
+        self.fd = fd
+        self.path = path
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            os.close(self.fd)
+
+    def lstat(self, name: str) -> os.stat_result | None:
+        try:
+            return os.stat(name, dir_fd=self.fd, follow_symlinks=False)
+        except FileNotFoundError:
+            return None
+
+    def free_name(self, name: str, *, note: bool = False) -> str:
+        """``name``, or ``stem-2.ext``, ``stem-3.ext``...: the first not taken (with its reason
+        note, when ``note``), so that nothing is ever replaced."""
+        stem, suffix = os.path.splitext(name)
+        candidate, n = name, 2
+        while self.lstat(candidate) is not None or (note and self.lstat(candidate + NOTE)):
+            candidate, n = f"{stem}-{n}{suffix}", n + 1
+        return candidate
+
+
+def open_inbox(path: Path) -> Folder:
+    """The inbox itself, as the command line names it (a link there is the operator's)."""
+    return Folder(os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC), path)
+
+
+def own_folder(parent: Folder, name: str, mode: int = 0o755) -> Folder | str:
+    """``parent/name`` as a folder of this user, made if missing; else what is there instead."""
+    try:
+        os.mkdir(name, mode, dir_fd=parent.fd)
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        return f"cannot be created ({exc.strerror})"
+    try:
+        fd = os.open(name, DIR_FLAGS, dir_fd=parent.fd)
+    except OSError as exc:
+        st = parent.lstat(name)
+        if st is not None and stat.S_ISLNK(st.st_mode):
+            return "a symbolic link"
+        if st is not None and not stat.S_ISDIR(st.st_mode):
+            return "a file" if stat.S_ISREG(st.st_mode) else kind_of(st)
+        return f"cannot be opened ({exc.strerror})"
+    owner = os.fstat(fd).st_uid
+    if owner != os.geteuid():
+        os.close(fd)
+        return f"a folder of another user (uid {owner})"
+    return Folder(fd, parent.path / name)
+
+
+def work_folder(inbox: Folder) -> Folder:
+    """A new private folder (0700) inside the inbox, under a name nobody could have guessed
+    and planted, for the returns this run takes out of the shared folder."""
+    for _ in range(100):
+        name = WORK_PREFIX + secrets.token_hex(6)
+        try:
+            os.mkdir(name, 0o700, dir_fd=inbox.fd)
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise WriteError(
+                f"{inbox.path}: cannot write in the inbox ({exc.strerror}); nothing was taken"
+            ) from None
+        made = own_folder(inbox, name, 0o700)
+        if isinstance(made, Folder):
+            return made
+        raise WriteError(f"{inbox.path / name}: {made}; nothing was taken")
+    raise WriteError(f"{inbox.path}: cannot make a private folder in the inbox")
+
+
+def leftover_work(inbox: Folder) -> list[Folder]:
+    """Private folders an earlier run left (it was killed, or could not move a return back):
+    only folders of this user that nobody else can enter."""
+    found = []
+    with os.scandir(inbox.fd) as entries:
+        names = sorted(e.name for e in entries if e.name.startswith(WORK_PREFIX))
+    for name in names:
+        folder = own_folder_if_private(inbox, name)
+        if folder is not None:
+            found.append(folder)
+    return found
+
+
+def own_folder_if_private(inbox: Folder, name: str) -> Folder | None:
+    try:
+        fd = os.open(name, DIR_FLAGS, dir_fd=inbox.fd)
+    except OSError:
+        return None
+    st = os.fstat(fd)
+    if st.st_uid != os.geteuid() or st.st_mode & 0o077:
+        os.close(fd)
+        return None
+    return Folder(fd, inbox.path / name)
+
+
+def kind_of(st: os.stat_result) -> str:
+    return _KINDS.get(stat.S_IFMT(st.st_mode), "a device")
+
+
+def name_problem(name: str, shown: str, limit: int) -> str | None:
+    """Why a file name cannot be taken as it is: a control character, or too long to be moved
+    beside others of its name and noted (``shown``: the name as messages print it)."""
+    found = first_control(name)
+    if found is not None:
+        position, ch = found
+        return (
+            f"{shown}: the file name has a control character (U+{ord(ch):04X} at position "
+            f"{position}); rename it (nothing was read)"
+        )
+    size = len(os.fsencode(name))
+    if size > limit:
+        return (
+            f"{shown}: the file name is too long to be moved and noted ({size} bytes; at most "
+            f"{limit}); give it a shorter name (nothing was read)"
+        )
+    return None
+
+
+def name_limit(inbox: Folder) -> int:
+    """The longest file name the inbox takes as it is (room left for "-2" and the note)."""
+    try:
+        most = os.fpathconf(inbox.fd, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        most = 255
+    return most - _ROOM
+
+
+def safe_name(name: str, limit: int) -> str:
+    """A name to keep a refused file under: control characters as ``_``, cut to ``limit``
+    bytes (its extension kept)."""
+    clean = "".join("_" if first_control(ch) else ch for ch in name)
+    if len(os.fsencode(clean)) <= limit:
+        return clean
+    stem, suffix = os.path.splitext(clean)
+    if len(os.fsencode(suffix)) > 16:
+        stem, suffix = clean, ""
+    room = limit - len(os.fsencode(suffix))
+    while len(os.fsencode(stem)) > room:
+        stem = stem[:-1]
+    return stem + suffix
+
+
+def move(src: Folder, name: str, dst: Folder, new: str) -> None:
+    """``src/name`` becomes ``dst/new`` (a name ``free_name`` found): the entry itself moves,
+    whatever it is; nothing is opened."""
+    os.rename(name, new, src_dir_fd=src.fd, dst_dir_fd=dst.fd)
+
+
+def put_back(src: Folder, name: str, inbox: Folder) -> bool:
+    """A taken return back into the shared folder, under its name, never over a file that
+    arrived meanwhile; False when it had to stay where it is (the next run finds it)."""
+    try:
+        os.link(name, name, src_dir_fd=src.fd, dst_dir_fd=inbox.fd, follow_symlinks=False)
+    except FileExistsError:
+        return False
+    except OSError:  # no hard links here, or not ours to link: move it if the name is free
+        if inbox.lstat(name) is not None:
+            return False
+        try:
+            move(src, name, inbox, name)
+        except OSError:
+            return False
+        return True
+    with contextlib.suppress(OSError):
+        os.unlink(name, dir_fd=src.fd)
+    return True
+
+
+def write_new(folder: Folder, name: str, data: bytes, mode: int = 0o644) -> None:
+    """A new file (a reason note, the exact copy of what was imported), created exclusively
+    and never through a link."""
+    fd = os.open(name, NEW_FILE, mode, dir_fd=folder.fd)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+
+
+def note_text(reasons: list[str]) -> bytes:
+    return "".join(f"{escape(line, keep_tab=True)}\n" for line in reasons).encode("utf-8")
+
+
+def read_all(fd: int) -> bytes:
+    chunks = []
+    while chunk := os.read(fd, 1 << 20):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def read_again(fd: int) -> bytes:
+    """The file behind ``fd`` from its start, as it is now."""
+    chunks, offset = [], 0
+    while chunk := os.pread(fd, 1 << 20, offset):
+        chunks.append(chunk)
+        offset += len(chunk)
+    return b"".join(chunks)
+
+
+def identity(st: os.stat_result) -> tuple[int, int, int, int]:
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def remove_if_empty(inbox: Folder, folder: Folder) -> None:
+    folder.close()
+    with contextlib.suppress(OSError):
+        os.rmdir(folder.path.name, dir_fd=inbox.fd)
