@@ -13,6 +13,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from povtrack import planshape
 from povtrack.errors import PlanError
 from povtrack.model import (
     AREA_KINDS,
@@ -70,7 +71,11 @@ def bundled_text(plan_id: str = BUNDLED) -> str:
 def read_plan_file(path: Path) -> tuple[Plan, str]:
     """Parse a plan file; returns the plan and its text (the database keeps the text)."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        with path.open("rb") as file:  # never more than the limit: not /dev/zero, not 10 GB
+            raw = file.read(planshape.MAX_PLAN_BYTES + 1)
+        if len(raw) > planshape.MAX_PLAN_BYTES:
+            raise _too_large(str(path))
+        text = raw.decode("utf-8-sig")
     except FileNotFoundError:
         raise PlanError(f"{path}: no such plan file") from None
     except UnicodeDecodeError as exc:
@@ -81,11 +86,43 @@ def read_plan_file(path: Path) -> tuple[Plan, str]:
 
 
 def parse_plan(text: str, origin: str) -> Plan:
+    """The plan in ``text`` (a plan file's, or the one a database keeps), checked as hostile
+    input: any problem is one PlanError naming ``origin`` and the key path."""
+    limit = planshape.MAX_PLAN_BYTES
+    if len(text) > limit or len(text.encode("utf-8", "surrogatepass")) > limit:
+        raise _too_large(origin)
+    # Python's TOML reader takes time in the square of a dotted key's parts: scan first when
+    # the text has dots enough for that to matter (a plan's own dots are inside strings).
+    if text.count(".") > planshape.DOTS_WITHOUT_SCAN:
+        _scan(text, origin)
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise PlanError(f"{origin}: not valid TOML: {exc}") from None
-    return _Parser(origin).plan(data)
+    except RecursionError:  # nested hundreds deep; less is refused by the type of the key
+        _scan(text, origin)
+        raise PlanError(f"{origin}: not valid TOML: nested too deep") from None
+    except ValueError as exc:  # TOMLDecodeError, and an integer of thousands of digits
+        raise PlanError(f"{origin}: not valid TOML: {' '.join(str(exc).split())}") from None
+    parser = _Parser(origin)
+    planshape.check_shape(data, parser.fail)
+    return parser.plan(data)
+
+
+def _scan(text: str, origin: str) -> None:
+    problem = planshape.nesting_problem(text)
+    if problem is not None:
+        line, key, why = problem
+        raise PlanError(f"{origin}: line {line}, key '{_shown(key)}': {why}")
+
+
+def _too_large(origin: str) -> PlanError:
+    return PlanError(
+        f"{origin}: larger than 4 MiB ({planshape.MAX_PLAN_BYTES} bytes), "
+        "the most a plan file may be"
+    )
+
+
+def _shown(key: str) -> str:
+    return key if len(key) <= 60 else key[:59] + "…"
 
 
 class _Parser:
@@ -184,18 +221,14 @@ class _Parser:
         roots = [a.id for a in areas if a.parent is None]
         if len(roots) != 1:
             raise self.fail("areas", f"exactly one area must have no parent, found {roots}")
-        parents = {a.id: a.parent for a in areas}
-        for n, a in enumerate(areas):
-            seen, up = {a.id}, a.parent
-            while up is not None:
-                if up in seen:
-                    raise self.fail(f"areas[{n}].parent", f"'{a.id}' is its own ancestor")
-                seen.add(up)
-                up = parents[up]
+        planshape.check_tree([(a.id, a.parent) for a in areas], self.fail)
         groups = [
             self.group(g, f"groups[{n}]", area_ids)
             for n, g in enumerate(self.tables(data, "groups", required=False))
         ]
+        parent_of = {a.id: a.parent for a in areas}
+        for n, g in enumerate(groups):
+            planshape.check_members(list(g.members), f"groups[{n}].members", parent_of, self.fail)
         self.unique([g.id for g in groups], "groups")
         for n, g in enumerate(groups):
             if g.id in area_ids:
@@ -208,6 +241,7 @@ class _Parser:
         indicators = [self.indicator(i, f"indicators[{n}]", *ctx) for n, i in enumerate(raw)]
         self.unique([i.id for i in indicators], "indicators")
         self.check_ratios(indicators)
+        planshape.check_target_rows(indicators, {g.id: len(g.members) for g in groups}, self.fail)
         allocations = [
             self.allocation(a, f"allocations[{n}]", {i.id for i in indicators}, area_ids)
             for n, a in enumerate(self.tables(data, "allocations", required=False))
