@@ -162,10 +162,13 @@ AS_OF_OPTION = typer.Option(None, "--as-of", help="Date or ISO week (default: ne
 DB_OPTION = typer.Option(None, "--db", help="Database file or sqlite:///PATH (as the global --db).")
 
 
+MAX_LOCK_TIMEOUT = 86_400.0  # a day: no one means to wait longer for a lock
+MAX_ENTRY_ID = 2**63 - 1  # the largest id a database can hold (a SQLite integer)
 LOCK_OPTION = typer.Option(
     None,
     "--lock-timeout",
     min=0,
+    max=MAX_LOCK_TIMEOUT,
     help="Seconds to wait for another writer (as the global --lock-timeout).",
 )
 
@@ -322,6 +325,7 @@ def main_options(
         "--lock-timeout",
         envvar="POVTRACK_LOCK_TIMEOUT",
         min=0,
+        max=MAX_LOCK_TIMEOUT,
         help="Seconds a write waits for another writer before exit 5 [default 5].",
     ),
     version: bool = typer.Option(
