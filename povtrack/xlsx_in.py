@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from povtrack.cells import Percent
-from povtrack.errors import UsageError
+from povtrack.errors import UsageError, interruption
 
 SUFFIXES = (".xlsx", ".xlsm")
 ZIP_MAGIC = b"PK\x03\x04"
@@ -226,6 +226,8 @@ def read_sheet(data: bytes) -> Sheet:
     except UsageError:
         raise
     except Exception as exc:  # a third-party parser on untrusted input: anything can go wrong
+        if (signal_came := interruption(exc)) is not None:
+            raise signal_came from None
         raise UsageError(f"not a readable Excel workbook ({_one_line(exc)})") from None
     return sheet
 
@@ -248,6 +250,8 @@ def formula_cells(data: bytes, title: str, cells: set[tuple[int, int]]) -> set[t
                             found.add((number, col))
             finally:
                 workbook.close()
-    except Exception:  # read once already; without the formulas, the cells are just empty
+    except Exception as exc:  # read once already; without the formulas, the cells are empty
+        if (signal_came := interruption(exc)) is not None:
+            raise signal_came from None
         return found
     return found
