@@ -151,8 +151,11 @@ def test_a_signal_wrapped_by_python_is_an_interruption_not_an_internal_error(
 ) -> None:
     # Python 3.11 raises an exception from a class's __set_name__ as a RuntimeError caused by
     # it: a signal there must still be "interrupted", not "internal error".
+    from povtrack import safefile
     from povtrack.cli import plans
     from povtrack.errors import Interrupted
+
+    monkeypatch.setattr(safefile, "COMMITTED", [])  # earlier tests in this process wrote files
 
     def areas_then_signal(*args: object, **kwargs: object) -> None:
         try:
