@@ -74,7 +74,7 @@ def read_plan_file(path: Path) -> tuple[Plan, str]:
         with path.open("rb") as file:  # never more than the limit: not /dev/zero, not 10 GB
             raw = file.read(planshape.MAX_PLAN_BYTES + 1)
         if len(raw) > planshape.MAX_PLAN_BYTES:
-            raise _too_large(str(path))
+            raise planshape.too_large(str(path))
         text = raw.decode("utf-8-sig")
     except FileNotFoundError:
         raise PlanError(f"{path}: no such plan file") from None
@@ -88,41 +88,17 @@ def read_plan_file(path: Path) -> tuple[Plan, str]:
 def parse_plan(text: str, origin: str) -> Plan:
     """The plan in ``text`` (a plan file's, or the one a database keeps), checked as hostile
     input: any problem is one PlanError naming ``origin`` and the key path."""
-    limit = planshape.MAX_PLAN_BYTES
-    if len(text) > limit or len(text.encode("utf-8", "surrogatepass")) > limit:
-        raise _too_large(origin)
-    # Python's TOML reader takes time in the square of a dotted key's parts: scan first when
-    # the text has dots enough for that to matter (a plan's own dots are inside strings).
-    if text.count(".") > planshape.DOTS_WITHOUT_SCAN:
-        _scan(text, origin)
+    planshape.check_text(text, origin)
     try:
         data = tomllib.loads(text)
     except RecursionError:  # nested hundreds deep; less is refused by the type of the key
-        _scan(text, origin)
+        planshape.check_text(text, origin, scan=True)
         raise PlanError(f"{origin}: not valid TOML: nested too deep") from None
     except ValueError as exc:  # TOMLDecodeError, and an integer of thousands of digits
         raise PlanError(f"{origin}: not valid TOML: {' '.join(str(exc).split())}") from None
     parser = _Parser(origin)
     planshape.check_shape(data, parser.fail)
     return parser.plan(data)
-
-
-def _scan(text: str, origin: str) -> None:
-    problem = planshape.nesting_problem(text)
-    if problem is not None:
-        line, key, why = problem
-        raise PlanError(f"{origin}: line {line}, key '{_shown(key)}': {why}")
-
-
-def _too_large(origin: str) -> PlanError:
-    return PlanError(
-        f"{origin}: larger than 4 MiB ({planshape.MAX_PLAN_BYTES} bytes), "
-        "the most a plan file may be"
-    )
-
-
-def _shown(key: str) -> str:
-    return key if len(key) <= 60 else key[:59] + "…"
 
 
 class _Parser:

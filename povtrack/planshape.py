@@ -173,6 +173,26 @@ def nesting_problem(text: str) -> tuple[int, str, str] | None:
     return None
 
 
+def too_large(origin: str) -> PlanError:
+    return PlanError(
+        f"{origin}: larger than 4 MiB ({MAX_PLAN_BYTES} bytes), the most a plan file may be"
+    )
+
+
+def check_text(text: str, origin: str, *, scan: bool = False) -> None:
+    """The plan text within MAX_PLAN_BYTES and, when it has dots enough for a dotted key to
+    matter (Python's TOML reader takes time in the square of its parts; a plan's own dots are
+    inside strings) or ``scan``, within MAX_NESTING and MAX_KEY_PARTS."""
+    if len(text) > MAX_PLAN_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_PLAN_BYTES:
+        raise too_large(origin)
+    if scan or text.count(".") > DOTS_WITHOUT_SCAN:
+        problem = nesting_problem(text)
+        if problem is not None:
+            line, key, why = problem
+            shown = key if len(key) <= 60 else key[:59] + "…"
+            raise PlanError(f"{origin}: line {line}, key '{shown}': {why}")
+
+
 # -- the type of every key ------------------------------------------------------------------
 
 
