@@ -108,6 +108,25 @@ def number_cell(value: float, ind: Indicator) -> float:
     return _whole_or_fraction(Decimal(value), text, ind, True)
 
 
+class Percent(float):
+    """A workbook's number cell formatted as a percentage: Excel keeps 0.9 for the 90% typed."""
+
+
+def percent_cell(value: Percent, ind: Indicator) -> float:
+    """The percentage the clerk typed (0.9 in a 0% cell is 90), where the unit is percent."""
+    if not math.isfinite(value):
+        raise UsageError(f"value {value} is not a number")
+    typed = Decimal(repr(float(value))) * 100  # exactly: 0.9 * 100 in floats is 90.00000000000001
+    text = f"{typed.normalize():f}%"
+    if ind.unit != "percent":
+        raise UsageError(
+            f"the value cell is formatted as a percentage (it shows {shown(text)}), but "
+            f"{ind.id} is counted in {ind.unit}; format the cell as a number and type the "
+            f"{'count' if UNITS[ind.unit].integer else 'amount'}"
+        )
+    return _whole_or_fraction(typed, shown(text), ind, True)
+
+
 def blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -172,6 +191,8 @@ def value_cell(value: Any, ind: Indicator) -> float:
         return parse_value(value, ind)
     if isinstance(value, bool):
         raise UsageError(f"value {cell_text(value)} is not a number")
+    if isinstance(value, Percent):
+        return percent_cell(value, ind)
     if isinstance(value, int | float):
         return number_cell(value, ind)
     if isinstance(value, date | time | timedelta):

@@ -48,6 +48,19 @@ def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+def weeks_before(when: date, weeks: int, start: date) -> date:
+    """The day ``weeks`` weeks before ``when`` (--weeks N). It may fall in the week before
+    the plan starts (as the default week can), no earlier: more weeks is a count no one
+    means, and enough of them would overflow the calendar."""
+    limit = max(1, -(-(when - start).days // 7))
+    if weeks > limit:
+        raise UsageError(
+            f"--weeks {weeks} reaches back before the plan starts ({start.isoformat()}); "
+            f"at most {limit} weeks before {when.isoformat()}"
+        )
+    return when - timedelta(weeks=weeks)
+
+
 def check_in_window(day: date, start: date, end: date, what: str = "date") -> date:
     if day < start:
         raise UsageError(

@@ -69,3 +69,17 @@ class Interrupted(BaseException):
     def __init__(self, signum: int) -> None:
         super().__init__(signum)
         self.exit_code = 128 + signum
+
+
+def interruption(exc: BaseException) -> Interrupted | None:
+    """The Interrupted that ``exc`` was raised from, if any: Python 3.11 raises a signal that
+    came while it ran a class's ``__set_name__`` as a RuntimeError caused by it, and a catch-all
+    ``except Exception`` must hand it on, not report it as something else."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, Interrupted):
+            return cause
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return None

@@ -14,6 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from povtrack import planshape
 from povtrack.errors import PlanError
 from povtrack.exact import parse_fraction
 from povtrack.model import (
@@ -72,7 +73,11 @@ def bundled_text(plan_id: str = BUNDLED) -> str:
 def read_plan_file(path: Path) -> tuple[Plan, str]:
     """Parse a plan file; returns the plan and its text (the database keeps the text)."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        with path.open("rb") as file:  # never more than the limit: not /dev/zero, not 10 GB
+            raw = file.read(planshape.MAX_PLAN_BYTES + 1)
+        if len(raw) > planshape.MAX_PLAN_BYTES:
+            raise planshape.too_large(str(path))
+        text = raw.decode("utf-8-sig")
     except FileNotFoundError:
         raise PlanError(f"{path}: no such plan file") from None
     except UnicodeDecodeError as exc:
@@ -83,11 +88,19 @@ def read_plan_file(path: Path) -> tuple[Plan, str]:
 
 
 def parse_plan(text: str, origin: str) -> Plan:
+    """The plan in ``text`` (a plan file's, or the one a database keeps), checked as hostile
+    input: any problem is one PlanError naming ``origin`` and the key path."""
+    planshape.check_text(text, origin)
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise PlanError(f"{origin}: not valid TOML: {exc}") from None
-    return _Parser(origin).plan(data)
+    except RecursionError:  # nested hundreds deep; less is refused by the type of the key
+        planshape.check_text(text, origin, scan=True)
+        raise PlanError(f"{origin}: not valid TOML: nested too deep") from None
+    except ValueError as exc:  # TOMLDecodeError, and an integer of thousands of digits
+        raise PlanError(f"{origin}: not valid TOML: {' '.join(str(exc).split())}") from None
+    parser = _Parser(origin)
+    planshape.check_shape(data, parser.fail)
+    return parser.plan(data)
 
 
 class _Parser:
@@ -197,18 +210,14 @@ class _Parser:
         roots = [a.id for a in areas if a.parent is None]
         if len(roots) != 1:
             raise self.fail("areas", f"exactly one area must have no parent, found {roots}")
-        parents = {a.id: a.parent for a in areas}
-        for n, a in enumerate(areas):
-            seen, up = {a.id}, a.parent
-            while up is not None:
-                if up in seen:
-                    raise self.fail(f"areas[{n}].parent", f"'{a.id}' is its own ancestor")
-                seen.add(up)
-                up = parents[up]
+        planshape.check_tree([(a.id, a.parent) for a in areas], self.fail)
         groups = [
             self.group(g, f"groups[{n}]", area_ids)
             for n, g in enumerate(self.tables(data, "groups", required=False))
         ]
+        parent_of = {a.id: a.parent for a in areas}
+        for n, g in enumerate(groups):
+            planshape.check_members(list(g.members), f"groups[{n}].members", parent_of, self.fail)
         self.unique([g.id for g in groups], "groups")
         for n, g in enumerate(groups):
             if g.id in area_ids:
@@ -222,6 +231,7 @@ class _Parser:
         self.unique([i.id for i in indicators], "indicators")
         self.check_ratios(indicators)
         self.check_rate_scopes(indicators, {g.id for g in groups})
+        planshape.check_target_rows(indicators, {g.id: len(g.members) for g in groups}, self.fail)
         allocations = [
             self.allocation(a, f"allocations[{n}]", {i.id for i in indicators}, area_ids)
             for n, a in enumerate(self.tables(data, "allocations", required=False))

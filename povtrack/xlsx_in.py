@@ -12,6 +12,18 @@ Cells come out as Python values: ``str``, ``int``, ``float``, ``bool``, ``dateti
 formatted as a date), ``time``/``timedelta``, or ``None`` for an empty cell and for a formula with
 no saved value. An Excel error cell comes out as its code text, e.g. ``"#DIV/0!"``.
 
+A number cell formatted as a percentage (``0%``, ``0.0%`` ...) comes out as ``cells.Percent``:
+the clerk typed 90% and Excel saved 0.9; ``cells.value_cell`` decides what that means for the
+row's indicator.
+
+Bounded work whatever the file declares: before anything is parsed, the zip's parts are checked
+against MAX_PARTS, MAX_PART_BYTES and MAX_UNPACKED_BYTES (their declared sizes, which reading
+enforces); then the sheet is read one row at a time as its XML has it, cells that hold nothing
+costing nothing, and refused at the first value beyond column MAX_COLUMNS, the first row beyond
+MAX_ROWS rows that hold something, or a cell of more than MAX_CELL_TEXT characters. (openpyxl's
+own row reader pads every row out to its last cell: one value in column XFD makes each row
+16,384 cells. So the rows come from the parser it uses underneath.)
+
 Anything openpyxl cannot read (not a zip, a damaged or incomplete workbook) is one ``UsageError``
 line, never a traceback.
 """
@@ -19,17 +31,29 @@ line, never a traceback.
 from __future__ import annotations
 
 import io
+import re
 import warnings
+import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from povtrack.errors import UsageError
+from povtrack.cells import Percent
+from povtrack.errors import UsageError, interruption
 
 SUFFIXES = (".xlsx", ".xlsm")
 ZIP_MAGIC = b"PK\x03\x04"
 # An OLE2 compound file: Excel 97-2003 .xls, or any password-protected Office file.
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 PREFERRED_SHEETS = ("returns", "填报")
+MAX_COLUMNS = 26  # values in columns A to Z
+MAX_ROWS = 50_000  # rows that hold something
+MAX_CELL_TEXT = 32_767  # Excel's own limit for one cell
+MAX_PARTS = 1_000  # files in the zip
+MAX_PART_BYTES = 16 << 20  # each, unpacked
+MAX_UNPACKED_BYTES = 64 << 20  # all together, unpacked
+# What a number format shows literally: "quoted text", \x escapes, [colours and conditions].
+_LITERAL = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
 EXCEL_ERRORS = frozenset(
     {
         "#NULL!",
@@ -84,6 +108,99 @@ def _open(data: bytes, *, data_only: bool) -> Any:
     return load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
 
 
+def _check_parts(data: bytes) -> None:
+    """The zip's parts within the limits, by the sizes it declares (reading stops there)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        parts = zf.infolist()
+    why = None
+    if len(parts) > MAX_PARTS:
+        why = f"it has {len(parts)} parts, more than {MAX_PARTS}"
+    elif big := next((p for p in parts if p.file_size > MAX_PART_BYTES), None):
+        why = f"its part {big.filename} unpacks to {big.file_size} bytes, more than 16 MiB"
+    elif (total := sum(p.file_size for p in parts)) > MAX_UNPACKED_BYTES:
+        why = f"its parts unpack to {total} bytes, more than 64 MiB together"
+    if why is not None:
+        raise UsageError(f"not a workbook povtrack reads: {why}")
+
+
+def is_percent_format(number_format: str) -> bool:
+    """Whether Excel shows a number in this format as a percentage (0.9 as 90%): a % sign in
+    the format's first section that is not quoted or escaped text."""
+    return "%" in _LITERAL.sub("", number_format).split(";")[0]
+
+
+def _percent_styles(workbook: Any) -> frozenset[int]:
+    from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
+
+    found = set()
+    for style_id, style in enumerate(workbook._cell_styles):
+        number_format = style.numFmtId
+        if number_format < BUILTIN_FORMATS_MAX_SIZE:
+            text = BUILTIN_FORMATS.get(number_format, "General")
+        else:
+            custom = workbook._number_formats
+            at = number_format - BUILTIN_FORMATS_MAX_SIZE
+            text = custom[at] if at < len(custom) else "General"
+        if is_percent_format(text):
+            found.add(style_id)
+    return frozenset(found)
+
+
+def _column_name(column: int) -> str:
+    name = ""
+    while column > 0:
+        column, rest = divmod(column - 1, 26)
+        name = chr(65 + rest) + name
+    return name
+
+
+def _rows(workbook: Any, ws: Any, *, percent: bool) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    """(Excel row number, its values from column A to its last value) for every row that holds
+    something, within the limits; a percent-formatted number as ``Percent`` if ``percent``."""
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    styles = _percent_styles(workbook) if percent else frozenset()
+    taken = 0
+    with ws._get_source() as source:
+        parser = WorkSheetParser(
+            source,
+            ws._shared_strings,
+            data_only=workbook.data_only,
+            epoch=workbook.epoch,
+            date_formats=workbook._date_formats,
+            timedelta_formats=workbook._timedelta_formats,
+        )
+        for number, cells in parser.parse():
+            values: dict[int, Any] = {}
+            for cell in cells:
+                value = cell["value"]
+                if _blank(value):
+                    continue
+                column, where = cell["column"], f"{_column_name(cell['column'])}{number}"
+                if column > MAX_COLUMNS:
+                    raise UsageError(
+                        f"cell {where} holds a value beyond column Z; a return's values are "
+                        "in columns A to Z (move it, or delete it)"
+                    )
+                if isinstance(value, str) and len(value) > MAX_CELL_TEXT:
+                    raise UsageError(
+                        f"cell {where} holds {len(value)} characters; Excel itself keeps at "
+                        f"most {MAX_CELL_TEXT} in a cell"
+                    )
+                if cell["style_id"] in styles and type(value) in (int, float):
+                    value = Percent(value)
+                values[column] = value
+            if not values:
+                continue
+            taken += 1
+            if taken > MAX_ROWS:
+                raise UsageError(
+                    f"more than {MAX_ROWS} rows hold something (row {number} is one too "
+                    "many); split the return into several workbooks"
+                )
+            yield number, tuple(values.get(c) for c in range(1, max(values) + 1))
+
+
 def _pick(workbook: Any) -> Any:
     sheets = workbook.worksheets
     if not sheets:
@@ -97,21 +214,20 @@ def _pick(workbook: Any) -> Any:
 def read_sheet(data: bytes) -> Sheet:
     """The return sheet of the workbook in ``data``: its non-blank rows, values as saved."""
     try:
+        _check_parts(data)
         with warnings.catch_warnings():  # openpyxl warns about styles, extensions, ...
             warnings.simplefilter("ignore")
             workbook = _open(data, data_only=True)
             try:
                 ws = _pick(workbook)
-                ws.reset_dimensions()  # some writers save a wrong used range; read every row
-                sheet = Sheet(ws.title)
-                for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
-                    if not all(_blank(v) for v in values):
-                        sheet.rows.append((number, tuple(values)))
+                sheet = Sheet(ws.title, list(_rows(workbook, ws, percent=True)))
             finally:
                 workbook.close()
     except UsageError:
         raise
     except Exception as exc:  # a third-party parser on untrusted input: anything can go wrong
+        if (signal_came := interruption(exc)) is not None:
+            raise signal_came from None
         raise UsageError(f"not a readable Excel workbook ({_one_line(exc)})") from None
     return sheet
 
@@ -126,9 +242,7 @@ def formula_cells(data: bytes, title: str, cells: set[tuple[int, int]]) -> set[t
             warnings.simplefilter("ignore")
             workbook = _open(data, data_only=False)
             try:
-                ws = workbook[title]
-                ws.reset_dimensions()
-                for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+                for number, values in _rows(workbook, workbook[title], percent=False):
                     if number > last:
                         break
                     for col, value in enumerate(values, start=1):
@@ -136,6 +250,8 @@ def formula_cells(data: bytes, title: str, cells: set[tuple[int, int]]) -> set[t
                             found.add((number, col))
             finally:
                 workbook.close()
-    except Exception:  # read once already; without the formulas, the cells are just empty
+    except Exception as exc:  # read once already; without the formulas, the cells are empty
+        if (signal_came := interruption(exc)) is not None:
+            raise signal_came from None
         return found
     return found

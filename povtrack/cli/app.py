@@ -24,7 +24,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from povtrack import __version__
 from povtrack.cli import lean
-from povtrack.errors import ExitCode, Interrupted, PovtrackError, UsageError
+from povtrack.errors import ExitCode, Interrupted, PovtrackError, UsageError, interruption
 from povtrack.i18n import LANGS, Labels, default_lang
 
 
@@ -67,6 +67,8 @@ class _Group(TyperGroup):
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise
         except Exception as exc:
+            if (signal_came := interruption(exc)) is not None:
+                raise signal_came from None  # Python 3.11 wraps it in class creation
             if state.debug:
                 raise
             typer.echo(
@@ -89,6 +91,9 @@ class _Typer(typer.Typer):
 
 
 def _interrupted(code: int) -> None:
+    if sys.unraisablehook is _unraisable:  # main() runs: one signal, one line
+        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGALRM):
+            signal.signal(sig, signal.SIG_IGN)
     from povtrack import safefile
 
     done = safefile.COMMITTED
@@ -99,6 +104,26 @@ def _interrupted(code: int) -> None:
 
 def _raise_interrupted(signum: int, frame: Any) -> None:
     raise Interrupted(signum)
+
+
+_DEFERRED: list[int] = []  # a signal to raise again, once out of a callback
+
+
+def _unraisable(hook: Any) -> None:
+    """A signal that came while Python ran a callback of its own (a weak reference's, the
+    garbage collector's) raised Interrupted where it cannot propagate: Python would print it
+    as "Exception ignored" with a traceback and go on as if nothing came. Raise it again a
+    millisecond later instead (SIGALRM), out of the callback (and again, if need be)."""
+    if not isinstance(hook.exc_value, Interrupted):
+        sys.__unraisablehook__(hook)
+        return
+    _DEFERRED[:] = [hook.exc_value.args[0]]
+    signal.setitimer(signal.ITIMER_REAL, 0.001)
+
+
+def _raise_deferred(signum: int, frame: Any) -> None:
+    if _DEFERRED:
+        raise Interrupted(_DEFERRED[0])
 
 
 HELP = """Track Datong's 2018 poverty-alleviation plan: weekly progress against every target.
@@ -162,10 +187,13 @@ AS_OF_OPTION = typer.Option(None, "--as-of", help="Date or ISO week (default: ne
 DB_OPTION = typer.Option(None, "--db", help="Database file or sqlite:///PATH (as the global --db).")
 
 
+MAX_LOCK_TIMEOUT = 86_400.0  # a day: no one means to wait longer for a lock
+MAX_ENTRY_ID = 2**63 - 1  # the largest id a database can hold (a SQLite integer)
 LOCK_OPTION = typer.Option(
     None,
     "--lock-timeout",
     min=0,
+    max=MAX_LOCK_TIMEOUT,
     help="Seconds to wait for another writer (as the global --lock-timeout).",
 )
 
@@ -325,6 +353,7 @@ def main_options(
         "--lock-timeout",
         envvar="POVTRACK_LOCK_TIMEOUT",
         min=0,
+        max=MAX_LOCK_TIMEOUT,
         help="Seconds a write waits for another writer before exit 5 [default 5].",
     ),
     version: bool = typer.Option(
@@ -340,10 +369,7 @@ def main_options(
 
 
 def main() -> None:
-    # SIGTERM (cron's timeout, systemd) and Ctrl-C unwind like an exception, so temp files go
-    # and the lock is released; the entry point says whether anything was written.
-    signal.signal(signal.SIGTERM, _raise_interrupted)
-    signal.signal(signal.SIGINT, _raise_interrupted)
+    # Until the handlers below, povtrack/__init__.py's own end the process (nothing written).
     # A console that cannot show Chinese (PYTHONIOENCODING=ascii, a cp936 pipe) must never turn
     # a committed command into a failure: unprintable characters are escaped instead.
     for stream in (sys.stdout, sys.stderr):
@@ -355,13 +381,23 @@ def main() -> None:
     # everything as usual. (Tests call the Typer app, not main(), and keep the collector.)
     gc.disable()
     try:
+        # SIGTERM (cron's timeout, systemd) and Ctrl-C unwind like an exception, so temp files
+        # go and the lock is released; the entry point says whether anything was written.
+        sys.unraisablehook = _unraisable
+        signal.signal(signal.SIGALRM, _raise_deferred)
+        signal.signal(signal.SIGTERM, _raise_interrupted)
+        signal.signal(signal.SIGINT, _raise_interrupted)
         app()
+    except Interrupted as exc:  # before Typer has built the command line (or after its end)
+        _interrupted(exc.exit_code)
     finally:
         # The work is done (or refused) and said: a SIGTERM or Ctrl-C from here on would only
         # turn the exit code into "killed" while Python tears down (which puts back the default
         # handlers, not an ignored one). Scripts get the code that tells what happened.
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, signal.SIG_IGN)
         # The process ends here. Its last garbage collections, over every module and object
         # loaded, free nothing anyone sees and cost 10-15 ms of a 100 ms command: freeze them
         # out. Files and the lock are closed by now (context managers), stdout and stderr are

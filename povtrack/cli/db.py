@@ -12,6 +12,7 @@ from povtrack.cli.app import (
     DB_OPTION,
     JSON_OPTION,
     LOCK_OPTION,
+    MAX_LOCK_TIMEOUT,
     _Group,
     _Typer,
     app,
@@ -168,7 +169,11 @@ def db_migrate(
 def inbox(
     folder: Path = typer.Argument(..., help="The inbox folder offices drop their returns into."),
     settle: float = typer.Option(
-        5.0, "--settle", min=0, help="Leave files changed in the last N seconds (still arriving)."
+        5.0,
+        "--settle",
+        min=0,
+        max=MAX_LOCK_TIMEOUT,
+        help="Leave files changed in the last N seconds (still arriving); at most a day.",
     ),
     encoding: str | None = typer.Option(None, "--encoding", help="Override detection."),
     by: str | None = typer.Option(None, "--by", help="Who imports [env POVTRACK_USER]."),

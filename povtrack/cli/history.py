@@ -8,6 +8,7 @@ from povtrack.cli.app import (
     DB_OPTION,
     LANG_OPTION,
     LOCK_OPTION,
+    MAX_ENTRY_ID,
     app,
     choose_db,
     choose_lang,
@@ -19,7 +20,12 @@ from povtrack.cli.app import (
 
 @app.command()
 def correct(
-    entry: int = typer.Argument(..., help="The id of the entry to correct (see 'povtrack log')."),
+    entry: int = typer.Argument(
+        ...,
+        min=1,
+        max=MAX_ENTRY_ID,
+        help="The id of the entry to correct (see 'povtrack log').",
+    ),
     value: str = typer.Argument(..., help="The right value, in the indicator's unit."),
     reason: str = typer.Option(..., "--reason", help="Why: kept with the correction."),
     by: str | None = typer.Option(None, "--by", help="Who corrects [env POVTRACK_USER]."),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -119,7 +118,7 @@ def diff(
     choose_db(db)
     choose_lang(lang)
     chosen = choose_format(fmt, as_json, output)
-    from povtrack.dates import check_in_window, parse_when
+    from povtrack.dates import check_in_window, parse_when, weeks_before
     from povtrack.trend import DIFF_SECTIONS, diff_json, diff_sheets
     from povtrack.trend import diff as make_diff
 
@@ -143,7 +142,7 @@ def diff(
     if since is not None:
         start = check_in_window(parse_when(since), plan.start, plan.last_due, "--since")
     else:
-        start = when - timedelta(days=7 * (weeks or 1))
+        start = weeks_before(when, weeks or 1, plan.start)
     if start >= when:
         raise UsageError(
             f"--since {start.isoformat()} is not before --as-of {when.isoformat()}; "
