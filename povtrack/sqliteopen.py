@@ -114,9 +114,8 @@ def open_reader(path: Path, *, timeout: float) -> tuple[sqlite3.Connection, Guar
         conn.close()
         folder = safefile.real_path(path).parent
         name = getattr(exc, "sqlite_errorname", "") or ""
-        if not name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN")) or os.access(
-            folder, os.W_OK
-        ):
+        sides = ("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_IOERR_DELETE")  # -wal, -journal
+        if not name.startswith(sides) or os.access(folder, os.W_OK):
             raise translate(path, exc) from None
     guard = Guard(path)  # before the log is looked at and anything is read
     return _unlocked(path), guard
@@ -124,18 +123,17 @@ def open_reader(path: Path, *, timeout: float) -> tuple[sqlite3.Connection, Guar
 
 def _unlocked(path: Path) -> sqlite3.Connection:
     target = safefile.real_path(path)
-    wal = target.with_name(target.name + "-wal")
-    try:
-        pending = wal.stat().st_size > 0
-    except FileNotFoundError:
-        pending = False
-    except OSError as exc:
-        raise DatabaseError(f"{path}: cannot read the database: {wal}: {exc.strerror}") from None
-    if pending:
+    folder = f"in {target.parent} (not writable); open it once as a user who can write there"
+    if _holds(path, target, "-wal"):
         raise DatabaseError(
-            f"{path}: cannot read the database: {wal.name} holds changes not yet in the "
+            f"{path}: cannot read the database: {target.name}-wal holds changes not yet in the "
             f"database file, and reading them needs {target.name}-shm, which cannot be made "
-            f"in {target.parent} (not writable); open it once as a user who can write there"
+            + folder
+        )
+    if _holds(path, target, "-journal"):  # a file in rollback mode, a writer stopped midway
+        raise DatabaseError(
+            f"{path}: cannot read the database: {target.name}-journal holds a change that was "
+            "stopped midway, and it can only be rolled back " + folder
         )
     uri = f"file:{urllib.parse.quote(str(target))}?mode=ro&immutable=1"
     with sql_errors(path):
@@ -143,3 +141,14 @@ def _unlocked(path: Path) -> sqlite3.Connection:
         conn.execute("PRAGMA query_only = 1")
         conn.execute("BEGIN")
     return conn
+
+
+def _holds(path: Path, target: Path, tail: str) -> bool:
+    """Whether the side file ``tail`` of the database holds anything."""
+    side = target.with_name(target.name + tail)
+    try:
+        return side.stat().st_size > 0
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise DatabaseError(f"{path}: cannot read the database: {side}: {exc.strerror}") from None

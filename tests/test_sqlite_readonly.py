@@ -9,6 +9,7 @@ as root, which ignores them); each test first shows that this user cannot write 
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -136,6 +137,51 @@ def test_a_write_ahead_log_that_cannot_be_read_is_refused(run, shared: Path) -> 
             f"no good backup in {db}.backups (make them with 'povtrack db backup')"
         ]
     assert _state(folder) == before
+
+
+def test_a_rollback_journal_in_a_read_only_folder_is_refused(run, shared: Path) -> None:
+    """A file switched to a rollback journal by hand (a backup copied into place), with a
+    writer killed midway: its -journal must be rolled back before the file can be read, and
+    that cannot be done here, so it is refused rather than read half written."""
+    db, folder, home = made(run, shared, "sqlite")
+    conn = sqlite3.connect(db, isolation_level=None)
+    assert conn.execute("PRAGMA journal_mode = DELETE").fetchone() == ("delete",)
+    conn.close()
+    code = (
+        "import os, sqlite3, sys\n"
+        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "c.execute('PRAGMA cache_size = 2')\n"  # pages reach the file before the commit
+        "c.execute('BEGIN')\n"
+        "for i in range(3, 3000):\n"
+        '    c.execute("INSERT INTO entries (id, indicator, area, date, value, batch) VALUES '
+        f"(?, '{RELOCATED}', 'yanggao', '2018-07-15', 5, 'b2')\", (i,))\n"
+        "os._exit(0)\n"
+    )
+    subprocess.run([sys.executable, "-c", code, str(db)], check=True)
+    journal = Path(f"{db}-journal")
+    assert journal.stat().st_size > 0
+    for path in (db, journal):
+        os.chmod(path, 0o444)
+    os.chmod(folder, 0o555)
+    assert not can_write(folder)
+    before = _state(folder)
+    for args in (["status", "--json"], ["db", "verify"]):
+        result = pov_as_user(db, *args, home=home)
+        assert result.returncode == 4, (args, result.stderr)
+        assert result.stdout == ""
+        assert lines(result.stderr) == [
+            f"error: {db}: cannot read the database: {journal.name} holds a change that was "
+            f"stopped midway, and it can only be rolled back in {folder} (not writable); open "
+            f"it once as a user who can write there; no good backup in {db}.backups (make "
+            "them with 'povtrack db backup')"
+        ]
+    assert _state(folder) == before
+    os.chmod(folder, 0o755)
+    os.chmod(db, 0o644)
+    os.chmod(journal, 0o644)
+    owner = run("--db", str(db), "log", "--all", "--json")  # the owner rolls it back
+    assert owner.exit_code == 0, owner.stderr
+    assert sorted(e["id"] for e in json.loads(owner.stdout)["entries"]) == [1, 2]
 
 
 def test_a_file_changed_during_an_unlocked_read_is_exit_5(run, tmp_path: Path) -> None:
