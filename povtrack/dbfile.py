@@ -124,7 +124,7 @@ def load(raw: bytes, where: str) -> Loaded:
     problems += integrity.check_series(data, plan)
     allocations, bad_alloc = integrity.load_allocations(data, plan)
     problems += bad_alloc + integrity.check_batches(data)
-    problems += integrity.check_counts(data)
+    problems += integrity.check_counts(data) + integrity.check_loops(data)
     if problems:
         raise corrupt(where, problems)
     migrated = _migrate(data, old_entries) if schema < SCHEMA_VERSION else None

@@ -14,6 +14,7 @@ from datetime import date
 from operator import lt
 from typing import Any
 
+from povtrack import loops
 from povtrack.model import Allocation, Entry, Plan
 
 TABLES = ("meta", "entries", "series", "allocations", "batches")
@@ -339,6 +340,41 @@ def check_counts(data: dict[str, Any]) -> list[str]:
                 f"({what} removed outside povtrack?)"
             )
     return problems
+
+
+def check_loops(data: dict[str, Any]) -> list[str]:
+    """Corrections and undos that do not name an earlier record (``loops``): on every open,
+    from the series holding corrections and the batches only."""
+    corrections: dict[int, int] = {}
+    where: dict[int, str] = {}
+    for doc_id, doc in data.get("entries", {}).items():  # schema 1-3
+        target = doc.get("corrects")
+        if _is_count(target) and _DOC_ID.match(doc_id):
+            corrections[int(doc_id)], where[int(doc_id)] = target, f"/entries/{doc_id}/corrects"
+    for key, doc in data.get("series", {}).items():
+        ids, targets = doc.get("id"), doc.get("corrects")
+        if isinstance(ids, list) and isinstance(targets, list) and len(ids) == len(targets):
+            for n, (entry_id, target) in enumerate(zip(ids, targets, strict=True)):
+                if target is not None and _is_count(target) and _is_count(entry_id):
+                    corrections[entry_id] = target
+                    where[entry_id] = f"/series/{key}/corrects/{n} (entry {entry_id})"
+    problems: list[str] = []
+    if any(target >= entry_id for entry_id, target in corrections.items()):
+        ids = {entry_id for _, entry_id, _, _ in _entry_refs(data)}
+        found = loops.bad_corrections(corrections, ids.__contains__)
+        problems += [f"{where[entry_id]}: {what}" for entry_id, what in found]
+    order: dict[str, int] = {}
+    undos: dict[str, str] = {}
+    at: dict[str, str] = {}
+    batches = data.get("batches", {})
+    for doc_id in sorted((k for k in batches if _DOC_ID.match(k)), key=int):
+        doc, batch_id = batches[doc_id], batches[doc_id].get("id")
+        if isinstance(batch_id, str):
+            order.setdefault(batch_id, int(doc_id))
+            reverts = doc.get("reverts")
+            if doc.get("kind") == "undo" and isinstance(reverts, str) and reverts:
+                undos[batch_id], at[batch_id] = reverts, f"/batches/{doc_id} (batch {batch_id})"
+    return problems + [f"{at[b]}: {what}" for b, what in loops.bad_undos(undos, order)]
 
 
 def check_references(data: dict[str, Any]) -> list[str]:

@@ -112,6 +112,7 @@ def _record_problems(data: Any, path: Path) -> list[str]:
     problems = integrity.load_entries(data, plan)[1] + integrity.check_series(data, plan)
     problems += integrity.load_allocations(data, plan)[1]
     problems += integrity.check_batches(data) + integrity.check_counts(data)
+    problems += integrity.check_loops(data)
     return problems + integrity.check_references(data)
 
 

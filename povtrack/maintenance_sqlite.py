@@ -33,7 +33,14 @@ from povtrack import dbfile, safefile
 from povtrack.dbfile import check_file
 from povtrack.errors import DatabaseError, WriteError
 from povtrack.maintenance import Restored, Verdict, pick_backup, unused
-from povtrack.sqlitecheck import Checked, check, read_meta, reference_problems, refuse_empty
+from povtrack.sqlitecheck import (
+    Checked,
+    SchemaChanged,
+    check,
+    read_meta,
+    reference_problems,
+    refuse_empty,
+)
 from povtrack.sqlitefile import (
     SCHEMA,
     connect,
@@ -44,6 +51,7 @@ from povtrack.sqlitefile import (
     temp_file,
     write_meta,
 )
+from povtrack.sqliteopen import open_reader
 
 SUFFIX = ".sqlite"
 
@@ -55,12 +63,11 @@ def _checked(path: Path) -> Checked:
     """A database or backup file checked as on open (refused with DatabaseError)."""
     check_file(path)
     refuse_empty(path)
-    conn = connect(path)
+    conn, guard = open_reader(path, timeout=safefile.DEFAULT_LOCK_TIMEOUT)
     try:
-        with sql_errors(path):
-            conn.execute("PRAGMA query_only = 1")
-            conn.execute("BEGIN")
         checked, problems = check(conn, path)
+        if guard is not None:
+            guard.confirm()
         if problems:
             raise DatabaseError(f"{path}: corrupt database: {problems[0]}")
         return checked
@@ -122,35 +129,40 @@ def highest_generation(path: Path) -> int:
 
 def verify(path: Path) -> Verdict:
     """Every problem with the file, not just the first: SQLite's own integrity check, the
-    layout, the plan, every record and what it refers to."""
+    schema, the layout, the plan, every record and what it refers to."""
     verdict = Verdict(str(path), backups=len(list_backups(path)))
     check_file(path)
     try:
         refuse_empty(path)
-        conn = connect(path)
+        conn, guard = open_reader(path, timeout=safefile.DEFAULT_LOCK_TIMEOUT)
     except DatabaseError as exc:
         verdict.problems.append(with_backup_hint(path, exc).message)
         return verdict
     try:
         try:
             with sql_errors(path):
-                conn.execute("PRAGMA query_only = 1")
-                conn.execute("BEGIN")
                 sound = [row[0] for row in conn.execute("PRAGMA integrity_check")]
             checked, problems = check(conn, path, every=True)
             with sql_errors(path):
                 problems += reference_problems(conn)
+        except SchemaChanged as exc:  # povtrack's tables themselves: nothing more to read
+            checked, problems = None, exc.problems
         except DatabaseError as exc:
+            if guard is not None:
+                guard.confirm()
             verdict.problems.append(with_backup_hint(path, exc).message)
             return verdict
+        if guard is not None:
+            guard.confirm()
     finally:
         conn.close()
     problems = [f"SQLite integrity check: {line}" for line in sound if line != "ok"] + problems
-    verdict.schema = checked.schema
-    verdict.generation = checked.meta.get("generation", 0)
-    verdict.entries = checked.counts["entries"]
-    verdict.allocations = checked.counts["allocations"]
-    verdict.batches = checked.counts["batches"]
+    if checked is not None:
+        verdict.schema = checked.schema
+        verdict.generation = checked.meta.get("generation", 0)
+        verdict.entries = checked.counts["entries"]
+        verdict.allocations = checked.counts["allocations"]
+        verdict.batches = checked.counts["batches"]
     if problems:
         hint = with_backup_hint(path, DatabaseError("")).message[2:]
         verdict.problems += [f"{path}: {p}" for p in problems] + [f"{path}: {hint}"]

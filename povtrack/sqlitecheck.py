@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from povtrack import __version__, safefile
+from povtrack import __version__, loops, safefile, sqliteschema
 from povtrack.errors import DatabaseError, UsageError
 from povtrack.model import Plan
 from povtrack.planfile import parse_plan
@@ -33,7 +33,6 @@ from povtrack.sqlitefile import (
     DAY,
     NUMBER,
     SCHEMA,
-    TABLES,
     batch_doc,
     sql_errors,
 )
@@ -95,18 +94,22 @@ def _check(conn: sqlite3.Connection, where: str, *, every: bool) -> tuple[Checke
             f"{where}: not a povtrack database (a SQLite file made by another program, "
             f"application id {app_id})"
         )
-    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    meta = read_meta(conn, where) if "meta" in tables else {}
     if version > SCHEMA:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        meta = read_meta(conn, where) if "meta" in tables else {}
         raise DatabaseError(
             f"{where}: written by a newer povtrack ({meta.get('written_by', '?')}, SQLite "
             f"layout {version}); this is povtrack {__version__} (layout {SCHEMA}): upgrade "
             "povtrack; the database was not changed"
         )
-    missing = [t for t in TABLES if t not in tables]
-    if version < 1 or missing:
-        what = f"table '{missing[0]}' is missing" if missing else f"layout {version} is unknown"
-        raise DatabaseError(f"{where}: corrupt database: {what}")
+    if version < 1:
+        raise DatabaseError(f"{where}: corrupt database: layout {version} is unknown")
+    # before any record is read: a table altered (or replaced by a view) would change what
+    # is read, a foreign trigger what is written
+    problems, tables_changed = sqliteschema.changes(conn)
+    if problems and (tables_changed or not every):
+        raise SchemaChanged(where, problems)
+    meta = read_meta(conn, where)
     if not isinstance(meta.get("plan_text"), str):
         raise DatabaseError(f"{where}: corrupt database: meta 'plan_text' is missing")
     generation = meta.get("generation", 0)
@@ -116,7 +119,8 @@ def _check(conn: sqlite3.Connection, where: str, *, every: bool) -> tuple[Checke
         plan = parse_plan(meta["plan_text"], f"{where} (stored plan)")
     except UsageError as exc:
         raise DatabaseError(f"{where}: corrupt database: stored plan unreadable: {exc}") from None
-    counts, problems = _counts_and_names(conn, plan)
+    counts, named = _counts_and_names(conn, plan)
+    problems += named
     for table in APPEND_ONLY:
         recorded = meta.get(f"{table}_count")
         if isinstance(recorded, int) and counts[table] < recorded:
@@ -126,7 +130,19 @@ def _check(conn: sqlite3.Connection, where: str, *, every: bool) -> tuple[Checke
             )
     if every or not problems:
         problems += record_problems(conn, every=every)
+    if every or not problems:
+        problems += loop_problems(conn)
     return Checked(meta, plan, counts, version), problems
+
+
+class SchemaChanged(DatabaseError):
+    """The file's schema is not povtrack's (``sqliteschema``): refused before any record is
+    read; ``problems`` says every change, the message the first."""
+
+    def __init__(self, where: str, problems: list[str]) -> None:
+        more = f" (and {len(problems) - 1} more; see 'povtrack db verify')" if problems[1:] else ""
+        super().__init__(f"{where}: {problems[0]}{more}")
+        self.problems = problems
 
 
 def read_meta(conn: sqlite3.Connection, where: str) -> dict[str, Any]:
@@ -216,6 +232,36 @@ def _why(day: Any, value: Any, name: str = "date") -> str:
     if (day is not None or name == "date") and not is_day(day):
         return f"{name} must be a date YYYY-MM-DD, not {day!r}"
     return "a field has the wrong type"
+
+
+def loop_problems(conn: sqlite3.Connection) -> list[str]:
+    """Corrections and undos that do not name an earlier record (``loops``): on every open,
+    from the few corrections (a partial index) and the batches."""
+    problems: list[str] = []
+    sql = "SELECT {} FROM entries WHERE corrects IS NOT NULL AND typeof(corrects) = 'integer'"
+    if conn.execute(sql.format("count(*)") + " AND corrects >= id").fetchone()[0]:
+        corrections = dict(conn.execute(sql.format("id, corrects")))
+        later = [t for i, t in corrections.items() if t > i]
+        ids = set(corrections)
+        for n in range(0, len(later), 500):
+            chunk = later[n : n + 500]
+            marks = ", ".join("?" * len(chunk))
+            ids.update(
+                i for (i,) in conn.execute(f"SELECT id FROM entries WHERE id IN ({marks})", chunk)
+            )
+        problems += [
+            f"entry {entry_id}: {what}"
+            for entry_id, what in loops.bad_corrections(corrections, ids.__contains__)
+        ]
+    order = {b: seq for seq, b in conn.execute("SELECT seq, id FROM batches")}
+    undos = dict(
+        conn.execute(
+            "SELECT id, reverts FROM batches WHERE kind = 'undo' AND typeof(reverts) = 'text' "
+            "AND reverts != ''"
+        )
+    )
+    problems += [f"batch {b}: {what}" for b, what in loops.bad_undos(undos, order)]
+    return problems
 
 
 def reference_problems(conn: sqlite3.Connection) -> list[str]:

@@ -47,7 +47,6 @@ from povtrack.errors import BusyError, DatabaseError, PovtrackError, UsageError,
 SCHEMA = 1
 APPLICATION_ID = 0x70765452  # "pvTR"
 SIDE_FILES = ("-wal", "-shm", "-journal")
-TABLES = ("meta", "entries", "batches", "allocations")
 APPEND_ONLY = ("entries", "allocations", "batches")
 LARGEST = "1.7976931348623157e308"  # the largest finite double: Inf is not a number
 
@@ -125,17 +124,21 @@ OWN_META = (
 # ---------------------------------------------------------------------------- connections
 
 
-def connect(path: Path, *, timeout: float = 5.0, create: bool = False) -> sqlite3.Connection:
+def connect(
+    path: Path, *, timeout: float = 5.0, create: bool = False, reader: bool = False
+) -> sqlite3.Connection:
     """A connection in autocommit mode (transactions are begun explicitly). ``create``: the
     file may be new (only ever a private temp file); otherwise a missing file is an error,
-    never a new empty database."""
+    never a new empty database. ``reader``: nothing is read yet (a file that cannot be read as
+    usual shows at the first read, ``sqliteopen``)."""
     target = safefile.real_path(path)
     uri = f"file:{urllib.parse.quote(str(target))}?mode={'rwc' if create else 'rw'}"
     with sql_errors(path):
         conn = sqlite3.connect(
             uri, uri=True, isolation_level=None, timeout=max(timeout, 0.0), check_same_thread=False
         )
-        conn.execute("PRAGMA synchronous = FULL")
+        if not reader:
+            conn.execute("PRAGMA synchronous = FULL")
     return conn
 
 

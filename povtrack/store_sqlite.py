@@ -42,7 +42,7 @@ from povtrack.dbfile import check_file
 from povtrack.errors import DatabaseError, UsageError, WriteError
 from povtrack.model import Allocation, Entry, Plan
 from povtrack.planfile import parse_plan
-from povtrack.sqlitecheck import Checked, check, refuse_empty
+from povtrack.sqlitecheck import Checked, check
 from povtrack.sqlitefile import (
     APPEND_ONLY,
     BATCH_COLUMNS,
@@ -67,6 +67,7 @@ from povtrack.sqlitefile import (
     temp_file,
     write_meta,
 )
+from povtrack.sqliteopen import Guard, hinted, open_checked, open_reader
 from povtrack.store import Records, now_stamp
 
 if TYPE_CHECKING:
@@ -115,6 +116,7 @@ class SqliteStore:
         self._series: reads.Series | None = None
         self._batches: list[dict[str, Any]] | None = None
         self._allocations: list[Allocation] | None = None
+        self._guard: Guard | None = None  # read without locks: confirm after each read
         _OPEN.add(self)
 
     @property
@@ -137,35 +139,21 @@ class SqliteStore:
         query_only: bool = False,
         lock: safefile.DbLock | None = None,
     ) -> SqliteStore:
-        check_file(path)
-        try:
-            refuse_empty(path)
-            conn = connect(path, timeout=lock.timeout if lock else safefile.DEFAULT_LOCK_TIMEOUT)
-        except DatabaseError as exc:
-            raise _hinted(path, exc) from None
-        try:
-            with sql_errors(path, writing=lock is not None):
-                if query_only:
-                    conn.execute("PRAGMA query_only = 1")
-                conn.execute(begin)
-            try:
-                checked, problems = check(conn, path)
-            except DatabaseError as exc:
-                raise _hinted(path, exc) from None
-            if problems:
-                more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-                found = DatabaseError(f"{path}: corrupt database: {problems[0]}{more}")
-                raise _hinted(path, found)
-        except BaseException:
-            conn.close()
-            raise
-        return cls(path, conn, checked, lock=lock)
+        conn, checked, guard = open_checked(path, begin, query_only=query_only, lock=lock)
+        store = cls(path, conn, checked, lock=lock)
+        store._guard = guard
+        return store
 
     @classmethod
     @contextlib.contextmanager
     def writing(cls, path: Path, *, lock_timeout: float) -> Iterator[SqliteStore]:
         """Hold the lock, begin the write transaction, read fresh; the caller commits."""
         check_file(path)  # before the lock, so a wrong path creates no lock file
+        try:
+            check_writable(path)  # a folder no one may write to: not even the lock's note
+        except WriteError:
+            cls.open(path).close()  # but a bad database says so first, as on JSON
+            raise
         with safefile.DbLock(path, lock_timeout) as lock:
             swept = sweep(path)
             store = cls._open(path, "BEGIN IMMEDIATE", lock=lock)
@@ -310,23 +298,34 @@ class SqliteStore:
         if self._conn is None:
             if self._temp is not None or self._dirty:
                 raise RuntimeError("the database was closed before its changes were committed")
-            self._conn = connect(self.path, timeout=self._timeout)
-            with sql_errors(self.path):
-                self._conn.execute("PRAGMA query_only = 1")
-                self._conn.execute("BEGIN")
+            self._conn, self._guard = open_reader(self.path, timeout=self._timeout)
         return self._conn
 
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        """A read on the open connection: sqlite3's errors as povtrack's, and a file read
+        without locks confirmed unchanged after it (``sqliteopen.Guard``)."""
+        try:
+            with sql_errors(self.path):
+                yield self._require()
+        except DatabaseError:
+            if self._guard is not None:
+                self._guard.confirm()
+            raise
+        if self._guard is not None:
+            self._guard.confirm()
+
     def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        with sql_errors(self.path):
-            return self._require().execute(sql, params).fetchall()
+        with self._reading() as conn:
+            return conn.execute(sql, params).fetchall()
 
     # -- reading -----------------------------------------------------------------------
 
     def all_entries(self) -> list[Entry]:
         """Every entry ever recorded, undone and superseded ones included, in id order."""
         if self._all is None:
-            with sql_errors(self.path):
-                self._all = reads.entries(self._require())
+            with self._reading() as conn:
+                self._all = reads.entries(conn)
         return list(self._all)
 
     def entries(self) -> list[Entry]:
@@ -341,8 +340,8 @@ class SqliteStore:
     def entry(self, entry_id: int) -> Entry | None:
         if self._all is not None:
             return next((e for e in self._all if e.id == entry_id), None)
-        with sql_errors(self.path):
-            found = reads.entries(self._require(), entry_id)
+        with self._reading() as conn:
+            found = reads.entries(conn, entry_id)
         return found[0] if found else None
 
     def ledger(self) -> Ledger:
@@ -363,8 +362,8 @@ class SqliteStore:
             from povtrack.ledger import undone_batches
 
             undone = tuple(undone_batches(self.batches()))
-            with sql_errors(self.path):
-                self._skip = reads.not_counting(self._require(), undone)
+            with self._reading() as conn:
+                self._skip = reads.not_counting(conn, undone)
         return self._skip
 
     def _columns(self) -> reads.Series:
@@ -372,8 +371,8 @@ class SqliteStore:
         latest_date."""
         if self._series is None:
             skip = self._not_counting()
-            with sql_errors(self.path):
-                self._series = reads.series(self._require(), skip)
+            with self._reading() as conn:
+                self._series = reads.series(conn, skip)
         return self._series
 
     def allocations(self) -> list[Allocation]:
@@ -393,13 +392,13 @@ class SqliteStore:
                 self._batches = [batch_doc(row) for row in rows]
             except DatabaseError as exc:
                 bad = DatabaseError(f"{self.path}: corrupt database: {exc}")
-                raise _hinted(self.path, bad) from None
+                raise hinted(self.path, bad) from None
         return [dict(b) for b in self._batches]
 
     def records(self) -> Records:
         """Every record of the database, as plain records (``db migrate``)."""
-        with sql_errors(self.path):
-            entries, allocations = reads.records(self._require())
+        with self._reading() as conn:
+            entries, allocations = reads.records(conn)
         return Records(dict(self.meta), entries, self.batches(), allocations)
 
     # -- writing (in the transaction until commit) -------------------------------------
@@ -468,12 +467,6 @@ class SqliteStore:
 
 
 # ---------------------------------------------------------------------------- helpers
-
-
-def _hinted(path: Path, exc: DatabaseError) -> DatabaseError:
-    from povtrack.maintenance_sqlite import with_backup_hint
-
-    return with_backup_hint(path, exc)
 
 
 def is_demo(path: Path) -> bool:

@@ -285,7 +285,13 @@ def test_an_impossible_date_is_refused(run, made: Path) -> None:
 def test_fewer_records_than_the_last_commit_counted_is_refused(run, made: Path) -> None:
     rec(run, made, RELOCATED, "5200")
     rec(run, made, RELOCATED, "5300", day="2018-06-17")
-    change(made, "DROP TRIGGER entries_no_delete", "DELETE FROM entries WHERE id = 2")
+    [(trigger,)] = raw(made, "SELECT sql FROM sqlite_master WHERE name = 'entries_no_delete'")
+    change(
+        made,
+        "DROP TRIGGER entries_no_delete",
+        "DELETE FROM entries WHERE id = 2",
+        trigger,  # put back as it was: only the count tells what was removed
+    )
     refused(run, made, "1 records", "last commit wrote 2")
 
 
