@@ -17,6 +17,7 @@ stored columns; ``Ledger`` and ``EntryTable.replaced`` apply rule 3 the same way
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -36,15 +37,16 @@ def undone_batches(batches: list[dict[str, Any]]) -> dict[str, str]:
     reverts = {
         b["id"]: b["reverts"] for b in batches if b.get("kind") == "undo" and b.get("reverts")
     }
-    memo: dict[str, bool] = {}
-
-    def live(batch_id: str) -> bool:
-        if batch_id not in memo:
-            memo[batch_id] = True  # an undo only ever names an earlier batch: no cycles
-            memo[batch_id] = not any(t == batch_id and live(u) for u, t in reverts.items())
-        return memo[batch_id]
-
-    return {target: undo for undo, target in reverts.items() if live(undo)}
+    reverted_by: dict[str, list[str]] = defaultdict(list)
+    for undo, target in reverts.items():
+        reverted_by[target].append(undo)
+    # An undo only ever names an earlier batch (the checks on open refuse a loop), so going
+    # from the newest batch to the oldest, every undo of a batch is settled before the batch:
+    # one pass, no recursion, however long a chain of undos of undos.
+    live: dict[str, bool] = {}
+    for b in reversed(batches):
+        live[b["id"]] = not any(live.get(u, True) for u in reverted_by.get(b["id"], ()))
+    return {target: undo for undo, target in reverts.items() if live.get(undo, True)}
 
 
 def files_in_force(batches: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:

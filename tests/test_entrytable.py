@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
+from fractions import Fraction
 from typing import Any
 
 from helpers_db import AUDIT_COLUMNS, SERIES_COLUMNS, audit_of, entry_docs
@@ -182,10 +183,17 @@ def test_what_log_shows_as_counting_is_what_status_counts(
                 if not upto:
                     assert ledger.area_actual(indicator, area, as_of) is None
                 elif indicator.reporting == "increment":
-                    assert ledger.area_actual(indicator, area, as_of) == sum(e.value for e in upto)
+                    total = sum(written(e.value) for e in upto)
+                    assert ledger.area_actual(indicator, area, as_of) == total
                 else:
                     newest = max(upto, key=lambda e: e.date)
-                    assert ledger.area_actual(indicator, area, as_of) == newest.value
+                    assert ledger.area_actual(indicator, area, as_of) == written(newest.value)
+
+
+def written(value: float) -> Fraction:
+    """A stored value as the decimal it was written as (the README's rule of exact figures):
+    a float's shortest decimal text, not its binary expansion."""
+    return Fraction(str(value))
 
 
 def test_only_an_entry_that_counts_replaces_another() -> None:

@@ -158,3 +158,18 @@ def test_a_long_chain_of_corrections_back_in_time_is_sound(run, db: Path) -> Non
     for args in (["db", "verify"], ["status", "--json"], ["log", "--all"]):
         result = run("--db", str(db), *args)
         assert result.exit_code == 0, (args, result.stderr)
+
+
+def test_a_long_chain_of_undos_of_undos_is_read_without_recursion() -> None:
+    """b1 is an import; b2 undoes b1, b3 undoes b2, ... : 3000 undos. With an even number of
+    undos in force above it, b1 is back in force; the newest undo is the only one standing
+    with an odd count below it (found by counting, not by the code under test)."""
+    from povtrack.ledger import undone_batches
+
+    n = 3000
+    batches = [{"id": "b1", "kind": "import"}]
+    batches += [{"id": f"b{k}", "kind": "undo", "reverts": f"b{k - 1}"} for k in range(2, n + 2)]
+    undone = undone_batches(batches)
+    # the newest undo b{n+1} stands, so b{n} is undone, b{n-1} stands, ... alternately
+    assert undone == {f"b{k}": f"b{k + 1}" for k in range(n, 0, -2)}
+    assert "b1" not in undone  # n is even: b1's undo b2 is itself undone
