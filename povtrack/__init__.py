@@ -25,4 +25,4 @@ if sys.argv and (sys.argv[0] == "-m" or os.path.basename(sys.argv[0]) == "povtra
     signal.signal(signal.SIGINT, _interrupted_early)
     signal.signal(signal.SIGTERM, _interrupted_early)
 
-__version__ = "0.4.0"
+__version__ = "0.5.0"
