@@ -42,7 +42,13 @@ def ready(run, db: Path) -> Path:
 
 
 def files(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+    """The folder's files, but the lock owner note: a refused run still took the lock, and
+    the note it leaves says when (to the second), which is bookkeeping, not data."""
+    return {
+        p.name: p.read_bytes()
+        for p in sorted(folder.iterdir())
+        if p.is_file() and not p.name.endswith(".lock.owner")
+    }
 
 
 def plant_rate_entries(db: Path) -> None:
