@@ -4,7 +4,7 @@ Owns the benchmark data: a plan (the bundled plan with generated townships below
 when N needs more areas), realistic weekly series over it, and for one size N:
 
 * the database: N entries in import batches, one return file per county and week
-  (``2018-W23-阳高县.csv:17``), written by ``povtrack.store.Store`` in one commit, so it follows
+  (``2018-W23-阳高县.csv:17``), written by ``povtrack.storage.Store`` in one commit, so it follows
   every change of the storage format (the path's suffix picks the backend: ``.json``, ``.sqlite``);
 * the naive floor: the same N entries as a plain JSON list, one object per entry, all fields;
 * the import return: a CSV of the weeks after the database's last one (new entries, not
@@ -312,7 +312,7 @@ def build(
 ) -> dict[str, Any]:
     """Write the database, the naive file, the return CSV and the manifest; return it."""
     from povtrack.planfile import bundled_text, parse_plan
-    from povtrack.store import Store
+    from povtrack.storage import Store
 
     t0 = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)

@@ -20,10 +20,10 @@ INDICATOR_KINDS = ("quantity", "ratio", "milestone", "activity")
 REPORTING = ("cumulative", "increment")
 LEVELS = ("commit", "stretch")
 # Plan rules ([[rules]]): "sum" (whole = Σ parts), "le" (left ≤ right) and "check" (the
-# severity of one of povtrack.quality's built-in checks, or "off").
+# severity of one of povtrack.analysis.quality.check's built-in checks, or "off").
 RULE_KINDS = ("sum", "le", "check")
 SEVERITIES = ("error", "warning")
-# The built-in checks of povtrack.quality, by the rule id their findings carry.
+# The built-in checks of povtrack.analysis.quality.check, by the rule id their findings carry.
 CHECK_IDS = (
     "ratio-bounds",
     "rate-range",

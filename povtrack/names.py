@@ -13,9 +13,9 @@ import difflib
 import re
 import unicodedata
 
-from povtrack.cells import shown
 from povtrack.errors import UsageError
 from povtrack.model import Indicator, Plan
+from povtrack.returns.cells import shown
 
 _ZH_SUFFIX = re.compile(r"(市|县|縣|区|區)$")
 _EN_SUFFIX = re.compile(r"\s+(city|county|district)$")

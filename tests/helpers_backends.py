@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from povtrack.ops import sample_dir
+from povtrack.actions.writes import sample_dir
 
 RETURNS = sorted((sample_dir() / "returns").glob("2018-W*.csv"))
 RELOCATED = "housing.relocated_people"

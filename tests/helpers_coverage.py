@@ -46,7 +46,7 @@ from helpers_progress import HEADER
 from rich.cells import cell_len
 from rich.console import Console
 
-from povtrack.render import THEME
+from povtrack.output.screen.tables import THEME
 
 # the tiny plan of the progress tests (a city, two counties and a district, one group),
 # with the indicators these tests need

@@ -3,7 +3,7 @@
 ``three_gens = helpers_db.three_gens`` so pytest finds it there), and the one place the tests
 know how entries are laid out in the raw file.
 
-The raw layout of entries (see povtrack/dbfile.py for the schema history):
+The raw layout of entries (see povtrack/storage/json/file.py for the schema history):
 
 - schema 1-3: an ``entries`` table, one document per entry, its TinyDB document id the entry
   id: ``data["entries"]["17"] = {"indicator": ..., "area": ..., "date": ..., "value": ...,

@@ -11,8 +11,8 @@ from datetime import date, timedelta
 
 from helpers_progress import INDICATORS, D, entry, make_plan
 
+from povtrack.analysis.quality.check import Finding, run_checks
 from povtrack.model import Allocation, Entry
-from povtrack.quality import Finding, run_checks
 
 MOVED = """
 [[indicators]]

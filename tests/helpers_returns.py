@@ -1,6 +1,6 @@
 """Shared by test_returns_xlsx.py and test_returns_text.py: the bundled plan, its two units
 (PEOPLE whole numbers, MU fractions allowed), the returns headers, read()/only_problem() over
-povtrack.returns.read_returns, the expected row() and workbook(), which writes an .xlsx with
+povtrack.returns.reader.read_returns, the expected row() and workbook(), which writes an .xlsx with
 openpyxl. Every fixture file is written in the tests themselves.
 """
 
@@ -13,7 +13,7 @@ from typing import Any
 import openpyxl
 
 from povtrack.planfile import bundled_text, parse_plan
-from povtrack.returns import read_returns
+from povtrack.returns.reader import read_returns
 
 PLAN = parse_plan(bundled_text(), "test")
 PEOPLE = "housing.relocated_people"  # unit: people (whole numbers)

@@ -110,7 +110,7 @@ def test_a_json_database_is_never_filled_with_records_it_would_refuse(tmp_path: 
     as it checks a file: a refusal, and no file."""
     from povtrack.errors import DatabaseError
     from povtrack.planfile import bundled_text
-    from povtrack.store import Records, Store
+    from povtrack.storage import Records, Store
 
     entry = {
         "id": 0,

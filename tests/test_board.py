@@ -1,4 +1,4 @@
-"""The battle map (povtrack.board, render_board, `povtrack board`).
+"""The battle map (povtrack.analysis.board, render_board, `povtrack board`).
 
 Cell semantics on the tiny plan of helpers_progress.py, every expectation worked out by hand
 (the arithmetic is in the comments); the JSON shape and the exports through the CLI; the
@@ -21,7 +21,7 @@ from helpers_progress import PLAN, D, entry
 from rich.cells import cell_len
 from rich.console import Console
 
-from povtrack.board import (
+from povtrack.analysis.board import (
     NO_TARGET,
     board_json,
     board_sheet,
@@ -31,9 +31,9 @@ from povtrack.board import (
     make_cell,
     task_short,
 )
+from povtrack.analysis.status import STATUSES, default_as_of, status_rows
+from povtrack.output.screen.board import board_table, choose_layout
 from povtrack.planfile import bundled_text, parse_plan
-from povtrack.progress import STATUSES, default_as_of, status_rows
-from povtrack.render_board import board_table, choose_layout
 
 BUNDLED = parse_plan(bundled_text(), "datong-2018")
 
@@ -298,7 +298,7 @@ def test_board_table_refuses_a_file(run, initialised, tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    from povtrack.ops import build_demo
+    from povtrack.actions.writes import build_demo
 
     path = tmp_path_factory.mktemp("demo") / "demo.json"
     store, _ = build_demo(path, protect=[], lock_timeout=5)
@@ -376,7 +376,7 @@ def _csv_rows(data: bytes) -> list[dict[str, str]]:
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_csv_shows_the_same_cells_as_json(run, demo, lang: str) -> None:
-    formats = pytest.importorskip("povtrack.formats")
+    formats = pytest.importorskip("povtrack.output.files")
     path, _, _ = demo
     data = ok_json(run("--db", str(path), "board", "--json"))
     result = run("--db", str(path), "board", "--format", "csv", "--lang", lang)
@@ -400,7 +400,7 @@ def test_csv_shows_the_same_cells_as_json(run, demo, lang: str) -> None:
 
 
 def test_xlsx_export(run, demo, tmp_path: Path) -> None:
-    pytest.importorskip("povtrack.formats")
+    pytest.importorskip("povtrack.output.files")
     openpyxl = pytest.importorskip("openpyxl")
     path, _, _ = demo
     out = tmp_path / "board.xlsx"

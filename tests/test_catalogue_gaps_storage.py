@@ -52,9 +52,9 @@ def _replace_file(db: Path) -> None:
 def test_a_writer_without_the_lock_is_detected(
     run, initialised, db_path: Path, monkeypatch: pytest.MonkeyPatch, how
 ):
-    import povtrack.ops
+    import povtrack.actions.writes
 
-    real = povtrack.ops.record_value
+    real = povtrack.actions.writes.record_value
     theirs: list[bytes] = []
 
     def record_then_interfere(store: Any, *args: Any, **kwargs: Any) -> Any:
@@ -63,13 +63,13 @@ def test_a_writer_without_the_lock_is_detected(
         theirs.append(db_path.read_bytes())
         return entry
 
-    monkeypatch.setattr(povtrack.ops, "record_value", record_then_interfere)
+    monkeypatch.setattr(povtrack.actions.writes, "record_value", record_then_interfere)
     [line] = refused(run(*record_args()), 5)
     assert "changed while this command ran" in line
     assert "nothing written" in line
     assert db_path.read_bytes() == theirs[0]  # the other writer's bytes are kept
     assert stray_temps(db_path) == []
-    monkeypatch.setattr(povtrack.ops, "record_value", real)
+    monkeypatch.setattr(povtrack.actions.writes, "record_value", real)
     succeeded(run("db", "verify"))
 
 
@@ -132,10 +132,10 @@ def test_stale_temp_file_that_cannot_be_removed_warns_and_the_write_goes_on(
 def test_exception_half_way_through_an_import_writes_nothing(
     run, initialised, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    import povtrack.returns
+    import povtrack.returns.reader
 
     returns = write_returns(tmp_path / "in" / "w.csv", 100)
-    real = povtrack.returns._take_row
+    real = povtrack.returns.reader._take_row
     calls = [0]
 
     def take_row(*args: Any, **kwargs: Any) -> Any:
@@ -144,7 +144,7 @@ def test_exception_half_way_through_an_import_writes_nothing(
             raise RuntimeError("row handler failed")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(povtrack.returns, "_take_row", take_row)
+    monkeypatch.setattr(povtrack.returns.reader, "_take_row", take_row)
     before = db_path.read_bytes()
     result = run("import", str(returns.path))
     assert result.exit_code == 1, result.stderr

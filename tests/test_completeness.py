@@ -16,11 +16,11 @@ from helpers_cli import ok_json
 from helpers_coverage import _assert_fits, _console
 
 import povtrack.cli.coverage  # noqa: F401  (registers the commands until cli/__init__ does)
-from povtrack.coverage import Tally, completeness, is_late, late_entries, missing
+from povtrack.analysis.coverage import Tally, completeness, is_late, late_entries, missing
 from povtrack.i18n import Labels
 from povtrack.model import Entry
-from povtrack.render_coverage import completeness_view, rate_style, rate_text
-from povtrack.store import Store
+from povtrack.output.screen.coverage import completeness_view, rate_style, rate_text
+from povtrack.storage import Store
 
 planted = helpers_coverage.planted  # the fixture, found by pytest under this name
 bundled = helpers_coverage.bundled  # the fixture, found by pytest under this name

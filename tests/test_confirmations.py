@@ -4,7 +4,8 @@ which one is said), in English and Chinese; and a value a thousand times or more
 area's previous value or its target is accepted with a warning naming the likely slip (万 or 亿
 typed as a plain number, or the reverse).
 
-The arithmetic is ``povtrack.meaning`` (pure), tested first; then the words, through the CLI.
+The arithmetic is ``povtrack.analysis.meaning`` (pure), tested first; then the words,
+through the CLI.
 Worked out by hand: the city targets are 63,824 people relocated (housing.relocated_people),
 20,000 people trained (jobs.trained, increments) and 10亿 yuan raised for industry
 (industry.funds_raised); 贫困村退出率 is a ratio (only its target may be set).
@@ -19,7 +20,7 @@ import pytest
 from helpers_progress import PLAN as TINY
 from helpers_returns import PLAN
 
-from povtrack.meaning import (
+from povtrack.analysis.meaning import (
     SLIP_FACTOR,
     Slip,
     allocation_standing,
@@ -28,8 +29,8 @@ from povtrack.meaning import (
     value_slip,
     value_standing,
 )
+from povtrack.analysis.status import Ledger
 from povtrack.model import Allocation, Entry
-from povtrack.progress import Ledger
 
 RELOCATED = "housing.relocated_people"
 TRAINED = "jobs.trained"

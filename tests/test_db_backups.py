@@ -428,7 +428,7 @@ def test_copies_made_in_the_same_second_never_overwrite_each_other(
     run, three_gens: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Backup names carry a timestamp to the second; two in one second get distinct names."""
-    from povtrack import safefile
+    from povtrack.storage import safefile
 
     monkeypatch.setattr(safefile, "stamp", lambda: "20180601T120000")
     db_path = three_gens

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from helpers_backends import READS, WRITES, cli, outputs
 
-from povtrack.store import Store
+from povtrack.storage import Store
 
 # What each database says of itself rather than of its data.
 OWN_META = {"schema", "generation", "written_by", "committed_at", "migrated_from"}

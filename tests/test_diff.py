@@ -21,11 +21,11 @@ from helpers_cli import DANGEROUS, ok_json
 from rich.cells import cell_len
 from rich.console import Console
 
+from povtrack.analysis.trend import diff
 from povtrack.i18n import Labels
-from povtrack.render import THEME
-from povtrack.render_trend import diff_view
-from povtrack.store import Store
-from povtrack.trend import diff
+from povtrack.output.screen.tables import THEME
+from povtrack.output.screen.trend import diff_view
+from povtrack.storage import Store
 
 PLACED = "jobs.placed"  # city target 20000 people
 COUNTIES = [
@@ -234,7 +234,7 @@ def test_renders_within_the_width(run, planted, db_path, width: int, lang: str) 
 
 
 def test_csv_of_one_section_is_the_json(run, planted) -> None:
-    pytest.importorskip("povtrack.formats")
+    pytest.importorskip("povtrack.output.files")
     data = ok_json(run("diff", "--json"))
     result = run("diff", "--format", "csv", "--section", "movers")
     assert result.exit_code == 0, result.stderr
@@ -250,7 +250,7 @@ def test_csv_of_one_section_is_the_json(run, planted) -> None:
 
 
 def test_xlsx_has_three_sheets_holding_the_json(run, planted, tmp_path) -> None:
-    pytest.importorskip("povtrack.formats")
+    pytest.importorskip("povtrack.output.files")
     openpyxl = pytest.importorskip("openpyxl")
     data = ok_json(run("diff", "--json"))
     path = tmp_path / "diff.xlsx"

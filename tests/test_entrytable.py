@@ -1,4 +1,4 @@
-"""The entries of a schema-4 database, column by column (``povtrack.entrytable``).
+"""The entries of a schema-4 database, column by column (``povtrack.storage.json.entrytable``).
 
 - ``EntryTable.not_counting`` / ``replaced`` + ``Ledger.from_series`` must give exactly what
   the per-entry rules give (``ledger.entry_states`` / ``effective_entries`` /
@@ -23,11 +23,11 @@ from helpers_progress import PLAN
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from povtrack import integrity
-from povtrack.entrytable import EntryTable, entry_record, series_from_records
+from povtrack.analysis.status import Ledger, status_rows
 from povtrack.ledger import COUNTS, REPLACED, effective_entries, entry_states, undone_batches
 from povtrack.model import Entry
-from povtrack.progress import Ledger, status_rows
+from povtrack.storage.json import checks as integrity
+from povtrack.storage.json.entrytable import EntryTable, entry_record, series_from_records
 
 # of the tiny plan (helpers_progress): a running total, increments, the two parts of a
 # ratio, a rate and an activity; the city, two counties and a district

@@ -51,7 +51,7 @@ def _boom(*args: Any, **kwargs: Any) -> Any:
 def test_internal_error_is_one_line_exit_1(
     run, initialised, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("povtrack.progress.status_rows", _boom)
+    monkeypatch.setattr("povtrack.analysis.status.status_rows", _boom)
     result = run("status")
     assert result.exit_code == 1
     assert result.stdout == ""
@@ -65,7 +65,7 @@ def test_internal_error_is_one_line_exit_1(
 def test_internal_error_with_debug_propagates(
     run, initialised, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("povtrack.progress.status_rows", _boom)
+    monkeypatch.setattr("povtrack.analysis.status.status_rows", _boom)
     with pytest.raises(RuntimeError, match="boom"):
         run("--debug", "status")
 
@@ -73,7 +73,7 @@ def test_internal_error_with_debug_propagates(
 def test_internal_error_in_record_writes_nothing(
     run, initialised, db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("povtrack.ops.record_value", _boom)
+    monkeypatch.setattr("povtrack.actions.writes.record_value", _boom)
     before = db_path.read_bytes()
     result = run(*RECORD_OK)
     assert result.exit_code == 1
@@ -85,7 +85,7 @@ def test_debug_flag_does_not_leak_into_the_next_command(
     run, initialised, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert run("--debug", "status", "--json").exit_code == 0
-    monkeypatch.setattr("povtrack.progress.status_rows", _boom)
+    monkeypatch.setattr("povtrack.analysis.status.status_rows", _boom)
     result = run("status")
     assert result.exit_code == 1
     assert "internal error: " in result.stderr

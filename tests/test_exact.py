@@ -18,11 +18,11 @@ from helpers_progress import HEADER, INDICATORS, D, entry, one_row
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from povtrack.analysis.quality.check import check_plan_rules, run_checks
+from povtrack.analysis.status import status_rows
 from povtrack.errors import PlanError
 from povtrack.model import Allocation, Entry
 from povtrack.planfile import parse_plan
-from povtrack.progress import status_rows
-from povtrack.quality import check_plan_rules, run_checks
 
 # A 10亿-style yuan target on the city due at the plan's due (2018-01-01 -> 2018-12-31 is 364
 # days), a ratio whose target is two thirds written as a fraction, and a sum rule over yuan.

@@ -29,11 +29,11 @@ from rich.cells import cell_len
 from rich.console import Console
 
 import povtrack.cli.coverage  # noqa: F401  (registers the commands until cli/__init__ does)
-from povtrack.explain import explain, explain_json
+from povtrack.analysis.explain import explain, explain_json
 from povtrack.i18n import Labels
-from povtrack.render import THEME
-from povtrack.render_coverage import explain_view
-from povtrack.store import Store
+from povtrack.output.screen.coverage import explain_view
+from povtrack.output.screen.tables import THEME
+from povtrack.storage import Store
 
 TRAINED = "jobs.trained"
 COVERAGE = "welfare.dibao_coverage"

@@ -3,7 +3,7 @@ helpers_formats.py, several sheets and a sheet with no rows (in every format, XL
 formula injection in CSV, Markdown and HTML, and arbitrary text round-tripping through them.
 
 Expected cells are computed here from the row data by the rules documented in
-povtrack/formats.py, not with its helpers: CSV plain numbers and shares as fractions; Markdown
+povtrack/output/files.py, not with its helpers: CSV plain numbers and shares as fractions; Markdown
 and HTML numbers with thousands grouped and shares as one-decimal percent; status labels in the
 language; text that could start a formula prefixed with ' in CSV.
 """
@@ -37,8 +37,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from povtrack.errors import UsageError
-from povtrack.formats import STATUS_COLOURS, neutralise, render
-from povtrack.sheet import Column
+from povtrack.output.files import STATUS_COLOURS, neutralise, render
+from povtrack.table import Column
 
 
 def _plain(v: float | int) -> str:

@@ -28,8 +28,8 @@ from helpers_formats import (
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from povtrack.formats import STATUS_COLOURS, display_width, render
-from povtrack.sheet import Column, Sheet
+from povtrack.output.files import STATUS_COLOURS, display_width, render
+from povtrack.table import Column, Sheet
 
 # --- XLSX ------------------------------------------------------------------------------------
 

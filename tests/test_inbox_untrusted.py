@@ -305,19 +305,19 @@ def test_a_return_replaced_while_it_is_imported(
 ) -> None:
     """Another office saves a new file under the same name during the import: what goes to
     done/ is what was imported; the newcomer waits for the next run."""
-    import povtrack.inbox
+    import povtrack.actions.inbox
 
     f = put(inbox, "w23.csv", [row("阳高县", 100)])
     original = f.read_bytes()
     newer = put(inbox.parent, "newer.csv", [row("阳高县", 999)])
-    real = povtrack.inbox.import_returns
+    real = povtrack.actions.inbox.import_returns
 
     def swapping(*args: Any, **kwargs: Any) -> Any:
         result = real(*args, **kwargs)
         os.replace(newer, inbox / "w23.csv")
         return result
 
-    monkeypatch.setattr(povtrack.inbox, "import_returns", swapping)
+    monkeypatch.setattr(povtrack.actions.inbox, "import_returns", swapping)
     code, _ = inbox_json(run, inbox, "--settle", "0")
     assert code == 0
     assert (inbox / "done" / "w23.csv").read_bytes() == original
@@ -330,19 +330,19 @@ def test_a_return_written_to_while_it_is_imported(
 ) -> None:
     """An office still writing into the file it dropped: done/ gets exactly the bytes that
     were imported, and the changed file goes to rejected/ with why."""
-    import povtrack.inbox
+    import povtrack.actions.inbox
 
     f = put(inbox, "w23.csv", [row("阳高县", 100)])
     original = f.read_bytes()
     writer = os.open(f, os.O_WRONLY | os.O_APPEND)
-    real = povtrack.inbox.import_returns
+    real = povtrack.actions.inbox.import_returns
 
     def appending(*args: Any, **kwargs: Any) -> Any:
         result = real(*args, **kwargs)
         os.write(writer, (row("天镇县", 40) + "\n").encode())
         return result
 
-    monkeypatch.setattr(povtrack.inbox, "import_returns", appending)
+    monkeypatch.setattr(povtrack.actions.inbox, "import_returns", appending)
     try:
         code, out = inbox_json(run, inbox, "--settle", "0")
     finally:

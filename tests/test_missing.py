@@ -15,10 +15,10 @@ from helpers_cli import ok_json
 from helpers_coverage import PLAN, _assert_fits, _console, _record
 
 import povtrack.cli.coverage  # noqa: F401  (registers the commands until cli/__init__ does)
-from povtrack.coverage import missing
+from povtrack.analysis.coverage import missing
 from povtrack.i18n import Labels
-from povtrack.render_coverage import missing_view
-from povtrack.store import Store
+from povtrack.output.screen.coverage import missing_view
+from povtrack.storage import Store
 
 planted = helpers_coverage.planted  # the fixture, found by pytest under this name
 bundled = helpers_coverage.bundled  # the fixture, found by pytest under this name

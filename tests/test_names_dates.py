@@ -6,12 +6,12 @@ from datetime import date
 
 import pytest
 
-from povtrack.cells import parse_value
 from povtrack.dates import check_in_window, parse_day, parse_week, parse_when
 from povtrack.errors import UsageError
 from povtrack.model import Indicator
 from povtrack.names import resolve_area, resolve_indicator, resolve_scope
 from povtrack.planfile import bundled_text, parse_plan
+from povtrack.returns.cells import parse_value
 
 PLAN = parse_plan(bundled_text(), "x")
 

@@ -1,4 +1,5 @@
-"""Pace and forecast (povtrack.pace): needed per week, recent per week, projected, projected date.
+"""Pace and forecast (povtrack.analysis.pace): needed per week, recent per week, projected,
+projected date.
 
 Pure cases run on the tiny plan of helpers_progress.py (the metro targets are due 2018-12-31,
 north's "each" target on people 250 due 2018-06-30); the CLI cases on the bundled plan. Every
@@ -18,9 +19,9 @@ from helpers_cli import DANGEROUS, ok_json, rec, row_for
 from helpers_progress import PLAN, D, entry, one_row
 from rich.cells import cell_len
 
-from povtrack.pace import Forecast, forecast
+from povtrack.analysis.pace import Forecast, forecast
+from povtrack.analysis.status import Ledger, status_rows
 from povtrack.planfile import bundled_text, parse_plan
-from povtrack.progress import Ledger, status_rows
 
 AS_OF = D(2018, 7, 1)  # a Sunday
 FIELDS = ("needed_per_week", "recent_per_week", "projected", "projected_date")

@@ -1,4 +1,4 @@
-"""The actual values of povtrack.progress: the ledger, reporting kinds, roll-ups and ratios.
+"""The actual values of povtrack.analysis.status: the ledger, reporting kinds, roll-ups and ratios.
 
 Runs on the tiny plan written inline in helpers_progress.py. Every expected number below is
 worked out by hand (the arithmetic is in the comment next to it); the property tests at the end
@@ -14,8 +14,8 @@ from helpers_progress import PLAN, D, entry, one_row
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from povtrack.analysis.status import Ledger, actual, status_rows
 from povtrack.model import Entry, Plan
-from povtrack.progress import Ledger, actual, status_rows
 
 
 def area_actual(entries: list[Entry], indicator: str, scope: str, as_of: date, plan: Plan = PLAN):

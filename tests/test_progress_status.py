@@ -1,4 +1,4 @@
-"""The status rows of povtrack.progress: expected pace, status rules, rows, allocations.
+"""The status rows of povtrack.analysis.status: expected pace, status rules, rows, allocations.
 
 Runs on the tiny plan written inline in helpers_progress.py, plus PACE below. Every expected
 number below is worked out by hand (the arithmetic is in the comment next to it).
@@ -12,8 +12,8 @@ from fractions import Fraction
 import pytest
 from helpers_progress import PLAN, D, entry, make_plan, one_row, rows_for
 
+from povtrack.analysis.status import allocation_due, default_as_of, expected_share, status_rows
 from povtrack.model import Allocation
-from povtrack.progress import allocation_due, default_as_of, expected_share, status_rows
 
 # One quantity target on north whose window is exactly 100 days:
 # 2018-01-01 -> 2018-04-11 = 31 (Jan) + 28 (Feb) + 31 (Mar) + 10 = 100 days.

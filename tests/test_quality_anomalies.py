@@ -1,4 +1,5 @@
-"""The anomaly checks (povtrack.quality, povtrack.quality_anomalies): a running total going
+"""The anomaly checks (povtrack.analysis.quality.check, povtrack.analysis.quality.anomalies):
+a running total going
 down, unusual weekly increments (median and MAD), far above target, exactly on target in the
 week it is due, late rushes, stale values, copied series, milestones without a note; then the
 findings together: the as-of date, their order, severities set by the plan, and the JSON shape.
@@ -17,14 +18,14 @@ from helpers_quality import AS_OF, MOVED, PLAN, check, noted, one, only, series,
 from hypothesis import given
 from hypothesis import strategies as st
 
-from povtrack.quality import (
+from povtrack.analysis.quality.anomalies import unusual
+from povtrack.analysis.quality.check import (
     ABOVE_TARGET,
     OUTLIER_MIN_INCREMENTS,
     STALE_REPORTS,
     findings_json,
     run_checks,
 )
-from povtrack.quality_anomalies import unusual
 
 # ---------------------------------------------------------------------------- anomaly checks
 

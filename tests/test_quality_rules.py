@@ -1,4 +1,5 @@
-"""The plan's rules (povtrack.quality): the [[rules]] tables of the plan file, sum and le rules
+"""The plan's rules (povtrack.analysis.quality.check): the [[rules]] tables of the plan file,
+sum and le rules
 and the ratio bounds checked on the targets and on the reported data, rates within 0–100%, and
 allocations against the city or group target; a clean season of data gives no finding at all.
 
@@ -12,14 +13,14 @@ import pytest
 from helpers_progress import INDICATORS, entry, make_plan
 from helpers_quality import AS_OF, MOVED, PLAN, SUM_RULE, check, noted, one, only, series, sunday
 
-from povtrack import quality
-from povtrack.errors import PlanError
-from povtrack.model import Allocation, Entry
-from povtrack.planfile import bundled_text, parse_plan
-from povtrack.quality import (
+from povtrack.analysis.quality import check as quality
+from povtrack.analysis.quality.check import (
     check_plan_rules,
     run_checks,
 )
+from povtrack.errors import PlanError
+from povtrack.model import Allocation, Entry
+from povtrack.planfile import bundled_text, parse_plan
 
 # ---------------------------------------------------------------------------- clean data
 

@@ -9,11 +9,11 @@ import pytest
 from rich.cells import cell_len
 from rich.console import Console
 
+from povtrack.analysis.status import status_rows
 from povtrack.i18n import Labels
 from povtrack.model import Entry
+from povtrack.output.screen.tables import bar, fmt_value, status_table
 from povtrack.planfile import bundled_text, parse_plan
-from povtrack.progress import status_rows
-from povtrack.render import bar, fmt_value, status_table
 
 PLAN = parse_plan(bundled_text(), "datong-2018")
 

@@ -30,9 +30,9 @@ from helpers_returns import (
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from povtrack.cells import parse_value
 from povtrack.errors import UsageError
-from povtrack.returns import decode
+from povtrack.returns.cells import parse_value
+from povtrack.returns.reader import decode
 
 # ---------------------------------------------------------------------------- not CSV text
 

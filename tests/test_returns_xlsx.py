@@ -356,7 +356,8 @@ def test_openpyxl_is_loaded_only_for_a_workbook() -> None:
     import sys
 
     code = (
-        "import sys, povtrack.cli, povtrack.ops, povtrack.returns; print('openpyxl' in sys.modules)"
+        "import sys, povtrack.cli, povtrack.actions.writes, povtrack.returns.reader; "
+        "print('openpyxl' in sys.modules)"
     )
     proc = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True

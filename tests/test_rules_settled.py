@@ -15,12 +15,12 @@ import pytest
 from helpers_cli import DANGEROUS, ok_json, rec, row_for, status_rows
 from helpers_progress import HEADER, INDICATORS, PLAN, D, entry, make_plan, one_row
 
+from povtrack.analysis.explain import explain, explain_json
+from povtrack.analysis.status import allocation_due, expected_share
+from povtrack.analysis.status import status_rows as rows_at
 from povtrack.errors import PlanError
-from povtrack.explain import explain, explain_json
 from povtrack.model import Allocation
 from povtrack.planfile import parse_plan
-from povtrack.progress import allocation_due, expected_share
-from povtrack.progress import status_rows as rows_at
 
 ZERO = make_plan(
     INDICATORS

@@ -12,7 +12,7 @@ import pytest
 from helpers_db import entry_docs
 
 from povtrack.planfile import bundled_text, parse_plan
-from povtrack.store import Store
+from povtrack.storage import Store
 
 pytestmark = pytest.mark.slow
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from helpers_faults import pov
 
-from povtrack import safefile
+from povtrack.storage import safefile
 
 RELOCATED = "housing.relocated_people"
 

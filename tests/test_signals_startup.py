@@ -151,9 +151,9 @@ def test_a_signal_wrapped_by_python_is_an_interruption_not_an_internal_error(
 ) -> None:
     # Python 3.11 raises an exception from a class's __set_name__ as a RuntimeError caused by
     # it: a signal there must still be "interrupted", not "internal error".
-    from povtrack import safefile
     from povtrack.cli import plans
     from povtrack.errors import Interrupted
+    from povtrack.storage import safefile
 
     monkeypatch.setattr(safefile, "COMMITTED", [])  # earlier tests in this process wrote files
 

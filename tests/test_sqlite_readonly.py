@@ -187,7 +187,7 @@ def test_a_rollback_journal_in_a_read_only_folder_is_refused(run, shared: Path) 
 def test_a_file_changed_during_an_unlocked_read_is_exit_5(run, tmp_path: Path) -> None:
     """A database read without its -wal and -shm files is read without locks: a writer that
     changes the file meanwhile is noticed, and the read is given up, never half trusted."""
-    from povtrack.sqliteopen import Guard
+    from povtrack.storage.sqlite.opening import Guard
 
     db = tmp_path / "t.sqlite"
     assert run("--db", str(db), "init").exit_code == 0

@@ -4,7 +4,7 @@ No timings here (see benchmarks/): these tests pin the imports that make the dif
 command runs in a fresh interpreter, the way a script calls povtrack, and reports the heavy
 packages it loaded: Rich (tables), openpyxl (XLSX), TinyDB (the database), OpenCC (Traditional
 names) and pydantic (which Typer 0.29 would import to convert option values; see
-povtrack/cli/lean.py).
+povtrack/cli/fast_params.py).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import pytest
 import typer
 from typer.main import get_command
 
-from povtrack.cli import app, lean
+from povtrack.cli import app, fast_params
 
 HEAVY = ("rich", "openpyxl", "tinydb", "opencc", "opencc_purepy", "pydantic")
 
@@ -133,7 +133,7 @@ def test_bad_value_still_gets_typers_own_message(demo_db: Path) -> None:
 # --- the stand-in converter agrees with Typer's, value for value -------------------------
 
 needs_coercion = pytest.mark.skipif(
-    not lean._typer_converts(), reason="this Typer converts without pydantic anyway"
+    not fast_params._typer_converts(), reason="this Typer converts without pydantic anyway"
 )
 
 _probe_app = typer.Typer()
@@ -195,7 +195,7 @@ def test_stand_in_agrees_with_typer(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     params = {p.name: p for p in command.params}
     for name, values in _values(tmp_path).items():
         param = params[name]
-        stand_in = lean._stand_in(param)
+        stand_in = fast_params._stand_in(param)
         assert stand_in is not None, name
         for value in values:
             real = build_runtime_param(param.type_descriptor)  # fresh: no stand-in inside
@@ -208,13 +208,15 @@ def test_stand_in_agrees_with_typer(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 @needs_coercion
 def test_every_parameter_of_povtrack_has_a_stand_in() -> None:
     """A parameter without one (an Enum, a datetime, a custom parser) makes Typer import
-    pydantic, some 60 ms at every start: give it a plain type, or extend lean.py."""
+    pydantic, some 60 ms at every start: give it a plain type, or extend fast_params.py."""
     missing = []
 
     def walk(cmd: Any, path: tuple[str, ...]) -> None:
         ctx = typer.Context(cmd)
         for param in cmd.get_params(ctx):
-            if lean._stand_in(param) is None and not isinstance(param._runtime_param, lean._Lean):
+            if fast_params._stand_in(param) is None and not isinstance(
+                param._runtime_param, fast_params._Lean
+            ):
                 missing.append((*path, param.name))
         for name, sub in getattr(cmd, "commands", {}).items():
             walk(sub, (*path, name))

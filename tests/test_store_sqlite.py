@@ -17,8 +17,8 @@ from helpers_db import DANGEROUS, RELOCATED, lines
 from helpers_faults import hold_lock
 
 from povtrack.errors import DatabaseError
-from povtrack.store import Store
-from povtrack.store_sqlite import SqliteStore
+from povtrack.storage import Store
+from povtrack.storage.sqlite.backend import SqliteStore
 
 AFFORESTATION = "ecology.afforestation"  # mu: fractions allowed
 

@@ -16,12 +16,12 @@ from helpers_cli import DANGEROUS, ok_json, row_for, status_rows
 from rich.cells import cell_len
 from rich.console import Console
 
+from povtrack.analysis.trend import trend
 from povtrack.i18n import Labels
 from povtrack.model import Entry
+from povtrack.output.screen.tables import THEME
+from povtrack.output.screen.trend import ASCII_LEVELS, BLOCKS, sparkline, trend_view
 from povtrack.planfile import bundled_text, parse_plan
-from povtrack.render import THEME
-from povtrack.render_trend import ASCII_LEVELS, BLOCKS, sparkline, trend_view
-from povtrack.trend import trend
 
 TRAINED = "jobs.trained"  # increments; city target 20000 people, due 2018-12-31
 ACTIVITY = "industry.featured_projects"  # an activity: increments, no target
@@ -276,7 +276,7 @@ def test_renders_within_the_width(width: int, lang: str, terminal: bool) -> None
 
 
 def test_csv_export_is_the_json_weeks(run, houses, tmp_path) -> None:
-    pytest.importorskip("povtrack.formats")
+    pytest.importorskip("povtrack.output.files")
     data = ok_json(run("trend", DANGEROUS, "--json"))
     result = run("trend", DANGEROUS, "--format", "csv")
     assert result.exit_code == 0, result.stderr
@@ -302,7 +302,7 @@ def test_csv_export_is_the_json_weeks(run, houses, tmp_path) -> None:
 
 
 def test_xlsx_export_is_the_json_weeks(run, houses, tmp_path) -> None:
-    pytest.importorskip("povtrack.formats")
+    pytest.importorskip("povtrack.output.files")
     openpyxl = pytest.importorskip("openpyxl")
     data = ok_json(run("trend", DANGEROUS, "--json"))
     path = tmp_path / "trend.xlsx"

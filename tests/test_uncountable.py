@@ -17,7 +17,7 @@ import pytest
 from helpers_cli import ok_json
 from helpers_returns import workbook
 
-from povtrack.store import Store
+from povtrack.storage import Store
 
 RATE = "goals.village_exit_rate"  # 贫困村退出率: villages exited ÷ poor villages × 100
 WHY = (

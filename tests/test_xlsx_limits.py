@@ -24,7 +24,7 @@ import pytest
 from helpers_db import lines
 from helpers_returns import PEOPLE, WORKBOOK_HEADER, only_problem, read, row, workbook
 
-from povtrack import xlsx_in
+from povtrack.returns import xlsx as xlsx_in
 
 RATE = "housing.relocation_works_completion"  # a percent quantity: tianzhen's target is 80
 DAY = "2018-07-01"

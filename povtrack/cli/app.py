@@ -23,7 +23,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from povtrack import __version__
-from povtrack.cli import lean
+from povtrack.cli import fast_params
 from povtrack.errors import ExitCode, Interrupted, PovtrackError, UsageError, interruption
 from povtrack.i18n import LANGS, Labels, default_lang
 
@@ -55,7 +55,9 @@ class _Group(TyperGroup):
         sys.exit(rv if isinstance(rv, int) else 0)
 
     def get_params(self, ctx: Any) -> list[Any]:
-        return lean.install(super().get_params(ctx))  # values without pydantic (lean.py)
+        return fast_params.install(
+            super().get_params(ctx)
+        )  # values without pydantic (fast_params.py)
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -80,7 +82,9 @@ class _Group(TyperGroup):
 
 class _Command(TyperCommand):
     def get_params(self, ctx: Any) -> list[Any]:
-        return lean.install(super().get_params(ctx))  # values without pydantic (lean.py)
+        return fast_params.install(
+            super().get_params(ctx)
+        )  # values without pydantic (fast_params.py)
 
 
 class _Typer(typer.Typer):
@@ -94,7 +98,7 @@ def _interrupted(code: int) -> None:
     if sys.unraisablehook is _unraisable:  # main() runs: one signal, one line
         for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGALRM):
             signal.signal(sig, signal.SIG_IGN)
-    from povtrack import safefile
+    from povtrack.storage import safefile
 
     done = safefile.COMMITTED
     what = f"after writing {done[-1]}" if done else "nothing written"
@@ -207,7 +211,7 @@ def choose_db(db: str | None, lock_timeout: float | None = None) -> None:
 
 
 def lock_timeout() -> float:
-    from povtrack.safefile import DEFAULT_LOCK_TIMEOUT
+    from povtrack.storage.safefile import DEFAULT_LOCK_TIMEOUT
 
     return DEFAULT_LOCK_TIMEOUT if state.lock_timeout is None else state.lock_timeout
 
@@ -216,13 +220,13 @@ def db_path() -> Path:
     """--db or POVTRACK_DB as a database path: a file, or a SQLite URL (store.db_location)."""
     if state.db is None:
         return default_db_path()
-    from povtrack.store import db_location
+    from povtrack.storage import db_location
 
     return db_location(state.db)
 
 
 def open_store() -> Any:
-    from povtrack.store import Store
+    from povtrack.storage import Store
 
     return Store.open(db_path())
 
@@ -230,7 +234,7 @@ def open_store() -> Any:
 @contextlib.contextmanager
 def writing_store() -> Iterator[Any]:
     """The database, locked for this command; warnings go to stderr when the command ends."""
-    from povtrack.store import Store
+    from povtrack.storage import Store
 
     with Store.writing(db_path(), lock_timeout=lock_timeout()) as store:
         try:
@@ -253,7 +257,7 @@ def as_of_date(store: Any, text: str | None) -> Any:
 def make_console() -> Any:
     from rich.console import Console
 
-    from povtrack.render import THEME
+    from povtrack.output.screen.tables import THEME
 
     width = None
     if not sys.stdout.isatty() and not os.environ.get("COLUMNS"):
@@ -270,7 +274,7 @@ def require_task(plan: Any, task: int | None) -> None:
 
 def print_status(plan: Any, rows: list[Any], as_of: Any, *, forecast: bool = False) -> None:
     """The status table on stdout (used by `status` and `demo`)."""
-    from povtrack.render import status_table
+    from povtrack.output.screen.tables import status_table
 
     console = make_console()
     console.print(status_table(console, plan, rows, as_of, labels(), forecast=forecast))

@@ -30,8 +30,8 @@ from povtrack.cli.output import (
 def print_board(plan: Any, rows: list[Any], as_of: date) -> None:
     """The battle map on stdout, from ``status_rows(plan, entries, allocations, as_of)`` with
     no task or scope filter (used by `board`; `demo` may show it too)."""
-    from povtrack.board import make_board
-    from povtrack.render_board import board_table
+    from povtrack.analysis.board import make_board
+    from povtrack.output.screen.board import board_table
 
     lang = labels().lang
     console = make_console()
@@ -59,8 +59,8 @@ def board(
     choose_db(db)
     choose_lang(lang)
     chosen = choose_format(fmt, as_json, output)
-    from povtrack.board import board_json, board_sheet, make_board
-    from povtrack.progress import status_rows
+    from povtrack.analysis.board import board_json, board_sheet, make_board
+    from povtrack.analysis.status import status_rows
 
     store = open_store()
     plan = store.plan

@@ -43,8 +43,8 @@ def print_findings(plan: Any, findings: list[Any], as_of: date) -> None:
     """The findings as a table on stdout, errors first."""
     from rich.text import Text
 
-    from povtrack.quality import SEVERITY_WORDS, summary
-    from povtrack.render import new_table
+    from povtrack.analysis.quality.check import SEVERITY_WORDS, summary
+    from povtrack.output.screen.tables import new_table
 
     lab = labels()
     zh = lab.lang == "zh"
@@ -128,7 +128,7 @@ def check(
     choose_lang(lang)
     chosen = choose_format(fmt, as_json, output)
     require_output(chosen, output)  # whether or not anything is found
-    from povtrack.quality import findings_json, findings_sheet, run_checks
+    from povtrack.analysis.quality.check import findings_json, findings_sheet, run_checks
 
     store = open_store()
     plan = store.plan

@@ -1,6 +1,6 @@
 """How record, correct and target set say what they did: the unit, what the value now means
 against the target and a likely 万/亿 slip, in English or Chinese (the numbers:
-``povtrack.meaning``)."""
+``povtrack.analysis.meaning``)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from povtrack.export import scope_names
+from povtrack.analysis.meaning import WAN, Number, Slip, Standing, exact
 from povtrack.i18n import Labels
-from povtrack.meaning import WAN, Number, Slip, Standing, exact
 from povtrack.model import UNITS, Indicator, Plan
+from povtrack.output.shapes import scope_names
 
 if TYPE_CHECKING:
-    from povtrack.ops import Recorded
+    from povtrack.actions.writes import Recorded
 
 _SCALE = {WAN: "万", 10**8: "亿"}
 

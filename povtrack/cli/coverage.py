@@ -40,8 +40,8 @@ if TYPE_CHECKING:
 def _week(plan: Plan, entries: list[Entry], text: str | None) -> date:
     """--week: an ISO week or a date in it (default: the week of the newest entry); the week
     must overlap the plan's window."""
+    from povtrack.analysis.status import default_as_of
     from povtrack.dates import monday_of, parse_when
-    from povtrack.progress import default_as_of
 
     day = parse_when(text) if text else default_as_of(plan, entries)
     monday = monday_of(day)
@@ -84,8 +84,8 @@ def missing(
     choose_db(db)
     choose_lang(lang)
     chosen = choose_format(fmt, as_json, output)
-    from povtrack.coverage import missing as make_missing
-    from povtrack.coverage import missing_json, missing_sheet
+    from povtrack.analysis.coverage import missing as make_missing
+    from povtrack.analysis.coverage import missing_json, missing_sheet
 
     store = open_store()
     plan = store.plan
@@ -94,7 +94,7 @@ def missing(
     m = make_missing(plan, entries, store.allocations(), day)
 
     def table() -> None:
-        from povtrack.render_coverage import missing_view
+        from povtrack.output.screen.coverage import missing_view
 
         console = make_console()
         console.print(missing_view(console, plan, m, labels()))
@@ -130,8 +130,8 @@ def completeness(
     choose_db(db)
     choose_lang(lang)
     chosen = choose_format(fmt, as_json, output)
-    from povtrack.coverage import completeness as make_grid
-    from povtrack.coverage import completeness_json, completeness_sheet
+    from povtrack.analysis.coverage import completeness as make_grid
+    from povtrack.analysis.coverage import completeness_json, completeness_sheet
 
     store = open_store()
     plan = store.plan
@@ -140,7 +140,7 @@ def completeness(
     c = make_grid(plan, entries, store.allocations(), when, weeks=weeks)
 
     def table() -> None:
-        from povtrack.render_coverage import completeness_view
+        from povtrack.output.screen.coverage import completeness_view
 
         console = make_console()
         console.print(completeness_view(console, plan, c, labels()))
@@ -173,8 +173,8 @@ def explain(
     """
     choose_db(db)
     choose_lang(lang)
-    from povtrack.explain import explain as make_explanation
-    from povtrack.explain import explain_json
+    from povtrack.analysis.explain import explain as make_explanation
+    from povtrack.analysis.explain import explain_json
     from povtrack.ledger import counting_or_replaced
     from povtrack.names import resolve_indicator, resolve_scope
 
@@ -188,7 +188,7 @@ def explain(
     if as_json:
         print_json(explain_json(plan, x))
         return
-    from povtrack.render_coverage import explain_view
+    from povtrack.output.screen.coverage import explain_view
 
     console = make_console()
     console.print(explain_view(console, plan, x, labels()))

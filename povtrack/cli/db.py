@@ -34,13 +34,13 @@ app.add_typer(db_app, name="db")
 
 def _maintenance(path: Path) -> Any:
     """The maintenance module of the database's backend (the same functions in each)."""
-    from povtrack.store import backend_of
+    from povtrack.storage import backend_of
 
     if backend_of(path) == "sqlite":
-        from povtrack import maintenance_sqlite
+        from povtrack.storage.sqlite import maintenance as maintenance_sqlite
 
         return maintenance_sqlite
-    from povtrack import maintenance
+    from povtrack.storage.json import maintenance
 
     return maintenance
 
@@ -150,8 +150,8 @@ def db_migrate(
     Example: povtrack db migrate --to tracker.sqlite
     """
     choose_db(db, lock_wait)
-    from povtrack.migrate import migrate
-    from povtrack.store import db_location
+    from povtrack.storage import db_location
+    from povtrack.storage.migrate import migrate
 
     moved = migrate(db_path(), db_location(to), lock_timeout=lock_timeout())
     if as_json:
@@ -190,8 +190,8 @@ def inbox(
     Example: povtrack inbox /mnt/share/returns-inbox
     """
     choose_db(db, lock_wait)
-    from povtrack.inbox import take_inbox
-    from povtrack.ops import current_user
+    from povtrack.actions.inbox import take_inbox
+    from povtrack.actions.writes import current_user
 
     run = take_inbox(
         db_path(),

@@ -69,10 +69,10 @@ def target_set(
     """
     choose_db(db, lock_wait)
     choose_lang(lang)
+    from povtrack.actions.writes import current_user, set_target
+    from povtrack.analysis.status import allocation_due
     from povtrack.cli.confirm import allocation_text, amount, slip_text, warning
     from povtrack.dates import parse_day
-    from povtrack.ops import current_user, set_target
-    from povtrack.progress import allocation_due
 
     with writing_store() as store:
         made = set_target(
@@ -111,7 +111,7 @@ def target_list(
     Example: povtrack target list --json
     """
     choose_db(db)
-    from povtrack.export import allocation_json
+    from povtrack.output.shapes import allocation_json
 
     store = open_store()
     allocations = store.allocations()
@@ -142,10 +142,10 @@ def record(
     """
     choose_db(db, lock_wait)
     choose_lang(lang)
+    from povtrack.actions.writes import current_user, record_value
     from povtrack.cli.confirm import slip_warning, standing_text, typed
     from povtrack.dates import iso_week
-    from povtrack.export import scope_names
-    from povtrack.ops import current_user, record_value
+    from povtrack.output.shapes import scope_names
     from povtrack.textsafe import refuse_controls
 
     refuse_controls(note, "--note", allow="\t\n")
@@ -193,8 +193,8 @@ def import_cmd(
     Example: povtrack import returns/2018-W23-*.csv
     """
     choose_db(db, lock_wait)
-    from povtrack.ops import current_user, import_returns
-    from povtrack.returns import display_name
+    from povtrack.actions.writes import current_user, import_returns
+    from povtrack.returns.reader import display_name
     from povtrack.textsafe import escape, refuse_controls
 
     for f in files:  # a file's name is kept with every entry it brings (and shown by 'log')
@@ -276,8 +276,8 @@ def log(
     choose_db(db)
     choose_lang(lang)
     chosen = choose_format(fmt, as_json, output)
-    from povtrack.export import entry_json, log_sheet
     from povtrack.names import resolve_area, resolve_indicator
+    from povtrack.output.shapes import entry_json, log_sheet
 
     store = open_store()
     entries = store.all_entries() if everything else store.entries()
@@ -299,7 +299,7 @@ def log(
     entries = entries[:limit] if limit else entries
 
     def table() -> None:
-        from povtrack.render import log_table
+        from povtrack.output.screen.tables import log_table
 
         console = make_console()
         console.print(log_table(console, store.plan, entries, labels(), states))
@@ -342,8 +342,8 @@ def status(
     choose_db(db)
     choose_lang(lang)
     chosen = choose_format(fmt, as_json, output)
-    from povtrack.export import status_json, status_sheet
-    from povtrack.progress import status_rows
+    from povtrack.analysis.status import status_rows
+    from povtrack.output.shapes import status_json, status_sheet
 
     store = open_store()
     plan = store.plan

@@ -40,8 +40,8 @@ def correct(
     """
     choose_db(db, lock_wait)
     choose_lang(lang)
+    from povtrack.actions.writes import correct_entry, current_user
     from povtrack.cli.confirm import plain, slip_warning, standing_text, typed
-    from povtrack.ops import correct_entry, current_user
     from povtrack.textsafe import refuse_controls
 
     refuse_controls(reason, "--reason", allow="\t\n")
@@ -85,7 +85,7 @@ def undo(
     Example: povtrack undo --batch b12 --reason "wrong week's file"
     """
     choose_db(db, lock_wait)
-    from povtrack.ops import current_user, undo_batch
+    from povtrack.actions.writes import current_user, undo_batch
     from povtrack.textsafe import refuse_controls
 
     refuse_controls(reason, "--reason", allow="\t\n")

@@ -52,7 +52,7 @@ def require_output(fmt: str, output: Path | None) -> None:
     if fmt == "xlsx" and output is None:
         raise UsageError("xlsx is a binary file: give -o FILE.xlsx")
     if output is not None:  # the database and its side files, folders, sockets: refused now
-        from povtrack.outfile import check_target
+        from povtrack.actions.outfile import check_target
 
         check_target(output, db_path())
 
@@ -64,7 +64,7 @@ def encode(fmt: str, sheets: Callable[[], list[Any]], payload: Callable[[], Any]
 
         return (json.dumps(payload(), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     from povtrack.cli.app import progress
-    from povtrack.formats import render
+    from povtrack.output.files import render
 
     with progress(f"writing {fmt}"):
         return render(sheets(), fmt, lang=state.lang)
@@ -101,6 +101,6 @@ def emit(
 def write_file(path: Path, data: bytes) -> None:
     """A report file appears whole or not at all (a half-written workbook will not open); a
     terminal or a pipe is written in place; the database and its side files never."""
-    from povtrack.outfile import write_output
+    from povtrack.actions.outfile import write_output
 
     write_output(path, data, db_path())

@@ -47,7 +47,7 @@ def init(
     """
     choose_db(db, lock_wait)
     from povtrack.planfile import bundled_text, read_plan_file
-    from povtrack.store import Store
+    from povtrack.storage import Store
 
     # A plan file is checked here, so errors name the file; the store parses the text once.
     text = read_plan_file(plan)[1] if plan is not None else bundled_text()
@@ -92,8 +92,8 @@ def plan_show(
     """
     choose_db(db)
     choose_lang(lang)
-    from povtrack.export import plan_json
-    from povtrack.progress import all_targets
+    from povtrack.analysis.status import all_targets
+    from povtrack.output.shapes import plan_json
 
     plan, allocations = _plan_and_allocations(plan_file)
     require_task(plan, task)
@@ -101,7 +101,7 @@ def plan_show(
     if as_json:
         print_json(plan_json(plan, targets, task))
         return
-    from povtrack.render import plan_table
+    from povtrack.output.screen.tables import plan_table
 
     console = make_console()
     console.print(plan_table(console, plan, targets, labels(), task))
@@ -113,9 +113,9 @@ def plan_check(file: Path = typer.Argument(..., help="The plan file (TOML).")) -
 
     Example: povtrack plan check my-plan.toml
     """
+    from povtrack.analysis.quality.check import check_plan_rules
     from povtrack.errors import PlanError
     from povtrack.planfile import read_plan_file
-    from povtrack.quality import check_plan_rules
 
     plan, _ = read_plan_file(file)
     findings = check_plan_rules(plan)  # parts that do not add up, rates beyond 100, ...
@@ -148,13 +148,13 @@ def areas(
     """
     choose_db(db)
     choose_lang(lang)
-    from povtrack.export import areas_json
+    from povtrack.output.shapes import areas_json
 
     plan, _ = _plan_and_allocations(None)
     if as_json:
         print_json(areas_json(plan))
         return
-    from povtrack.render import areas_table, groups_table
+    from povtrack.output.screen.tables import areas_table, groups_table
 
     console = make_console()
     console.print(areas_table(console, plan, labels()))
@@ -178,15 +178,15 @@ def demo(
     Example: povtrack demo --db /tmp/povtrack-demo.json
     """
     choose_lang(lang)
-    from povtrack.ops import build_demo
-    from povtrack.store import db_location
+    from povtrack.actions.writes import build_demo
+    from povtrack.storage import db_location
 
     path = db_location(db) if db else default_db_path().with_name("demo.json")
     store, summary = build_demo(
         path, protect=[db_path(), default_db_path()], lock_timeout=lock_timeout()
     )
+    from povtrack.analysis.status import status_rows
     from povtrack.cli.board import print_board
-    from povtrack.progress import status_rows
 
     when = store.latest_date()
     rows = status_rows(store.plan, store.ledger(), store.allocations(), when)

@@ -40,8 +40,8 @@ def report(
     """
     choose_db(db)
     choose_lang(lang)
-    from povtrack.report import build
-    from povtrack.report_out import REPORT_FORMATS, write
+    from povtrack.analysis.report import build
+    from povtrack.output.report import REPORT_FORMATS, write
 
     chosen = fmt.strip().lower()
     if chosen not in REPORT_FORMATS:

@@ -30,7 +30,7 @@ from povtrack.cli.output import (
 from povtrack.errors import UsageError
 
 if TYPE_CHECKING:
-    from povtrack.sheet import Sheet
+    from povtrack.table import Sheet
 
 
 @app.command()
@@ -57,9 +57,9 @@ def trend(
     choose_db(db)
     choose_lang(lang)
     chosen = choose_format(fmt, as_json, output)
+    from povtrack.analysis.trend import trend as make_trend
+    from povtrack.analysis.trend import trend_json, trend_sheet
     from povtrack.names import resolve_indicator, resolve_scope
-    from povtrack.trend import trend as make_trend
-    from povtrack.trend import trend_json, trend_sheet
 
     store = open_store()
     plan = store.plan
@@ -70,7 +70,7 @@ def trend(
     t = make_trend(plan, entries, store.allocations(), ind, scope, when)
 
     def table() -> None:
-        from povtrack.render_trend import trend_view
+        from povtrack.output.screen.trend import trend_view
 
         console = make_console()
         console.print(trend_view(console, plan, t, labels()))
@@ -118,9 +118,9 @@ def diff(
     choose_db(db)
     choose_lang(lang)
     chosen = choose_format(fmt, as_json, output)
+    from povtrack.analysis.trend import DIFF_SECTIONS, diff_json, diff_sheets
+    from povtrack.analysis.trend import diff as make_diff
     from povtrack.dates import check_in_window, parse_when, weeks_before
-    from povtrack.trend import DIFF_SECTIONS, diff_json, diff_sheets
-    from povtrack.trend import diff as make_diff
 
     if since is not None and weeks is not None:
         raise UsageError("give --since or --weeks, not both")
@@ -151,7 +151,7 @@ def diff(
     d = make_diff(plan, entries, store.allocations(), start, when)
 
     def table() -> None:
-        from povtrack.render_trend import diff_view
+        from povtrack.output.screen.trend import diff_view
 
         console = make_console()
         console.print(diff_view(console, plan, d, labels(), sections))

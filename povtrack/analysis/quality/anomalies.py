@@ -1,0 +1,487 @@
+"""The anomaly checks of ``quality`` (the plan warns of 数字脱贫): running totals that go down,
+unusual increments (median and MAD), values far above target, landing on target at the due
+date, late rushes, stale values, copied series, milestones without a note. Pure."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import date, timedelta
+from fractions import Fraction
+from itertools import pairwise
+
+from povtrack.analysis.quality.check import (  # the thresholds, findings and wording they share
+    ABOVE_TARGET,
+    COPIED_VALUES,
+    DEFAULT_SEVERITY,
+    DUE_WEEK_DAYS,
+    FLAT_FACTOR,
+    FLAT_MARGIN,
+    MAD_SCALE,
+    MOVING_SHARE,
+    OUTLIER_MADS,
+    OUTLIER_MIN_INCREMENTS,
+    RATE_MAX,
+    RUSH_DAYS,
+    RUSH_SHARE,
+    STALE_REPORTS,
+    Finding,
+    _bare,
+    _Data,
+    _finding,
+    _fmt,
+    _more,
+    _scope_name,
+    _whole,
+)
+from povtrack.analysis.status import actual, scope_areas
+from povtrack.exact import Exact, exact
+from povtrack.model import Entry, Indicator, Plan, Target
+
+
+def _running(ind: Indicator) -> bool:
+    """A running total: a cumulative quantity or milestone."""
+    return ind.reporting == "cumulative" and ind.kind in ("quantity", "milestone")
+
+
+def _running_total_down(plan: Plan, data: _Data) -> list[Finding]:
+    found: list[Finding] = []
+    for ind in plan.indicators:
+        if not _running(ind):
+            continue
+        for area in data.areas_with.get(ind.id, []):
+            series = data.of(ind.id, area)
+            drops = [(a, b) for a, b in pairwise(series) if b.value < a.value]
+            if not drops:
+                continue
+            a, b = drops[-1]
+            more = len(drops) - 1
+            found.append(
+                _finding(
+                    plan,
+                    "running-total-down",
+                    DEFAULT_SEVERITY["running-total-down"],
+                    area,
+                    ind.id,
+                    (
+                        f"累计数{b.date.isoformat()}从{_fmt(a.value, ind.unit, 'zh')}降到"
+                        f"{_fmt(b.value, ind.unit, 'zh')}（上次填报{a.date.isoformat()}）"
+                        + _more(more, "zh", "次下降", "fall"),
+                        f"running total fell from {_fmt(a.value, ind.unit, 'en')} "
+                        f"({a.date.isoformat()}) to {_fmt(b.value, ind.unit, 'en')} on "
+                        f"{b.date.isoformat()}" + _more(more, "en", "次下降", "fall"),
+                    ),
+                    entries=[e for pair in drops for e in pair],
+                    value=b.value,
+                    expected=a.value,
+                    day=b.date,
+                )
+            )
+    return found
+
+
+def increments(ind: Indicator, series: list[Entry]) -> list[tuple[Exact, list[Entry]]]:
+    """The weekly increments of one area's series, exactly, each with the entries it comes
+    from: an increment indicator's values; a running total's rises between consecutive
+    reports, per week (falls are running-total-down's)."""
+    if ind.reporting == "increment":
+        return [(exact(e.value), [e]) for e in series]
+    out: list[tuple[Exact, list[Entry]]] = []
+    for a, b in pairwise(series):
+        low, high = a.value, b.value
+        if high >= low:
+            whole = type(low) is int and type(high) is int  # the usual case: counts
+            rise = high - low if whole else exact(high) - exact(low)
+            days = (b.date - a.date).days
+            out.append((rise if days == 7 else exact(Fraction(rise * 7, days)), [a, b]))
+    return out
+
+
+def _scaled(values: list[Exact]) -> tuple[list[int], int]:
+    """The values as whole numbers over one common denominator: ``value = scaled / den``
+    (sorting and comparing whole numbers is fast, and as exact)."""
+    if not all(type(x) is int for x in values):  # a float given is taken as written
+        values = [exact(x) for x in values]
+    den = 1
+    for x in values:
+        if type(x) is not int:
+            den = math.lcm(den, x.denominator)
+    if den == 1:
+        return values, 1  # type: ignore[return-value]
+    return [x.numerator * (den // x.denominator) for x in map(Fraction, values)], den
+
+
+def _twice_median(ordered: list[int]) -> int:
+    """Twice the median of sorted whole numbers: a whole number, whatever the count."""
+    mid = len(ordered) // 2
+    return 2 * ordered[mid] if len(ordered) % 2 else ordered[mid - 1] + ordered[mid]
+
+
+def usual_range(values: list[Exact]) -> tuple[Exact, Exact | None, Exact] | None:
+    """The median and the range of usual increments (see the module's doc), exactly, or
+    None with too few increments to say. With a MAD of 0 the range is 0 up to max(3 × m,
+    m + 10), and its low end is None (no low end: a pause is not flagged)."""
+    if len(values) < OUTLIER_MIN_INCREMENTS:
+        return None
+    scaled, den = _scaled(values)
+    m2 = _twice_median(sorted(scaled))  # 2 × den × median
+    mad4 = _twice_median(sorted(abs(2 * x - m2) for x in scaled))  # 4 × den × MAD
+    m = exact(Fraction(m2, 2 * den))
+    if mad4 > 0:
+        limit = exact(OUTLIER_MADS) * exact(MAD_SCALE) * Fraction(mad4, 4 * den)
+        return m, exact(m - limit), exact(m + limit)
+    return m, None, exact(max(exact(FLAT_FACTOR) * m, m + exact(FLAT_MARGIN)))
+
+
+def outside(values: list[Exact], usual: tuple[Exact, Exact | None, Exact]) -> list[int]:
+    """The indexes of the values below the usual range's low end or above its high end."""
+    _, low, high = usual
+    scaled, den = _scaled(values)
+    # for a whole number x: x > h exactly when x > floor(h), x < l exactly when x < ceil(l)
+    top = math.floor(high * den)
+    bottom = None if low is None else math.ceil(low * den)
+    return [n for n, x in enumerate(scaled) if x > top or (bottom is not None and x < bottom)]
+
+
+def unusual(values: list[Exact]) -> list[int]:
+    """The indexes of the values far outside the usual range."""
+    usual = usual_range(values)
+    return [] if usual is None else outside(values, usual)
+
+
+def _unusual_increments(plan: Plan, data: _Data) -> list[Finding]:
+    found: list[Finding] = []
+    for ind in plan.indicators:
+        if ind.kind == "ratio":
+            continue
+        for area in data.areas_with.get(ind.id, []):
+            incs = increments(ind, data.of(ind.id, area))
+            values = [x for x, _ in incs]
+            usual = usual_range(values)
+            if usual is None:
+                continue
+            flagged = outside(values, usual)
+            if not flagged:
+                continue
+            m, low, high = usual
+            x, entries = incs[flagged[-1]]
+            day, u, n, more = entries[-1].date, ind.unit, len(values), len(flagged) - 1
+            if low is None:  # a steady series: only a jump is flagged
+                top = _whole(high, u)
+                zh = f"，远高于本地区平常每周{_fmt(m, u, 'zh')}（超过{top}即提示，共{n}周）"
+                en = (
+                    f" is far above this area's steady {_fmt(m, u, 'en')} a week "
+                    f"(flagged above {top}; {n} weeks)"
+                )
+            else:
+                span = f"{_whole(max(0.0, low), u, math.ceil)}–{_whole(high, u, math.floor)}"
+                mid = _whole(m, u)
+                zh = f"，超出本地区平常每周{span}的范围（中位数{mid}，共{n}周）"
+                en = f" is outside this area's usual {span} a week (median {mid}; {n} weeks)"
+            found.append(
+                _finding(
+                    plan,
+                    "unusual-increment",
+                    DEFAULT_SEVERITY["unusual-increment"],
+                    area,
+                    ind.id,
+                    (
+                        f"{day.isoformat()}周增{_fmt(x, u, 'zh')}{zh}"
+                        + _more(more, "zh", "周", "week"),
+                        f"weekly increase of {_fmt(x, u, 'en')} on {day.isoformat()}{en}"
+                        + _more(more, "en", "周", "week"),
+                    ),
+                    entries=[e for k in flagged for e in incs[k][1]],
+                    value=x,
+                    expected=m,
+                    day=day,
+                )
+            )
+    return found
+
+
+def _quantity_targets(plan: Plan, targets: list[Target]) -> list[tuple[Target, Indicator]]:
+    return [
+        (t, ind)
+        for t in targets
+        if (ind := plan.indicator(t.indicator)).kind == "quantity" and t.exact > 0
+    ]
+
+
+def _far_above_target(plan: Plan, data: _Data, targets: list[Target]) -> list[Finding]:
+    found: list[Finding] = []
+    for t, ind in _quantity_targets(plan, targets):
+        if ind.unit == "percent":
+            continue
+        value = actual(plan, data.ledger, ind, t.scope, data.as_of)
+        if value is None or value <= exact(ABOVE_TARGET) * t.exact:
+            continue
+        times = float(value / t.exact)
+        found.append(
+            _finding(
+                plan,
+                "far-above-target",
+                DEFAULT_SEVERITY["far-above-target"],
+                t.scope,
+                ind.id,
+                (
+                    f"完成{_fmt(value, ind.unit, 'zh')}，是目标{_fmt(t.value, ind.unit, 'zh')}的"
+                    f"{times:.1f}倍（超过{ABOVE_TARGET:g}倍）",
+                    f"actual {_fmt(value, ind.unit, 'en')} is {times:.1f}× the target "
+                    f"{_fmt(t.value, ind.unit, 'en')} (more than {ABOVE_TARGET:g}×)",
+                ),
+                entries=data.scope_counting(ind, t.scope, data.as_of),
+                value=value,
+                expected=t.value,
+                day=data.as_of,
+            )
+        )
+    return found
+
+
+def _on_target_at_due(plan: Plan, data: _Data, targets: list[Target]) -> list[Finding]:
+    found: list[Finding] = []
+    for t, ind in _quantity_targets(plan, targets):
+        start = t.due - timedelta(days=DUE_WEEK_DAYS)
+        for day in data.scope_dates(ind, t.scope):
+            if not start <= day <= t.due:
+                continue
+            value = actual(plan, data.ledger, ind, t.scope, day)
+            if value is None or value != t.exact:
+                continue
+            areas = [t.scope] if ind.unit == "percent" else scope_areas(plan, t.scope)
+            on_day = [e for a in areas if (e := data.on(ind.id, a, day)) is not None]
+            found.append(
+                _finding(
+                    plan,
+                    "on-target-at-due",
+                    DEFAULT_SEVERITY["on-target-at-due"],
+                    t.scope,
+                    ind.id,
+                    (
+                        f"{day.isoformat()}恰好达到目标{_fmt(t.value, ind.unit, 'zh')}，正是截止"
+                        f"（{t.due.isoformat()}）前一周",
+                        f"exactly the target {_fmt(t.value, ind.unit, 'en')} on "
+                        f"{day.isoformat()}, in the week it is due ({t.due.isoformat()})",
+                    ),
+                    entries=on_day,
+                    value=value,
+                    expected=t.value,
+                    day=day,
+                )
+            )
+            break
+    return found
+
+
+def _late_rush(plan: Plan, data: _Data, targets: list[Target]) -> list[Finding]:
+    found: list[Finding] = []
+    for t, ind in _quantity_targets(plan, targets):
+        start = t.due - timedelta(days=RUSH_DAYS)
+        if data.as_of <= start:
+            continue
+        end = min(t.due, data.as_of)
+        after = actual(plan, data.ledger, ind, t.scope, end)
+        if after is None:
+            continue
+        before = actual(plan, data.ledger, ind, t.scope, start) or 0
+        gain = after - before
+        if gain < exact(RUSH_SHARE) * t.exact:
+            continue
+        areas = [t.scope] if ind.unit == "percent" else scope_areas(plan, t.scope)
+        involved = [e for a in areas for e in data.of(ind.id, a) if start < e.date <= end]
+        share = float(gain / t.exact)
+        u = ind.unit
+        found.append(
+            _finding(
+                plan,
+                "late-rush",
+                DEFAULT_SEVERITY["late-rush"],
+                t.scope,
+                ind.id,
+                (
+                    f"截止日{t.due.isoformat()}前4周内报了{_fmt(gain, u, 'zh')}，占目标"
+                    f"{_fmt(t.value, u, 'zh')}的{share:.0%}",
+                    f"{_fmt(gain, u, 'en')} of the target {_fmt(t.value, u, 'en')} "
+                    f"({share:.0%}) reported in the 4 weeks before it is due "
+                    f"({t.due.isoformat()})",
+                ),
+                entries=involved,
+                value=gain,
+                expected=t.value,
+                day=end,
+            )
+        )
+    return found
+
+
+def _moved(plan: Plan, data: _Data, area: str, skip: str, first: date, last: date) -> bool:
+    """Did the area move any other indicator between two dates (a running total up, or a
+    positive increment reported after ``first``, up to ``last``)?"""
+    for ind in plan.indicators:
+        if ind.id == skip or ind.kind == "ratio":
+            continue
+        series = data.of(ind.id, area)
+        if not series:
+            continue
+        if ind.reporting == "increment":
+            if any(first < e.date <= last and e.value > 0 for e in series):
+                return True
+            continue
+        before = data.ledger.area_actual(ind, area, first)
+        after = data.ledger.area_actual(ind, area, last)
+        if after is not None and after > (before or 0):
+            return True
+    return False
+
+
+def _done_level(
+    plan: Plan, data: _Data, targets: list[Target], ind: Indicator, area: str, day: date
+) -> Exact | None:
+    """The value at which an area's running total is finished: its target on the area, or,
+    for a ratio's numerator, the area's denominator on that date (a rate: 100)."""
+    levels = [t.exact for t in targets if t.indicator == ind.id and t.scope == area]
+    if ind.unit == "percent":
+        levels.append(RATE_MAX)
+    for ratio in plan.indicators:
+        if ratio.kind == "ratio" and ratio.numerator == ind.id and ratio.denominator:
+            den = data.ledger.area_actual(plan.indicator(ratio.denominator), area, day)
+            if den is not None:
+                levels.append(den)
+    return min(levels) if levels else None
+
+
+def _usually_moves(series: list[Entry], run: Sequence[Entry] = (), least: int = 1) -> bool:
+    """Do at least MOVING_SHARE of the series' report-to-report steps (outside ``run``; at
+    least ``least`` of them) change the value?"""
+    inside = {e.id for e in run}
+    steps = [(a, b) for a, b in pairwise(series) if not (a.id in inside and b.id in inside)]
+    moving = sum(1 for a, b in steps if b.value != a.value)  # single values: exact as floats
+    return len(steps) >= least and moving >= exact(MOVING_SHARE) * len(steps)
+
+
+def _stale_values(plan: Plan, data: _Data, targets: list[Target]) -> list[Finding]:
+    denominators = {i.denominator for i in plan.indicators if i.kind == "ratio"}
+    found: list[Finding] = []
+    for ind in plan.indicators:
+        if not _running(ind) or ind.id in denominators:
+            continue
+        for area in data.areas_with.get(ind.id, []):
+            series = data.of(ind.id, area)
+            runs: list[list[Entry]] = []
+            for e in series:
+                if runs and e.value == runs[-1][0].value:
+                    runs[-1].append(e)
+                else:
+                    runs.append([e])
+            stale = []
+            for run in runs:
+                if len(run) < STALE_REPORTS or run[0].value <= 0:
+                    continue
+                done = _done_level(plan, data, targets, ind, area, run[-1].date)
+                if done is not None and exact(run[0].value) >= done:
+                    continue
+                if not _usually_moves(series, run, least=STALE_REPORTS):
+                    continue
+                if _moved(plan, data, area, ind.id, run[0].date, run[-1].date):
+                    stale.append(run)
+            if not stale:
+                continue
+            run = stale[-1]
+            first, last, u = run[0].date.isoformat(), run[-1].date.isoformat(), ind.unit
+            more = len(stale) - 1
+            found.append(
+                _finding(
+                    plan,
+                    "stale-value",
+                    DEFAULT_SEVERITY["stale-value"],
+                    area,
+                    ind.id,
+                    (
+                        f"{first}至{last}连续{len(run)}次报同一数{_fmt(run[0].value, u, 'zh')}，"
+                        f"而本地区其他指标同期有进展" + _more(more, "zh", "段", "run"),
+                        f"the same {_fmt(run[0].value, u, 'en')} reported {len(run)} times in a "
+                        f"row ({first} to {last}) while this area's other figures moved"
+                        + _more(more, "en", "段", "run"),
+                    ),
+                    entries=[e for r in stale for e in r],
+                    value=run[0].value,
+                    day=run[-1].date,
+                )
+            )
+    return found
+
+
+def _copied_series(plan: Plan, data: _Data) -> list[Finding]:
+    found: list[Finding] = []
+    order = {a.id: n for n, a in enumerate(plan.areas)}
+    for ind in plan.indicators:
+        if not _running(ind):
+            continue
+        first_with: dict[tuple[tuple[date, float], ...], str] = {}
+        for area in sorted(data.areas_with.get(ind.id, []), key=lambda a: order.get(a, 0)):
+            series = data.of(ind.id, area)
+            if len(series) < COPIED_VALUES:
+                continue
+            if not _usually_moves(series):
+                continue
+            key = tuple((e.date, e.value) for e in series)
+            if key not in first_with:
+                first_with[key] = area
+                continue
+            other = first_with[key]
+            found.append(
+                _finding(
+                    plan,
+                    "copied-series",
+                    DEFAULT_SEVERITY["copied-series"],
+                    area,
+                    ind.id,
+                    (
+                        f"全部{len(series)}次填报（{series[0].date.isoformat()}至"
+                        f"{series[-1].date.isoformat()}）与{_scope_name(plan, other, 'zh')}"
+                        "的日期和数值完全相同",
+                        f"all {len(series)} reports ({series[0].date.isoformat()} to "
+                        f"{series[-1].date.isoformat()}) have the same dates and values as "
+                        f"{_scope_name(plan, other, 'en')}'s",
+                    ),
+                    entries=[*series, *data.of(ind.id, other)],
+                    value=series[-1].value,
+                    day=series[-1].date,
+                )
+            )
+    return found
+
+
+def _milestones_without_note(plan: Plan, data: _Data, targets: list[Target]) -> list[Finding]:
+    found: list[Finding] = []
+    for t in targets:
+        ind = plan.indicator(t.indicator)
+        if ind.kind != "milestone" or t.scope_kind != "area":
+            continue
+        for e in data.of(ind.id, t.scope):
+            value = data.ledger.area_actual(ind, t.scope, e.date)
+            if value is None or value < t.exact:
+                continue
+            if not e.note.strip():
+                found.append(
+                    _finding(
+                        plan,
+                        "milestone-no-note",
+                        DEFAULT_SEVERITY["milestone-no-note"],
+                        t.scope,
+                        ind.id,
+                        (
+                            f"{e.date.isoformat()}报已完成（{_bare(value)}/{_bare(t.value)}），"
+                            "但没有备注说明依据",
+                            f"reported done ({_bare(value)} of {_bare(t.value)}) on "
+                            f"{e.date.isoformat()} with no note saying what shows it",
+                        ),
+                        entries=[e],
+                        value=value,
+                        expected=t.value,
+                        day=e.date,
+                    )
+                )
+            break  # the report that first says "done" is the one that needs the note
+    return found

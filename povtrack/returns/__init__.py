@@ -1,0 +1,1 @@
+"""Reading weekly returns: the cell grammar, CSV text and Excel workbooks."""

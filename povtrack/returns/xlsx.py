@@ -1,0 +1,257 @@
+"""Weekly returns as Excel workbooks (.xlsx, .xlsm), read with openpyxl.
+
+openpyxl is imported only when a workbook is read. The workbook is opened read-only with the
+values Excel saved (``data_only``): a formula counts with its saved result, never recalculated.
+
+Which sheet: the first worksheet, unless the workbook has a worksheet named ``returns`` or
+``填报`` (case and surrounding spaces ignored), then that one. Its first non-blank row is the
+header, with the same column names and rules as a CSV return; rows and columns are numbered as
+Excel numbers them (row 1, column A = 1), so ``FILE:ROW:COLUMN`` points at the cell.
+
+Cells come out as Python values: ``str``, ``int``, ``float``, ``bool``, ``datetime`` (a cell
+formatted as a date), ``time``/``timedelta``, or ``None`` for an empty cell and for a formula with
+no saved value. An Excel error cell comes out as its code text, e.g. ``"#DIV/0!"``.
+
+A number cell formatted as a percentage (``0%``, ``0.0%`` ...) comes out as ``cells.Percent``:
+the clerk typed 90% and Excel saved 0.9; ``cells.value_cell`` decides what that means for the
+row's indicator.
+
+Bounded work whatever the file declares: before anything is parsed, the zip's parts are checked
+against MAX_PARTS, MAX_PART_BYTES and MAX_UNPACKED_BYTES (their declared sizes, which reading
+enforces); then the sheet is read one row at a time as its XML has it, cells that hold nothing
+costing nothing, and refused at the first value beyond column MAX_COLUMNS, the first row beyond
+MAX_ROWS rows that hold something, or a cell of more than MAX_CELL_TEXT characters. (openpyxl's
+own row reader pads every row out to its last cell: one value in column XFD makes each row
+16,384 cells. So the rows come from the parser it uses underneath.)
+
+Anything openpyxl cannot read (not a zip, a damaged or incomplete workbook) is one ``UsageError``
+line, never a traceback.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import warnings
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from povtrack.errors import UsageError, interruption
+from povtrack.returns.cells import Percent
+
+SUFFIXES = (".xlsx", ".xlsm")
+ZIP_MAGIC = b"PK\x03\x04"
+# An OLE2 compound file: Excel 97-2003 .xls, or any password-protected Office file.
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+PREFERRED_SHEETS = ("returns", "填报")
+MAX_COLUMNS = 26  # values in columns A to Z
+MAX_ROWS = 50_000  # rows that hold something
+MAX_CELL_TEXT = 32_767  # Excel's own limit for one cell
+MAX_PARTS = 1_000  # files in the zip
+MAX_PART_BYTES = 16 << 20  # each, unpacked
+MAX_UNPACKED_BYTES = 64 << 20  # all together, unpacked
+# What a number format shows literally: "quoted text", \x escapes, [colours and conditions].
+_LITERAL = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
+EXCEL_ERRORS = frozenset(
+    {
+        "#NULL!",
+        "#DIV/0!",
+        "#VALUE!",
+        "#REF!",
+        "#NAME?",
+        "#NUM!",
+        "#N/A",
+        "#GETTING_DATA",
+        "#SPILL!",
+        "#CALC!",
+        "#FIELD!",
+        "#BLOCKED!",
+        "#CONNECT!",
+        "#BUSY!",
+        "#UNKNOWN!",
+    }
+)
+
+
+@dataclass
+class Sheet:
+    title: str
+    # (Excel row number, the row's values from column A) for every row with something in it
+    rows: list[tuple[int, tuple[Any, ...]]] = field(default_factory=list)
+
+
+def is_workbook_zip(data: bytes) -> bool:
+    """A zip holding an Excel workbook (as opposed to another zip: .ods, .docx, ...)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            return "xl/workbook.xml" in zf.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return False
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 160 else text[:157] + "..."
+
+
+def _open(data: bytes, *, data_only: bool) -> Any:
+    from openpyxl import load_workbook
+
+    return load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
+
+
+def _check_parts(data: bytes) -> None:
+    """The zip's parts within the limits, by the sizes it declares (reading stops there)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        parts = zf.infolist()
+    why = None
+    if len(parts) > MAX_PARTS:
+        why = f"it has {len(parts)} parts, more than {MAX_PARTS}"
+    elif big := next((p for p in parts if p.file_size > MAX_PART_BYTES), None):
+        why = f"its part {big.filename} unpacks to {big.file_size} bytes, more than 16 MiB"
+    elif (total := sum(p.file_size for p in parts)) > MAX_UNPACKED_BYTES:
+        why = f"its parts unpack to {total} bytes, more than 64 MiB together"
+    if why is not None:
+        raise UsageError(f"not a workbook povtrack reads: {why}")
+
+
+def is_percent_format(number_format: str) -> bool:
+    """Whether Excel shows a number in this format as a percentage (0.9 as 90%): a % sign in
+    the format's first section that is not quoted or escaped text."""
+    return "%" in _LITERAL.sub("", number_format).split(";")[0]
+
+
+def _percent_styles(workbook: Any) -> frozenset[int]:
+    from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
+
+    found = set()
+    for style_id, style in enumerate(workbook._cell_styles):
+        number_format = style.numFmtId
+        if number_format < BUILTIN_FORMATS_MAX_SIZE:
+            text = BUILTIN_FORMATS.get(number_format, "General")
+        else:
+            custom = workbook._number_formats
+            at = number_format - BUILTIN_FORMATS_MAX_SIZE
+            text = custom[at] if at < len(custom) else "General"
+        if is_percent_format(text):
+            found.add(style_id)
+    return frozenset(found)
+
+
+def _column_name(column: int) -> str:
+    name = ""
+    while column > 0:
+        column, rest = divmod(column - 1, 26)
+        name = chr(65 + rest) + name
+    return name
+
+
+def _rows(workbook: Any, ws: Any, *, percent: bool) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    """(Excel row number, its values from column A to its last value) for every row that holds
+    something, within the limits; a percent-formatted number as ``Percent`` if ``percent``."""
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    styles = _percent_styles(workbook) if percent else frozenset()
+    taken = 0
+    with ws._get_source() as source:
+        parser = WorkSheetParser(
+            source,
+            ws._shared_strings,
+            data_only=workbook.data_only,
+            epoch=workbook.epoch,
+            date_formats=workbook._date_formats,
+            timedelta_formats=workbook._timedelta_formats,
+        )
+        for number, cells in parser.parse():
+            values: dict[int, Any] = {}
+            for cell in cells:
+                value = cell["value"]
+                if _blank(value):
+                    continue
+                column, where = cell["column"], f"{_column_name(cell['column'])}{number}"
+                if column > MAX_COLUMNS:
+                    raise UsageError(
+                        f"cell {where} holds a value beyond column Z; a return's values are "
+                        "in columns A to Z (move it, or delete it)"
+                    )
+                if isinstance(value, str) and len(value) > MAX_CELL_TEXT:
+                    raise UsageError(
+                        f"cell {where} holds {len(value)} characters; Excel itself keeps at "
+                        f"most {MAX_CELL_TEXT} in a cell"
+                    )
+                if cell["style_id"] in styles and type(value) in (int, float):
+                    value = Percent(value)
+                values[column] = value
+            if not values:
+                continue
+            taken += 1
+            if taken > MAX_ROWS:
+                raise UsageError(
+                    f"more than {MAX_ROWS} rows hold something (row {number} is one too "
+                    "many); split the return into several workbooks"
+                )
+            yield number, tuple(values.get(c) for c in range(1, max(values) + 1))
+
+
+def _pick(workbook: Any) -> Any:
+    sheets = workbook.worksheets
+    if not sheets:
+        raise UsageError("not a readable Excel workbook (it has no worksheet)")
+    for ws in sheets:
+        if ws.title.strip().casefold() in PREFERRED_SHEETS:
+            return ws
+    return sheets[0]
+
+
+def read_sheet(data: bytes) -> Sheet:
+    """The return sheet of the workbook in ``data``: its non-blank rows, values as saved."""
+    try:
+        _check_parts(data)
+        with warnings.catch_warnings():  # openpyxl warns about styles, extensions, ...
+            warnings.simplefilter("ignore")
+            workbook = _open(data, data_only=True)
+            try:
+                ws = _pick(workbook)
+                sheet = Sheet(ws.title, list(_rows(workbook, ws, percent=True)))
+            finally:
+                workbook.close()
+    except UsageError:
+        raise
+    except Exception as exc:  # a third-party parser on untrusted input: anything can go wrong
+        if (signal_came := interruption(exc)) is not None:
+            raise signal_came from None
+        raise UsageError(f"not a readable Excel workbook ({_one_line(exc)})") from None
+    return sheet
+
+
+def formula_cells(data: bytes, title: str, cells: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Which of ``cells`` (row, column), empty as saved, hold a formula: one never calculated
+    and saved, as files written by programs other than Excel often are."""
+    found: set[tuple[int, int]] = set()
+    last = max((r for r, _ in cells), default=0)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            workbook = _open(data, data_only=False)
+            try:
+                for number, values in _rows(workbook, workbook[title], percent=False):
+                    if number > last:
+                        break
+                    for col, value in enumerate(values, start=1):
+                        if value is not None and (number, col) in cells:
+                            found.add((number, col))
+            finally:
+                workbook.close()
+    except Exception as exc:  # read once already; without the formulas, the cells are empty
+        if (signal_came := interruption(exc)) is not None:
+            raise signal_came from None
+        return found
+    return found

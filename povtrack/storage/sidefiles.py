@@ -1,0 +1,78 @@
+"""What belongs to a database beside its file (lock, owner note, backups, SQLite side files,
+temp files), so that nothing povtrack writes for another purpose ever lands on one of them."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from povtrack.storage import safefile
+
+SQLITE_SIDES = ("-wal", "-shm", "-journal")
+
+
+def _own_names(db: Path) -> dict[Path, str]:
+    """The database's own files by their real paths, each with what it is."""
+    real = safefile.real_path(db)
+    lock = safefile.lock_path(db)
+    names = {
+        real: f"the database {db}",
+        lock: "the database's lock file",
+        lock.with_name(lock.name + ".owner"): "the database's lock owner note",
+    }
+    for side in SQLITE_SIDES:
+        names[real.with_name(real.name + side)] = "a SQLite side file of the database"
+    return names
+
+
+def belongs_to(db: Path, target: Path) -> str | None:
+    """What of the database at ``db`` the path ``target`` is (after following links, and by
+    its identity: a hard link counts), as words for a message; None when it is none of them."""
+    real = safefile.real_path(db)
+    there = Path(os.path.realpath(target))
+    names = _own_names(db)
+    if there in names:
+        return names[there]
+    backups = safefile.backups_dir(db)
+    if there == backups:
+        return "the database's backups folder"
+    if backups in there.parents:
+        return "a file in the database's backups folder"
+    temp = there.name.startswith(f".{real.name}.") and ".tmp" in there.name
+    if there.parent == real.parent and temp:
+        return "a temp file of the database"
+    return _same_inode(db, target, names, backups)
+
+
+def _same_inode(db: Path, target: Path, names: dict[Path, str], backups: Path) -> str | None:
+    """The database's files under another name: a hard link, a bind mount."""
+    try:
+        st = os.stat(target)
+    except OSError:
+        return None  # nothing there yet: the names above were all there was to compare
+    ident = (st.st_dev, st.st_ino)
+    for path, what in names.items():
+        try:
+            other = os.stat(path)
+        except OSError:
+            continue
+        if (other.st_dev, other.st_ino) == ident:
+            return f"{what} under another name (a hard link)"
+    try:
+        folder = os.lstat(backups)
+    except OSError:
+        return None
+    if (folder.st_dev, folder.st_ino) == ident:
+        return "the database's backups folder"
+    if not stat.S_ISDIR(folder.st_mode) or not stat.S_ISREG(st.st_mode):
+        return None
+    try:
+        with os.scandir(backups) as found:
+            for item in found:
+                kept = item.stat(follow_symlinks=False)
+                if (kept.st_dev, kept.st_ino) == ident:
+                    return "a file in the database's backups folder"
+    except OSError:
+        return None
+    return None

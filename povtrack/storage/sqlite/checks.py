@@ -1,0 +1,298 @@
+"""What a povtrack SQLite file must be before anything trusts it: povtrack's, a layout this
+povtrack knows, a plan that parses, sound records.
+
+Runs on every open (``store_sqlite``), so it reads with SQL what it needs and no more: the
+(indicator, area) pairs in use and the counts from one pass over the index, the values (a
+number ≥ 0) in one pass over the rows, each distinct date once; only a row that fails is looked
+at in Python, to say what is wrong. The CHECK constraints of the tables keep all of this true
+for every row povtrack or any other program writes, short of a hand edit that switches them
+off. ``db verify`` (``maintenance_sqlite``) tests every row whole (field types too) and the
+references between records, and lists every problem.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import math
+import os
+import re
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from povtrack import __version__, loops
+from povtrack.errors import DatabaseError, UsageError
+from povtrack.model import Plan
+from povtrack.planfile import parse_plan
+from povtrack.storage import safefile
+from povtrack.storage.sqlite import schema as sqliteschema
+from povtrack.storage.sqlite.file import (
+    APPEND_ONLY,
+    APPLICATION_ID,
+    BATCH_COLUMNS,
+    DAY,
+    NUMBER,
+    SCHEMA,
+    batch_doc,
+    sql_errors,
+)
+
+_TEXT = " AND ".join(
+    f"typeof({c}) = 'text'"
+    for c in ("indicator", "area", "note", "source", "recorded_at", '"by"', "batch")
+)
+_DAY_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# What a sound row is; a row that is not is named by ``record_problems``.
+ENTRY_OK = (
+    f"{NUMBER.format(c='value')} AND {DAY.format(c='date')} AND {_TEXT} "
+    "AND typeof(corrects) IN ('null', 'integer') AND typeof(reason) IN ('null', 'text')"
+)
+ALLOCATION_OK = (
+    f"{NUMBER.format(c='value')} AND (due IS NULL OR {DAY.format(c='due')}) "
+    "AND typeof(indicator) = 'text' AND typeof(area) = 'text' AND typeof(note) = 'text'"
+)
+
+
+@dataclass
+class Checked:
+    """A database that passed the checks on open: its meta, plan and record counts."""
+
+    meta: dict[str, Any]
+    plan: Plan
+    counts: dict[str, int]
+    schema: int
+
+
+def refuse_empty(path: Path) -> None:
+    """An empty file would open as a new, empty SQLite database: never use one (call it before
+    connecting)."""
+    try:
+        empty = os.stat(safefile.real_path(path)).st_size == 0
+    except OSError as exc:
+        raise DatabaseError(f"{path}: cannot read the database: {exc.strerror}") from None
+    if empty:
+        raise DatabaseError(
+            f"{path}: the database file is empty (0 bytes); refusing to treat it as a new database"
+        )
+
+
+def check(
+    conn: sqlite3.Connection, path: Path, *, every: bool = False
+) -> tuple[Checked, list[str]]:
+    """Check an open database; raises DatabaseError when it is not usable at all (not
+    povtrack's, newer, no plan) and returns the problems of its records: the first one only,
+    unless ``every`` (``db verify``). Runs inside the caller's transaction."""
+    with sql_errors(path):
+        return _check(conn, str(path), every=every)
+
+
+def _check(conn: sqlite3.Connection, where: str, *, every: bool) -> tuple[Checked, list[str]]:
+    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if app_id != APPLICATION_ID:
+        raise DatabaseError(
+            f"{where}: not a povtrack database (a SQLite file made by another program, "
+            f"application id {app_id})"
+        )
+    if version > SCHEMA:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        meta = read_meta(conn, where) if "meta" in tables else {}
+        raise DatabaseError(
+            f"{where}: written by a newer povtrack ({meta.get('written_by', '?')}, SQLite "
+            f"layout {version}); this is povtrack {__version__} (layout {SCHEMA}): upgrade "
+            "povtrack; the database was not changed"
+        )
+    if version < 1:
+        raise DatabaseError(f"{where}: corrupt database: layout {version} is unknown")
+    # before any record is read: a table altered (or replaced by a view) would change what
+    # is read, a foreign trigger what is written
+    problems, tables_changed = sqliteschema.changes(conn)
+    if problems and (tables_changed or not every):
+        raise SchemaChanged(where, problems)
+    meta = read_meta(conn, where)
+    if not isinstance(meta.get("plan_text"), str):
+        raise DatabaseError(f"{where}: corrupt database: meta 'plan_text' is missing")
+    generation = meta.get("generation", 0)
+    if not isinstance(generation, int) or isinstance(generation, bool) or generation < 0:
+        raise DatabaseError(f"{where}: corrupt database: meta 'generation' must be a count")
+    try:
+        plan = parse_plan(meta["plan_text"], f"{where} (stored plan)")
+    except UsageError as exc:
+        raise DatabaseError(f"{where}: corrupt database: stored plan unreadable: {exc}") from None
+    counts, named = _counts_and_names(conn, plan)
+    problems += named
+    for table in APPEND_ONLY:
+        recorded = meta.get(f"{table}_count")
+        if isinstance(recorded, int) and counts[table] < recorded:
+            problems.append(
+                f"{table}: {counts[table]} records, but the last commit wrote {recorded} "
+                "(records removed outside povtrack?)"
+            )
+    if every or not problems:
+        problems += record_problems(conn, every=every)
+    if every or not problems:
+        problems += loop_problems(conn)
+    return Checked(meta, plan, counts, version), problems
+
+
+class SchemaChanged(DatabaseError):
+    """The file's schema is not povtrack's (``sqliteschema``): refused before any record is
+    read; ``problems`` says every change, the message the first."""
+
+    def __init__(self, where: str, problems: list[str]) -> None:
+        more = f" (and {len(problems) - 1} more; see 'povtrack db verify')" if problems[1:] else ""
+        super().__init__(f"{where}: {problems[0]}{more}")
+        self.problems = problems
+
+
+def read_meta(conn: sqlite3.Connection, where: str) -> dict[str, Any]:
+    meta: dict[str, Any] = {}
+    for key, value in conn.execute("SELECT key, value FROM meta"):
+        try:
+            meta[key] = json.loads(value)
+        except (TypeError, ValueError):
+            raise DatabaseError(f"{where}: corrupt database: meta '{key}' is not JSON") from None
+    return meta
+
+
+def _counts_and_names(conn: sqlite3.Connection, plan: Plan) -> tuple[dict[str, int], list[str]]:
+    """Records per table, and every (indicator, area) the plan does not have: one pass over
+    the (indicator, area) index, and one over the few allocations."""
+    counts = {"entries": 0, "allocations": 0}
+    problems: list[str] = []
+    for table in ("entries", "allocations"):
+        order = "id" if table == "entries" else "seq"
+        sql = f"SELECT indicator, area, count(*), min({order}) FROM {table} GROUP BY 1, 2"
+        for indicator, area, n, first in conn.execute(sql):
+            counts[table] += n
+            what = "entry" if table == "entries" else "allocation"
+            more = f" and {n - 1} more" if n > 1 else ""
+            if indicator not in plan.indicators_by_id:
+                problems.append(
+                    f"{table}: indicator '{indicator}' is not in the plan ({what} {first}{more})"
+                )
+            if area not in plan.areas_by_id:
+                problems.append(f"{table}: area '{area}' is not in the plan ({what} {first}{more})")
+    counts["batches"] = conn.execute("SELECT count(*) FROM batches").fetchone()[0]
+    return counts, problems
+
+
+def record_problems(conn: sqlite3.Connection, *, every: bool) -> list[str]:
+    """Rows that are not sound: values, dates and field types. For ``db verify`` (``every``)
+    the whole test, row by row. On open, the first problem only, and the test in cheap parts:
+    the values in SQL, each distinct date once; the text fields' types (kept by the columns'
+    affinity, short of a BLOB written by hand) are left to ``db verify``."""
+    sql = "SELECT id, date, value FROM entries WHERE NOT ({}) ORDER BY id"
+    if every:
+        bad = conn.execute(sql.format(ENTRY_OK)).fetchall()
+    else:
+        bad = conn.execute(sql.format(NUMBER.format(c="value")) + " LIMIT 1").fetchall()
+        days = [d for (d,) in conn.execute("SELECT DISTINCT date FROM entries") if not is_day(d)]
+        if days and not bad:
+            sql = "SELECT id, date, value FROM entries WHERE date IS ? ORDER BY id LIMIT 1"
+            bad = conn.execute(sql, (days[0],)).fetchall()
+    problems = [
+        f"entry {entry_id}: {_why(day, value)} (values are numbers ≥ 0, dates YYYY-MM-DD, "
+        "other fields text)"
+        for entry_id, day, value in bad
+    ]
+    # ids another SQLite program may have written: an entry id, and what a correction names,
+    # are whole numbers ≥ 1 (the JSON file refuses anything else)
+    # (two queries, each on an index: the rowid, and the partial index of corrections)
+    for sql in (
+        "SELECT id, corrects FROM entries WHERE id < 1 ORDER BY id",
+        "SELECT id, corrects FROM entries WHERE corrects IS NOT NULL AND corrects < 1 ORDER BY id",
+    ):
+        problems += [
+            f"entry {entry_id}: "
+            + (f"id {entry_id}" if entry_id < 1 else f"corrects {target}")
+            + " is not an entry id (a whole number ≥ 1)"
+            for entry_id, target in conn.execute(sql if every else sql + " LIMIT 1")
+        ]
+    sql = f"SELECT seq, due, value FROM allocations WHERE NOT ({ALLOCATION_OK}) ORDER BY seq"
+    for seq, due, value in conn.execute(sql if every else sql + " LIMIT 1"):
+        problems.append(f"allocation {seq}: {_why(due, value, 'due')}")
+    return problems
+
+
+def is_day(text: Any) -> bool:
+    """A real date written YYYY-MM-DD (as the CHECK constraint of the date columns has it)."""
+    if not isinstance(text, str) or not _DAY_TEXT.fullmatch(text):
+        return False
+    try:
+        datetime.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _why(day: Any, value: Any, name: str = "date") -> str:
+    if type(value) not in (int, float) or not 0 <= value < math.inf:
+        return f"value must be a number ≥ 0, not {value!r}"
+    if (day is not None or name == "date") and not is_day(day):
+        return f"{name} must be a date YYYY-MM-DD, not {day!r}"
+    return "a field has the wrong type"
+
+
+def loop_problems(conn: sqlite3.Connection) -> list[str]:
+    """Corrections and undos that do not name an earlier record (``loops``): on every open,
+    from the few corrections (a partial index) and the batches."""
+    problems: list[str] = []
+    sql = "SELECT {} FROM entries WHERE corrects IS NOT NULL AND typeof(corrects) = 'integer'"
+    if conn.execute(sql.format("count(*)") + " AND corrects >= id").fetchone()[0]:
+        corrections = dict(conn.execute(sql.format("id, corrects")))
+        later = [t for i, t in corrections.items() if t > i]
+        ids = set(corrections)
+        for n in range(0, len(later), 500):
+            chunk = later[n : n + 500]
+            marks = ", ".join("?" * len(chunk))
+            ids.update(
+                i for (i,) in conn.execute(f"SELECT id FROM entries WHERE id IN ({marks})", chunk)
+            )
+        problems += [
+            f"entry {entry_id}: {what}"
+            for entry_id, what in loops.bad_corrections(corrections, ids.__contains__)
+        ]
+    order = {b: seq for seq, b in conn.execute("SELECT seq, id FROM batches")}
+    undos = dict(
+        conn.execute(
+            "SELECT id, reverts FROM batches WHERE kind = 'undo' AND typeof(reverts) = 'text' "
+            "AND reverts != ''"
+        )
+    )
+    problems += [f"batch {b}: {what}" for b, what in loops.bad_undos(undos, order)]
+    return problems
+
+
+def reference_problems(conn: sqlite3.Connection) -> list[str]:
+    """Entries name batches and entries that exist, an undo names a batch, batches' files are
+    JSON lists (for ``db verify``; opening does not need it)."""
+    problems = [
+        f"entry {i}: batch '{b}' is not a recorded batch"
+        for i, b in conn.execute(
+            "SELECT id, batch FROM entries WHERE batch != '' "
+            "AND batch NOT IN (SELECT id FROM batches) ORDER BY id"
+        )
+    ]
+    problems += [
+        f"entry {i}: corrects entry {c}, which does not exist"
+        for i, c in conn.execute(
+            "SELECT id, corrects FROM entries WHERE corrects IS NOT NULL "
+            "AND corrects NOT IN (SELECT id FROM entries) ORDER BY id"
+        )
+    ]
+    problems += [
+        f"batch {b}: reverts '{r}', which is not a recorded batch"
+        for b, r in conn.execute(
+            "SELECT id, reverts FROM batches WHERE reverts IS NOT NULL "
+            "AND reverts NOT IN (SELECT id FROM batches) ORDER BY seq"
+        )
+    ]
+    for row in conn.execute(f"SELECT {BATCH_COLUMNS} FROM batches ORDER BY seq"):
+        try:
+            batch_doc(row)
+        except DatabaseError as exc:
+            problems.append(exc.message)
+    return problems

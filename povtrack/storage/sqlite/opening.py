@@ -1,0 +1,154 @@
+"""How a povtrack SQLite file is opened: checked (``sqlitecheck``) before anything trusts it,
+and for reading also in a folder the user cannot write to.
+
+A reader opens it as usual: SQLite's locks, and the ``-wal`` and ``-shm`` files beside the
+database made as needed (a file in WAL mode cannot be read without them). In a folder this
+user cannot write to they cannot be made, and there are two cases:
+
+* they are there already (a povtrack of another user has the database open, or was killed):
+  SQLite reads the log through the existing ``-shm`` file, which it may open read-only, and
+  the usual open works;
+* they are not: the database file alone is the whole database, provided no ``-wal`` file holds
+  changes. Then it is opened ``immutable``: read without locks or side files. That is only
+  right while no one writes it, so a ``Guard`` notes the file (device, inode, size, time of
+  last change) before the first read and ``confirm`` compares after every read: a writer
+  that changed it meanwhile (its checkpoint writes into the file) makes the command stop with
+  exit 5 rather than use what it read. A ``-wal`` file with changes in it but no ``-shm``
+  cannot be read at all this way, and is refused with exit 4, naming it, rather than read
+  without the changes it holds.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import urllib.parse
+from pathlib import Path
+
+from povtrack.errors import BusyError, DatabaseError
+from povtrack.storage import safefile
+from povtrack.storage.json.file import check_file
+from povtrack.storage.sqlite.checks import Checked, check, refuse_empty
+from povtrack.storage.sqlite.file import connect, sql_errors, translate
+
+
+class Guard:
+    """The database file as an unlocked read found it; ``confirm`` after each read."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._file = safefile.real_path(path)
+        self._seen = self._state()
+
+    def _state(self) -> tuple[int, ...] | None:
+        try:
+            st = os.stat(self._file)
+        except OSError:
+            return None
+        return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+    def confirm(self) -> None:
+        if self._state() != self._seen:
+            raise BusyError(
+                f"{self.path}: another program changed the database while povtrack read it "
+                "without locks (its folder cannot be written); run the command again"
+            )
+
+
+def open_checked(
+    path: Path, begin: str, *, query_only: bool, lock: safefile.DbLock | None
+) -> tuple[sqlite3.Connection, Checked, Guard | None]:
+    """The database opened (``query_only``: for reading; else ``begin`` starts the writer's
+    transaction) and checked as on every open; a refusal is a DatabaseError pointing at the
+    newest good backup."""
+    check_file(path)
+    timeout = lock.timeout if lock else safefile.DEFAULT_LOCK_TIMEOUT
+    guard = None
+    try:
+        refuse_empty(path)
+        if query_only:
+            conn, guard = open_reader(path, timeout=timeout)
+        else:
+            conn = connect(path, timeout=timeout)
+    except DatabaseError as exc:
+        raise hinted(path, exc) from None
+    try:
+        if not query_only:
+            with sql_errors(path, writing=lock is not None):
+                conn.execute(begin)
+        try:
+            checked, problems = check(conn, path)
+        except DatabaseError as exc:
+            if guard is not None:
+                guard.confirm()  # a file changed while being read is not corrupt
+            raise hinted(path, exc) from None
+        if guard is not None:
+            guard.confirm()
+        if problems:
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            raise hinted(path, DatabaseError(f"{path}: corrupt database: {problems[0]}{more}"))
+    except BaseException:
+        conn.close()
+        raise
+    return conn, checked, guard
+
+
+def hinted(path: Path, exc: DatabaseError) -> DatabaseError:
+    from povtrack.storage.sqlite.maintenance import with_backup_hint
+
+    return with_backup_hint(path, exc)
+
+
+def open_reader(path: Path, *, timeout: float) -> tuple[sqlite3.Connection, Guard | None]:
+    """A connection that only reads, its read transaction begun by a first read (one
+    snapshot for the whole command), and the ``Guard`` to confirm after each read when it
+    reads without locks (None when it has SQLite's)."""
+    conn = connect(path, timeout=timeout, reader=True)
+    try:
+        conn.execute("PRAGMA query_only = 1")
+        conn.execute("PRAGMA synchronous = FULL")  # the last to close checkpoints the log
+        conn.execute("BEGIN")
+        conn.execute("PRAGMA schema_version").fetchone()  # opens the log, if there is one
+        return conn, None
+    except sqlite3.Error as exc:
+        conn.close()
+        folder = safefile.real_path(path).parent
+        name = getattr(exc, "sqlite_errorname", "") or ""
+        sides = ("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_IOERR_DELETE")  # -wal, -journal
+        if not name.startswith(sides) or os.access(folder, os.W_OK):
+            raise translate(path, exc) from None
+    guard = Guard(path)  # before the log is looked at and anything is read
+    return _unlocked(path), guard
+
+
+def _unlocked(path: Path) -> sqlite3.Connection:
+    target = safefile.real_path(path)
+    folder = f"in {target.parent} (not writable); open it once as a user who can write there"
+    if _holds(path, target, "-wal"):
+        raise DatabaseError(
+            f"{path}: cannot read the database: {target.name}-wal holds changes not yet in the "
+            f"database file, and reading them needs {target.name}-shm, which cannot be made "
+            + folder
+        )
+    if _holds(path, target, "-journal"):  # a file in rollback mode, a writer stopped midway
+        raise DatabaseError(
+            f"{path}: cannot read the database: {target.name}-journal holds a change that was "
+            "stopped midway, and it can only be rolled back " + folder
+        )
+    uri = f"file:{urllib.parse.quote(str(target))}?mode=ro&immutable=1"
+    with sql_errors(path):
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA query_only = 1")
+        conn.execute("BEGIN")
+    return conn
+
+
+def _holds(path: Path, target: Path, tail: str) -> bool:
+    """Whether the side file ``tail`` of the database holds anything."""
+    side = target.with_name(target.name + tail)
+    try:
+        return side.stat().st_size > 0
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise DatabaseError(f"{path}: cannot read the database: {side}: {exc.strerror}") from None

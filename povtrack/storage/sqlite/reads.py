@@ -1,0 +1,94 @@
+"""The reads of a SQLite database that ``store_sqlite`` serves, as functions of a connection
+(the store caches what they return): every entry as ``Entry``, every record for ``db
+migrate``, the ids of the entries that do not count, and the ledger's columns.
+
+Each is one query in id order; the ledger's columns are read without making an ``Entry`` per
+row, so ``status`` over a million entries reads four columns once.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+from typing import Any
+
+from povtrack.model import Entry
+from povtrack.storage.sqlite.file import ALLOCATION_COLUMNS, ENTRY_COLUMNS
+
+# Per (indicator, area), the ISO dates and values of the entries that count, in id order
+# (``progress.Ledger.from_series``); and the newest of those dates.
+Series = tuple[list[tuple[str, str, list[str], list[Any]]], date | None]
+ALLOCATION_KEYS = ("indicator", "area", "value", "due", "note", "source", "recorded_at", "by")
+
+
+def entry(row: tuple[Any, ...], day: date) -> Entry:
+    """A row of ``entries`` (``ENTRY_COLUMNS``) as an Entry, its date already parsed."""
+    i, ind, area, _, v, n, s, r, b, bt, c, why = row
+    return Entry(i, ind, area, day, v, n, s, r, b, bt, c, why or "")
+
+
+def entries(conn: sqlite3.Connection, entry_id: int | None = None) -> list[Entry]:
+    """Every entry in id order (or the one with ``entry_id``); dates were checked on open."""
+    sql = f"SELECT {ENTRY_COLUMNS} FROM entries"
+    cursor = (
+        conn.execute(sql + " ORDER BY id")
+        if entry_id is None
+        else conn.execute(sql + " WHERE id = ?", (entry_id,))
+    )
+    days: dict[str, date] = {}
+    out: list[Entry] = []
+    for i, ind, area, d, v, n, s, r, b, bt, c, why in cursor:
+        day = days.get(d)
+        if day is None:
+            day = days[d] = date.fromisoformat(d)
+        out.append(Entry(i, ind, area, day, v, n, s, r, b, bt, c, why or ""))
+    return out
+
+
+def records(conn: sqlite3.Connection) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Every entry and every allocation as plain records (``store.Records``), in order."""
+    out = []
+    for i, ind, area, d, v, n, s, r, b, bt, c, why in conn.execute(
+        f"SELECT {ENTRY_COLUMNS} FROM entries ORDER BY id"
+    ):
+        rec = {"id": i, "indicator": ind, "area": area, "date": d, "value": v, "note": n}
+        rec |= {"source": s, "recorded_at": r, "by": b, "batch": bt}
+        if c is not None:
+            rec |= {"corrects": c, "reason": why or ""}
+        out.append(rec)
+    sql = f"SELECT {ALLOCATION_COLUMNS} FROM allocations ORDER BY seq"
+    allocations = [dict(zip(ALLOCATION_KEYS, row, strict=True)) for row in conn.execute(sql)]
+    return out, allocations
+
+
+def not_counting(conn: sqlite3.Connection, undone: tuple[str, ...]) -> set[int]:
+    """Ids of the entries in an ``undone`` batch or superseded by a correction in force:
+    rules 1 and 2 of ``povtrack.ledger`` (the newest correction in force wins, corrections
+    chain), from the undone batches' entries and the few corrections (a partial index)."""
+    skip: set[int] = set()
+    if undone:
+        marks = ", ".join("?" * len(undone))
+        sql = f"SELECT id FROM entries WHERE batch IN ({marks})"
+        skip.update(i for (i,) in conn.execute(sql, undone))
+    sql = "SELECT id, corrects FROM entries WHERE corrects IS NOT NULL ORDER BY id"
+    for entry_id, target in conn.execute(sql):
+        if entry_id not in skip and target not in skip:
+            skip.add(target)
+    return skip
+
+
+def series(conn: sqlite3.Connection, skip: set[int]) -> Series:
+    """The ledger's columns of the entries not in ``skip``, and their newest date."""
+    groups: dict[tuple[str, str], tuple[list[str], list[Any]]] = {}
+    sql = "SELECT indicator, area, date, value, id FROM entries ORDER BY id"
+    for ind, area, d, v, i in conn.execute(sql):
+        if skip and i in skip:
+            continue
+        group = groups.get((ind, area))
+        if group is None:
+            group = groups[(ind, area)] = ([], [])
+        group[0].append(d)
+        group[1].append(v)
+    out = [(ind, area, texts, values) for (ind, area), (texts, values) in groups.items()]
+    newest = max((max(texts) for texts, _ in groups.values()), default=None)
+    return out, date.fromisoformat(newest) if newest else None
