@@ -140,8 +140,8 @@ def generation(db: Path, env: dict[str, str]) -> int:
             m = re.search(rb'"generation":\s*(\d+)', f.read(65536))
         if m:
             return int(m.group(1))
-    code = "import sys, pathlib\nfrom povtrack.storage import Store\n"
-    code += "print(Store.open(pathlib.Path(sys.argv[1])).generation)"
+    code = "import sys, pathlib\nfrom povtrack.storage import Database\n"
+    code += "print(Database.open(pathlib.Path(sys.argv[1])).generation)"
     done = subprocess.run([PY, "-c", code, str(db)], env=env, capture_output=True, text=True)
     return int(done.stdout.strip() or -1)
 

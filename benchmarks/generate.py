@@ -4,8 +4,9 @@ Owns the benchmark data: a plan (the bundled plan with generated townships below
 when N needs more areas), realistic weekly series over it, and for one size N:
 
 * the database: N entries in import batches, one return file per county and week
-  (``2018-W23-阳高县.csv:17``), written by ``povtrack.storage.Store`` in one commit, so it follows
-  every change of the storage format (the path's suffix picks the backend: ``.json``, ``.sqlite``);
+  (``2018-W23-阳高县.csv:17``), written by ``povtrack.storage.Database`` in one commit, so it
+  follows every change of the storage format (the path's suffix picks the backend: ``.json``,
+  ``.sqlite``);
 * the naive floor: the same N entries as a plain JSON list, one object per entry, all fields;
 * the import return: a CSV of the weeks after the database's last one (new entries, not
   duplicates), in the format ``povtrack import`` reads: ``date,area,indicator,value,note``;
@@ -312,7 +313,7 @@ def build(
 ) -> dict[str, Any]:
     """Write the database, the naive file, the return CSV and the manifest; return it."""
     from povtrack.planfile import bundled_text, parse_plan
-    from povtrack.storage import Store
+    from povtrack.storage import Database
 
     t0 = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
@@ -330,7 +331,7 @@ def build(
     written, weeks, batches = 0, set(), 0
     last_day = plan.start
     with (
-        Store.creating(db, plan_text, lock_timeout=5) as (store, _moved),
+        Database.creating(db, plan_text, lock_timeout=5) as (store, _moved),
         open(naive, "w", encoding="utf-8") as nf,
     ):
         add_allocations(store, plan, series)

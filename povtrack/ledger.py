@@ -1,7 +1,7 @@
 """Which entries count: the history of records, corrections, undos and repeated reports, read.
 
 Pure: no I/O. Nothing is ever removed from the database; every read works out from the whole
-history what counts, by one rule, which ``status`` (``progress.Ledger``), ``log``, ``log
+history what counts, by one rule, which ``status`` (``Ledger`` below), ``log``, ``log
 --all``, ``explain`` and ``correct`` all follow:
 
 1. an entry whose batch was undone (by an undo still in force) does not count: ``undone by bN``;
@@ -11,18 +11,22 @@ history what counts, by one rule, which ``status`` (``progress.Ledger``), ``log`
    other one is ``replaced by #N``, N being the one that counts. Only an entry that counts by
    rules 1 and 2 replaces another: an undone or superseded later report replaces nothing.
 
-``EntryTable.not_counting`` and ``sqlitereads.not_counting`` apply rules 1 and 2 from the
+``EntryTable.not_counting`` and ``storage.sqlite.reads.not_counting`` apply rules 1 and 2 from the
 stored columns; ``Ledger`` and ``EntryTable.replaced`` apply rule 3 the same way.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
+from itertools import accumulate
+from operator import lt
 from typing import Any
 
-from povtrack.model import Entry
+from povtrack.exact import Exact, exact
+from povtrack.model import Entry, Indicator
 
 COUNTS = "counts"
 # The states' words, exactly as JSON and the exports give them (N: an entry id, bN a batch).
@@ -111,3 +115,77 @@ def counting_entry(entries: list[Entry], states: dict[int, str], of: Entry) -> E
         (e for e in entries if states[e.id] == COUNTS and (e.indicator, e.area, e.date) == key),
         None,
     )
+
+
+class Ledger:
+    """Entries indexed by (indicator, area): for each date the last recorded value counts."""
+
+    def __init__(self, entries: list[Entry]) -> None:
+        latest: dict[tuple[str, str, date], Entry] = {}
+        for e in sorted(entries, key=lambda e: e.id):
+            latest[(e.indicator, e.area, e.date)] = e
+        series: dict[tuple[str, str], list[tuple[date, float]]] = defaultdict(list)
+        for (ind, area, day), e in sorted(latest.items(), key=lambda kv: kv[0][2]):
+            series[(ind, area)].append((day, e.value))
+        self._dates = {k: [d for d, _ in v] for k, v in series.items()}
+        self._values = {k: [x for _, x in v] for k, v in series.items()}
+        self._sums: dict[tuple[str, str], list[Exact]] = {}  # increments' running sums, exact
+
+    @classmethod
+    def from_series(cls, series: Iterable[tuple[str, str, list[str], list[float]]]) -> Ledger:
+        """The same ledger from columns: per (indicator, area), the ISO dates and values of
+        the entries that count, in id order (so the last one for a date is the one that
+        counts). Each distinct date is made once for the whole ledger."""
+        ledger = cls([])
+        days: dict[str, date] = {}
+        for indicator, area, dates, values in series:
+            if not dates:
+                continue
+            if all(map(lt, dates, dates[1:])):  # the usual case: one per date, in order
+                texts, kept = dates, list(values)
+            else:
+                latest = dict(zip(dates, values, strict=True))
+                texts = sorted(latest)  # ISO dates sort as text
+                kept = [latest[t] for t in texts]
+            try:
+                made = list(map(days.__getitem__, texts))
+            except KeyError:
+                days.update((t, date.fromisoformat(t)) for t in texts if t not in days)
+                made = list(map(days.__getitem__, texts))
+            ledger._dates[(indicator, area)] = made
+            ledger._values[(indicator, area)] = kept
+        return ledger
+
+    def dates(self, indicator: str, area: str) -> list[date]:
+        """The dates with a value for this indicator and area, oldest first."""
+        return self._dates.get((indicator, area), [])
+
+    def values(self, indicator: str, area: str) -> list[float]:
+        """The values that count, one per date of ``dates``, in the same order."""
+        return self._values.get((indicator, area), [])
+
+    def value_on(self, indicator: str, area: str, day: date) -> float | None:
+        """The value that counts for exactly this date, if any."""
+        key = (indicator, area)
+        n = bisect_right(self._dates.get(key, []), day)
+        if n and self._dates[key][n - 1] == day:
+            return self._values[key][n - 1]
+        return None
+
+    def area_actual(self, ind: Indicator, area: str, as_of: date) -> Exact | None:
+        """The area's own value as of a date, exactly: latest running total, or sum of
+        increments."""
+        key = (ind.id, area)
+        dates = self._dates.get(key)
+        if dates is None:
+            return None
+        n = bisect_right(dates, as_of)
+        if n == 0:
+            return None
+        if ind.reporting == "increment":
+            sums = self._sums.get(key)
+            if sums is None:
+                sums = self._sums[key] = list(accumulate(map(exact, self._values[key])))
+            return sums[n - 1]
+        value = self._values[key][n - 1]
+        return value if type(value) is int else exact(value)

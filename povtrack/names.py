@@ -15,7 +15,7 @@ import unicodedata
 
 from povtrack.errors import UsageError
 from povtrack.model import Indicator, Plan
-from povtrack.returns.cells import shown
+from povtrack.textsafe import shown
 
 _ZH_SUFFIX = re.compile(r"(市|县|縣|区|區)$")
 _EN_SUFFIX = re.compile(r"\s+(city|county|district)$")
@@ -119,3 +119,12 @@ def reportable(plan: Plan, ind: Indicator) -> Indicator:
         f"{named(ind)} is a ratio, worked out from two other indicators, and takes no value of "
         f"its own: report its numerator {named(num)} and its denominator {named(den)} instead"
     )
+
+
+def scope_names(plan: Plan, scope: str) -> tuple[str, str]:
+    """An area's or a group's names, Chinese and English."""
+    if plan.is_group(scope):
+        g = plan.group(scope)
+        return g.name, g.name_en
+    a = plan.area(scope)
+    return a.name, a.name_en

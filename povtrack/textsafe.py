@@ -57,3 +57,9 @@ def escape(text: str, *, keep_tab: bool = False) -> str:
     if pattern.search(text) is None:
         return text
     return pattern.sub(_visible, text)
+
+
+def shown(text: str, limit: int = 40) -> str:
+    """As much of a cell as a one-line message should echo; line breaks shown as \\n."""
+    text = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

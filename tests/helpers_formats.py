@@ -12,7 +12,7 @@ from typing import Any
 
 import openpyxl
 
-from povtrack.table import Column, Sheet
+from povtrack.sheet import Column, Sheet
 
 STATUS = {  # code: (zh, en), as the issue states them
     "done": ("已完成", "done"),

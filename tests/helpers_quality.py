@@ -11,7 +11,8 @@ from datetime import date, timedelta
 
 from helpers_progress import INDICATORS, D, entry, make_plan
 
-from povtrack.analysis.quality.check import Finding, run_checks
+from povtrack.analysis.quality.check import run_checks
+from povtrack.analysis.quality.findings import Finding
 from povtrack.model import Allocation, Entry
 
 MOVED = """

@@ -110,7 +110,8 @@ def test_a_json_database_is_never_filled_with_records_it_would_refuse(tmp_path: 
     as it checks a file: a refusal, and no file."""
     from povtrack.errors import DatabaseError
     from povtrack.planfile import bundled_text
-    from povtrack.storage import Records, Store
+    from povtrack.storage import Database
+    from povtrack.storage.base import Records
 
     entry = {
         "id": 0,
@@ -129,7 +130,7 @@ def test_a_json_database_is_never_filled_with_records_it_would_refuse(tmp_path: 
     target = tmp_path / "new.json"
     with (
         pytest.raises(DatabaseError, match=r"id/0 must be an entry id.*nothing written"),
-        Store.creating(target, bundled_text(), records=records) as (store, _),
+        Database.creating(target, bundled_text(), records=records) as (store, _),
     ):
         store.commit()
     assert not target.exists()

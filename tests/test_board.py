@@ -31,7 +31,8 @@ from povtrack.analysis.board import (
     make_cell,
     task_short,
 )
-from povtrack.analysis.status import STATUSES, default_as_of, status_rows
+from povtrack.analysis.measure import STATUSES
+from povtrack.analysis.status import default_as_of, status_rows
 from povtrack.output.screen.board import board_table, choose_layout
 from povtrack.planfile import bundled_text, parse_plan
 

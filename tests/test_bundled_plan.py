@@ -180,7 +180,7 @@ def _diff(expected: list[Row], actual: list[Row]) -> tuple[list[Row], list[Row]]
     return sorted(missing), sorted(extra)
 
 
-def _fmt(rows: list[Row]) -> str:
+def amount(rows: list[Row]) -> str:
     return "\n".join(f"  {r[0]} {r[1]:g} {r[2]} {r[3]}({r[4]}) {r[5]} {r[6]}" for r in rows)
 
 
@@ -197,8 +197,8 @@ def test_targets_match_transcription(plan: dict[str, Any]) -> None:
     actual = [_row(ind, t) for ind, t in _targets(plan)]
     missing, extra = _diff([(r[0], float(r[1]), *r[2:]) for r in TRANSCRIPTION], actual)
     assert not missing and not extra, (
-        f"missing from plan show ({len(missing)}):\n{_fmt(missing)}\n"
-        f"extra in plan show ({len(extra)}):\n{_fmt(extra)}"
+        f"missing from plan show ({len(missing)}):\n{amount(missing)}\n"
+        f"extra in plan show ({len(extra)}):\n{amount(extra)}"
     )
 
 

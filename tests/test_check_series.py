@@ -15,8 +15,8 @@ import pytest
 from helpers_db import AUDIT_COLUMNS, SERIES_COLUMNS, audit_of, set_audit
 from helpers_progress import PLAN
 
-from povtrack.analysis.status import Ledger
 from povtrack.errors import DatabaseError
+from povtrack.ledger import Ledger
 from povtrack.storage.json import checks as integrity
 from povtrack.storage.json import file as dbfile
 from povtrack.storage.json.entrytable import AuditError, EntryTable, series_from_records

@@ -20,7 +20,7 @@ from povtrack.analysis.coverage import Tally, completeness, is_late, late_entrie
 from povtrack.i18n import Labels
 from povtrack.model import Entry
 from povtrack.output.screen.coverage import completeness_view, rate_style, rate_text
-from povtrack.storage import Store
+from povtrack.storage import Database
 
 planted = helpers_coverage.planted  # the fixture, found by pytest under this name
 bundled = helpers_coverage.bundled  # the fixture, found by pytest under this name
@@ -179,7 +179,7 @@ def test_late_entries_pure() -> None:
 
 
 def test_late_counts_through_the_pure_functions(planted) -> None:
-    store = Store.open(planted)
+    store = Database.open(planted)
     entries = store.entries()
     late = late_entries(entries)
     assert sorted((e.indicator, e.area, e.date.isoformat()) for e in late) == [
@@ -198,7 +198,7 @@ def test_late_counts_through_the_pure_functions(planted) -> None:
 @pytest.mark.parametrize("width", [80, 120])
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_completeness_fits_the_width(bundled, width: int, lang: str) -> None:
-    store = Store.open(bundled)
+    store = Database.open(bundled)
     c = completeness(store.plan, store.entries(), store.allocations(), date(2018, 6, 3))
     console, out = _console(width)
     console.print(completeness_view(console, store.plan, c, Labels(lang)))

@@ -29,7 +29,7 @@ from povtrack.analysis.meaning import (
     value_slip,
     value_standing,
 )
-from povtrack.analysis.status import Ledger
+from povtrack.ledger import Ledger
 from povtrack.model import Allocation, Entry
 
 RELOCATED = "housing.relocated_people"

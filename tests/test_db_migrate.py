@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from helpers_backends import READS, WRITES, cli, outputs
 
-from povtrack.storage import Store
+from povtrack.storage import Database
 
 # What each database says of itself rather than of its data.
 OWN_META = {"schema", "generation", "written_by", "committed_at", "migrated_from"}
@@ -44,7 +44,7 @@ def migrate(run, db: Path, to: str, *more: str):
 
 
 def records(db: Path):
-    store = Store.open(db)
+    store = Database.open(db)
     try:
         return store.records()
     finally:

@@ -25,7 +25,7 @@ from povtrack.analysis.trend import diff
 from povtrack.i18n import Labels
 from povtrack.output.screen.tables import THEME
 from povtrack.output.screen.trend import diff_view
-from povtrack.storage import Store
+from povtrack.storage import Database
 
 PLACED = "jobs.placed"  # city target 20000 people
 COUNTIES = [
@@ -200,7 +200,7 @@ def test_section_limits_the_screen(run, planted) -> None:
 
 
 def _render(db_path, width: int, lang: str) -> str:
-    store = Store.open(db_path)
+    store = Database.open(db_path)
     d = diff(store.plan, store.entries(), store.allocations(), date(2018, 3, 11), date(2018, 3, 25))
     out = io.StringIO()
     console = Console(

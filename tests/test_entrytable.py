@@ -23,8 +23,15 @@ from helpers_progress import PLAN
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from povtrack.analysis.status import Ledger, status_rows
-from povtrack.ledger import COUNTS, REPLACED, effective_entries, entry_states, undone_batches
+from povtrack.analysis.status import status_rows
+from povtrack.ledger import (
+    COUNTS,
+    REPLACED,
+    Ledger,
+    effective_entries,
+    entry_states,
+    undone_batches,
+)
 from povtrack.model import Entry
 from povtrack.storage.json import checks as integrity
 from povtrack.storage.json.entrytable import EntryTable, entry_record, series_from_records

@@ -33,7 +33,7 @@ from povtrack.analysis.explain import explain, explain_json
 from povtrack.i18n import Labels
 from povtrack.output.screen.coverage import explain_view
 from povtrack.output.screen.tables import THEME
-from povtrack.storage import Store
+from povtrack.storage import Database
 
 TRAINED = "jobs.trained"
 COVERAGE = "welfare.dibao_coverage"
@@ -253,7 +253,7 @@ def test_no_target_on_the_scope(run, planted) -> None:
 def test_every_status_row_is_explained_with_its_numbers(run, planted, db_path: Path) -> None:
     """All rows of status, through the pure function: the same actual, progress, expected."""
     rows = ok_json(run("status", "--json", "--as-of", AS_OF))["rows"]
-    store = Store.open(db_path)
+    store = Database.open(db_path)
     for row in rows:
         ind = store.plan.indicator(row["indicator"])
         x = explain(store.plan, store.entries(), store.allocations(), ind, row["scope"], MARCH_25)
@@ -302,7 +302,7 @@ def test_screen_sections(run, planted) -> None:
 
 
 def _render(db: Path, indicator: str, scope: str, width: int, lang: str) -> str:
-    store = Store.open(db)
+    store = Database.open(db)
     ind = store.plan.indicator(indicator)
     x = explain(store.plan, store.entries(), store.allocations(), ind, scope, MARCH_25)
     out = io.StringIO()

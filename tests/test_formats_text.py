@@ -37,8 +37,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from povtrack.errors import UsageError
-from povtrack.output.files import STATUS_COLOURS, neutralise, render
-from povtrack.table import Column
+from povtrack.output.files import sheet_bytes
+from povtrack.output.notation import STATUS_COLOURS, neutralise
+from povtrack.sheet import Column
 
 
 def _plain(v: float | int) -> str:
@@ -92,7 +93,7 @@ def _read_csv(data: bytes) -> list[list[str]]:
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_csv_cells_equal_the_sheet_rows(lang: str) -> None:
     sheet = _sheet()
-    data = render([sheet], "csv", lang=lang)
+    data = sheet_bytes([sheet], "csv", lang=lang)
     assert data.startswith(b"\xef\xbb\xbf")
     table = _read_csv(data)
     assert table[0] == HEADINGS[lang]
@@ -107,7 +108,7 @@ def test_csv_cells_equal_the_sheet_rows(lang: str) -> None:
 
 def test_csv_is_crlf_and_plain_numbers() -> None:
     rows = [dict(ROWS[0], note="x"), dict(ROWS[1], note="y")]
-    data = render([_sheet(rows)], "csv", lang="zh")
+    data = sheet_bytes([_sheet(rows)], "csv", lang="zh")
     text = data.decode("utf-8-sig")
     assert text.count("\r\n") == 3 and "\n" not in text.replace("\r\n", "")
     assert "1234567.5" in text and "1,234,567" not in text
@@ -116,14 +117,14 @@ def test_csv_is_crlf_and_plain_numbers() -> None:
 
 def test_csv_with_several_sheets_is_refused() -> None:
     with pytest.raises(UsageError, match="csv holds one table; use xlsx or html for several"):
-        render([_sheet(), _sheet(key="other")], "csv", lang="zh")
+        sheet_bytes([_sheet(), _sheet(key="other")], "csv", lang="zh")
 
 
 def test_empty_list_and_unknown_format_are_refused() -> None:
     with pytest.raises(UsageError):
-        render([], "html", lang="zh")
+        sheet_bytes([], "html", lang="zh")
     with pytest.raises(UsageError):
-        render([_sheet()], "pdf", lang="zh")
+        sheet_bytes([_sheet()], "pdf", lang="zh")
 
 
 # --- Markdown --------------------------------------------------------------------------------
@@ -176,7 +177,7 @@ def _read_md(text: str) -> list[dict[str, Any]]:
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_markdown_cells_equal_the_sheet_rows(lang: str) -> None:
     sheet = _sheet()
-    text = render([sheet], "md", lang=lang).decode("utf-8")
+    text = sheet_bytes([sheet], "md", lang=lang).decode("utf-8")
     (sec,) = _read_md(text)
     assert sec["title"] == ("脱贫进度" if lang == "zh" else "Poverty progress")
     assert sec["notes"] == NOTES
@@ -264,7 +265,7 @@ def _hex(style: str | None) -> str | None:
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_html_cells_equal_the_sheet_rows(lang: str) -> None:
     sheet = _sheet()
-    data = render([sheet], "html", lang=lang)
+    data = sheet_bytes([sheet], "html", lang=lang)
     text = data.decode("utf-8")
     assert '<meta charset="utf-8">' in text
     assert "@page { size: A4 landscape; margin: 12mm }" in text
@@ -292,7 +293,7 @@ def test_html_cells_equal_the_sheet_rows(lang: str) -> None:
 
 
 def test_html_is_self_contained() -> None:
-    text = render([_sheet(), _sheet(key="b")], "html", lang="zh").decode("utf-8").lower()
+    text = sheet_bytes([_sheet(), _sheet(key="b")], "html", lang="zh").decode("utf-8").lower()
     for bad in ("http://", "https://", "<script", "<link", "url(", "@import", "@font-face", "src="):
         assert bad not in text, bad
     tables = _read_html(text.encode())
@@ -324,10 +325,10 @@ def test_status_colours_are_the_promised_hues() -> None:
 def test_several_sheets_in_markdown_and_html() -> None:
     a, b = _sheet(key="a"), _sheet(ROWS[:2], key="b", total=False)
     b.title, b.title_en = "第二张", "Second"
-    secs = _read_md(render([a, b], "md", lang="en").decode())
+    secs = _read_md(sheet_bytes([a, b], "md", lang="en").decode())
     assert [s["title"] for s in secs] == ["Poverty progress", "Second"]
     assert len(secs[1]["table"]) == 2 + 2
-    html_secs = _read_html(render([a, b], "html", lang="zh")).sections
+    html_secs = _read_html(sheet_bytes([a, b], "html", lang="zh")).sections
     assert [s["title"] for s in html_secs] == ["脱贫进度", "第二张"]
     assert html_secs[1]["foot"] == []
 
@@ -338,14 +339,14 @@ def test_several_sheets_in_markdown_and_html() -> None:
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_a_sheet_with_no_rows_still_has_its_heading_row(lang: str) -> None:
     sheet = _sheet([], total=False)
-    assert _read_csv(render([sheet], "csv", lang=lang)) == [HEADINGS[lang]]
-    (sec,) = _read_md(render([sheet], "md", lang=lang).decode())
+    assert _read_csv(sheet_bytes([sheet], "csv", lang=lang)) == [HEADINGS[lang]]
+    (sec,) = _read_md(sheet_bytes([sheet], "md", lang=lang).decode())
     assert len(sec["table"]) == 2 and _md_cells(sec["table"][0]) == HEADINGS[lang]
     assert sec["after"] == [NO_ROWS[lang]]
-    (hsec,) = _read_html(render([sheet], "html", lang=lang)).sections
+    (hsec,) = _read_html(sheet_bytes([sheet], "html", lang=lang)).sections
     assert [c[2] for c in hsec["head"][0]["cells"]] == HEADINGS[lang]
     assert hsec["body"] == [] and hsec["p"] == [NO_ROWS[lang]]
-    ws = _load(render([sheet], "xlsx", lang=lang)).active
+    ws = _load(sheet_bytes([sheet], "xlsx", lang=lang)).active
     assert [c.value for c in ws[1]] == HEADINGS[lang]
     assert ws.freeze_panes == "A2"
     assert all(c.value is None for c in ws[2])
@@ -355,17 +356,17 @@ def test_a_sheet_with_no_rows_still_has_its_heading_row(lang: str) -> None:
 
 
 def test_formula_injection_is_neutralised_in_csv() -> None:
-    table = _read_csv(render([_injection_sheet()], "csv", lang="en"))
+    table = _read_csv(sheet_bytes([_injection_sheet()], "csv", lang="en"))
     assert [r[0] for r in table[1:]] == ["'" + d for d in DANGEROUS]
     assert [r[1] for r in table[1:]] == ["-5"] * len(DANGEROUS)
 
 
 def test_formula_injection_is_plain_escaped_text_in_html_and_md() -> None:
-    (sec,) = _read_html(render([_injection_sheet()], "html", lang="en")).sections
+    (sec,) = _read_html(sheet_bytes([_injection_sheet()], "html", lang="en")).sections
     assert [tr["cells"][0][2] for tr in sec["body"]] == DANGEROUS
     assert [tr["cells"][1][2] for tr in sec["body"]] == ["-5"] * len(DANGEROUS)
     assert sec["notes"] == DANGEROUS
-    (msec,) = _read_md(render([_injection_sheet()], "md", lang="en").decode())
+    (msec,) = _read_md(sheet_bytes([_injection_sheet()], "md", lang="en").decode())
     got = [_md_cells(line)[0] for line in msec["table"][2:]]
     assert got == [d.replace("\r", "\n") for d in DANGEROUS]
 
@@ -383,7 +384,7 @@ def test_neutralise() -> None:
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.text(max_size=30), min_size=1, max_size=5))
 def test_arbitrary_text_round_trips_through_csv(texts: list[str]) -> None:
-    table = _read_csv(render([_text_sheet(texts)], "csv", lang="zh"))
+    table = _read_csv(sheet_bytes([_text_sheet(texts)], "csv", lang="zh"))
     assert table[0] == ["甲", "乙"]
     assert [r[0] for r in table[1:]] == [_neutral(t) for t in texts]
     assert [r[1] for r in table[1:]] == [repr(i - 1.5) for i in range(len(texts))]
@@ -395,7 +396,7 @@ def test_arbitrary_text_is_escaped_in_html(texts: list[str], title: str) -> None
     sheet = _text_sheet(texts)
     sheet.title = title
     sheet.notes = [title]
-    parser = _read_html(render([sheet], "html", lang="zh"))
+    parser = _read_html(sheet_bytes([sheet], "html", lang="zh"))
     (sec,) = parser.sections
     assert sec["title"] == title and sec["notes"] == [title]
     assert [tr["cells"][0][2] for tr in sec["body"]] == texts
@@ -415,7 +416,7 @@ MD_TEXT = st.text(
 @settings(max_examples=150, deadline=None)
 @given(st.lists(MD_TEXT, min_size=1, max_size=5))
 def test_arbitrary_text_round_trips_through_markdown(texts: list[str]) -> None:
-    (sec,) = _read_md(render([_text_sheet(texts)], "md", lang="zh").decode())
+    (sec,) = _read_md(sheet_bytes([_text_sheet(texts)], "md", lang="zh").decode())
     body = sec["table"][2:]
     assert all("\n" not in line for line in body)
     assert [_md_cells(line)[0] for line in body] == texts

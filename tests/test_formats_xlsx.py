@@ -28,8 +28,9 @@ from helpers_formats import (
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from povtrack.output.files import STATUS_COLOURS, display_width, render
-from povtrack.table import Column, Sheet
+from povtrack.output.files import sheet_bytes
+from povtrack.output.notation import STATUS_COLOURS, display_width
+from povtrack.sheet import Column, Sheet
 
 # --- XLSX ------------------------------------------------------------------------------------
 
@@ -43,7 +44,7 @@ def _fill(cell) -> str | None:
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_xlsx_cells_equal_the_sheet_rows(lang: str) -> None:
     sheet = _sheet()
-    wb = _load(render([sheet], "xlsx", lang=lang))
+    wb = _load(sheet_bytes([sheet], "xlsx", lang=lang))
     assert wb.sheetnames == ["status"]
     ws = wb["status"]
     assert ws.freeze_panes == "A2"
@@ -90,14 +91,14 @@ def test_xlsx_cells_equal_the_sheet_rows(lang: str) -> None:
 
 def test_xlsx_empty_text_cell() -> None:
     # "" in a text column is an empty string cell or an empty cell; never "0"
-    wb = _load(render([_sheet()], "xlsx", lang="zh"))
+    wb = _load(sheet_bytes([_sheet()], "xlsx", lang="zh"))
     assert wb.active.cell(row=5, column=8).value in (None, "")
 
 
 def test_xlsx_chinese_column_is_wider_than_ascii_of_equal_length() -> None:
     cols = [Column("zh", "甲", "A"), Column("en", "乙", "B"), Column("n", "丙", "C", "integer")]
     rows = [{"zh": "阳高县扶贫办公室", "en": "abcdefgh", "n": 1}]
-    ws = _load(render([Sheet("w", "宽度", "Widths", cols, rows)], "xlsx", lang="zh")).active
+    ws = _load(sheet_bytes([Sheet("w", "宽度", "Widths", cols, rows)], "xlsx", lang="zh")).active
     zh = ws.column_dimensions["A"].width
     en = ws.column_dimensions["B"].width
     assert zh > en >= 8
@@ -109,7 +110,7 @@ def test_xlsx_chinese_column_is_wider_than_ascii_of_equal_length() -> None:
 def test_xlsx_sheet_names_are_short_unique_and_legal() -> None:
     keys = ["status", "STATUS", "a" * 40, "a" * 40, "a/b:c*d?[e]", "board"]
     sheets = [_sheet(key=k) for k in keys]
-    wb = _load(render(sheets, "xlsx", lang="zh"))
+    wb = _load(sheet_bytes(sheets, "xlsx", lang="zh"))
     names = wb.sheetnames
     assert len(names) == len(keys)
     assert len({n.lower() for n in names}) == len(names)
@@ -125,7 +126,7 @@ def test_xlsx_sheet_names_are_short_unique_and_legal() -> None:
 
 
 def test_formula_injection_is_neutralised_in_xlsx() -> None:
-    ws = _load(render([_injection_sheet()], "xlsx", lang="en")).active
+    ws = _load(sheet_bytes([_injection_sheet()], "xlsx", lang="en")).active
     for r, d in enumerate(DANGEROUS, 2):
         cell = ws.cell(row=r, column=1)
         # XML stores a carriage return as a line feed
@@ -149,7 +150,7 @@ _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.text(max_size=20), min_size=1, max_size=3))
 def test_arbitrary_text_never_breaks_xlsx(texts: list[str]) -> None:
-    ws = _load(render([_text_sheet(texts)], "xlsx", lang="zh")).active
+    ws = _load(sheet_bytes([_text_sheet(texts)], "xlsx", lang="zh")).active
     for r, t in enumerate(texts, 2):
         want = _XML_BAD.sub("\ufffd", _neutral(t).replace("\r\n", "\n").replace("\r", "\n"))
         assert ws.cell(row=r, column=1).value == (want or None)

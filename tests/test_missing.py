@@ -18,7 +18,7 @@ import povtrack.cli.coverage  # noqa: F401  (registers the commands until cli/__
 from povtrack.analysis.coverage import missing
 from povtrack.i18n import Labels
 from povtrack.output.screen.coverage import missing_view
-from povtrack.storage import Store
+from povtrack.storage import Database
 
 planted = helpers_coverage.planted  # the fixture, found by pytest under this name
 bundled = helpers_coverage.bundled  # the fixture, found by pytest under this name
@@ -207,7 +207,7 @@ def test_missing_csv_is_the_json(run, planted) -> None:
 @pytest.mark.parametrize("width", [80, 120])
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_missing_fits_the_width(bundled, width: int, lang: str) -> None:
-    store = Store.open(bundled)
+    store = Database.open(bundled)
     m = missing(store.plan, store.entries(), store.allocations(), date(2018, 5, 30))
     console, out = _console(width)
     console.print(missing_view(console, store.plan, m, Labels(lang)))

@@ -20,7 +20,8 @@ from helpers_progress import PLAN, D, entry, one_row
 from rich.cells import cell_len
 
 from povtrack.analysis.pace import Forecast, forecast
-from povtrack.analysis.status import Ledger, status_rows
+from povtrack.analysis.status import status_rows
+from povtrack.ledger import Ledger
 from povtrack.planfile import bundled_text, parse_plan
 
 AS_OF = D(2018, 7, 1)  # a Sunday

@@ -163,7 +163,7 @@ def _at(data: Any, path: tuple[Any, ...]) -> Any:
     return data
 
 
-def _ids(data: dict[str, Any], section: str) -> list[Any]:
+def entry_ids(data: dict[str, Any], section: str) -> list[Any]:
     items = data.get(section)
     if not isinstance(items, list):
         return []
@@ -178,8 +178,8 @@ def _tables(data: dict[str, Any], section: str) -> list[dict[str, Any]]:
 def mutate(data: dict[str, Any], draw: Any) -> str:
     """One random change to ``data``; returns what it did (for the failure message)."""
     op = draw(st.sampled_from(OPERATIONS))
-    areas, groups = _ids(data, "areas"), _ids(data, "groups")
-    indicators = _ids(data, "indicators")
+    areas, groups = entry_ids(data, "areas"), entry_ids(data, "groups")
+    indicators = entry_ids(data, "indicators")
     names = areas + groups + indicators + ["nowhere"]
     paths = _paths(data)
     if not paths:

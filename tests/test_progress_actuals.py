@@ -14,7 +14,9 @@ from helpers_progress import PLAN, D, entry, one_row
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from povtrack.analysis.status import Ledger, actual, status_rows
+from povtrack.analysis.measure import actual
+from povtrack.analysis.status import status_rows
+from povtrack.ledger import Ledger
 from povtrack.model import Entry, Plan
 
 

@@ -12,7 +12,8 @@ from fractions import Fraction
 import pytest
 from helpers_progress import PLAN, D, entry, make_plan, one_row, rows_for
 
-from povtrack.analysis.status import allocation_due, default_as_of, expected_share, status_rows
+from povtrack.analysis.measure import allocation_due, expected_share
+from povtrack.analysis.status import default_as_of, status_rows
 from povtrack.model import Allocation
 
 # One quantity target on north whose window is exactly 100 days:

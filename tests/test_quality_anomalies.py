@@ -19,13 +19,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from povtrack.analysis.quality.anomalies import unusual
-from povtrack.analysis.quality.check import (
-    ABOVE_TARGET,
-    OUTLIER_MIN_INCREMENTS,
-    STALE_REPORTS,
-    findings_json,
-    run_checks,
-)
+from povtrack.analysis.quality.check import findings_json, run_checks
+from povtrack.analysis.quality.findings import ABOVE_TARGET, OUTLIER_MIN_INCREMENTS, STALE_REPORTS
 
 # ---------------------------------------------------------------------------- anomaly checks
 

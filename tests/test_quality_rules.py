@@ -14,10 +14,7 @@ from helpers_progress import INDICATORS, entry, make_plan
 from helpers_quality import AS_OF, MOVED, PLAN, SUM_RULE, check, noted, one, only, series, sunday
 
 from povtrack.analysis.quality import check as quality
-from povtrack.analysis.quality.check import (
-    check_plan_rules,
-    run_checks,
-)
+from povtrack.analysis.quality.check import check_plan_rules, run_checks
 from povtrack.errors import PlanError
 from povtrack.model import Allocation, Entry
 from povtrack.planfile import bundled_text, parse_plan

@@ -16,7 +16,7 @@ from helpers_cli import DANGEROUS, ok_json, rec, row_for, status_rows
 from helpers_progress import HEADER, INDICATORS, PLAN, D, entry, make_plan, one_row
 
 from povtrack.analysis.explain import explain, explain_json
-from povtrack.analysis.status import allocation_due, expected_share
+from povtrack.analysis.measure import allocation_due, expected_share
 from povtrack.analysis.status import status_rows as rows_at
 from povtrack.errors import PlanError
 from povtrack.model import Allocation

@@ -12,7 +12,7 @@ import pytest
 from helpers_db import entry_docs
 
 from povtrack.planfile import bundled_text, parse_plan
-from povtrack.storage import Store
+from povtrack.storage import Database
 
 pytestmark = pytest.mark.slow
 
@@ -32,7 +32,7 @@ NEW = [SERIES[n] for n in range(10)]  # the import: 100 more days of ten series
 
 def _big(path: Path) -> None:
     """SIZE entries as daily running totals, written through the storage API in one commit."""
-    with Store.creating(path, bundled_text(), lock_timeout=5) as (store, _):
+    with Database.creating(path, bundled_text(), lock_timeout=5) as (store, _):
         batch = store.add_batch("import", "test", [{"name": "big.csv", "sha256": "0" * 64}])
         rows = [
             {
@@ -57,7 +57,7 @@ def big(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 
 
 def _generation(path: Path) -> int:
-    return Store.open(path).generation
+    return Database.open(path).generation
 
 
 def test_an_import_into_a_big_database_is_one_write_and_keeps_every_entry(
@@ -86,7 +86,7 @@ def test_an_import_into_a_big_database_is_one_write_and_keeps_every_entry(
         assert len(now - kept) == 1
     else:  # SQLite keeps no per-commit backup
         assert now == kept
-    entries = Store.open(big).all_entries()
+    entries = Database.open(big).all_entries()
     assert len(entries) == SIZE + 1000
     assert [e.id for e in entries] == list(range(1, SIZE + 1001))
     if big.suffix == ".json":  # the file itself, read without povtrack

@@ -17,8 +17,8 @@ from helpers_db import DANGEROUS, RELOCATED, lines
 from helpers_faults import hold_lock
 
 from povtrack.errors import DatabaseError
-from povtrack.storage import Store
-from povtrack.storage.sqlite.backend import SqliteStore
+from povtrack.storage import Database
+from povtrack.storage.sqlite.backend import SqliteBackend
 
 AFFORESTATION = "ecology.afforestation"  # mu: fractions allowed
 
@@ -110,7 +110,7 @@ def test_records_reach_the_file_and_read_back(run, made: Path) -> None:
     ]
     assert meta(made)["generation"] == "3"
     assert meta(made)["entries_count"] == "2"
-    store = Store.open(made)
+    store = Database.open(made)
     assert [(e.id, e.value, e.date) for e in store.entries()] == [
         (1, 5200, date(2018, 6, 10)),
         (2, 12.5, date(2018, 6, 10)),
@@ -121,13 +121,13 @@ def test_integers_stay_integers_and_floats_floats(run, made: Path) -> None:
     rec(run, made, AFFORESTATION, "12")
     rec(run, made, AFFORESTATION, "12.0", day="2018-06-17")
     assert raw(made, "SELECT typeof(value) FROM entries ORDER BY id") == [("integer",), ("real",)]
-    values = [e.value for e in Store.open(made).entries()]
+    values = [e.value for e in Database.open(made).entries()]
     assert [type(v) for v in values] == [int, float]
 
 
 def test_leaving_writing_without_commit_rolls_back(made: Path) -> None:
     before = raw(made, "SELECT key, value FROM meta ORDER BY key")
-    with SqliteStore.writing(made, lock_timeout=1) as store:
+    with SqliteBackend.writing(made, lock_timeout=1) as store:
         batch = store.add_batch("record", "tester")
         store.add_entries(
             [
@@ -149,7 +149,7 @@ def test_leaving_writing_without_commit_rolls_back(made: Path) -> None:
 
 
 def test_a_commit_with_nothing_changed_writes_nothing(made: Path) -> None:
-    with SqliteStore.writing(made, lock_timeout=1) as store:
+    with SqliteBackend.writing(made, lock_timeout=1) as store:
         store.commit()
     assert meta(made)["generation"] == "1"
 
@@ -298,7 +298,7 @@ def test_fewer_records_than_the_last_commit_counted_is_refused(run, made: Path) 
 def test_the_open_api_refuses_with_a_database_error(made: Path) -> None:
     change(made, "PRAGMA user_version = 99")
     with pytest.raises(DatabaseError, match="newer povtrack"):
-        Store.open(made)
+        Database.open(made)
 
 
 def test_db_verify_lists_every_bad_record(run, made: Path) -> None:

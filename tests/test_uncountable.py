@@ -17,7 +17,7 @@ import pytest
 from helpers_cli import ok_json
 from helpers_returns import workbook
 
-from povtrack.storage import Store
+from povtrack.storage import Database
 
 RATE = "goals.village_exit_rate"  # 贫困村退出率: villages exited ÷ poor villages × 100
 WHY = (
@@ -53,7 +53,7 @@ def files(folder: Path) -> dict[str, bytes]:
 
 def plant_rate_entries(db: Path) -> None:
     """What an older povtrack let in: two values of a ratio, recorded like any other."""
-    with Store.writing(db, lock_timeout=5) as store:
+    with Database.writing(db, lock_timeout=5) as store:
         batch = store.add_batch("record", "old")
         rows = [
             {"indicator": RATE, "area": "zuoyun", "date": day, "value": v, "source": "old"}

@@ -30,7 +30,7 @@ from povtrack.actions import inbox_files as fs
 from povtrack.actions.writes import ImportResult, RunWarning, database_warnings, import_returns
 from povtrack.errors import PovtrackError, UsageError
 from povtrack.returns.reader import display_name
-from povtrack.storage import Store, safefile
+from povtrack.storage import Database, safefile
 from povtrack.textsafe import escape
 
 RETURN_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm")
@@ -124,7 +124,7 @@ def take_inbox(
             f"{inbox}: this is the database's own folder; give the offices a separate inbox "
             "folder (the database and its backups must never be moved)"
         )
-    Store.open(db)  # a missing or broken database stops the run before any file is moved
+    Database.open(db)  # a missing or broken database stops the run before any file is moved
     run = InboxRun(inbox)
     # One run at a time per inbox; each import also takes the database lock.
     with safefile.DbLock(inbox / ".povtrack-inbox", lock_timeout):
@@ -245,7 +245,7 @@ class _Taker:
         taken: _Taken | None = None
         noted: list[str] = []  # the database's own warnings (e.g. a stale temp file)
         try:
-            with Store.writing(self.db, lock_timeout=self.lock_timeout) as store:
+            with Database.writing(self.db, lock_timeout=self.lock_timeout) as store:
                 noted = store.warnings
                 taken = self._take(w, shown)
                 data = taken.data

@@ -26,16 +26,16 @@ from povtrack.analysis.meaning import (
     value_slip,
     value_standing,
 )
-from povtrack.analysis.status import Ledger
 from povtrack.dates import check_in_window
 from povtrack.errors import UsageError
-from povtrack.ledger import files_in_force
+from povtrack.jsonable import num
+from povtrack.ledger import Ledger, files_in_force
 from povtrack.model import Allocation, Entry, Indicator
 from povtrack.names import reportable, resolve_area, resolve_indicator
-from povtrack.output.shapes import num
 from povtrack.returns.cells import note_text, parse_value
 from povtrack.returns.reader import read_returns
-from povtrack.storage import Store
+from povtrack.storage import Database
+from povtrack.storage.base import Backend
 
 
 def readable(text: str, what: str) -> str:
@@ -111,7 +111,7 @@ class ImportResult:
 
 
 def import_returns(
-    store: Store,
+    store: Backend,
     paths: list[Path],
     *,
     by: str,
@@ -243,7 +243,7 @@ def going_down(plan: Any, ledger: Ledger, rows: list[dict[str, Any]]) -> list[Ru
 
 
 def record_value(
-    store: Store,
+    store: Backend,
     indicator: str,
     value: str,
     area: str,
@@ -288,7 +288,7 @@ class Recorded:
     slip: Slip | None  # a likely 万/亿 slip, or None
 
 
-def _recorded(store: Store, before: Ledger, entry: Entry) -> Recorded:
+def _recorded(store: Backend, before: Ledger, entry: Entry) -> Recorded:
     """``before``: the ledger before ``entry`` was added."""
     plan, allocations = store.plan, store.allocations()
     ind, area, day, value = plan.indicator(entry.indicator), entry.area, entry.date, entry.value
@@ -310,7 +310,7 @@ class Allocated:
 
 
 def set_target(
-    store: Store, indicator: str, value: str, area: str, due: date | None, *, by: str, source: str
+    store: Backend, indicator: str, value: str, area: str, due: date | None, *, by: str, source: str
 ) -> Allocated:
     plan = store.plan
     ind = resolve_indicator(plan, indicator)
@@ -340,7 +340,7 @@ def sample_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "sample_data"
 
 
-def load_allocations_csv(store: Store, path: Path, *, by: str) -> int:
+def load_allocations_csv(store: Backend, path: Path, *, by: str) -> int:
     """indicator,area,value[,due] rows, each recorded like ``target set``."""
     text = path.read_text(encoding="utf-8-sig")
     count = 0
@@ -364,7 +364,7 @@ def load_allocations_csv(store: Store, path: Path, *, by: str) -> int:
     return count
 
 
-def build_demo(path: Path, *, protect: list[Path], lock_timeout: float) -> tuple[Store, str]:
+def build_demo(path: Path, *, protect: list[Path], lock_timeout: float) -> tuple[Backend, str]:
     """A demo database from scratch: the bundled plan, sample allocations, sample returns."""
     from povtrack.planfile import bundled_text
 
@@ -374,7 +374,10 @@ def build_demo(path: Path, *, protect: list[Path], lock_timeout: float) -> tuple
     returns = sorted((samples / "returns").glob("*.csv"))
     if not returns:
         raise UsageError(f"{samples}: no sample returns found (is the package complete?)")
-    with Store.creating(path, bundled_text(), demo=True, lock_timeout=lock_timeout) as (store, _):
+    with Database.creating(path, bundled_text(), demo=True, lock_timeout=lock_timeout) as (
+        store,
+        _,
+    ):
         by = "demo"
         allocations = load_allocations_csv(store, samples / "allocations.csv", by=by)
         result = import_returns(store, returns, by=by, base=samples.parent)
@@ -386,7 +389,7 @@ def build_demo(path: Path, *, protect: list[Path], lock_timeout: float) -> tuple
     return store, summary
 
 
-def correct_entry(store: Store, entry_id: int, value: str, *, reason: str, by: str) -> Recorded:
+def correct_entry(store: Backend, entry_id: int, value: str, *, reason: str, by: str) -> Recorded:
     """A correction: a new entry with the same indicator, area and date that supersedes the
     old one. Both stay in the log. Returns the new entry and what it means."""
     from povtrack.ledger import COUNTS, REPLACED, counting_entry, entry_states
@@ -439,7 +442,7 @@ class Undone:
     entries: int  # how many entries stop counting (or count again, for an undone undo)
 
 
-def undo_batch(store: Store, batch_id: str | None, *, reason: str, by: str) -> Undone:
+def undo_batch(store: Backend, batch_id: str | None, *, reason: str, by: str) -> Undone:
     """Revert a batch by recording that it is undone; nothing is deleted. Without an id: the
     newest batch that is in force and is not itself an undo."""
     from povtrack.ledger import undone_batches

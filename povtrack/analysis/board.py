@@ -32,10 +32,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from povtrack.analysis.status import STATUSES, StatusRow
+from povtrack.analysis.measure import STATUSES
+from povtrack.analysis.status import StatusRow
+from povtrack.jsonable import num, share
 from povtrack.model import UNITS, Plan, Task
-from povtrack.output.shapes import num, share
-from povtrack.table import Column, Sheet
+from povtrack.sheet import Column, Sheet
 
 # Worst first when sorted descending; no_data is counted apart, never ranked.
 SEVERITY = {"reported": 0, "done": 1, "on_track": 2, "behind": 3, "overdue": 4}

@@ -38,14 +38,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from povtrack.analysis.status import (
-    all_targets,
-    scope_areas,
-)
+from povtrack.analysis.measure import all_targets, scope_areas
 from povtrack.dates import iso_week, monday_of
+from povtrack.jsonable import share
 from povtrack.model import Allocation, Entry, Indicator, Plan
-from povtrack.output.shapes import share
-from povtrack.table import Column, Sheet
+from povtrack.sheet import Column, Sheet
 
 REPORTING_KINDS = ("county", "district")  # the areas expected to report; never the city
 LATE_DAYS = 14

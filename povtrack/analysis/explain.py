@@ -11,19 +11,13 @@ from decimal import Decimal, localcontext
 from typing import Any
 
 from povtrack.analysis.coverage import is_late
-from povtrack.analysis.status import (
-    ON_TRACK_SHARE,
-    Ledger,
-    StatusRow,
-    actual,
-    allocated_whole,
-    scope_areas,
-    status_rows,
-)
+from povtrack.analysis.measure import ON_TRACK_SHARE, actual, allocated_whole, scope_areas
+from povtrack.analysis.status import StatusRow, status_rows
 from povtrack.exact import Exact, exact, shown
-from povtrack.ledger import REPLACED, replacements
+from povtrack.jsonable import entry_json, num
+from povtrack.ledger import REPLACED, Ledger, replacements
 from povtrack.model import Allocation, Entry, Indicator, Plan
-from povtrack.output.shapes import entry_json, num, scope_names
+from povtrack.names import scope_names
 
 
 @dataclass(frozen=True)
@@ -142,7 +136,7 @@ def explain(
     """The status rows of ``ind`` on ``scope`` as of a date (exactly ``status_rows``'s, so
     ``status --json`` shows the same numbers) with the entries and arithmetic behind them.
 
-    ``entries``: the entries that count (``Store.entries()``), and, to have them named, those
+    ``entries``: the entries that count (``Backend.entries()``), and, to have them named, those
     a later report for the same date replaced (neither undone nor superseded)."""
     ledger = Ledger(entries)
     rows = [

@@ -21,7 +21,8 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
-from povtrack.analysis.status import Ledger, all_targets
+from povtrack.analysis.measure import all_targets
+from povtrack.ledger import Ledger
 from povtrack.model import Allocation, Indicator, Plan
 
 SLIP_FACTOR = 1000  # a value this many times (or more) away from its reference is a slip

@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
 
-from povtrack.analysis.status import Ledger, actual, scope_areas
+from povtrack.analysis.measure import actual, scope_areas
 from povtrack.exact import Exact
+from povtrack.ledger import Ledger
 from povtrack.model import Indicator, Plan
 
 RECENT_WEEKS = 4

@@ -33,13 +33,16 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from povtrack.analysis.measure import actual, scope_areas
 from povtrack.analysis.pace import Forecast, recent_rate, reported_dates
-from povtrack.analysis.status import Ledger, StatusRow, actual, scope_areas, status_rows
+from povtrack.analysis.status import StatusRow, status_rows
 from povtrack.dates import iso_week, monday_of
 from povtrack.exact import Exact, shown
+from povtrack.jsonable import figure, num, share
+from povtrack.ledger import Ledger
 from povtrack.model import UNITS, Allocation, Entry, Indicator, Plan
-from povtrack.output.shapes import figure, num, scope_names, share
-from povtrack.table import Column, Sheet
+from povtrack.names import scope_names
+from povtrack.sheet import Column, Sheet
 
 TOP_MOVERS = 10
 SILENT_KINDS = ("county", "district")  # the areas expected to report; never the city

@@ -226,17 +226,17 @@ def db_path() -> Path:
 
 
 def open_store() -> Any:
-    from povtrack.storage import Store
+    from povtrack.storage import Database
 
-    return Store.open(db_path())
+    return Database.open(db_path())
 
 
 @contextlib.contextmanager
 def writing_store() -> Iterator[Any]:
     """The database, locked for this command; warnings go to stderr when the command ends."""
-    from povtrack.storage import Store
+    from povtrack.storage import Database
 
-    with Store.writing(db_path(), lock_timeout=lock_timeout()) as store:
+    with Database.writing(db_path(), lock_timeout=lock_timeout()) as store:
         try:
             yield store
         finally:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from povtrack.analysis.meaning import WAN, Number, Slip, Standing, exact
 from povtrack.i18n import Labels
 from povtrack.model import UNITS, Indicator, Plan
-from povtrack.output.shapes import scope_names
+from povtrack.names import scope_names
 
 if TYPE_CHECKING:
     from povtrack.actions.writes import Recorded

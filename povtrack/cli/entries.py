@@ -70,7 +70,7 @@ def target_set(
     choose_db(db, lock_wait)
     choose_lang(lang)
     from povtrack.actions.writes import current_user, set_target
-    from povtrack.analysis.status import allocation_due
+    from povtrack.analysis.measure import allocation_due
     from povtrack.cli.confirm import allocation_text, amount, slip_text, warning
     from povtrack.dates import parse_day
 
@@ -145,7 +145,7 @@ def record(
     from povtrack.actions.writes import current_user, record_value
     from povtrack.cli.confirm import slip_warning, standing_text, typed
     from povtrack.dates import iso_week
-    from povtrack.output.shapes import scope_names
+    from povtrack.names import scope_names
     from povtrack.textsafe import refuse_controls
 
     refuse_controls(note, "--note", allow="\t\n")
@@ -276,8 +276,9 @@ def log(
     choose_db(db)
     choose_lang(lang)
     chosen = choose_format(fmt, as_json, output)
+    from povtrack.jsonable import entry_json
     from povtrack.names import resolve_area, resolve_indicator
-    from povtrack.output.shapes import entry_json, log_sheet
+    from povtrack.output.shapes import log_sheet
 
     store = open_store()
     entries = store.all_entries() if everything else store.entries()

@@ -64,10 +64,10 @@ def encode(fmt: str, sheets: Callable[[], list[Any]], payload: Callable[[], Any]
 
         return (json.dumps(payload(), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     from povtrack.cli.app import progress
-    from povtrack.output.files import render
+    from povtrack.output.files import sheet_bytes
 
     with progress(f"writing {fmt}"):
-        return render(sheets(), fmt, lang=state.lang)
+        return sheet_bytes(sheets(), fmt, lang=state.lang)
 
 
 def deliver(fmt: str, data: bytes, output: Path | None) -> None:

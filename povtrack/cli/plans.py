@@ -47,12 +47,12 @@ def init(
     """
     choose_db(db, lock_wait)
     from povtrack.planfile import bundled_text, read_plan_file
-    from povtrack.storage import Store
+    from povtrack.storage import Database
 
     # A plan file is checked here, so errors name the file; the store parses the text once.
     text = read_plan_file(plan)[1] if plan is not None else bundled_text()
     path = db_path()
-    with Store.creating(path, text, force=force, lock_timeout=lock_timeout()) as (store, moved):
+    with Database.creating(path, text, force=force, lock_timeout=lock_timeout()) as (store, moved):
         store.commit()
     parsed = store.plan
     if moved:
@@ -92,7 +92,7 @@ def plan_show(
     """
     choose_db(db)
     choose_lang(lang)
-    from povtrack.analysis.status import all_targets
+    from povtrack.analysis.measure import all_targets
     from povtrack.output.shapes import plan_json
 
     plan, allocations = _plan_and_allocations(plan_file)

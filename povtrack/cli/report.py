@@ -40,8 +40,7 @@ def report(
     """
     choose_db(db)
     choose_lang(lang)
-    from povtrack.analysis.report import build
-    from povtrack.output.report import REPORT_FORMATS, write
+    from povtrack.output.report import REPORT_FORMATS, build, write
 
     chosen = fmt.strip().lower()
     if chosen not in REPORT_FORMATS:

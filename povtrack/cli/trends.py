@@ -30,7 +30,7 @@ from povtrack.cli.output import (
 from povtrack.errors import UsageError
 
 if TYPE_CHECKING:
-    from povtrack.table import Sheet
+    from povtrack.sheet import Sheet
 
 
 @app.command()

@@ -8,16 +8,16 @@ import html
 import re
 from typing import Any
 
-from povtrack.output.files import (
+from povtrack.output.notation import (
     NUMBER_KINDS,
     STATUS_COLOURS,
-    cell_text,
     heading,
     is_number,
     no_rows,
     total_row,
+    value_text,
 )
-from povtrack.table import Column, Sheet
+from povtrack.sheet import Column, Sheet
 
 _FONTS = (
     '"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Hiragino Sans GB", '
@@ -51,7 +51,7 @@ def esc(text: str) -> str:
 
 
 def _html_cell(column: Column, value: Any, lang: str) -> str:
-    text = esc(cell_text(column, value, lang))
+    text = esc(value_text(column, value, lang))
     kind = column.kind
     if kind == "status" and value is not None:
         code = str(value)

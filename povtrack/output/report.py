@@ -1,13 +1,165 @@
-"""The weekly report written out: Markdown, one self-contained HTML page (a small SVG chart per
-task), or an XLSX workbook (a native bar chart per task). The tables are ``formats``' own; the
-charts show each target's progress against the pace expected by the as-of date."""
+"""The weekly report: everything the leadership meeting needs, in one document, from the same
+rows as the commands (``status``, ``board``, ``diff``) — and a digest of the data behind it.
+
+Sections: the stamp (plan, as-of date, digest), the headline goals, the board, the status of
+each task with a chart of actual progress against the expected pace, what changed since the
+week before, and what is missing. ``build`` makes a ``Report`` (sheets and charts,
+pure); ``write`` writes it as Markdown, one self-contained HTML page (a small SVG chart per
+task) or an XLSX workbook (a native bar chart per task), the tables by ``output.files``.
+
+The digest is the SHA-256 of the data a report is made from, written canonically: the plan's
+own digest, every entry dated on or before the as-of date (id, indicator, area, date, value)
+and every allocation. Run the same report later: the same digest means the same data.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
-from povtrack.analysis.report import Chart, Report
-from povtrack.output.files import neutralise, render
+from povtrack.analysis.status import StatusRow, status_rows
+from povtrack.jsonable import num
+from povtrack.model import Allocation, Entry, Plan
+from povtrack.names import scope_names
+from povtrack.output.files import sheet_bytes
+from povtrack.output.notation import neutralise
+from povtrack.output.shapes import status_sheet
+from povtrack.sheet import Column, Sheet
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    progress: float | None  # share of the target done (None: nothing reported)
+    expected: float | None  # share the pace demands by now
+    status: str
+
+
+@dataclass(frozen=True)
+class Chart:
+    """Actual against the expected pace, one bar per target of a task."""
+
+    key: str  # the sheet it belongs to
+    title: str
+    title_en: str
+    bars: list[Bar]
+
+
+@dataclass
+class Report:
+    plan: Plan
+    as_of: date
+    since: date
+    digest: str
+    sheets: list[Sheet] = field(default_factory=list)
+    charts: dict[str, Chart] = field(default_factory=dict)  # by sheet key
+
+    def stamp(self, lang: str) -> list[str]:
+        if lang == "zh":
+            return [
+                f"规划: {self.plan.name} ({self.plan.id})",
+                f"截至: {self.as_of.isoformat()}  对比: {self.since.isoformat()}",
+                f"数据摘要 (SHA-256): {self.digest}",
+            ]
+        return [
+            f"Plan: {self.plan.name_en} ({self.plan.id})",
+            f"As of: {self.as_of.isoformat()}  compared with: {self.since.isoformat()}",
+            f"Data digest (SHA-256): {self.digest}",
+        ]
+
+
+def digest(
+    plan_sha256: str, entries: list[Entry], allocations: list[Allocation], as_of: date
+) -> str:
+    """What a report was made from, in one hash (see the module docstring)."""
+    data = {
+        "plan": plan_sha256,
+        "as_of": as_of.isoformat(),
+        "entries": [
+            [e.id, e.indicator, e.area, e.date.isoformat(), num(e.value)]
+            for e in sorted(entries, key=lambda e: e.id)
+            if e.date <= as_of
+        ],
+        "allocations": [
+            [a.indicator, a.area, num(a.value), a.due.isoformat() if a.due else None]
+            for a in allocations
+        ],
+    }
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def build(
+    plan: Plan,
+    plan_sha256: str,
+    entries: list[Entry],
+    allocations: list[Allocation],
+    as_of: date,
+    lang: str,
+) -> Report:
+    from povtrack.analysis.board import board_sheet, make_board
+    from povtrack.analysis.trend import diff, diff_sheets
+
+    since = max(as_of - timedelta(days=7), plan.start - timedelta(days=1))
+    rows = status_rows(plan, entries, allocations, as_of)
+    report = Report(plan, as_of, since, digest(plan_sha256, entries, allocations, as_of))
+    pick = 0 if lang == "zh" else 1
+    for task in plan.tasks:
+        mine = [r for r in rows if r.task == task.number]
+        sheet = status_sheet(plan, mine, as_of, lang)
+        sheet.key = f"task{task.number}" if task.number else "headline"
+        sheet.title = f"{task.number}. {task.name}"
+        sheet.title_en = f"{task.number}. {task.name_en}"
+        sheet.notes = []
+        report.sheets.append(sheet)
+        bars = [
+            Bar(_bar_label(plan, r, pick), r.progress, r.expected, r.status)
+            for r in mine
+            if r.kind != "activity"
+        ]
+        if bars:
+            report.charts[sheet.key] = Chart(sheet.key, sheet.title, sheet.title_en, bars)
+    report.sheets.insert(1, board_sheet(make_board(plan, rows, as_of), lang))
+    if since < as_of:
+        changes = diff(plan, entries, allocations, since, as_of, now=rows)
+        report.sheets += diff_sheets(plan, changes, lang)
+    report.sheets.append(missing_sheet(plan, rows, lang))
+    return report
+
+
+def _bar_label(plan: Plan, r: StatusRow, pick: int) -> str:
+    name = (r.name, r.name_en)[pick]
+    return f"{name} · {scope_names(plan, r.scope)[pick]}"
+
+
+def missing_sheet(plan: Plan, rows: list[StatusRow], lang: str) -> Sheet:
+    """Targets with nothing reported yet: never counted as zero, listed instead."""
+    pick = 0 if lang == "zh" else 1
+    columns = [
+        Column("task", "任务", "Task", "integer"),
+        Column("indicator", "指标编号", "Indicator id"),
+        Column("name", "指标", "Indicator"),
+        Column("scope", "范围编号", "Scope id"),
+        Column("scope_name", "范围", "Scope"),
+        Column("due", "截止", "Due", "date"),
+    ]
+    out = [
+        {
+            "task": r.task,
+            "indicator": r.indicator,
+            "name": (r.name, r.name_en)[pick],
+            "scope": r.scope,
+            "scope_name": scope_names(plan, r.scope)[pick],
+            "due": r.due.isoformat() if r.due else None,
+        }
+        for r in rows
+        if r.status == "no_data"
+    ]
+    return Sheet("missing", "未报送", "Not reported", columns, out)
+
 
 REPORT_FORMATS = ("md", "html", "xlsx")
 _TITLE = ("脱贫攻坚周报", "Weekly poverty-alleviation report")
@@ -34,7 +186,7 @@ def write(report: Report, fmt: str, lang: str) -> bytes:
 def _markdown(report: Report, lang: str, pick: int) -> str:
     parts = [f"# {_TITLE[pick]} — {report.as_of.isoformat()}", ""]
     for sheet in report.sheets:
-        parts.append(render([sheet], "md", lang=lang).decode("utf-8"))
+        parts.append(sheet_bytes([sheet], "md", lang=lang).decode("utf-8"))
         chart = report.charts.get(sheet.key)
         if chart is not None:
             parts += ["```text", *_text_chart(chart, pick), "```", ""]

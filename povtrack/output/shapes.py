@@ -5,40 +5,13 @@ from __future__ import annotations
 
 from dataclasses import fields
 from datetime import date
-from fractions import Fraction
 from typing import Any
 
 from povtrack.analysis.status import StatusRow
+from povtrack.jsonable import entry_json, figure, num, share
 from povtrack.model import UNITS, Allocation, Entry, Plan, Target
-from povtrack.table import Column, Sheet
-
-
-def num(x: float | Fraction | None) -> float | int | None:
-    """265.0 -> 265, so whole numbers print as whole numbers (an exact figure is shown as
-    its nearest float)."""
-    if isinstance(x, Fraction):
-        x = float(x)
-    if isinstance(x, float) and x.is_integer():
-        return int(x)
-    return x
-
-
-def share(x: float | None) -> float | None:
-    """A share (0.5 is half) for JSON: six places, so float noise never shows."""
-    return None if x is None else round(x, 6)
-
-
-def figure(x: float | Fraction | None, places: int = 6) -> float | int | None:
-    """A figure for JSON: rounded (a ratio's 56.00000000000001 is 56), whole ones as ints."""
-    return None if x is None else num(round(float(x), places))
-
-
-def scope_names(plan: Plan, scope: str) -> tuple[str, str]:
-    if plan.is_group(scope):
-        g = plan.group(scope)
-        return g.name, g.name_en
-    a = plan.area(scope)
-    return a.name, a.name_en
+from povtrack.names import scope_names
+from povtrack.sheet import Column, Sheet
 
 
 def target_json(t: Target) -> dict[str, Any]:
@@ -126,23 +99,6 @@ def areas_json(plan: Plan) -> dict[str, Any]:
             }
             for g in plan.groups
         ],
-    }
-
-
-def entry_json(e: Entry) -> dict[str, Any]:
-    return {
-        "id": e.id,
-        "indicator": e.indicator,
-        "area": e.area,
-        "date": e.date.isoformat(),
-        "value": num(e.value),
-        "note": e.note,
-        "source": e.source,
-        "recorded_at": e.recorded_at,
-        "by": e.by,
-        "batch": e.batch,
-        "corrects": e.corrects,
-        "reason": e.reason,
     }
 
 

@@ -9,7 +9,7 @@ import io
 import re
 from typing import Any
 
-from povtrack.output.files import (
+from povtrack.output.notation import (
     NUMBER_KINDS,
     STATUS_COLOURS,
     XML_ILLEGAL,
@@ -24,7 +24,7 @@ from povtrack.output.files import (
     status_label,
     total_row,
 )
-from povtrack.table import Column, Sheet
+from povtrack.sheet import Column, Sheet
 
 _XLSX_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
 _MAX_XLSX_WIDTH = 60

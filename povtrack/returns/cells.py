@@ -19,6 +19,7 @@ from typing import Any
 from povtrack.dates import parse_day, parse_week
 from povtrack.errors import UsageError
 from povtrack.model import UNITS, Indicator
+from povtrack.textsafe import shown
 
 _NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?", re.ASCII)
 _LARGEST = 10**15  # beyond any count or amount in a return, and still exact as a float
@@ -36,12 +37,6 @@ def fold_width(text: str) -> str:
         else ch
         for ch in text
     )
-
-
-def shown(text: str, limit: int = 40) -> str:
-    """As much of a cell as a one-line message should echo; line breaks shown as \\n."""
-    text = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def invisible(text: str) -> list[str]:

@@ -35,16 +35,9 @@ from povtrack.errors import UsageError
 from povtrack.model import Indicator, Plan
 from povtrack.names import reportable, resolve_area, resolve_indicator
 from povtrack.returns import xlsx as xlsx_in
-from povtrack.returns.cells import (
-    blank,
-    cell_text,
-    day_cell,
-    note_text,
-    shown,
-    value_cell,
-    week_cell,
-)
+from povtrack.returns.cells import blank, cell_text, day_cell, note_text, value_cell, week_cell
 from povtrack.returns.xlsx import EXCEL_ERRORS, OLE_MAGIC, SUFFIXES, ZIP_MAGIC
+from povtrack.textsafe import shown
 
 COLUMNS = ("date", "week", "area", "indicator", "value", "note")
 REQUIRED = ("area", "indicator", "value")  # and one of date/week
@@ -333,7 +326,9 @@ def _check_header(header: list[str]) -> list[str]:
 # ---------------------------------------------------------------------------- workbooks
 
 
-def _read_workbook(rf: ReturnFile, sheet: xlsx_in.Sheet, data: bytes, batch: _Batch) -> list[str]:
+def _read_workbook(
+    rf: ReturnFile, sheet: xlsx_in.SheetValues, data: bytes, batch: _Batch
+) -> list[str]:
     if not sheet.rows:
         return [
             f"{rf.name}: sheet '{sheet.title}' is empty "

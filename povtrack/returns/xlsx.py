@@ -76,7 +76,7 @@ EXCEL_ERRORS = frozenset(
 
 
 @dataclass
-class Sheet:
+class SheetValues:
     title: str
     # (Excel row number, the row's values from column A) for every row with something in it
     rows: list[tuple[int, tuple[Any, ...]]] = field(default_factory=list)
@@ -211,7 +211,7 @@ def _pick(workbook: Any) -> Any:
     return sheets[0]
 
 
-def read_sheet(data: bytes) -> Sheet:
+def read_sheet(data: bytes) -> SheetValues:
     """The return sheet of the workbook in ``data``: its non-blank rows, values as saved."""
     try:
         _check_parts(data)
@@ -220,7 +220,7 @@ def read_sheet(data: bytes) -> Sheet:
             workbook = _open(data, data_only=True)
             try:
                 ws = _pick(workbook)
-                sheet = Sheet(ws.title, list(_rows(workbook, ws, percent=True)))
+                sheet = SheetValues(ws.title, list(_rows(workbook, ws, percent=True)))
             finally:
                 workbook.close()
     except UsageError:

@@ -1,93 +1,34 @@
-"""Which storage backend a database path means, and what every backend must offer.
+"""Which storage backend a database path means, and the one door to it: ``Database``.
 
-Commands only ever say ``Store.open(path)``, ``Store.writing(path, ...)`` or
-``Store.creating(path, ...)``; the path picks the backend:
+Commands only ever say ``Database.open(path)``, ``Database.writing(path, ...)`` or
+``Database.creating(path, ...)``; the path picks the backend:
 
-* ``tracker.json`` (or any other name): one TinyDB JSON file (``store_json``), the default,
+* ``tracker.json`` (or any other name): one TinyDB JSON file (``storage.json``), the default,
   crash-safe by atomic replacement, with a backup of every generation;
 * ``tracker.sqlite`` / ``.sqlite3``, or ``sqlite:///PATH``: SQLite from the standard library
-  (``store_sqlite``), for a million entries and more on one machine. A SQLite file under
+  (``storage.sqlite``), for a million entries and more on one machine. A SQLite file under
   another name is known by its first bytes;
-* ``postgresql://...``: not built; ``Backend`` below is what it would implement.
+* ``postgresql://...``: not built; ``storage.base.Backend`` is what it would implement.
 
-``Records`` is a whole database as plain records, the same for every backend: what
-``povtrack db migrate`` moves from one backend to another without losing an entry, a correction
-or a batch.
+Each opens a ``storage.base.Backend``; ``storage.base.Records`` is a whole database as plain
+records, what ``povtrack db migrate`` moves between backends.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from povtrack.errors import UsageError
 
 if TYPE_CHECKING:
-    from povtrack.analysis.status import Ledger
-    from povtrack.model import Allocation, Entry, Plan
+    from povtrack.storage.base import Backend, Records
 
 SQLITE_SUFFIXES = (".sqlite", ".sqlite3")
 SQLITE_MAGIC = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite database
 SQLITE_URL = "sqlite://"
-
-
-def now_stamp() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-@dataclass
-class Records:
-    """A whole database as plain records, whatever the backend.
-
-    ``meta``: schema, generation, plan_text, plan_sha256, created_at, demo, written_by,
-    committed_at (and anything else a backend keeps there).
-    ``entries``: one dict per entry ever recorded, in id order: id (int), indicator, area,
-    date (ISO text), value, note, source, recorded_at, by, batch, and for a correction
-    corrects (int) and reason. (Fields a hand edit added to an entry are kept by the JSON
-    backend, which passes them on here; the SQLite backend has no column for them.)
-    ``batches``: one dict per batch in order: id ("b1"...), kind, by, at, files (list of
-    dicts with sha256), and reverts/reason for an undo, as recorded.
-    ``allocations``: one dict per allocation in order: indicator, area, value, due (ISO or
-    None), note, source, recorded_at, by.
-    """
-
-    meta: dict[str, Any]
-    entries: list[dict[str, Any]] = field(default_factory=list)
-    batches: list[dict[str, Any]] = field(default_factory=list)
-    allocations: list[dict[str, Any]] = field(default_factory=list)
-
-
-class Backend(Protocol):
-    """An open database. Read methods return model objects; writes happen on ``commit``."""
-
-    path: Path
-    plan: Plan
-    meta: dict[str, Any]
-    warnings: list[str]
-    migrated_from: int | None
-
-    @property
-    def generation(self) -> int: ...
-
-    def commit(self) -> None: ...
-    def entries(self) -> list[Entry]: ...
-    def all_entries(self) -> list[Entry]: ...
-    def entry(self, entry_id: int) -> Entry | None: ...
-    def ledger(self) -> Ledger: ...
-    def latest_date(self) -> date: ...
-    def allocations(self) -> list[Allocation]: ...
-    def batches(self) -> list[dict[str, Any]]: ...
-    def add_batch(
-        self, kind: str, by: str, files: Iterable[dict[str, Any]] = (), **extra: str
-    ) -> str: ...
-    def add_entries(self, rows: list[dict[str, Any]], *, by: str, batch: str) -> list[int]: ...
-    def add_allocation(self, alloc: Allocation, *, by: str, source: str) -> None: ...
-    def records(self) -> Records: ...
-    def close(self) -> None: ...
 
 
 def db_location(text: str) -> Path:
@@ -130,15 +71,15 @@ def backend_of(path: Path) -> str:
 
 def _impl(path: Path) -> Any:
     if backend_of(path) == "sqlite":
-        from povtrack.storage.sqlite.backend import SqliteStore
+        from povtrack.storage.sqlite.backend import SqliteBackend
 
-        return SqliteStore
-    from povtrack.storage.json.backend import JsonStore
+        return SqliteBackend
+    from povtrack.storage.json.backend import JsonBackend
 
-    return JsonStore
+    return JsonBackend
 
 
-class Store:
+class Database:
     """Opens a database with the backend its path names (see the module docstring)."""
 
     @staticmethod

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from povtrack.errors import UsageError
-from povtrack.storage import Store, backend_of
+from povtrack.storage import Database, backend_of
 from povtrack.storage.sidefiles import belongs_to
 
 
@@ -60,12 +60,15 @@ def migrate(source: Path, target: Path, *, lock_timeout: float) -> Moved:
             f"{target}: already exists; 'db migrate' only writes a new database "
             "(move the file away or choose another name)"
         )
-    store = Store.open(source)
+    store = Database.open(source)
     records = store.records()
     generation = int(records.meta.get("generation", 0))
     plan_text = records.meta["plan_text"]
     records.meta["migrated_from"] = f"{source} ({backend_of(source)}, generation {generation})"
-    with Store.creating(target, plan_text, lock_timeout=lock_timeout, records=records) as (new, _):
+    with Database.creating(target, plan_text, lock_timeout=lock_timeout, records=records) as (
+        new,
+        _,
+    ):
         new.commit()
     moved = Moved(
         source,

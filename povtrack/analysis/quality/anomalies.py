@@ -10,7 +10,8 @@ from datetime import date, timedelta
 from fractions import Fraction
 from itertools import pairwise
 
-from povtrack.analysis.quality.check import (  # the thresholds, findings and wording they share
+from povtrack.analysis.measure import actual, scope_areas
+from povtrack.analysis.quality.findings import (
     ABOVE_TARGET,
     COPIED_VALUES,
     DEFAULT_SEVERITY,
@@ -25,16 +26,15 @@ from povtrack.analysis.quality.check import (  # the thresholds, findings and wo
     RUSH_DAYS,
     RUSH_SHARE,
     STALE_REPORTS,
+    Data,
     Finding,
-    _bare,
-    _Data,
-    _finding,
-    _fmt,
-    _more,
-    _scope_name,
-    _whole,
+    amount,
+    and_more,
+    bare,
+    make_finding,
+    scope_label,
+    whole,
 )
-from povtrack.analysis.status import actual, scope_areas
 from povtrack.exact import Exact, exact
 from povtrack.model import Entry, Indicator, Plan, Target
 
@@ -44,7 +44,7 @@ def _running(ind: Indicator) -> bool:
     return ind.reporting == "cumulative" and ind.kind in ("quantity", "milestone")
 
 
-def _running_total_down(plan: Plan, data: _Data) -> list[Finding]:
+def running_total_down(plan: Plan, data: Data) -> list[Finding]:
     found: list[Finding] = []
     for ind in plan.indicators:
         if not _running(ind):
@@ -57,19 +57,19 @@ def _running_total_down(plan: Plan, data: _Data) -> list[Finding]:
             a, b = drops[-1]
             more = len(drops) - 1
             found.append(
-                _finding(
+                make_finding(
                     plan,
                     "running-total-down",
                     DEFAULT_SEVERITY["running-total-down"],
                     area,
                     ind.id,
                     (
-                        f"累计数{b.date.isoformat()}从{_fmt(a.value, ind.unit, 'zh')}降到"
-                        f"{_fmt(b.value, ind.unit, 'zh')}（上次填报{a.date.isoformat()}）"
-                        + _more(more, "zh", "次下降", "fall"),
-                        f"running total fell from {_fmt(a.value, ind.unit, 'en')} "
-                        f"({a.date.isoformat()}) to {_fmt(b.value, ind.unit, 'en')} on "
-                        f"{b.date.isoformat()}" + _more(more, "en", "次下降", "fall"),
+                        f"累计数{b.date.isoformat()}从{amount(a.value, ind.unit, 'zh')}降到"
+                        f"{amount(b.value, ind.unit, 'zh')}（上次填报{a.date.isoformat()}）"
+                        + and_more(more, "zh", "次下降", "fall"),
+                        f"running total fell from {amount(a.value, ind.unit, 'en')} "
+                        f"({a.date.isoformat()}) to {amount(b.value, ind.unit, 'en')} on "
+                        f"{b.date.isoformat()}" + and_more(more, "en", "次下降", "fall"),
                     ),
                     entries=[e for pair in drops for e in pair],
                     value=b.value,
@@ -90,8 +90,8 @@ def increments(ind: Indicator, series: list[Entry]) -> list[tuple[Exact, list[En
     for a, b in pairwise(series):
         low, high = a.value, b.value
         if high >= low:
-            whole = type(low) is int and type(high) is int  # the usual case: counts
-            rise = high - low if whole else exact(high) - exact(low)
+            ints = type(low) is int and type(high) is int  # the usual case: counts
+            rise = high - low if ints else exact(high) - exact(low)
             days = (b.date - a.date).days
             out.append((rise if days == 7 else exact(Fraction(rise * 7, days)), [a, b]))
     return out
@@ -149,7 +149,7 @@ def unusual(values: list[Exact]) -> list[int]:
     return [] if usual is None else outside(values, usual)
 
 
-def _unusual_increments(plan: Plan, data: _Data) -> list[Finding]:
+def unusual_increments(plan: Plan, data: Data) -> list[Finding]:
     found: list[Finding] = []
     for ind in plan.indicators:
         if ind.kind == "ratio":
@@ -167,29 +167,29 @@ def _unusual_increments(plan: Plan, data: _Data) -> list[Finding]:
             x, entries = incs[flagged[-1]]
             day, u, n, more = entries[-1].date, ind.unit, len(values), len(flagged) - 1
             if low is None:  # a steady series: only a jump is flagged
-                top = _whole(high, u)
-                zh = f"，远高于本地区平常每周{_fmt(m, u, 'zh')}（超过{top}即提示，共{n}周）"
+                top = whole(high, u)
+                zh = f"，远高于本地区平常每周{amount(m, u, 'zh')}（超过{top}即提示，共{n}周）"
                 en = (
-                    f" is far above this area's steady {_fmt(m, u, 'en')} a week "
+                    f" is far above this area's steady {amount(m, u, 'en')} a week "
                     f"(flagged above {top}; {n} weeks)"
                 )
             else:
-                span = f"{_whole(max(0.0, low), u, math.ceil)}–{_whole(high, u, math.floor)}"
-                mid = _whole(m, u)
+                span = f"{whole(max(0.0, low), u, math.ceil)}–{whole(high, u, math.floor)}"
+                mid = whole(m, u)
                 zh = f"，超出本地区平常每周{span}的范围（中位数{mid}，共{n}周）"
                 en = f" is outside this area's usual {span} a week (median {mid}; {n} weeks)"
             found.append(
-                _finding(
+                make_finding(
                     plan,
                     "unusual-increment",
                     DEFAULT_SEVERITY["unusual-increment"],
                     area,
                     ind.id,
                     (
-                        f"{day.isoformat()}周增{_fmt(x, u, 'zh')}{zh}"
-                        + _more(more, "zh", "周", "week"),
-                        f"weekly increase of {_fmt(x, u, 'en')} on {day.isoformat()}{en}"
-                        + _more(more, "en", "周", "week"),
+                        f"{day.isoformat()}周增{amount(x, u, 'zh')}{zh}"
+                        + and_more(more, "zh", "周", "week"),
+                        f"weekly increase of {amount(x, u, 'en')} on {day.isoformat()}{en}"
+                        + and_more(more, "en", "周", "week"),
                     ),
                     entries=[e for k in flagged for e in incs[k][1]],
                     value=x,
@@ -208,7 +208,7 @@ def _quantity_targets(plan: Plan, targets: list[Target]) -> list[tuple[Target, I
     ]
 
 
-def _far_above_target(plan: Plan, data: _Data, targets: list[Target]) -> list[Finding]:
+def far_above_target(plan: Plan, data: Data, targets: list[Target]) -> list[Finding]:
     found: list[Finding] = []
     for t, ind in _quantity_targets(plan, targets):
         if ind.unit == "percent":
@@ -218,17 +218,18 @@ def _far_above_target(plan: Plan, data: _Data, targets: list[Target]) -> list[Fi
             continue
         times = float(value / t.exact)
         found.append(
-            _finding(
+            make_finding(
                 plan,
                 "far-above-target",
                 DEFAULT_SEVERITY["far-above-target"],
                 t.scope,
                 ind.id,
                 (
-                    f"完成{_fmt(value, ind.unit, 'zh')}，是目标{_fmt(t.value, ind.unit, 'zh')}的"
-                    f"{times:.1f}倍（超过{ABOVE_TARGET:g}倍）",
-                    f"actual {_fmt(value, ind.unit, 'en')} is {times:.1f}× the target "
-                    f"{_fmt(t.value, ind.unit, 'en')} (more than {ABOVE_TARGET:g}×)",
+                    f"完成{amount(value, ind.unit, 'zh')}，"
+                    f"是目标{amount(t.value, ind.unit, 'zh')}的{times:.1f}倍"
+                    f"（超过{ABOVE_TARGET:g}倍）",
+                    f"actual {amount(value, ind.unit, 'en')} is {times:.1f}× the target "
+                    f"{amount(t.value, ind.unit, 'en')} (more than {ABOVE_TARGET:g}×)",
                 ),
                 entries=data.scope_counting(ind, t.scope, data.as_of),
                 value=value,
@@ -239,7 +240,7 @@ def _far_above_target(plan: Plan, data: _Data, targets: list[Target]) -> list[Fi
     return found
 
 
-def _on_target_at_due(plan: Plan, data: _Data, targets: list[Target]) -> list[Finding]:
+def on_target_at_due(plan: Plan, data: Data, targets: list[Target]) -> list[Finding]:
     found: list[Finding] = []
     for t, ind in _quantity_targets(plan, targets):
         start = t.due - timedelta(days=DUE_WEEK_DAYS)
@@ -252,16 +253,16 @@ def _on_target_at_due(plan: Plan, data: _Data, targets: list[Target]) -> list[Fi
             areas = [t.scope] if ind.unit == "percent" else scope_areas(plan, t.scope)
             on_day = [e for a in areas if (e := data.on(ind.id, a, day)) is not None]
             found.append(
-                _finding(
+                make_finding(
                     plan,
                     "on-target-at-due",
                     DEFAULT_SEVERITY["on-target-at-due"],
                     t.scope,
                     ind.id,
                     (
-                        f"{day.isoformat()}恰好达到目标{_fmt(t.value, ind.unit, 'zh')}，正是截止"
+                        f"{day.isoformat()}恰好达到目标{amount(t.value, ind.unit, 'zh')}，正是截止"
                         f"（{t.due.isoformat()}）前一周",
-                        f"exactly the target {_fmt(t.value, ind.unit, 'en')} on "
+                        f"exactly the target {amount(t.value, ind.unit, 'en')} on "
                         f"{day.isoformat()}, in the week it is due ({t.due.isoformat()})",
                     ),
                     entries=on_day,
@@ -274,7 +275,7 @@ def _on_target_at_due(plan: Plan, data: _Data, targets: list[Target]) -> list[Fi
     return found
 
 
-def _late_rush(plan: Plan, data: _Data, targets: list[Target]) -> list[Finding]:
+def late_rush(plan: Plan, data: Data, targets: list[Target]) -> list[Finding]:
     found: list[Finding] = []
     for t, ind in _quantity_targets(plan, targets):
         start = t.due - timedelta(days=RUSH_DAYS)
@@ -293,16 +294,16 @@ def _late_rush(plan: Plan, data: _Data, targets: list[Target]) -> list[Finding]:
         share = float(gain / t.exact)
         u = ind.unit
         found.append(
-            _finding(
+            make_finding(
                 plan,
                 "late-rush",
                 DEFAULT_SEVERITY["late-rush"],
                 t.scope,
                 ind.id,
                 (
-                    f"截止日{t.due.isoformat()}前4周内报了{_fmt(gain, u, 'zh')}，占目标"
-                    f"{_fmt(t.value, u, 'zh')}的{share:.0%}",
-                    f"{_fmt(gain, u, 'en')} of the target {_fmt(t.value, u, 'en')} "
+                    f"截止日{t.due.isoformat()}前4周内报了{amount(gain, u, 'zh')}，占目标"
+                    f"{amount(t.value, u, 'zh')}的{share:.0%}",
+                    f"{amount(gain, u, 'en')} of the target {amount(t.value, u, 'en')} "
                     f"({share:.0%}) reported in the 4 weeks before it is due "
                     f"({t.due.isoformat()})",
                 ),
@@ -315,7 +316,7 @@ def _late_rush(plan: Plan, data: _Data, targets: list[Target]) -> list[Finding]:
     return found
 
 
-def _moved(plan: Plan, data: _Data, area: str, skip: str, first: date, last: date) -> bool:
+def _moved(plan: Plan, data: Data, area: str, skip: str, first: date, last: date) -> bool:
     """Did the area move any other indicator between two dates (a running total up, or a
     positive increment reported after ``first``, up to ``last``)?"""
     for ind in plan.indicators:
@@ -336,7 +337,7 @@ def _moved(plan: Plan, data: _Data, area: str, skip: str, first: date, last: dat
 
 
 def _done_level(
-    plan: Plan, data: _Data, targets: list[Target], ind: Indicator, area: str, day: date
+    plan: Plan, data: Data, targets: list[Target], ind: Indicator, area: str, day: date
 ) -> Exact | None:
     """The value at which an area's running total is finished: its target on the area, or,
     for a ratio's numerator, the area's denominator on that date (a rate: 100)."""
@@ -360,7 +361,7 @@ def _usually_moves(series: list[Entry], run: Sequence[Entry] = (), least: int = 
     return len(steps) >= least and moving >= exact(MOVING_SHARE) * len(steps)
 
 
-def _stale_values(plan: Plan, data: _Data, targets: list[Target]) -> list[Finding]:
+def stale_values(plan: Plan, data: Data, targets: list[Target]) -> list[Finding]:
     denominators = {i.denominator for i in plan.indicators if i.kind == "ratio"}
     found: list[Finding] = []
     for ind in plan.indicators:
@@ -391,18 +392,18 @@ def _stale_values(plan: Plan, data: _Data, targets: list[Target]) -> list[Findin
             first, last, u = run[0].date.isoformat(), run[-1].date.isoformat(), ind.unit
             more = len(stale) - 1
             found.append(
-                _finding(
+                make_finding(
                     plan,
                     "stale-value",
                     DEFAULT_SEVERITY["stale-value"],
                     area,
                     ind.id,
                     (
-                        f"{first}至{last}连续{len(run)}次报同一数{_fmt(run[0].value, u, 'zh')}，"
-                        f"而本地区其他指标同期有进展" + _more(more, "zh", "段", "run"),
-                        f"the same {_fmt(run[0].value, u, 'en')} reported {len(run)} times in a "
+                        f"{first}至{last}连续{len(run)}次报同一数{amount(run[0].value, u, 'zh')}，"
+                        f"而本地区其他指标同期有进展" + and_more(more, "zh", "段", "run"),
+                        f"the same {amount(run[0].value, u, 'en')} reported {len(run)} times in a "
                         f"row ({first} to {last}) while this area's other figures moved"
-                        + _more(more, "en", "段", "run"),
+                        + and_more(more, "en", "段", "run"),
                     ),
                     entries=[e for r in stale for e in r],
                     value=run[0].value,
@@ -412,7 +413,7 @@ def _stale_values(plan: Plan, data: _Data, targets: list[Target]) -> list[Findin
     return found
 
 
-def _copied_series(plan: Plan, data: _Data) -> list[Finding]:
+def copied_series(plan: Plan, data: Data) -> list[Finding]:
     found: list[Finding] = []
     order = {a.id: n for n, a in enumerate(plan.areas)}
     for ind in plan.indicators:
@@ -431,7 +432,7 @@ def _copied_series(plan: Plan, data: _Data) -> list[Finding]:
                 continue
             other = first_with[key]
             found.append(
-                _finding(
+                make_finding(
                     plan,
                     "copied-series",
                     DEFAULT_SEVERITY["copied-series"],
@@ -439,11 +440,11 @@ def _copied_series(plan: Plan, data: _Data) -> list[Finding]:
                     ind.id,
                     (
                         f"全部{len(series)}次填报（{series[0].date.isoformat()}至"
-                        f"{series[-1].date.isoformat()}）与{_scope_name(plan, other, 'zh')}"
+                        f"{series[-1].date.isoformat()}）与{scope_label(plan, other, 'zh')}"
                         "的日期和数值完全相同",
                         f"all {len(series)} reports ({series[0].date.isoformat()} to "
                         f"{series[-1].date.isoformat()}) have the same dates and values as "
-                        f"{_scope_name(plan, other, 'en')}'s",
+                        f"{scope_label(plan, other, 'en')}'s",
                     ),
                     entries=[*series, *data.of(ind.id, other)],
                     value=series[-1].value,
@@ -453,7 +454,7 @@ def _copied_series(plan: Plan, data: _Data) -> list[Finding]:
     return found
 
 
-def _milestones_without_note(plan: Plan, data: _Data, targets: list[Target]) -> list[Finding]:
+def milestones_without_note(plan: Plan, data: Data, targets: list[Target]) -> list[Finding]:
     found: list[Finding] = []
     for t in targets:
         ind = plan.indicator(t.indicator)
@@ -465,16 +466,16 @@ def _milestones_without_note(plan: Plan, data: _Data, targets: list[Target]) -> 
                 continue
             if not e.note.strip():
                 found.append(
-                    _finding(
+                    make_finding(
                         plan,
                         "milestone-no-note",
                         DEFAULT_SEVERITY["milestone-no-note"],
                         t.scope,
                         ind.id,
                         (
-                            f"{e.date.isoformat()}报已完成（{_bare(value)}/{_bare(t.value)}），"
+                            f"{e.date.isoformat()}报已完成（{bare(value)}/{bare(t.value)}），"
                             "但没有备注说明依据",
-                            f"reported done ({_bare(value)} of {_bare(t.value)}) on "
+                            f"reported done ({bare(value)} of {bare(t.value)}) on "
                             f"{e.date.isoformat()} with no note saying what shows it",
                         ),
                         entries=[e],

@@ -64,176 +64,33 @@ thresholds below as the decimals they are written as; no tolerance but a rule's 
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from povtrack.analysis.status import Ledger, all_targets, scope_areas
-from povtrack.exact import Exact, shown
-from povtrack.model import CHECK_IDS, UNITS, Allocation, Entry, Indicator, Plan
-from povtrack.output.shapes import figure
-from povtrack.table import Column, Sheet
+from povtrack.analysis.measure import all_targets
+from povtrack.analysis.quality import anomalies as a
+from povtrack.analysis.quality.findings import (
+    DEFAULT_SEVERITY,
+    SEVERITIES,
+    Data,
+    Finding,
+    indicator_name,
+    make_finding,
+    scope_label,
+)
+from povtrack.analysis.quality.rules import allocation_totals, data_rules, target_rules
+from povtrack.jsonable import figure
+from povtrack.model import Allocation, Entry, Plan
+from povtrack.sheet import Column, Sheet
 
 # ---------------------------------------------------------------- thresholds: the one place
-
-OUTLIER_MIN_INCREMENTS = 6  # unusual-increment: fewer increments say nothing about "usual"
-OUTLIER_MADS = 5.0  # ... flagged beyond this many robust standard deviations of the median
-MAD_SCALE = 1.4826  # MAD × 1.4826 estimates the standard deviation of normal data
-FLAT_FACTOR = 3.0  # MAD = 0: a rise above max(3 × median, median + 10) is flagged
-FLAT_MARGIN = 10.0
-ABOVE_TARGET = 1.5  # far-above-target: actual > 1.5 × target
-DUE_WEEK_DAYS = 7  # on-target-at-due: reports dated up to 7 days before the due date
-RUSH_DAYS = 28  # late-rush: the last four weeks before a due date ...
-RUSH_SHARE = 0.5  # ... bringing half the target or more
-STALE_REPORTS = 4  # stale-value: this many identical consecutive reports ...
-MOVING_SHARE = 0.75  # ... in a series whose other steps mostly change (and copied-series)
-COPIED_VALUES = 4  # copied-series: series at least this long
-RATE_MIN, RATE_MAX = 0, 100  # rate-range, in percent
-
-SEVERITIES = ("error", "warning")
-# The severity of each built-in check unless the plan says otherwise.
-DEFAULT_SEVERITY = {check: "warning" for check in CHECK_IDS} | {
-    "ratio-bounds": "error",
-    "rate-range": "error",
-    "uncountable-entry": "error",
-}
-
-
-@dataclass(frozen=True)
-class Finding:
-    rule: str  # a plan rule's id, or a built-in check's (model.CHECK_IDS)
-    severity: str  # "error" or "warning"
-    area: str  # an area id, or a group id for a group-total target
-    indicator: str
-    task: int
-    explanation: str  # one line, Simplified Chinese
-    explanation_en: str  # the same line in English
-    entries: tuple[int, ...] = ()  # the ids of the entries involved, oldest first
-    value: float | None = None  # the figure found
-    expected: float | None = None  # what the rule expected of it (the bound, the target ...)
-    date: date | None = None  # the date of the case described
 
 
 # ---------------------------------------------------------------- the entries that count
 
 
-class _Data:
-    """The entries on or before the as-of date, by indicator and area, one per date (the last
-    recorded counts, as in progress.Ledger), with the ledger for actuals."""
-
-    def __init__(self, plan: Plan, entries: list[Entry], as_of: date) -> None:
-        self.plan = plan
-        self.as_of = as_of
-        kept = [e for e in entries if e.date <= as_of]
-        self.ledger = Ledger(kept)
-        latest: dict[tuple[str, str, date], Entry] = {}
-        for e in sorted(kept, key=lambda e: e.id):
-            latest[(e.indicator, e.area, e.date)] = e
-        self.series: dict[tuple[str, str], list[Entry]] = defaultdict(list)
-        for e in sorted(latest.values(), key=lambda e: (e.date, e.id)):
-            self.series[(e.indicator, e.area)].append(e)
-        self.areas_with: dict[str, list[str]] = defaultdict(list)  # indicator -> areas
-        for ind_id, area in self.series:
-            self.areas_with[ind_id].append(area)
-
-    def of(self, ind_id: str, area: str) -> list[Entry]:
-        return self.series.get((ind_id, area), [])
-
-    def on(self, ind_id: str, area: str, day: date) -> Entry | None:
-        return next((e for e in self.of(ind_id, area) if e.date == day), None)
-
-    def counting(self, ind: Indicator, area: str, day: date) -> list[Entry]:
-        """The entries that make up an area's own actual on ``day``."""
-        upto = [e for e in self.of(ind.id, area) if e.date <= day]
-        if ind.reporting == "increment":
-            return upto
-        return upto[-1:]
-
-    def scope_counting(self, ind: Indicator, scope: str, day: date) -> list[Entry]:
-        areas = [scope] if ind.unit == "percent" else scope_areas(self.plan, scope)
-        return [e for a in areas for e in self.counting(ind, a, day)]
-
-    def scope_dates(self, ind: Indicator, scope: str) -> list[date]:
-        areas = [scope] if ind.unit == "percent" else scope_areas(self.plan, scope)
-        return sorted({e.date for a in areas for e in self.of(ind.id, a)})
-
-
 # ---------------------------------------------------------------- words
-
-
-def _bare(value: Exact | float) -> str:
-    """5,200; 12.5; 0.33 (two decimals at most)."""
-    v = round(float(value), 2)
-    return f"{int(v):,}" if float(v).is_integer() else f"{v:,.2f}".rstrip("0").rstrip(".")
-
-
-def _fmt(value: Exact | float, unit: str, lang: str) -> str:
-    """A figure with its unit: 5,200人 / 5,200 people; 80%."""
-    text = _bare(value)
-    if unit == "percent":
-        return f"{text}%"
-    u = UNITS[unit]
-    return f"{text}{u.name}" if lang == "zh" else f"{text} {u.name_en}"
-
-
-def _whole(value: Exact | float, unit: str, how: Any = round) -> str:
-    """A bare figure, a whole number for counts (``how``: round, or math.ceil / math.floor for
-    the ends of a range, so that 0 never shows inside a range that starts at 0.3)."""
-    return _bare(how(value) if UNITS[unit].integer else value)
-
-
-def _ind_name(plan: Plan, ind_id: str, lang: str) -> str:
-    ind = plan.indicator(ind_id)
-    return ind.name if lang == "zh" else ind.name_en
-
-
-def _scope_name(plan: Plan, scope: str, lang: str) -> str:
-    if plan.is_group(scope):
-        g = plan.group(scope)
-        return g.name if lang == "zh" else g.name_en
-    a = plan.area(scope)
-    return a.name if lang == "zh" else a.name_en
-
-
-def _more(n: int, lang: str, zh: str, en: str) -> str:
-    """How many other cases the finding stands for: (and 2 more dates), （另有2个日期）."""
-    if n <= 0:
-        return ""
-    return f"（另有{n}{zh}）" if lang == "zh" else f" (and {n} more {en}{'s' if n > 1 else ''})"
-
-
-def _ids(entries: Iterable[Entry]) -> tuple[int, ...]:
-    return tuple(sorted({e.id for e in entries}))
-
-
-def _finding(
-    plan: Plan,
-    rule: str,
-    severity: str,
-    area: str,
-    indicator: str,
-    text: tuple[str, str],
-    *,
-    entries: Iterable[Entry] = (),
-    value: Exact | float | None = None,
-    expected: Exact | float | None = None,
-    day: date | None = None,
-) -> Finding:
-    return Finding(
-        rule=rule,
-        severity=severity,
-        area=area,
-        indicator=indicator,
-        task=plan.indicator(indicator).task,
-        explanation=text[0],
-        explanation_en=text[1],
-        entries=_ids(entries),
-        value=shown(value),
-        expected=shown(expected),
-        date=day,
-    )
 
 
 # ---------------------------------------------------------------- together
@@ -275,11 +132,9 @@ def sort_findings(plan: Plan, findings: list[Finding]) -> list[Finding]:
 def check_plan_rules(plan: Plan, allocations: list[Allocation] | None = None) -> list[Finding]:
     """The rules on the targets (plan targets, and allocations when given): sum and ≤ rules,
     numerators ≤ denominators, rates within 0–100, allocations against the city target."""
-    from povtrack.analysis.quality.rules import _allocation_totals, _target_rules
-
     allocs = list(allocations or [])
     targets = all_targets(plan, allocs)
-    found = _target_rules(plan, targets) + _allocation_totals(plan, allocs)
+    found = target_rules(plan, targets) + allocation_totals(plan, allocs)
     return sort_findings(plan, _apply_plan(plan, found))
 
 
@@ -287,27 +142,24 @@ def run_checks(
     plan: Plan, entries: list[Entry], allocations: list[Allocation], as_of: date
 ) -> list[Finding]:
     """Every rule and anomaly check on the targets and the entries dated on or before
-    ``as_of`` (pass the entries that count: ``Store.entries()``)."""
-    from povtrack.analysis.quality import anomalies as a
-    from povtrack.analysis.quality.rules import _allocation_totals, _data_rules, _target_rules
-
-    data = _Data(plan, entries, as_of)
+    ``as_of`` (pass the entries that count: ``Backend.entries()``)."""
+    data = Data(plan, entries, as_of)
     targets = all_targets(plan, allocations)
-    found = _target_rules(plan, targets) + _allocation_totals(plan, allocations)
-    found += _data_rules(plan, data)
+    found = target_rules(plan, targets) + allocation_totals(plan, allocations)
+    found += data_rules(plan, data)
     found += _uncountable_entries(plan, data)
-    found += a._running_total_down(plan, data)
-    found += a._unusual_increments(plan, data)
-    found += a._far_above_target(plan, data, targets)
-    found += a._on_target_at_due(plan, data, targets)
-    found += a._late_rush(plan, data, targets)
-    found += a._stale_values(plan, data, targets)
-    found += a._copied_series(plan, data)
-    found += a._milestones_without_note(plan, data, targets)
+    found += a.running_total_down(plan, data)
+    found += a.unusual_increments(plan, data)
+    found += a.far_above_target(plan, data, targets)
+    found += a.on_target_at_due(plan, data, targets)
+    found += a.late_rush(plan, data, targets)
+    found += a.stale_values(plan, data, targets)
+    found += a.copied_series(plan, data)
+    found += a.milestones_without_note(plan, data, targets)
     return sort_findings(plan, _apply_plan(plan, found))
 
 
-def _uncountable_entries(plan: Plan, data: _Data) -> list[Finding]:
+def _uncountable_entries(plan: Plan, data: Data) -> list[Finding]:
     """``uncountable-entry``: an area's entries for a ratio (an older povtrack took them)."""
     out = []
     for (ind_id, area), series in data.series.items():
@@ -319,18 +171,18 @@ def _uncountable_entries(plan: Plan, data: _Data) -> list[Finding]:
         ids_zh = "、".join(f"#{e.id}" for e in series)
         how = f"{ind.numerator} ÷ {ind.denominator}"
         zh = (
-            f"{_scope_name(plan, area, 'zh')}有{n}条{ind.name}的记录（{ids_zh}），该指标是比率，"
+            f"{scope_label(plan, area, 'zh')}有{n}条{ind.name}的记录（{ids_zh}），该指标是比率，"
             f"由 {how} 算出：{'这些记录' if n > 1 else '该记录'}永不计入，请改报分子和分母"
         )
         en = (
-            f"{_scope_name(plan, area, 'en')} has {n} {'entries' if n > 1 else 'entry'} "
+            f"{scope_label(plan, area, 'en')} has {n} {'entries' if n > 1 else 'entry'} "
             f"({ids_en}) for {ind.name_en}, a ratio worked out from {how}: "
             f"{'they never count' if n > 1 else 'it never counts'}; report the numerator and "
             "the denominator instead"
         )
         severity = DEFAULT_SEVERITY["uncountable-entry"]
         out.append(
-            _finding(
+            make_finding(
                 plan,
                 "uncountable-entry",
                 severity,
@@ -387,8 +239,8 @@ def findings_sheet(plan: Plan, findings: list[Finding], as_of: date, lang: str) 
     for f in findings:
         row = finding_json(f, lang)
         row["severity_name"] = SEVERITY_WORDS[f.severity][pick]
-        row["area_name"] = _scope_name(plan, f.area, lang)
-        row["indicator_name"] = _ind_name(plan, f.indicator, lang)
+        row["area_name"] = scope_label(plan, f.area, lang)
+        row["indicator_name"] = indicator_name(plan, f.indicator, lang)
         row["entry_ids"] = " ".join(str(i) for i in f.entries)
         rows.append(row)
     columns = [

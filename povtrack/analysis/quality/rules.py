@@ -8,18 +8,18 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from povtrack.analysis.quality.check import (  # the thresholds, findings and wording they share
+from povtrack.analysis.quality.findings import (
     DEFAULT_SEVERITY,
     RATE_MAX,
     RATE_MIN,
+    Data,
     Finding,
-    _bare,
-    _Data,
-    _finding,
-    _fmt,
-    _ind_name,
-    _more,
-    _scope_name,
+    amount,
+    and_more,
+    bare,
+    indicator_name,
+    make_finding,
+    scope_label,
 )
 from povtrack.exact import Exact, exact, exact_sum
 from povtrack.model import Allocation, Indicator, Plan, Rule, Target
@@ -74,13 +74,13 @@ def _sum_text(
     unit = plan.indicator(rule.whole or "").unit
     total = sum(parts)
     terms = " + ".join(
-        f"{_ind_name(plan, p, lang)} {_bare(v)}" for p, v in zip(rule.parts, parts, strict=True)
+        f"{indicator_name(plan, p, lang)} {bare(v)}" for p, v in zip(rule.parts, parts, strict=True)
     )
-    head = f"{_ind_name(plan, rule.whole or '', lang)} {_bare(whole)}"
-    off = _fmt(abs(whole - total), unit, lang)
+    head = f"{indicator_name(plan, rule.whole or '', lang)} {bare(whole)}"
+    off = amount(abs(whole - total), unit, lang)
     if lang == "zh":
-        return f"{_at(day, lang)}{head} ≠ {terms} = {_bare(total)}（相差{off}）"
-    return f"{_at(day, lang)}{head} ≠ {terms} = {_bare(total)} (off by {off})"
+        return f"{_at(day, lang)}{head} ≠ {terms} = {bare(total)}（相差{off}）"
+    return f"{_at(day, lang)}{head} ≠ {terms} = {bare(total)} (off by {off})"
 
 
 def _le_text(
@@ -93,9 +93,9 @@ def _le_text(
     lang: str,
 ) -> str:
     unit = plan.indicator(rule.left or "").unit
-    head = f"{_ind_name(plan, rule.left or '', lang)} {_fmt(left, unit, lang)}"
-    bound = f"{_ind_name(plan, rule.right or '', lang)} {_fmt(right, unit, lang)}"
-    name = _ind_name(plan, ratio.id, lang) if ratio else ""
+    head = f"{indicator_name(plan, rule.left or '', lang)} {amount(left, unit, lang)}"
+    bound = f"{indicator_name(plan, rule.right or '', lang)} {amount(right, unit, lang)}"
+    name = indicator_name(plan, ratio.id, lang) if ratio else ""
     if lang == "zh":
         tail = f"（{name}将超过100%）" if ratio else ""
         return f"{_at(day, lang)}{head}大于{bound}{tail}"
@@ -103,7 +103,7 @@ def _le_text(
     return f"{_at(day, lang)}{head} is more than {bound}{tail}"
 
 
-def _target_rules(plan: Plan, targets: list[Target]) -> list[Finding]:
+def target_rules(plan: Plan, targets: list[Target]) -> list[Finding]:
     """Sum and ≤ rules, and rates within 0–100, on the targets."""
     found: list[Finding] = []
     by = _targets_by(targets)
@@ -118,7 +118,7 @@ def _target_rules(plan: Plan, targets: list[Target]) -> list[Finding]:
             if abs(whole.exact - sum(values)) <= exact(rule.tolerance):
                 continue
             found.append(
-                _finding(
+                make_finding(
                     plan,
                     rule.id,
                     rule.severity,
@@ -140,7 +140,7 @@ def _target_rules(plan: Plan, targets: list[Target]) -> list[Finding]:
             if left.exact <= right.exact + exact(rule.tolerance):
                 continue
             found.append(
-                _finding(
+                make_finding(
                     plan,
                     rule.id,
                     rule.severity,
@@ -158,15 +158,15 @@ def _target_rules(plan: Plan, targets: list[Target]) -> list[Finding]:
         if RATE_MIN <= t.exact <= RATE_MAX:
             continue
         found.append(
-            _finding(
+            make_finding(
                 plan,
                 "rate-range",
                 DEFAULT_SEVERITY["rate-range"],
                 t.scope,
                 t.indicator,
                 (
-                    f"目标{_bare(t.value)}%超出0–100%",
-                    f"target {_bare(t.value)}% is outside 0–100%",
+                    f"目标{bare(t.value)}%超出0–100%",
+                    f"target {bare(t.value)}% is outside 0–100%",
                 ),
                 value=t.value,
                 expected=RATE_MAX,
@@ -176,7 +176,7 @@ def _target_rules(plan: Plan, targets: list[Target]) -> list[Finding]:
     return found
 
 
-def _allocation_totals(plan: Plan, allocations: list[Allocation]) -> list[Finding]:
+def allocation_totals(plan: Plan, allocations: list[Allocation]) -> list[Finding]:
     """The newest allocations per area of an indicator, summed, against the whole they share."""
     newest: dict[tuple[str, str], Allocation] = {}
     for alloc in [*plan.allocations, *allocations]:
@@ -211,26 +211,26 @@ def _allocation_totals(plan: Plan, allocations: list[Allocation]) -> list[Findin
             continue
         n, unit = len(allocs), ind.unit
         areas_en = "1 area" if n == 1 else f"{n} areas"
-        scope_zh = _scope_name(plan, target.scope, "zh")
-        scope_en = _scope_name(plan, target.scope, "en")
+        scope_zh = scope_label(plan, target.scope, "zh")
+        scope_en = scope_label(plan, target.scope, "en")
         if gap < 0:
             text = (
-                f"分配给{n}个地区的任务合计{_fmt(total, unit, 'zh')}，比{scope_zh}目标"
-                f"{_fmt(target.value, unit, 'zh')}少{_fmt(-gap, unit, 'zh')}",
-                f"allocations to {areas_en} add up to {_fmt(total, unit, 'en')}, "
-                f"{_fmt(-gap, unit, 'en')} short of the {scope_en} target "
-                f"{_fmt(target.value, unit, 'en')}",
+                f"分配给{n}个地区的任务合计{amount(total, unit, 'zh')}，比{scope_zh}目标"
+                f"{amount(target.value, unit, 'zh')}少{amount(-gap, unit, 'zh')}",
+                f"allocations to {areas_en} add up to {amount(total, unit, 'en')}, "
+                f"{amount(-gap, unit, 'en')} short of the {scope_en} target "
+                f"{amount(target.value, unit, 'en')}",
             )
         else:
             text = (
-                f"分配给{n}个地区的任务合计{_fmt(total, unit, 'zh')}，比{scope_zh}目标"
-                f"{_fmt(target.value, unit, 'zh')}多{_fmt(gap, unit, 'zh')}",
-                f"allocations to {areas_en} add up to {_fmt(total, unit, 'en')}, "
-                f"{_fmt(gap, unit, 'en')} more than the {scope_en} target "
-                f"{_fmt(target.value, unit, 'en')}",
+                f"分配给{n}个地区的任务合计{amount(total, unit, 'zh')}，比{scope_zh}目标"
+                f"{amount(target.value, unit, 'zh')}多{amount(gap, unit, 'zh')}",
+                f"allocations to {areas_en} add up to {amount(total, unit, 'en')}, "
+                f"{amount(gap, unit, 'en')} more than the {scope_en} target "
+                f"{amount(target.value, unit, 'en')}",
             )
         found.append(
-            _finding(
+            make_finding(
                 plan,
                 "allocations-total",
                 DEFAULT_SEVERITY["allocations-total"],
@@ -245,7 +245,7 @@ def _allocation_totals(plan: Plan, allocations: list[Allocation]) -> list[Findin
     return found
 
 
-def _data_rules(plan: Plan, data: _Data) -> list[Finding]:
+def data_rules(plan: Plan, data: Data) -> list[Finding]:
     """Sum and ≤ rules on every area's figures, and every reported rate within 0–100."""
     found: list[Finding] = []
     for rule in _declared(plan, "sum"):
@@ -272,15 +272,15 @@ def _data_rules(plan: Plan, data: _Data) -> list[Finding]:
             ]
             zh, en = _both(_sum_text, plan, rule, w, values, day)
             found.append(
-                _finding(
+                make_finding(
                     plan,
                     rule.id,
                     rule.severity,
                     area,
                     whole.id,
                     (
-                        zh + _more(len(cases) - 1, "zh", "个日期", "date"),
-                        en + _more(len(cases) - 1, "en", "个日期", "date"),
+                        zh + and_more(len(cases) - 1, "zh", "个日期", "date"),
+                        en + and_more(len(cases) - 1, "en", "个日期", "date"),
                     ),
                     entries=involved,
                     value=w,
@@ -308,15 +308,15 @@ def _data_rules(plan: Plan, data: _Data) -> list[Finding]:
             ]
             zh, en = _both(_le_text, plan, rule, lv, rv, ratio, day)
             found.append(
-                _finding(
+                make_finding(
                     plan,
                     rule.id,
                     rule.severity,
                     area,
                     ratio.id if ratio else left.id,
                     (
-                        zh + _more(len(cases) - 1, "zh", "个日期", "date"),
-                        en + _more(len(cases) - 1, "en", "个日期", "date"),
+                        zh + and_more(len(cases) - 1, "zh", "个日期", "date"),
+                        en + and_more(len(cases) - 1, "en", "个日期", "date"),
                     ),
                     entries=involved,
                     value=lv,
@@ -334,17 +334,17 @@ def _data_rules(plan: Plan, data: _Data) -> list[Finding]:
                 continue
             e = bad[-1]
             found.append(
-                _finding(
+                make_finding(
                     plan,
                     "rate-range",
                     DEFAULT_SEVERITY["rate-range"],
                     area,
                     ind.id,
                     (
-                        f"{e.date.isoformat()}报{_bare(e.value)}%，超出0–100%"
-                        + _more(len(bad) - 1, "zh", "次", "report"),
-                        f"{_bare(e.value)}% reported on {e.date.isoformat()} is outside 0–100%"
-                        + _more(len(bad) - 1, "en", "次", "report"),
+                        f"{e.date.isoformat()}报{bare(e.value)}%，超出0–100%"
+                        + and_more(len(bad) - 1, "zh", "次", "report"),
+                        f"{bare(e.value)}% reported on {e.date.isoformat()} is outside 0–100%"
+                        + and_more(len(bad) - 1, "en", "次", "report"),
                     ),
                     entries=bad,
                     value=e.value,

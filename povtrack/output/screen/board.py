@@ -40,7 +40,7 @@ from povtrack.analysis.board import (
     status_word,
     task_short,
 )
-from povtrack.analysis.status import STATUSES
+from povtrack.analysis.measure import STATUSES
 from povtrack.model import Task
 
 

@@ -1,4 +1,5 @@
-"""missing, completeness and explain -> Rich renderables, in render.py's conventions: THEME
+"""missing, completeness and explain -> Rich renderables, in the conventions of
+``output.screen.tables``: THEME
 styles, an ASCII box without a terminal, figures never wrap, names fold so a table fits the
 width (Chinese names counted two cells each). No East-Asian-ambiguous glyphs (arrows, dashes)
 in tables: some CJK terminals draw them two cells wide.
@@ -37,8 +38,8 @@ from povtrack.analysis.explain import (
 )
 from povtrack.i18n import Labels
 from povtrack.model import Plan
+from povtrack.names import scope_names
 from povtrack.output.screen.tables import NARROW, fmt_value, new_table, unit_label
-from povtrack.output.shapes import scope_names
 
 REPLACED_SHOWN = 5  # explain names this many replaced entries per area, then "…"
 

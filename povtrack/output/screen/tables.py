@@ -15,10 +15,12 @@ from rich.table import Table
 from rich.text import Text
 from rich.theme import Theme
 
-from povtrack.analysis.status import STATUSES, StatusRow
+from povtrack.analysis.measure import STATUSES
+from povtrack.analysis.status import StatusRow
 from povtrack.i18n import Labels
+from povtrack.jsonable import num
 from povtrack.model import UNITS, Entry, Plan, Target
-from povtrack.output.shapes import num, scope_names
+from povtrack.names import scope_names
 from povtrack.textsafe import escape
 
 THEME = Theme(

@@ -1,4 +1,5 @@
-"""Trend and diff -> Rich renderables, in render.py's conventions (THEME styles, ASCII boxes when
+"""Trend and diff -> Rich renderables, in the conventions of ``output.screen.tables`` (THEME
+styles, ASCII boxes when
 not on a terminal, figures never wrap, names wrap so a table always fits the width).
 
 The sparkline's block characters (U+2581–U+2588) are East-Asian-ambiguous: some CJK terminals
@@ -19,8 +20,8 @@ from rich.text import Text
 from povtrack.analysis.trend import Diff, Trend
 from povtrack.i18n import Labels
 from povtrack.model import UNITS, Plan
+from povtrack.names import scope_names
 from povtrack.output.screen.tables import NARROW, fmt_share, fmt_value, new_table, unit_label
-from povtrack.output.shapes import scope_names
 
 SCREEN_WEEKS = 26  # the screen shows the newest weeks; JSON and exports hold them all
 BLOCKS = "▁▂▃▄▅▆▇█"

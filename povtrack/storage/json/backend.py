@@ -4,7 +4,7 @@ The only module that imports tinydb. Entries are kept column by column, a docume
 (``entrytable``); batches, allocations and meta are TinyDB tables of one document per record.
 A command reads the file once, checks all of it (shape, schema, plan, every record) and
 refuses a bad file rather than half-using it. A command that writes takes the lock first
-(``JsonStore.writing``), changes everything in memory and commits once: the old file is kept
+(``JsonBackend.writing``), changes everything in memory and commits once: the old file is kept
 as a backup and the new one replaces it atomically (``safefile``). Entries and allocations are
 appended, never updated or removed.
 
@@ -28,13 +28,14 @@ from povtrack import __version__
 from povtrack.errors import BusyError, DatabaseError, WriteError
 from povtrack.model import Allocation, Entry, Plan
 from povtrack.planfile import parse_plan
-from povtrack.storage import Records, now_stamp, safefile
+from povtrack.storage import safefile
+from povtrack.storage.backups import check_file
+from povtrack.storage.base import Records, now_stamp
 from povtrack.storage.json.entrytable import AuditError, EntryTable, series_from_records
 from povtrack.storage.json.file import (
     BACKUP_PATTERN,
     SCHEMA_VERSION,
     Loaded,
-    check_file,
     corrupt,
     encode,
     load,
@@ -44,11 +45,11 @@ from povtrack.storage.json.file import (
 )
 
 if TYPE_CHECKING:
-    from povtrack.analysis.status import Ledger
+    from povtrack.ledger import Ledger
 
 _T = TypeVar("_T")
 
-__all__ = ["SCHEMA_VERSION", "JsonStore"]
+__all__ = ["SCHEMA_VERSION", "JsonBackend"]
 
 
 def keep_backups() -> int:
@@ -59,7 +60,7 @@ def keep_backups() -> int:
 
 
 class _MemoryStorage(Storage):
-    """TinyDB works on the dict in memory; ``JsonStore.commit`` writes it out once."""
+    """TinyDB works on the dict in memory; ``JsonBackend.commit`` writes it out once."""
 
     def __init__(self, data: dict[str, Any]) -> None:
         self.data = data
@@ -76,7 +77,7 @@ class _MemoryStorage(Storage):
 # ---------------------------------------------------------------------------- the store
 
 
-class JsonStore:
+class JsonBackend:
     """An open JSON database (``store.Backend``): reads return model objects; writes happen
     in memory and reach the file on ``commit``."""
 
@@ -102,7 +103,7 @@ class JsonStore:
     # -- opening and creating ----------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path) -> JsonStore:
+    def open(cls, path: Path) -> JsonBackend:
         """For reading: no lock (every file a reader can see is a whole one)."""
         try:
             return cls(path, load(read_bytes(path), str(path)))
@@ -111,7 +112,7 @@ class JsonStore:
 
     @classmethod
     @contextlib.contextmanager
-    def writing(cls, path: Path, *, lock_timeout: float) -> Iterator[JsonStore]:
+    def writing(cls, path: Path, *, lock_timeout: float) -> Iterator[JsonBackend]:
         """Hold the lock, read the file fresh, and let the caller change it and commit."""
         check_file(path)  # before the lock, so a wrong path creates no lock file
         with safefile.DbLock(path, lock_timeout) as lock:
@@ -139,7 +140,7 @@ class JsonStore:
         demo: bool = False,
         lock_timeout: float = safefile.DEFAULT_LOCK_TIMEOUT,
         records: Records | None = None,
-    ) -> Iterator[tuple[JsonStore, Path | None]]:
+    ) -> Iterator[tuple[JsonBackend, Path | None]]:
         """A new database; with ``force`` an existing one is first moved aside.
 
         ``demo`` marks a disposable demo database, which a later demo may replace.
@@ -195,7 +196,7 @@ class JsonStore:
         if not self._storage.dirty:
             return  # nothing changed: an older schema stays as it is until a real write
         if self._lock is None:
-            raise RuntimeError("commit() outside JsonStore.writing()")
+            raise RuntimeError("commit() outside JsonBackend.writing()")
         if _signature(self.path) != self._signature:
             raise BusyError(
                 f"{self.path}: the database changed while this command ran (written without "
@@ -273,7 +274,7 @@ class JsonStore:
 
     def ledger(self) -> Ledger:
         """The ledger of the entries that count, straight from the columns."""
-        from povtrack.analysis.status import Ledger
+        from povtrack.ledger import Ledger
 
         return Ledger.from_series(self._table.series_values(self._not_counting()))
 

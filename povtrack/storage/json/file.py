@@ -3,8 +3,8 @@
 No TinyDB here: this is what a file must be before anything trusts it: a regular file, UTF-8,
 JSON of the right shape (``integrity``), a schema this povtrack knows (older ones migrated in
 memory), a plan that parses and sound records. Every refusal is a DatabaseError naming the file;
-``with_backup_hint`` adds the newest good backup to it. The backups themselves are listed here
-because finding a good one means loading it.
+``with_backup_hint`` adds the newest good backup to it (``newest_good_backup``: finding a good
+one means loading it).
 
 Schema history (a fixture of each is kept in tests/fixtures/):
   1  povtrack 0.1.0 as first released (meta without a generation counter)
@@ -22,9 +22,6 @@ from __future__ import annotations
 
 import gc
 import json
-import os
-import stat
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,7 +32,8 @@ from povtrack import __version__
 from povtrack.errors import DatabaseError, UsageError
 from povtrack.model import Allocation, Entry, Plan
 from povtrack.planfile import parse_plan
-from povtrack.storage import safefile
+from povtrack.storage import backups
+from povtrack.storage.backups import check_file, list_backups, unreadable
 from povtrack.storage.json import checks as integrity
 from povtrack.storage.json.entrytable import EntryTable, entry_record, series_from_records
 
@@ -45,7 +43,7 @@ BACKUP_PATTERN = "gen-*.json"
 
 @dataclass
 class Loaded:
-    """A database file read and checked: what ``Store`` is built from."""
+    """A database file read and checked: what the JSON backend is built from."""
 
     data: dict[str, Any]
     plan: Plan
@@ -59,34 +57,7 @@ def read_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:  # gone or unreadable since check_file looked
-        raise _unreadable(path, exc) from None
-
-
-def _unreadable(path: Path, exc: OSError) -> DatabaseError:
-    if isinstance(exc, FileNotFoundError):
-        return DatabaseError(
-            f"{path}: no database here; create one with 'povtrack init' (or set --db)"
-        )
-    return DatabaseError(f"{path}: cannot read the database: {exc.strerror}")
-
-
-def check_file(path: Path, *, may_be_missing: bool = False) -> None:
-    """A database path must name a regular file (or nothing yet, for ``init``): never a
-    folder, and never a FIFO or device, which would block or never end when read."""
-    if not path.name or path.name in (".", ".."):
-        raise DatabaseError(f"'{path}' is a directory, not a database file (check --db)")
-    try:
-        st = os.stat(path)
-    except FileNotFoundError as exc:
-        if may_be_missing:
-            return
-        raise _unreadable(path, exc) from None
-    except OSError as exc:
-        raise _unreadable(path, exc) from None
-    if stat.S_ISDIR(st.st_mode):
-        raise DatabaseError(f"{path}: is a directory, not a database file")
-    if not stat.S_ISREG(st.st_mode):
-        raise DatabaseError(f"{path}: is not a regular file (a pipe or a device?)")
+        raise unreadable(path, exc) from None
 
 
 def load(raw: bytes, where: str) -> Loaded:
@@ -224,47 +195,6 @@ def newest_good_backup(path: Path) -> tuple[Path, int] | None:
     return None
 
 
-def list_backups(path: Path, suffix: str = ".json") -> list[Path]:
-    """Backups of the database at ``path`` (files ``*suffix``, not hidden), newest first.
-
-    Only what povtrack itself could have made: regular files (never a link, whatever it
-    points at), owned by the database's owner or this user, in a real folder of theirs. Anything
-    else someone put there is no backup, and is never offered or trusted as one."""
-    directory = safefile.backups_dir(path)
-    try:
-        owners = (os.stat(safefile.real_path(path)).st_uid,)
-    except OSError:
-        owners = ()
-    if safefile.folder_problem(directory, owners) is not None:
-        return []
-    found = []
-    for p in directory.glob(f"*{suffix}"):
-        try:
-            st = os.lstat(p)
-        except OSError:
-            continue
-        ours = st.st_uid in (os.geteuid(), *owners)
-        if stat.S_ISREG(st.st_mode) and ours and not p.name.startswith("."):
-            found.append((st.st_mtime_ns, p.name, p))
-    return [p for _, _, p in sorted(found, reverse=True)]
-
-
-def with_backup_hint(
-    path: Path,
-    exc: DatabaseError,
-    *,
-    newest: Callable[[Path], tuple[Path, int] | None] = newest_good_backup,
-    advice: str = "",
-) -> DatabaseError:
-    """Point a refusal at the newest good backup, so recovery is one command away.
-    ``newest``: the backend's own search; ``advice``: what to say when there is none."""
-    if "no database here" in exc.message or "is a directory" in exc.message:
-        return exc
-    good = newest(path)
-    hint = (
-        f"newest good backup: {good[0]} (generation {good[1]}); "
-        "restore it with 'povtrack db restore'"
-        if good
-        else f"no good backup in {safefile.backups_dir(path)}{advice}"
-    )
-    return DatabaseError(f"{exc.message}; {hint}", details=exc.details)
+def with_backup_hint(path: Path, exc: DatabaseError) -> DatabaseError:
+    """Point a refusal at the newest good backup, so recovery is one command away."""
+    return backups.with_backup_hint(path, exc, newest=newest_good_backup)

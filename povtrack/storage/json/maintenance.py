@@ -11,52 +11,29 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from povtrack.errors import DatabaseError, UsageError, WriteError
 from povtrack.storage import safefile
+from povtrack.storage.backups import (
+    Restored,
+    Verdict,
+    check_file,
+    list_backups,
+    pick_backup,
+    unused,
+)
 from povtrack.storage.json import checks as integrity
 from povtrack.storage.json.file import (
     SCHEMA_VERSION,
-    check_file,
     encode,
-    list_backups,
     load,
     load_checked,
     newest_good_backup,
     read_bytes,
     with_backup_hint,
 )
-
-
-@dataclass
-class Verdict:
-    """What ``db verify`` found."""
-
-    path: str
-    problems: list[str] = field(default_factory=list)
-    schema: int | None = None
-    generation: int | None = None
-    entries: int = 0
-    allocations: int = 0
-    batches: int = 0
-    backups: int = 0
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "database": self.path,
-            "ok": not self.problems,
-            "problems": self.problems,
-            "schema": self.schema,
-            "generation": self.generation,
-            "entries": self.entries,
-            "allocations": self.allocations,
-            "batches": self.batches,
-            "backups": self.backups,
-        }
 
 
 def verify(path: Path) -> Verdict:
@@ -132,15 +109,6 @@ def backup_now(path: Path, *, lock_timeout: float) -> Path:
         return dest
 
 
-def unused(folder: Path, stem: str, tail: str = "", suffix: str = ".json") -> Path:
-    """``folder/stem[-n]tail.json`` (or ``suffix``) that does not exist yet: a backup is never
-    overwritten."""
-    dest, n = folder / f"{stem}{tail}{suffix}", 1
-    while dest.exists():
-        dest, n = folder / f"{stem}-{n}{tail}{suffix}", n + 1
-    return dest
-
-
 def _copy(source: Path, dest: Path) -> None:
     try:
         safefile.keep_copy(source, dest)
@@ -148,13 +116,6 @@ def _copy(source: Path, dest: Path) -> None:
         raise WriteError(
             f"{dest}: cannot write the copy ({exc.strerror or exc}); database unchanged"
         ) from None
-
-
-@dataclass
-class Restored:
-    backup: Path
-    kept: Path | None
-    generation: int
 
 
 def find_backup(path: Path, name: str | None) -> Path:
@@ -166,31 +127,6 @@ def find_backup(path: Path, name: str | None) -> Path:
         newest_good_backup,
         lambda backup, generation: backup == f"gen-{generation:06d}.json",
     )
-
-
-def pick_backup(
-    path: Path,
-    name: str | None,
-    backups: list[Path],
-    newest: Callable[[Path], tuple[Path, int] | None],
-    is_generation: Callable[[str, int], bool],
-) -> Path:
-    """``find_backup`` of either backend: ``backups`` newest first, ``newest`` the backend's
-    search for the newest good one, ``is_generation(file name, N)`` whether that file is the
-    backup of generation N."""
-    if name is None:
-        found = newest(path)
-        if found is None:
-            raise UsageError(f"no good backup of {path} in {safefile.backups_dir(path)}")
-        return found[0]
-    given = Path(name)
-    if given.is_file():
-        return given
-    for candidate in backups:
-        if candidate.name == name or (name.isdigit() and is_generation(candidate.name, int(name))):
-            return candidate
-    known = ", ".join(b.name for b in backups[:5]) or "none"
-    raise UsageError(f"no backup '{name}' of {path} (newest: {known}; see 'povtrack db backups')")
 
 
 def restore(path: Path, backup: Path, *, lock_timeout: float) -> Restored:

@@ -40,8 +40,9 @@ from povtrack import __version__
 from povtrack.errors import DatabaseError, UsageError, WriteError
 from povtrack.model import Allocation, Entry, Plan
 from povtrack.planfile import parse_plan
-from povtrack.storage import Records, now_stamp, safefile
-from povtrack.storage.json.file import check_file
+from povtrack.storage import safefile
+from povtrack.storage.backups import check_file
+from povtrack.storage.base import Records, now_stamp
 from povtrack.storage.sqlite import reads
 from povtrack.storage.sqlite.checks import Checked, check
 from povtrack.storage.sqlite.file import (
@@ -71,9 +72,9 @@ from povtrack.storage.sqlite.file import (
 from povtrack.storage.sqlite.opening import Guard, hinted, open_checked, open_reader
 
 if TYPE_CHECKING:
-    from povtrack.analysis.status import Ledger
+    from povtrack.ledger import Ledger
 
-_OPEN: weakref.WeakSet[SqliteStore] = weakref.WeakSet()
+_OPEN: weakref.WeakSet[SqliteBackend] = weakref.WeakSet()
 
 
 @atexit.register
@@ -84,7 +85,7 @@ def _close_all() -> None:
         store.close()
 
 
-class SqliteStore:
+class SqliteBackend:
     """An open SQLite database: reads return model objects; writes go into the transaction
     that ``commit`` ends."""
 
@@ -126,7 +127,7 @@ class SqliteStore:
     # -- opening and creating ----------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path) -> SqliteStore:
+    def open(cls, path: Path) -> SqliteBackend:
         """For reading: no lock; one read transaction, so the command sees one snapshot."""
         return cls._open(path, "BEGIN", query_only=True)
 
@@ -138,7 +139,7 @@ class SqliteStore:
         *,
         query_only: bool = False,
         lock: safefile.DbLock | None = None,
-    ) -> SqliteStore:
+    ) -> SqliteBackend:
         conn, checked, guard = open_checked(path, begin, query_only=query_only, lock=lock)
         store = cls(path, conn, checked, lock=lock)
         store._guard = guard
@@ -146,7 +147,7 @@ class SqliteStore:
 
     @classmethod
     @contextlib.contextmanager
-    def writing(cls, path: Path, *, lock_timeout: float) -> Iterator[SqliteStore]:
+    def writing(cls, path: Path, *, lock_timeout: float) -> Iterator[SqliteBackend]:
         """Hold the lock, begin the write transaction, read fresh; the caller commits."""
         check_file(path)  # before the lock, so a wrong path creates no lock file
         try:
@@ -176,7 +177,7 @@ class SqliteStore:
         demo: bool = False,
         lock_timeout: float = safefile.DEFAULT_LOCK_TIMEOUT,
         records: Records | None = None,
-    ) -> Iterator[tuple[SqliteStore, Path | None]]:
+    ) -> Iterator[tuple[SqliteBackend, Path | None]]:
         """A new database, built in a temp file and put in place by ``commit``; with
         ``force`` an existing one is moved aside then. ``demo`` marks a disposable demo
         database, which a later demo may replace. ``records``: the new database holds exactly
@@ -235,7 +236,7 @@ class SqliteStore:
         if not self._dirty:
             return
         if self._lock is None:
-            raise RuntimeError("commit() outside SqliteStore.writing()")
+            raise RuntimeError("commit() outside SqliteBackend.writing()")
         conn = self._require()
         before = dict(self.meta)
         self.meta["generation"] = self.generation + 1
@@ -346,7 +347,7 @@ class SqliteStore:
 
     def ledger(self) -> Ledger:
         """The ledger of the entries that count, from the columns it needs (no Entry made)."""
-        from povtrack.analysis.status import Ledger
+        from povtrack.ledger import Ledger
 
         return Ledger.from_series(self._columns()[0])
 
@@ -460,7 +461,7 @@ class SqliteStore:
 
     def _write(self, sql: str, params: Iterable[tuple[Any, ...]]) -> None:
         if self._lock is None:
-            raise RuntimeError("changes outside SqliteStore.writing()")
+            raise RuntimeError("changes outside SqliteBackend.writing()")
         with sql_errors(self.path, writing=True):
             self._require().executemany(sql, params)
         self._dirty = True
@@ -471,7 +472,7 @@ class SqliteStore:
 
 def is_demo(path: Path) -> bool:
     try:
-        store = SqliteStore.open(path)
+        store = SqliteBackend.open(path)
     except DatabaseError:
         return False
     try:

@@ -31,11 +31,8 @@ from typing import Any
 
 from povtrack.errors import DatabaseError, WriteError
 from povtrack.storage import safefile
-from povtrack.storage.json import file as dbfile
-from povtrack.storage.json.file import check_file
-from povtrack.storage.json.maintenance import Restored, Verdict, pick_backup, unused
+from povtrack.storage.backups import Restored, Verdict, check_file, pick_backup, unused
 from povtrack.storage.sqlite.checks import (
-    Checked,
     SchemaChanged,
     check,
     read_meta,
@@ -52,28 +49,16 @@ from povtrack.storage.sqlite.file import (
     temp_file,
     write_meta,
 )
-from povtrack.storage.sqlite.opening import open_reader
-
-SUFFIX = ".sqlite"
-
+from povtrack.storage.sqlite.opening import (
+    SUFFIX,
+    checked_file,
+    list_backups,
+    newest_good_backup,
+    open_reader,
+    with_backup_hint,
+)
 
 # ---------------------------------------------------------------------------- reading files
-
-
-def _checked(path: Path) -> Checked:
-    """A database or backup file checked as on open (refused with DatabaseError)."""
-    check_file(path)
-    refuse_empty(path)
-    conn, guard = open_reader(path, timeout=safefile.DEFAULT_LOCK_TIMEOUT)
-    try:
-        checked, problems = check(conn, path)
-        if guard is not None:
-            guard.confirm()
-        if problems:
-            raise DatabaseError(f"{path}: corrupt database: {problems[0]}")
-        return checked
-    finally:
-        conn.close()
 
 
 def _meta_or_none(path: Path) -> dict[str, Any] | None:
@@ -89,26 +74,6 @@ def _meta_or_none(path: Path) -> dict[str, Any] | None:
         return None
     finally:
         conn.close()
-
-
-def list_backups(path: Path) -> list[Path]:
-    """Backups of the database at ``path``, newest first."""
-    return dbfile.list_backups(path, SUFFIX)
-
-
-def newest_good_backup(path: Path) -> tuple[Path, int] | None:
-    for candidate in list_backups(path):
-        try:
-            return candidate, _checked(candidate).meta.get("generation", 0)
-        except (DatabaseError, OSError):
-            continue
-    return None
-
-
-def with_backup_hint(path: Path, exc: DatabaseError) -> DatabaseError:
-    """Point a refusal at the newest good backup, so recovery is one command away."""
-    advice = " (make them with 'povtrack db backup')"
-    return dbfile.with_backup_hint(path, exc, newest=newest_good_backup, advice=advice)
 
 
 def highest_generation(path: Path) -> int:
@@ -222,7 +187,7 @@ def backup_now(path: Path, *, lock_timeout: float) -> Path:
     """A copy of the database as it is now, kept until removed by hand."""
     with safefile.DbLock(path, lock_timeout):
         try:
-            _checked(path)
+            checked_file(path)
         except DatabaseError as exc:
             raise with_backup_hint(path, exc) from None
         folder = safefile.backups_dir(path)
@@ -239,7 +204,7 @@ def describe_backups(path: Path) -> list[dict[str, Any]]:
     for candidate in list_backups(path):
         row: dict[str, Any] = {"name": candidate.name, "path": str(candidate)}
         try:
-            checked = _checked(candidate)
+            checked = checked_file(candidate)
             meta = checked.meta
             row |= {
                 "ok": True,
@@ -272,14 +237,14 @@ def restore(path: Path, backup: Path, *, lock_timeout: float) -> Restored:
     check_file(path, may_be_missing=True)
     with safefile.DbLock(path, lock_timeout):
         sweep(path)
-        restored_from = _checked(backup).meta.get("generation", 0)  # refused before any change
+        restored_from = checked_file(backup).meta.get("generation", 0)  # refused before any change
         newest = highest_generation(path)
         target = safefile.real_path(path)
         live_sound = False
         kept = None
         if target.exists():
             with contextlib.suppress(DatabaseError, OSError):
-                _checked(path)
+                checked_file(path)
                 live_sound = True
             folder, stem = safefile.backups_dir(path), f"before-restore-{safefile.stamp()}"
             if live_sound:

@@ -26,10 +26,12 @@ import urllib.parse
 from pathlib import Path
 
 from povtrack.errors import BusyError, DatabaseError
-from povtrack.storage import safefile
-from povtrack.storage.json.file import check_file
+from povtrack.storage import backups, safefile
+from povtrack.storage.backups import check_file
 from povtrack.storage.sqlite.checks import Checked, check, refuse_empty
 from povtrack.storage.sqlite.file import connect, sql_errors, translate
+
+SUFFIX = ".sqlite"  # a backup's name ends so (the database itself may be .sqlite3)
 
 
 class Guard:
@@ -94,8 +96,6 @@ def open_checked(
 
 
 def hinted(path: Path, exc: DatabaseError) -> DatabaseError:
-    from povtrack.storage.sqlite.maintenance import with_backup_hint
-
     return with_backup_hint(path, exc)
 
 
@@ -152,3 +152,39 @@ def _holds(path: Path, target: Path, tail: str) -> bool:
         return False
     except OSError as exc:
         raise DatabaseError(f"{path}: cannot read the database: {side}: {exc.strerror}") from None
+
+
+def checked_file(path: Path) -> Checked:
+    """A database or backup file checked as on open (refused with DatabaseError)."""
+    check_file(path)
+    refuse_empty(path)
+    conn, guard = open_reader(path, timeout=safefile.DEFAULT_LOCK_TIMEOUT)
+    try:
+        checked, problems = check(conn, path)
+        if guard is not None:
+            guard.confirm()
+        if problems:
+            raise DatabaseError(f"{path}: corrupt database: {problems[0]}")
+        return checked
+    finally:
+        conn.close()
+
+
+def list_backups(path: Path) -> list[Path]:
+    """Backups of the database at ``path``, newest first."""
+    return backups.list_backups(path, SUFFIX)
+
+
+def newest_good_backup(path: Path) -> tuple[Path, int] | None:
+    for candidate in list_backups(path):
+        try:
+            return candidate, checked_file(candidate).meta.get("generation", 0)
+        except (DatabaseError, OSError):
+            continue
+    return None
+
+
+def with_backup_hint(path: Path, exc: DatabaseError) -> DatabaseError:
+    """Point a refusal at the newest good backup, so recovery is one command away."""
+    advice = " (make them with 'povtrack db backup')"
+    return backups.with_backup_hint(path, exc, newest=newest_good_backup, advice=advice)

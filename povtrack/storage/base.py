@@ -1,0 +1,74 @@
+"""What every storage backend offers (``Backend``) and the plain records a whole database moves
+as (``Records``), the same for the JSON file and SQLite: what ``povtrack db migrate`` carries
+from one backend to another without losing an entry, a correction or a batch.
+
+A new backend (PostgreSQL, say) is one more class with the methods of ``Backend``, and one
+more branch in ``povtrack.storage.Database``. See docs/storage.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from povtrack.ledger import Ledger
+    from povtrack.model import Allocation, Entry, Plan
+
+
+def now_stamp() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass
+class Records:
+    """A whole database as plain records, whatever the backend.
+
+    ``meta``: schema, generation, plan_text, plan_sha256, created_at, demo, written_by,
+    committed_at (and anything else a backend keeps there).
+    ``entries``: one dict per entry ever recorded, in id order: id (int), indicator, area,
+    date (ISO text), value, note, source, recorded_at, by, batch, and for a correction
+    corrects (int) and reason. (Fields a hand edit added to an entry are kept by the JSON
+    backend, which passes them on here; the SQLite backend has no column for them.)
+    ``batches``: one dict per batch in order: id ("b1"...), kind, by, at, files (list of
+    dicts with sha256), and reverts/reason for an undo, as recorded.
+    ``allocations``: one dict per allocation in order: indicator, area, value, due (ISO or
+    None), note, source, recorded_at, by.
+    """
+
+    meta: dict[str, Any]
+    entries: list[dict[str, Any]] = field(default_factory=list)
+    batches: list[dict[str, Any]] = field(default_factory=list)
+    allocations: list[dict[str, Any]] = field(default_factory=list)
+
+
+class Backend(Protocol):
+    """An open database. Read methods return model objects; writes happen on ``commit``."""
+
+    path: Path
+    plan: Plan
+    meta: dict[str, Any]
+    warnings: list[str]
+    migrated_from: int | None
+
+    @property
+    def generation(self) -> int: ...
+
+    def commit(self) -> None: ...
+    def entries(self) -> list[Entry]: ...
+    def all_entries(self) -> list[Entry]: ...
+    def entry(self, entry_id: int) -> Entry | None: ...
+    def ledger(self) -> Ledger: ...
+    def latest_date(self) -> date: ...
+    def allocations(self) -> list[Allocation]: ...
+    def batches(self) -> list[dict[str, Any]]: ...
+    def add_batch(
+        self, kind: str, by: str, files: Iterable[dict[str, Any]] = (), **extra: str
+    ) -> str: ...
+    def add_entries(self, rows: list[dict[str, Any]], *, by: str, batch: str) -> list[int]: ...
+    def add_allocation(self, alloc: Allocation, *, by: str, source: str) -> None: ...
+    def records(self) -> Records: ...
+    def close(self) -> None: ...
