@@ -15,7 +15,7 @@ import pytest
 from helpers_cli import ok_json
 from helpers_coverage import _assert_fits, _console
 
-import povtrack.cli.coverage  # noqa: F401  (registers the commands until cli/__init__ does)
+import povtrack.cli  # noqa: F401  (registers every command)
 from povtrack.analysis.coverage import Tally, completeness, is_late, late_entries, missing
 from povtrack.i18n import Labels
 from povtrack.model import Entry

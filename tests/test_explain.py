@@ -28,7 +28,7 @@ from helpers_cli import DANGEROUS, ok_json
 from rich.cells import cell_len
 from rich.console import Console
 
-import povtrack.cli.coverage  # noqa: F401  (registers the commands until cli/__init__ does)
+import povtrack.cli  # noqa: F401  (registers every command)
 from povtrack.analysis.explain import explain, explain_json
 from povtrack.i18n import Labels
 from povtrack.output.screen.coverage import explain_view

@@ -14,7 +14,7 @@ import pytest
 from helpers_cli import ok_json
 from helpers_coverage import PLAN, _assert_fits, _console, _record
 
-import povtrack.cli.coverage  # noqa: F401  (registers the commands until cli/__init__ does)
+import povtrack.cli  # noqa: F401  (registers every command)
 from povtrack.analysis.coverage import missing
 from povtrack.i18n import Labels
 from povtrack.output.screen.coverage import missing_view

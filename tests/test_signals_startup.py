@@ -151,7 +151,7 @@ def test_a_signal_wrapped_by_python_is_an_interruption_not_an_internal_error(
 ) -> None:
     # Python 3.11 raises an exception from a class's __set_name__ as a RuntimeError caused by
     # it: a signal there must still be "interrupted", not "internal error".
-    from povtrack.cli import plans
+    from povtrack.cli import areas
     from povtrack.errors import Interrupted
     from povtrack.storage import safefile
 
@@ -163,7 +163,7 @@ def test_a_signal_wrapped_by_python_is_an_interruption_not_an_internal_error(
         except Interrupted as exc:
             raise RuntimeError("Error calling __set_name__") from exc
 
-    monkeypatch.setattr(plans, "_plan_and_allocations", areas_then_signal)
+    monkeypatch.setattr(areas, "plan_and_allocations", areas_then_signal)
     result = run("areas")
     assert result.exit_code == 143, result.stderr
     assert result.stderr == "interrupted (nothing written)\n"

@@ -1,4 +1,4 @@
-"""Commands that change the record without deleting anything: correct and undo."""
+"""``povtrack correct``: a corrected value for an entry, with a reason (nothing is overwritten)."""
 
 from __future__ import annotations
 
@@ -67,39 +67,3 @@ def correct(
     slipped = slip_warning(plan, done, words)
     if slipped:
         say(slipped)
-
-
-@app.command()
-def undo(
-    batch: str | None = typer.Option(
-        None, "--batch", help="The batch to undo (default: the newest one in force)."
-    ),
-    reason: str = typer.Option("", "--reason", help="Why: kept with the undo."),
-    by: str | None = typer.Option(None, "--by", help="Who undoes [env POVTRACK_USER]."),
-    db: str | None = DB_OPTION,
-    lock_wait: float | None = LOCK_OPTION,
-) -> None:
-    """Undo the last import or command, or a named batch, by recording its reversal: its
-    entries stop counting but stay in 'log --all'. An undo can itself be undone.
-
-    Example: povtrack undo --batch b12 --reason "wrong week's file"
-    """
-    choose_db(db, lock_wait)
-    from povtrack.actions.writes import current_user, undo_batch
-    from povtrack.textsafe import refuse_controls
-
-    refuse_controls(reason, "--reason", allow="\t\n")
-    with writing_store() as store:
-        done = undo_batch(store, batch, reason=reason, by=current_user(by))
-        store.commit()
-    target = done.batch
-    what = target["kind"]
-    files = ", ".join(f["name"] for f in target.get("files", []))
-    if what == "undo":
-        say(f"{done.undo}: undid {target['id']}: batch {target.get('reverts')} counts again")
-        return
-    say(
-        f"{done.undo}: undid {what} batch {target['id']}"
-        + (f" ({files})" if files else "")
-        + f" of {target['at']} by {target['by']}: {done.entries} entries no longer count"
-    )

@@ -1,0 +1,73 @@
+"""``povtrack status``: every target against the pace its due date demands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from povtrack.cli.app import (
+    AS_OF_OPTION,
+    DB_OPTION,
+    LANG_OPTION,
+    app,
+    as_of_date,
+    choose_db,
+    choose_lang,
+    labels,
+    open_store,
+    print_status,
+    require_task,
+)
+from povtrack.cli.output import (
+    FORMAT_OPTION,
+    JSON_FORMAT_OPTION,
+    OUTPUT_OPTION,
+    choose_format,
+    emit,
+)
+
+# ---------------------------------------------------------------------------- writing
+
+
+@app.command()
+def status(
+    as_of: str | None = AS_OF_OPTION,
+    task: int | None = typer.Option(None, "--task", help="Only this task (0 = headline goals)."),
+    area: str | None = typer.Option(None, "--area", help="Only rows for this area or group."),
+    forecast: bool = typer.Option(
+        False, "--forecast", help="Add the pace needed, the recent pace and the projected date."
+    ),
+    as_json: bool = JSON_FORMAT_OPTION,
+    fmt: str | None = FORMAT_OPTION,
+    output: Path | None = OUTPUT_OPTION,
+    lang: str | None = LANG_OPTION,
+    db: str | None = DB_OPTION,
+) -> None:
+    """Where every target stands against the pace its due date demands.
+
+    Example: povtrack status --as-of 2018-W26 --task 2 --forecast
+    """
+    choose_db(db)
+    choose_lang(lang)
+    chosen = choose_format(fmt, as_json, output)
+    from povtrack.analysis.status import status_rows
+    from povtrack.output.shapes import status_json, status_sheet
+
+    store = open_store()
+    plan = store.plan
+    when = as_of_date(store, as_of)
+    scope = None
+    if area:
+        from povtrack.names import resolve_scope  # only with --area (names, cells, difflib)
+
+        scope = resolve_scope(plan, area)
+    require_task(plan, task)
+    rows = status_rows(plan, store.ledger(), store.allocations(), when, task=task, scope=scope)
+    emit(
+        chosen,
+        output=output,
+        sheets=lambda: [status_sheet(plan, rows, when, labels().lang)],
+        payload=lambda: status_json(plan, rows, when),
+        table=lambda: print_status(plan, rows, when, forecast=forecast),
+    )
