@@ -1,6 +1,6 @@
 """The battle map (povtrack.analysis.board, render_board, `povtrack board`).
 
-Cell semantics on the tiny plan of helpers_progress.py, every expectation worked out by hand
+BoardCell semantics on the tiny plan of helpers_progress.py, every expectation worked out by hand
 (the arithmetic is in the comments); the JSON shape and the exports through the CLI; the
 rendered table on the demo data from fixed-width colourless consoles.
 """
@@ -23,12 +23,12 @@ from rich.console import Console
 
 from povtrack.analysis.board import (
     NO_TARGET,
+    board_cell_parts,
     board_json,
     board_sheet,
-    cell_parts,
     compact_value,
     make_board,
-    make_cell,
+    make_board_cell,
     task_short,
 )
 from povtrack.analysis.measure import STATUSES
@@ -88,40 +88,40 @@ def test_worst_status_with_unreported_count(tiny) -> None:
     assert (cell.status, cell.targets, cell.unreported) == ("behind", 3, 2)
     assert cell.counts == {"behind": 1, "no_data": 2}
     assert cell.worst is not None and cell.worst.indicator == "people"
-    parts = cell_parts(cell, "zh")
+    parts = board_cell_parts(cell, "zh")
     assert (parts.word, parts.count, parts.figure, parts.unreported) == (
         "滞后",
         "1/3",
         "40/50%",
         "未报2",
     )
-    assert cell_parts(cell, "en").unreported == "2 no data"
+    assert board_cell_parts(cell, "en").unreported == "2 no data"
 
 
 def test_activity_ranks_below_every_target_status(tiny) -> None:
     cell = _cell(tiny, "metro", 2)  # funds behind, coverage no data, visits reported
     assert (cell.status, cell.targets, cell.activities, cell.unreported) == ("behind", 3, 1, 1)
     assert cell.counts == {"behind": 1, "no_data": 1, "reported": 1}
-    assert cell_parts(cell, "en").figure == "20/33%"  # 0.2 of 1,000,000; 182/545 expected
+    assert board_cell_parts(cell, "en").figure == "20/33%"  # 0.2 of 1,000,000; 182/545 expected
 
 
 def test_overdue_shows_the_gap_in_the_unit(tiny) -> None:
     cell = _cell(tiny, "north", 1)
     assert (cell.status, cell.targets, cell.unreported) == ("overdue", 1, 0)
-    assert cell_parts(cell, "zh").figure == "差150人"
-    assert cell_parts(cell, "en").figure == "gap 150"
-    assert cell_parts(cell, "zh").count == ""  # a single row: no count
+    assert board_cell_parts(cell, "zh").figure == "差150人"
+    assert board_cell_parts(cell, "en").figure == "gap 150"
+    assert board_cell_parts(cell, "zh").count == ""  # a single row: no count
 
 
 def test_done_shows_progress(tiny) -> None:
     assert _cell(tiny, "south", 1).status == "done"
-    assert cell_parts(_cell(tiny, "south", 1), "en").figure == "120%"  # 300 / 250
+    assert board_cell_parts(_cell(tiny, "south", 1), "en").figure == "120%"  # 300 / 250
 
 
 def test_all_no_data_cell(tiny) -> None:
     cell = _cell(tiny, "north", 2)  # coverage and delisted, neither reported
     assert (cell.status, cell.targets, cell.unreported, cell.worst) == ("no_data", 2, 2, None)
-    parts = cell_parts(cell, "en")
+    parts = board_cell_parts(cell, "en")
     assert (parts.word, parts.figure, parts.unreported) == ("no data", "", "")
 
 
@@ -129,13 +129,13 @@ def test_no_target_cell_says_so_never_zero(tiny) -> None:
     for task in (1, 2):
         cell = _cell(tiny, "east", task)  # east reported funds, but has no target itself
         assert (cell.status, cell.targets, cell.counts, cell.worst) == (None, 0, {}, None)
-        assert cell_parts(cell, "zh").word == NO_TARGET
-        assert cell_parts(cell, "zh").detail() == NO_TARGET
+        assert board_cell_parts(cell, "zh").word == NO_TARGET
+        assert board_cell_parts(cell, "zh").detail() == NO_TARGET
 
 
 def test_group_row_has_the_group_total_rows_only(tiny) -> None:
     assert _cell(tiny, "pair", 1).status == "on_track"  # 400 of 600; not north's overdue
-    assert cell_parts(_cell(tiny, "pair", 1), "en").figure == "67/50%"
+    assert board_cell_parts(_cell(tiny, "pair", 1), "en").figure == "67/50%"
     assert _cell(tiny, "pair", 2).status == "no_data"  # roads
 
 
@@ -148,14 +148,14 @@ def test_severity_order_and_the_row_furthest_behind() -> None:
         replace(base, indicator="d", status="behind", progress=0.2, expected=0.5),
         replace(base, indicator="e", status="no_data", progress=None),
     ]
-    cell = make_cell(rows)
+    cell = make_board_cell(rows)
     assert (cell.status, cell.worst.indicator, cell.at_status) == ("behind", "d", 2)
     overdue = replace(base, indicator="f", status="overdue", progress=0.9, expected=1.0)
-    assert make_cell([*rows, overdue]).status == "overdue"
-    assert make_cell(rows[:2]).status == "on_track"
-    assert make_cell(rows[:1]).status == "done"
-    assert make_cell(rows[4:]).status == "no_data"
-    assert make_cell([]).status is None
+    assert make_board_cell([*rows, overdue]).status == "overdue"
+    assert make_board_cell(rows[:2]).status == "on_track"
+    assert make_board_cell(rows[:1]).status == "done"
+    assert make_board_cell(rows[4:]).status == "no_data"
+    assert make_board_cell([]).status is None
 
 
 def test_activity_only_cells_are_reported_or_no_data() -> None:

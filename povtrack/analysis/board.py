@@ -18,7 +18,7 @@ area or group and whose ``task`` is the column. Activity rows (no target, only `
 - ``worst``: of the target rows (not activities) with data and the cell's status, the one
   furthest behind its pace (lowest progress − expected, then lowest progress).
 
-The short figure (``cell_parts``): for the worst row, progress against the pace expected by
+The short figure (``board_cell_parts``): for the worst row, progress against the pace expected by
 now (``42/60%``: 42 % done, 60 % expected); once done, its progress (``105%``); past due, what
 is still missing in the target's unit (``差331户`` / ``gap 331``). With several rows, how many
 are at the cell's status (``2/3``: two of three rows).
@@ -81,7 +81,7 @@ SHORT_TASK_WIDTH = 10  # display columns at most for a short task name
 
 
 @dataclass(frozen=True)
-class Cell:
+class BoardCell:
     status: str | None  # one of STATUSES; None: no target in this task for this scope
     targets: int = 0  # status rows in the cell (targets and activity indicators)
     activities: int = 0  # of which activity indicators (no target, reported or not)
@@ -101,7 +101,7 @@ class BoardRow:
     scope_kind: str  # "area" or "group" (the group in total)
     name: str
     name_en: str
-    cells: dict[int, Cell]
+    cells: dict[int, BoardCell]
 
 
 @dataclass(frozen=True)
@@ -121,20 +121,20 @@ def _behind_pace(r: StatusRow) -> tuple[float, float]:
     return (progress - expected, progress)
 
 
-def make_cell(rows: list[StatusRow]) -> Cell:
+def make_board_cell(rows: list[StatusRow]) -> BoardCell:
     """One scope's standing on one task, from its status rows (the rule in the docstring)."""
     if not rows:
-        return Cell(None)
+        return BoardCell(None)
     counts = {s: n for s in STATUSES if (n := sum(1 for r in rows if r.status == s))}
     unreported = counts.get("no_data", 0)
     activities = sum(1 for r in rows if r.kind == "activity")
     with_data = [r for r in rows if r.status != "no_data"]
     if not with_data:
-        return Cell("no_data", len(rows), activities, unreported, counts)
+        return BoardCell("no_data", len(rows), activities, unreported, counts)
     status = max((r.status for r in with_data), key=lambda s: SEVERITY.get(s, 0))
     candidates = [r for r in with_data if r.status == status and r.kind != "activity"]
     worst = min(candidates, key=_behind_pace) if candidates else None
-    return Cell(status, len(rows), activities, unreported, counts, worst)
+    return BoardCell(status, len(rows), activities, unreported, counts, worst)
 
 
 def board_rows(plan: Plan, rows: list[StatusRow]) -> list[BoardRow]:
@@ -153,7 +153,7 @@ def board_rows(plan: Plan, rows: list[StatusRow]) -> list[BoardRow]:
             kind,
             name,
             name_en,
-            {t.number: make_cell(by_cell.get((scope, t.number), [])) for t in plan.tasks},
+            {t.number: make_board_cell(by_cell.get((scope, t.number), [])) for t in plan.tasks},
         )
         for scope, kind, name, name_en in scopes
     ]
@@ -242,7 +242,7 @@ def figure(row: StatusRow | None, lang: str) -> str:
 
 
 @dataclass(frozen=True)
-class CellParts:
+class BoardCellParts:
     """A cell as short texts; the screen and the exports both show these."""
 
     status: str | None
@@ -258,14 +258,14 @@ class CellParts:
         return " · ".join(p for p in (self.count, self.figure, self.unreported) if p)
 
 
-def cell_parts(cell: Cell, lang: str) -> CellParts:
+def board_cell_parts(cell: BoardCell, lang: str) -> BoardCellParts:
     if cell.status is None:
-        return CellParts(None, NO_TARGET, "", "", "")
+        return BoardCellParts(None, NO_TARGET, "", "", "")
     count = f"{cell.at_status}/{cell.targets}" if cell.targets > 1 else ""
     unreported = ""
     if cell.unreported and cell.status != "no_data":
         unreported = f"未报{cell.unreported}" if lang == "zh" else f"{cell.unreported} no data"
-    return CellParts(
+    return BoardCellParts(
         cell.status, status_word(cell.status, lang), count, figure(cell.worst, lang), unreported
     )
 
@@ -273,7 +273,7 @@ def cell_parts(cell: Cell, lang: str) -> CellParts:
 # ---------------------------------------------------------------------------- JSON and export
 
 
-def cell_json(cell: Cell) -> dict[str, Any]:
+def board_cell_json(cell: BoardCell) -> dict[str, Any]:
     w = cell.worst
     return {
         "status": cell.status,
@@ -319,7 +319,7 @@ def board_json(board: Board) -> dict[str, Any]:
                 "scope_kind": r.scope_kind,
                 "name": r.name,
                 "name_en": r.name_en,
-                "cells": {str(n): cell_json(c) for n, c in r.cells.items()},
+                "cells": {str(n): board_cell_json(c) for n, c in r.cells.items()},
             }
             for r in board.rows
         ],
@@ -350,7 +350,7 @@ def board_sheet(board: Board, lang: str) -> Sheet:
     for r in board.rows:
         out: dict[str, Any] = {"scope": r.scope, "name": scope_label(r, lang)}
         for n, cell in r.cells.items():
-            parts = cell_parts(cell, lang)
+            parts = board_cell_parts(cell, lang)
             out[f"task_{n}"] = cell.status
             out[f"task_{n}_detail"] = parts.detail()
         rows.append(out)

@@ -33,9 +33,9 @@ from rich.text import Text
 from povtrack.analysis.board import (
     NO_TARGET,
     Board,
+    BoardCell,
     BoardRow,
-    Cell,
-    cell_parts,
+    board_cell_parts,
     scope_label,
     status_word,
     task_short,
@@ -78,8 +78,8 @@ def _t(key: str, lang: str) -> str:
     return zh if lang == "zh" else en
 
 
-def _cell(cell: Cell, layout: Layout, lang: str) -> Text:
-    parts = cell_parts(cell, lang)
+def _cell(cell: BoardCell, layout: Layout, lang: str) -> Text:
+    parts = board_cell_parts(cell, lang)
     if parts.status is None:
         return Text(NO_TARGET, style="muted")
     style = f"status.{parts.status}"
