@@ -1,6 +1,6 @@
 """Every command has help text with an example and is named in docs/commands.md; the README's
 quick start and getting-started lines run, the CSV example of docs/returns.md imports, and every
-relative link in the README and docs/ leads to a file (and heading) that exists."""
+relative link in the README, the CHANGELOG and docs/ leads to a file (and heading) that exists."""
 
 from __future__ import annotations
 
@@ -112,7 +112,9 @@ def _anchors(text: str) -> set[str]:
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
 
 
-@pytest.mark.parametrize("page", [ROOT / "README.md", *DOCS], ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "page", [ROOT / "README.md", ROOT / "CHANGELOG.md", *DOCS], ids=lambda p: p.name
+)
 def test_relative_links_lead_to_files_and_headings(page: Path) -> None:
     text = page.read_text(encoding="utf-8")
     checked = 0
