@@ -1,4 +1,5 @@
-"""Dates and ISO weeks as users write them. An ISO week stands for its Sunday."""
+"""Dates and ISO weeks as users write them. An ISO week stands for its Sunday. For users:
+docs/rules.md, "Dates"."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """povtrack's own errors, each carrying the exit code the CLI turns it into.
 
-The exit codes are a promise to users' scripts (see README, "Exit codes"):
+The exit codes are a promise to users' scripts (docs/exit-codes.md):
 0 success, 1 internal error, 2 usage or invalid input, 3 ``check`` findings,
 4 database missing/unreadable/corrupt/newer, 5 database busy, 6 write failed.
 """

@@ -1,11 +1,11 @@
 """Exact numbers for everything that decides a status, a "done", a finding or a rule.
 
-A value is kept as it was written: a whole number as an ``int``, a decimal as the
-``Fraction`` of the decimal it was written as (a stored float 0.1 counts as one tenth: its
-shortest form, which is what was typed, never the binary float nearest to it), and a plan's
-"P/Q" as that fraction. Sums, ratios and their comparisons with targets and thresholds are
-made over these, so parts that add up to a whole equal it at any magnitude, and nothing is
-decided by a tolerance. Floats remain for showing figures (rounded, as ever). Pure.
+A value is kept as it was written: a whole number as an ``int``, a decimal as the ``Fraction`` of
+the decimal it was written as (a stored float 0.1 counts as one tenth: its shortest form, which is
+what was typed, never the binary float nearest to it), and a plan's "P/Q" as that fraction. Sums,
+ratios and their comparisons with targets and thresholds are made over these, so parts that add up
+to a whole equal it at any magnitude, and nothing is decided by a tolerance. Floats remain for
+showing figures (rounded, as ever). Pure. For users: docs/rules.md, "Exact figures".
 """
 
 from __future__ import annotations

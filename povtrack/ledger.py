@@ -12,7 +12,8 @@ history what counts, by one rule, which ``status`` (``Ledger`` below), ``log``, 
    rules 1 and 2 replaces another: an undone or superseded later report replaces nothing.
 
 ``EntryTable.not_counting`` and ``storage.sqlite.reads.not_counting`` apply rules 1 and 2 from the
-stored columns; ``Ledger`` and ``EntryTable.replaced`` apply rule 3 the same way.
+stored columns; ``Ledger`` and ``EntryTable.replaced`` apply rule 3 the same way. For users:
+docs/rules.md, "Reporting".
 """
 
 from __future__ import annotations

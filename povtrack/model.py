@@ -1,8 +1,9 @@
 """The nouns of povtrack as frozen dataclasses: plan, area, group, task, indicator, target, entry.
 
-Standard library only. Values are kept in base units (yuan, people, mu, kW, ...); rates and
-ratios in percent (80 means 80%). A target or allocation the plan writes as a fraction "P/Q"
-keeps it exactly (``fraction``) beside its nearest float (``value``, for showing it).
+Standard library only. Values are kept in base units (yuan, people, mu, kW, ...); rates and ratios
+in percent (80 means 80%). A target or allocation the plan writes as a fraction "P/Q" keeps it
+exactly (``fraction``) beside its nearest float (``value``, for showing it). For users:
+docs/plan.md.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ An area is found by id, Simplified or Traditional name (with or without 市/县/
 name (with or without City/County/District) or alias. Any other name typed in Traditional
 characters (an indicator's, a group's) is also tried in Simplified. A name that fits two areas
 (大同: the city or the former county?) is an error listing both; an unknown one gets "did you
-mean".
+mean". For users: docs/commands.md.
 """
 
 from __future__ import annotations

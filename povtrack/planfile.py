@@ -1,6 +1,7 @@
 """Plan files (TOML) -> model.Plan, with errors that name the file, the key and what is wrong.
 
-Read with the standard library's tomllib. The bundled plans live in ``povtrack/plans/``.
+Read with the standard library's tomllib. The bundled plans live in ``povtrack/plans/``. For users:
+docs/plan.md.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 the depth of the area tree and overlapping group members, each refused with the key path.
 
 These checks run before and beside ``planfile``'s reading of the plan, so that nothing a plan
-file can hold makes a later command fail (README, "The plan": limits).
+file can hold makes a later command fail (docs/plan.md, "What a plan file may not do").
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """A table as data: typed columns and plain rows, the one form every export is made from.
 
-A command computes its rows once (``progress``, ``board``, ``trend`` ...), turns them into a
-``Sheet`` here, and ``formats`` writes the sheet as CSV, Markdown, HTML or XLSX; ``--json``
+A command computes its rows once (``analysis.status``, ``analysis.board`` ...), turns them into a
+``Sheet`` here, and ``output.files`` writes the sheet as CSV, Markdown, HTML or XLSX; ``--json``
 prints the same row dicts. So what is exported is what was shown.
 
 Column kinds say how a value is written, not what it means:
@@ -9,7 +9,7 @@ Column kinds say how a value is written, not what it means:
 - ``integer`` / ``number``: a count or amount in the column's ``unit`` (None: blank, never 0);
 - ``share``: a fraction, 0.5 is 50 % (progress, expected pace);
 - ``date``: an ISO date string;
-- ``status``: one of progress.STATUSES (coloured in HTML and XLSX, labelled per language).
+- ``status``: one of analysis.measure.STATUSES (coloured in HTML and XLSX, labelled per language).
 Pure: no I/O, no third-party imports.
 """
 

@@ -1,5 +1,6 @@
 """Terminal control characters (C0, DEL, C1 and the bidirectional overrides): refused in what
-users type, and shown escaped (``\\x1b``, ``\\u202e``) wherever text reaches a screen."""
+users type, and shown escaped (``\\x1b``, ``\\u202e``) wherever text reaches a screen. For users:
+docs/commands.md, "Text on screen"."""
 
 from __future__ import annotations
 

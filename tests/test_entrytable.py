@@ -198,7 +198,7 @@ def test_what_log_shows_as_counting_is_what_status_counts(
 
 
 def written(value: float) -> Fraction:
-    """A stored value as the decimal it was written as (the README's rule of exact figures):
+    """A stored value as the decimal it was written as (docs/rules.md, "Exact figures"):
     a float's shortest decimal text, not its binary expansion."""
     return Fraction(str(value))
 

@@ -1,9 +1,10 @@
 """Crashes and interruptions: SIGKILL at every commit point and at random moments, SIGTERM and
 Ctrl-C mid-import. Every test runs povtrack in a real subprocess.
 
-The promise under test (README, "Storage and data safety"): killed at any moment, the database
-is either exactly as before the command or exactly as after it; the next run opens it, sweeps
-the killed writer's temp files, and a re-import of the same file never counts a row twice.
+The promise under test (docs/storage.md, "Every command that writes"): killed at any moment,
+the database is either exactly as before the command or exactly as after it; the next run opens
+it, sweeps the killed writer's temp files, and a re-import of the same file never counts a row
+twice.
 Expected states are computed here from the CSV and the file's own JSON, not by povtrack.
 """
 

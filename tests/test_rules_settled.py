@@ -1,6 +1,6 @@
 """The rules two careful readers could implement differently, settled (issue 11, item 10).
 
-Each test is one sentence of the README's "The rules", in the order they are listed there, on
+Each test is one sentence of docs/rules.md ("The rules"), in the order they are listed there, on
 the tiny plan of helpers_progress.py (the pure cases) or the bundled plan (the CLI cases).
 Every expected figure is worked out by hand in the comment beside it.
 """

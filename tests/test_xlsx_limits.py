@@ -1,7 +1,7 @@
 """Excel returns are read in bounded time and memory (issue 11, item 7), and a cell formatted as
 a percentage is read as the percentage the clerk typed (item 2).
 
-Limits (README, "Weekly returns"): values in columns A to Z only, at most 50,000 rows holding
+Limits (docs/returns.md): values in columns A to Z only, at most 50,000 rows holding
 something, at most 32,767 characters in a cell (Excel's own limit), and the workbook's parts
 at most 16 MiB each, 64 MiB together and 1,000 in number once unpacked, checked before any is
 parsed. Beyond them the workbook is refused with one line naming it, exit 2.

@@ -5,14 +5,14 @@ modification time, then name), each as its own import, so one bad file holds up 
 Each file ends in ``done/`` or in ``rejected/`` with ``NAME.reason.txt`` beside it.
 
 Everything in the folder is untrusted (offices can write there), so nothing in it is followed
-(``inbox_fs``): only regular files with one name and a plain name are read; links, pipes,
+(``inbox_files``): only regular files with one name and a plain name are read; links, pipes,
 devices, hard-linked files and unusable names are moved to ``rejected/`` unread, with why. A
 return is first moved out of the shared folder into a private folder of this run, read once
 from its own descriptor, imported from those bytes, and moved to ``done/`` only if it is still
 byte for byte what was imported. A file is moved only after its import is committed: a crash in
 between leaves it in the private folder, where the next run finds it "already imported" and
 moves it on. Anything wrong with the inbox's own folders is a problem of the run (exit 2), never
-a reason to stop every later run.
+a reason to stop every later run. For users: docs/returns.md, "The shared inbox".
 """
 
 from __future__ import annotations

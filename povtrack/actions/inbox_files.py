@@ -1,10 +1,11 @@
 """The inbox's folders, names and moves, all through open folder descriptors and never through
 a link: nothing an office plants in the shared folder can redirect a read or a write.
 
-The inbox's own folders (``done/``, ``rejected/``, the private ``.povtrack-work-*`` folder a
-run takes each return into before reading it) are made with ``mkdir`` and opened with
-``O_NOFOLLOW | O_DIRECTORY``, and must belong to the user running povtrack; reason notes are
-created exclusively (``O_CREAT | O_EXCL | O_NOFOLLOW``); a move never replaces a name.
+The inbox's own folders (``done/``, ``rejected/``, the private ``.povtrack-work-*`` folder a run
+takes each return into before reading it) are made with ``mkdir`` and opened with
+``O_NOFOLLOW | O_DIRECTORY``, and must belong to the user running povtrack; reason notes are created
+exclusively (``O_CREAT | O_EXCL | O_NOFOLLOW``); a move never replaces a name. For users:
+docs/returns.md, "The shared inbox".
 """
 
 from __future__ import annotations

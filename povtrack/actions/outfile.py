@@ -1,6 +1,7 @@
 """Where an export or a report may be written (``-o``): a regular file (replaced whole, or not
 at all), or a terminal or pipe written in place; never the database or anything beside it that
-belongs to it, and never a replaced folder, socket or device."""
+belongs to it, and never a replaced folder, socket or device. For users: docs/commands.md,
+"Exports"."""
 
 from __future__ import annotations
 

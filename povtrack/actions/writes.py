@@ -1,7 +1,8 @@
-"""What the write commands do, between parsing (cli) and the database (store).
+"""What the write commands do (record, import, correct, undo, target set, the demo), between
+the command line and the database (``storage.Database``).
 
 Each function validates everything first, then changes the store in memory; the caller commits
-once. Nothing here prints.
+once. Nothing here prints. For users: docs/commands.md.
 """
 
 from __future__ import annotations

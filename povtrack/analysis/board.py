@@ -1,27 +1,23 @@
 """The battle map (挂图作战): every area and group against every task, one cell each.
 
-Pure: no I/O, no Rich. Every cell is made from ``progress.status_rows`` (computed once, without
-a task or scope filter); the screen table (``render_board``), ``--json`` and the exports
+Pure: no I/O, no Rich. Every cell is made from ``status.status_rows`` (computed once, without a
+task or scope filter); the screen table (``output.screen.board``), ``--json`` and the exports
 (``board_sheet``) all show the cells made here.
 
-Rows: the city first, then the other areas in plan order, then each group that has a target
-on the group in total. Columns: the plan's tasks (0 = headline goals, then 1–10).
+Rows: the city first, then the other areas in plan order, then each group that has a target on
+the group in total. Columns: the plan's tasks (0 = headline goals, then 1–10). A cell is the
+status rows of the row's scope in the column's task (activity rows are on the city):
 
-A **cell** is one scope's standing on one task: the status rows whose ``scope`` is the row's
-area or group and whose ``task`` is the column. Activity rows (no target, only ``reported`` or
-``no_data``) are on the city, as ``status_rows`` puts them.
-
-- no rows at all: ``status`` None — the scope has no target in that task (never a zero);
+- no rows: ``status`` None, the scope has no target in that task (never a zero);
 - every row ``no_data``: ``no_data``;
-- otherwise the worst of the rows that have data, by severity overdue > behind > on_track >
-  done > reported; ``unreported`` counts the rows without data beside it;
-- ``worst``: of the target rows (not activities) with data and the cell's status, the one
-  furthest behind its pace (lowest progress − expected, then lowest progress).
+- otherwise the worst of the rows with data (overdue > behind > on_track > done > reported),
+  with ``unreported`` counting the rows without data; ``worst`` is the target row at that
+  status furthest behind its pace (lowest progress − expected, then lowest progress).
 
-The short figure (``board_cell_parts``): for the worst row, progress against the pace expected by
-now (``42/60%``: 42 % done, 60 % expected); once done, its progress (``105%``); past due, what
-is still missing in the target's unit (``差331户`` / ``gap 331``). With several rows, how many
-are at the cell's status (``2/3``: two of three rows).
+The short figure (``board_cell_parts``) is that row's progress against the pace (``42/60%``), once
+done its progress (``105%``), past due the gap in its unit (``差331户`` / ``gap 331``); with
+several rows, how many are at the cell's status (``2/3``). For users: docs/rules.md, "Board
+cells".
 """
 
 from __future__ import annotations

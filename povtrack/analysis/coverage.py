@@ -2,32 +2,18 @@
 (``completeness``) and late entries (``late_entries``). Pure: no I/O, no Rich. How one number
 was made is ``explain``.
 
-**Who is expected to report what.** The reporting areas are the counties and districts
-(``REPORTING_KINDS``; never the city). An entry of an area below one (a township) counts for it.
-Only reported quantities are expected: a ratio is never reported, its numerator and
-denominator are. A reporting area is expected to report an indicator in a week when
+Who owes what (``expected``): the reporting areas are the counties and districts
+(``REPORTING_KINDS``, never the city; an entry of an area below one counts for it); an area owes
+an indicator in a week when it has a target on it (its own, an allocation, or a group's; a
+ratio's target is one on its numerator and its denominator: a ratio itself is never reported),
+or when the indicator is a city-wide figure (not a rate, targeted on the city or nowhere) that
+some county or district has reported by the end of that week.
 
-1. it has a target on it: its own plan target, an allocation (``target set``), or a target on
-   a group it is in (each member, or the group in total); a target on a ratio is a target on
-   its numerator and its denominator; or
-2. the indicator is a city-wide figure the counties report — not a rate (unit ``percent``),
-   and either targeted on the city (itself or through a ratio) or not targeted anywhere (an
-   activity, say) — and some county or district has reported it on or before the end of
-   that week. The city's figure is the sum of theirs, so every one of them is wanted.
-
-An indicator targeted only on some areas or groups (a milestone of the six poor counties, a
-rate of the four relocation areas) is expected only of them.
-
-**Reported in a week**: an entry for the indicator by the area (or an area below it) dated
-Monday to Sunday of that ISO week (in ``completeness`` the last week ends at the as-of date).
-A gap is a gap: it is listed, never counted as a zero.
-
-**Late**: an entry recorded (``recorded_at``, a UTC timestamp; its UTC calendar date) more than
-``LATE_DAYS`` (14) days after its date. Late entries still count as reported.
-
-**Completeness**: for each reporting area and week, reported ÷ expected (the expected
-indicators that were reported); the area's total over the weeks and the week's total over the
-areas are Σ reported ÷ Σ expected, never an average of rates. No expectation: rate None.
+Invariants: a gap is listed, never counted as zero; reported means an entry dated Monday to
+Sunday of the ISO week (in ``completeness`` the last week ends at the as-of date); a rate is
+Σ reported ÷ Σ expected, never an average of rates, None when nothing was expected; an entry
+recorded (UTC date) more than ``LATE_DAYS`` days after its date is late and still counts. The
+rules for users: docs/rules.md, "Who is expected to report what".
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """How a number on the board was made (``explain``): the target and where it comes from, the
-entries that count for each area, the roll-up, the expected pace and the rule that gave the
-status. Pure: no I/O, no Rich; every number comes from ``progress``, so it equals ``status``.
+entries that count for each area, the roll-up, the expected pace and the rule that gave the status.
+Pure: no I/O, no Rich; every number comes from ``analysis.measure`` and ``analysis.status``, so it
+equals ``status``. For users: docs/commands.md (``povtrack explain``).
 """
 
 from __future__ import annotations
@@ -264,7 +265,7 @@ def rule_text(
     sides: Sides | None = None,
 ) -> str:
     """The rule that gave the row its status, with its numbers (the first rule that applies,
-    as ``progress.judge`` applies them). ``sides``: a ratio's two sides (``ratio_sides``), to
+    as ``measure.judge`` applies them). ``sides``: a ratio's two sides (``ratio_sides``), to
     say which one leaves it without an actual."""
     zh = lang == "zh"
 

@@ -11,6 +11,8 @@ Pure: no I/O, no words (``povtrack.cli.confirm`` says it). Used by ``record``, `
   target; for an allocation, the area's previous allocation, else the city target) — 万 or 亿
   typed as a plain number (``below``), or a figure multiplied by 万 or 亿 twice (``above``).
   Compared exactly, as the values were written. Not for rates (unit percent, 0 to 100).
+
+For users: docs/commands.md (``record``).
 """
 
 from __future__ import annotations

@@ -11,6 +11,8 @@ status is); the rates are shown as floats.
 - ``projected``: actual + recent rate × weeks left to the due date (None past due).
 - ``projected_date``: the date the target is reached at the recent rate; None when done, when
   the rate is not positive, or when it would take more than ten years.
+
+For users: docs/rules.md, "Pace and forecast".
 """
 
 from __future__ import annotations

@@ -1,30 +1,21 @@
 """Over time: the weekly series of one indicator in one scope, and what changed between two
-dates. Pure: no I/O; every number comes from ``progress`` and ``pace``.
+dates. Pure: no I/O; every number comes from ``analysis.measure``, ``analysis.status`` and
+``analysis.pace``, so a trend agrees with ``status`` at every date.
 
 **Trend** (``trend``): one point per ISO week, from the week of the first report in the scope
-(for a ratio: of its numerator or denominator) to the week of the as-of date.
+(for a ratio: of its numerator or denominator) to the week of the as-of date. ``date`` is the
+week's Sunday, or the as-of date inside the last week (a value never counts entries after the
+as-of date); ``value`` the scope's actual as of ``date`` (``measure.actual``: carried over weeks
+with no report; None while there is nothing to roll up); ``change`` the difference from the
+previous week (None when either is None); ``reported`` whether any area of the scope reported
+the indicator that week. The target line and the forecast are the status row's
+(``status.status_rows``); without a target only the recent rate (``pace.recent_rate``).
 
-- ``date``: the week's Sunday — or the as-of date, when that falls inside the last week (a
-  value never counts entries after the as-of date);
-- ``value``: the scope's actual as of ``date`` (``progress.actual``: carried over weeks with
-  no report; None while there is nothing to roll up, e.g. a ratio without a denominator);
-- ``change``: value − the previous week's value; None for the first week or when either is None;
-- ``reported``: whether any area of the scope reported the indicator in that week (Monday to
-  ``date``).
-
-The target line and the forecast are the status row's for this indicator and scope
-(``progress.status_rows``). Without one (no target on that scope) the target is None and the
-forecast holds only the recent rate (``pace.recent_rate``, same definition).
-
-**Diff** (``diff``): the status rows at ``since`` against those at ``as_of``.
-
-- ``status_changes``: rows whose status differs (a row new at ``as_of`` — an allocation made
-  since — has no old status);
-- ``movers``: rows with a progress share at both dates that changed, largest change first (by
-  size: a fall ranks like a rise), at most ``TOP_MOVERS``;
-- ``silent_areas``: the counties and districts with no entry dated in the period
-  (since, as_of], with their last entry date up to as_of and how many indicators they reported
-  in the period of the same length before it.
+**Diff** (``diff``): the status rows at ``since`` against those at ``as_of``: the rows whose
+status changed (a row new since, an allocation, has no old status), the ``TOP_MOVERS`` largest
+changes of progress (a fall ranks like a rise), and the counties and districts with no entry
+dated in (since, as_of], with their last entry and how many indicators they reported in the
+period of the same length before.
 """
 
 from __future__ import annotations

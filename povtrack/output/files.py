@@ -1,7 +1,7 @@
 """A list of ``Sheet``s as a file's bytes: CSV, Markdown, HTML or XLSX (``sheet_bytes``); one
 computation, several views. CSV and Markdown are written here, HTML by ``output.html`` and
 XLSX by ``output.xlsx``, all with the notation of ``output.notation``. ``cli.output`` writes the
-bytes; JSON and the screen tables are made elsewhere.
+bytes; JSON and the screen tables are made elsewhere. For users: docs/commands.md, "Exports".
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """HTML for sheets: one self-contained file (inline CSS, no network), A4 landscape, status
-cells coloured. The rules shared with the other formats are in ``formats``; ``html_section``
+cells coloured. The rules shared with the other formats are in ``output.notation``; ``html_section``
 and ``html_page`` let the report put charts between the tables."""
 
 from __future__ import annotations

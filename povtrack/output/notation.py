@@ -1,58 +1,14 @@
 """How a ``Sheet``'s values are written in each file format: the notation every writer shares
 (``output.files`` for CSV and Markdown, ``output.html``, ``output.xlsx``).
 
-Every format writes the same rows with the same values; only the notation differs, by these
-rules (the format tests hold each format to them):
-
-========  =====================  ==================  ===================  =====================
-kind      CSV                    Markdown / HTML     XLSX                 None
-========  =====================  ==================  ===================  =====================
-integer   ``1234``               ``1,234``           number, ``#,##0``    blank (never 0)
-number    ``1234.5`` (exact)     ``1,234.5``         number, ``#,##0``    blank
-                                                     or ``#,##0.##``
-share     fraction ``0.5``       ``50.0%``           number 0.5,          blank
-                                                     ``0.0%``
-date      ``2018-06-30``         ``2018-06-30``      date, yyyy-mm-dd     blank
-status    label (滞后/behind)    label, HTML: cell   label, cell filled   blank
-                                 coloured            with the colour
-text      as is, neutralised     as is (escaped)     as is, neutralised   blank
-========  =====================  ==================  ===================  =====================
-
-- Numbers are never rounded in CSV, Markdown or HTML: a float is written with its shortest
-  exact digits (``repr``), without exponent; ``.`` is the decimal point. CSV has no thousands
-  separators (machine-readable); Markdown and HTML group thousands with ``,`` (for people).
-  XLSX stores the number itself; whole values get ``#,##0`` and fractional ones ``#,##0.##``
-  (so that 5 is not shown as "5."). A value that is not a number in a number column (a
-  string, say) is written as text.
-- Shares: CSV keeps the fraction (0.5), as ``--json`` does, so scripts read the same value
-  from both; Markdown and HTML show one decimal of percent (``50.0%``, as XLSX displays it).
-- Headings: ``Column.heading(lang)``, with the unit when ``Column.unit`` is set: ``目标 (人)``,
-  ``Target (people)`` (a unit code of ``model.UNITS`` is named in the language; any other
-  unit text is written as it is). The same heading in every format (``heading()``).
-- Totals: ``Sheet.total`` is the last row of the Markdown, HTML and XLSX table (bold in HTML
-  and XLSX); its first cell, when the first column is text and the total has no value for
-  it, reads 合计 / Total. The CSV holds ``Sheet.rows`` only: a clean table whose every line is
-  a record, so a script that sums a column does not count the total twice.
-- Titles and notes (``Sheet.heading(lang)``, ``Sheet.notes``): under ``## title`` in Markdown,
-  under ``<h2>`` in HTML, below the table in XLSX (after one blank row; the header row stays
-  row 1 and frozen, the title is also the printed page header). CSV has neither: one header
-  row, then one line per row, so every CSV reader (and ``povtrack import``) reads it as it is.
-- Safe to open: in CSV and XLSX every text cell (text and status columns, headings, notes and
-  any string value) that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets
-  a leading ``'`` (``neutralise``), so a spreadsheet never runs it as a formula; numbers stay
-  numbers (-5 in a number column is the number -5). XLSX text cells are always stored as
-  strings, never formulas. HTML escapes every value (``html.escape``, quote=True); Markdown
-  backslash-escapes its punctuation (``\\|`` for ``|``) and writes a line break as ``<br>``.
-- XLSX text: line ends are stored as ``\\n`` (XML turns a carriage return into one anyway);
-  characters XML cannot hold (C0 controls other than tab and line ends, U+FFFE, U+FFFF, lone
-  surrogates) become U+FFFD. CSV, Markdown and HTML are UTF-8 (lone surrogates become ``?``).
-- CSV: UTF-8 with BOM (Chinese Excel opens it cleanly), CRLF line ends, ``csv`` quoting
-  (QUOTE_MINIMAL), one sheet per file (several: ``UsageError``).
-- A sheet with no rows still has its header row; Markdown and HTML add a line "(no rows)"
-  (zh "（无记录）"). A number that is not finite (NaN, infinity) is blank, like None.
-- HTML is one self-contained file (inline CSS, local CJK font stack, no scripts, links or
-  fonts from anywhere), A4 landscape; a line break in a cell shows as one (white-space:
-  pre-line). Status cells carry ``class="status status-CODE"`` and an inline background.
+Every format writes the same rows with the same values; only the notation differs: numbers
+never rounded (CSV without thousands separators, Markdown and HTML with them, XLSX as number
+cells), shares as fractions in CSV and as percent elsewhere, None (and a non-finite number) as a
+blank, never 0, headings with the unit in the chosen language, the total row and the titles
+and notes everywhere but in the CSV. Text that a spreadsheet could run as a formula is
+neutralised (a leading ``'``) in CSV and XLSX (``neutralise``). The table of what each format
+writes, for users: docs/commands.md, "How each format writes a value"; the format tests hold
+each writer to it.
 """
 
 from __future__ import annotations

@@ -7,9 +7,10 @@ week before, and what is missing. ``build`` makes a ``Report`` (sheets and chart
 pure); ``write`` writes it as Markdown, one self-contained HTML page (a small SVG chart per
 task) or an XLSX workbook (a native bar chart per task), the tables by ``output.files``.
 
-The digest is the SHA-256 of the data a report is made from, written canonically: the plan's
-own digest, every entry dated on or before the as-of date (id, indicator, area, date, value)
-and every allocation. Run the same report later: the same digest means the same data.
+The digest is the SHA-256 of the data a report is made from, written canonically: the plan's own
+digest, every entry dated on or before the as-of date (id, indicator, area, date, value) and every
+allocation. Run the same report later: the same digest means the same data. For users:
+docs/commands.md (``povtrack report``).
 """
 
 from __future__ import annotations

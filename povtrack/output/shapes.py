@@ -1,5 +1,5 @@
 """Report rows -> JSON-ready dicts. The shapes here are a promise to users' scripts:
-add fields freely, rename none."""
+add fields freely, rename none. For users: docs/commands.md, "JSON"."""
 
 from __future__ import annotations
 

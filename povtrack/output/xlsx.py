@@ -1,7 +1,7 @@
 """XLSX for sheets (openpyxl): one worksheet per sheet, numbers as number cells, shares as
 percent cells, dates as date cells, a frozen bold header, widths that fit Chinese text, status
 cells filled, the total row in bold, A4 landscape. The rules shared with the other formats are
-in ``formats``; ``workbook`` returns the openpyxl workbook so the report can add charts."""
+in ``output.notation``; ``workbook`` returns the openpyxl workbook so the report can add charts."""
 
 from __future__ import annotations
 

@@ -1,1 +1,2 @@
-"""Reading weekly returns: the cell grammar, CSV text and Excel workbooks."""
+"""Reading weekly returns: the cell grammar, CSV text and Excel workbooks. For users:
+docs/returns.md."""

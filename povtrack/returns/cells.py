@@ -2,9 +2,10 @@
 an Excel workbook gives.
 
 Values: plain ASCII digits with an optional decimal part, in the indicator's unit. Full-width
-digits, signs and points are read as their ASCII forms; nothing else is (no Arabic-Indic
-digits, superscripts or circled numbers, which full NFKC would turn into digits). Thousands
-separators, % signs and 万/亿 are refused with a message that says how to write the value.
+digits, signs and points are read as their ASCII forms; nothing else is (no Arabic-Indic digits,
+superscripts or circled numbers, which full NFKC would turn into digits). Thousands separators, %
+signs and 万/亿 are refused with a message that says how to write the value. For users:
+docs/returns.md.
 """
 
 from __future__ import annotations

@@ -12,7 +12,8 @@ tab-separated when the header has tabs and no comma (Excel's "Unicode text"); Ex
 .xls or binary data under a CSV name is refused with what to do instead.
 
 What a cell may hold (the number grammar, dates, workbook cell types) is ``povtrack.returns.cells``.
-An Excel error value (``#DIV/0!``, ``#N/A`` ...) is refused in any cell, as a cell or as text.
+An Excel error value (``#DIV/0!``, ``#N/A`` ...) is refused in any cell, as a cell or as text. For
+users: docs/returns.md.
 """
 
 from __future__ import annotations

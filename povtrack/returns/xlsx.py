@@ -1,31 +1,22 @@
-"""Weekly returns as Excel workbooks (.xlsx, .xlsm), read with openpyxl.
+"""Weekly returns as Excel workbooks (.xlsx, .xlsm), read with openpyxl (imported only when a
+workbook is read).
 
-openpyxl is imported only when a workbook is read. The workbook is opened read-only with the
-values Excel saved (``data_only``): a formula counts with its saved result, never recalculated.
+The workbook is opened read-only with the values Excel saved (``data_only``): a formula counts
+with its saved result, never recalculated. The sheet read is the first worksheet, or one named
+``returns`` or ``填报`` (case and surrounding spaces ignored); its first non-blank row is the
+header. Rows and columns are numbered as Excel numbers them, so ``FILE:ROW:COLUMN`` points at
+the cell. Cells come out as Python values (``None`` for an empty cell and for a formula with no
+saved value; an Excel error as its code text, ``"#DIV/0!"``); a number cell formatted as a
+percentage comes out as ``cells.Percent``, for ``cells.value_cell`` to judge against the row's
+indicator.
 
-Which sheet: the first worksheet, unless the workbook has a worksheet named ``returns`` or
-``填报`` (case and surrounding spaces ignored), then that one. Its first non-blank row is the
-header, with the same column names and rules as a CSV return; rows and columns are numbered as
-Excel numbers them (row 1, column A = 1), so ``FILE:ROW:COLUMN`` points at the cell.
-
-Cells come out as Python values: ``str``, ``int``, ``float``, ``bool``, ``datetime`` (a cell
-formatted as a date), ``time``/``timedelta``, or ``None`` for an empty cell and for a formula with
-no saved value. An Excel error cell comes out as its code text, e.g. ``"#DIV/0!"``.
-
-A number cell formatted as a percentage (``0%``, ``0.0%`` ...) comes out as ``cells.Percent``:
-the clerk typed 90% and Excel saved 0.9; ``cells.value_cell`` decides what that means for the
-row's indicator.
-
-Bounded work whatever the file declares: before anything is parsed, the zip's parts are checked
-against MAX_PARTS, MAX_PART_BYTES and MAX_UNPACKED_BYTES (their declared sizes, which reading
-enforces); then the sheet is read one row at a time as its XML has it, cells that hold nothing
-costing nothing, and refused at the first value beyond column MAX_COLUMNS, the first row beyond
-MAX_ROWS rows that hold something, or a cell of more than MAX_CELL_TEXT characters. (openpyxl's
-own row reader pads every row out to its last cell: one value in column XFD makes each row
-16,384 cells. So the rows come from the parser it uses underneath.)
-
-Anything openpyxl cannot read (not a zip, a damaged or incomplete workbook) is one ``UsageError``
-line, never a traceback.
+Bounded work whatever the file declares: the zip's parts are checked against MAX_PARTS,
+MAX_PART_BYTES and MAX_UNPACKED_BYTES before anything is parsed; the sheet is then read a row at
+a time from the parser openpyxl uses underneath (its own row reader pads every row out to the
+last cell: one value in column XFD would make each row 16,384 cells), refused at the first
+value beyond MAX_COLUMNS, the first row beyond MAX_ROWS or a cell longer than MAX_CELL_TEXT.
+Anything openpyxl cannot read is one ``UsageError`` line, never a traceback. The limits for
+users: docs/returns.md.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ Commands only ever say ``Database.open(path)``, ``Database.writing(path, ...)`` 
 * ``postgresql://...``: not built; ``storage.base.Backend`` is what it would implement.
 
 Each opens a ``storage.base.Backend``; ``storage.base.Records`` is a whole database as plain
-records, what ``povtrack db migrate`` moves between backends.
+records, what ``povtrack db migrate`` moves between backends. For users: docs/storage.md.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """What the file backends share about their files and backups: a database path must name a
-regular file; the backups in ``NAME.backups/`` that may be trusted (only what povtrack itself
-could have made), a backup chosen by name or generation, a name no backup has yet, and the
-refusal that points at the newest good backup. Each backend brings its own search for the
-newest good backup (``newest``): finding one means opening it, which only the backend can.
+regular file; the backups in ``NAME.backups/`` that may be trusted (only what povtrack itself could
+have made), a backup chosen by name or generation, a name no backup has yet, and the refusal that
+points at the newest good backup. Each backend brings its own search for the newest good backup
+(``newest``): finding one means opening it, which only the backend can. For users: docs/storage.md,
+"Files beside the database".
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Files that survive crashes and second writers: the lock, the atomic write, the backups.
 
-Nothing here knows what a database holds. ``store.py`` builds on it:
+Nothing here knows what a database holds; both backends build on it:
 
 - ``DbLock``: an exclusive lock on ``<real path>.lock`` (filelock: flock on Unix, so a lock held
   by a killed process is released by the kernel), with a side file naming the holder;
@@ -9,6 +9,8 @@ Nothing here knows what a database holds. ``store.py`` builds on it:
 - backups: the file being replaced is hard-linked (or copied) into ``<name>.backups/`` first and
   the oldest beyond the limit are pruned only after the commit;
 - ``crash_point``: the test hook ``POVTRACK_TEST_CRASH_AT=<point>`` kills the process there.
+
+For users: docs/storage.md, "Every command that writes".
 """
 
 from __future__ import annotations

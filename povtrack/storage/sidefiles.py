@@ -1,5 +1,6 @@
 """What belongs to a database beside its file (lock, owner note, backups, SQLite side files,
-temp files), so that nothing povtrack writes for another purpose ever lands on one of them."""
+temp files), so that nothing povtrack writes for another purpose ever lands on one of them. For
+users: docs/storage.md, "Files beside the database"."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """The anomaly checks of ``quality`` (the plan warns of 数字脱贫): running totals that go down,
 unusual increments (median and MAD), values far above target, landing on target at the due
-date, late rushes, stale values, copied series, milestones without a note. Pure."""
+date, late rushes, stale values, copied series, milestones without a note. Pure; thresholds in
+``quality.findings``; each check for users: docs/rules.md, "Checks"."""
 
 from __future__ import annotations
 
@@ -118,9 +119,10 @@ def _twice_median(ordered: list[int]) -> int:
 
 
 def usual_range(values: list[Exact]) -> tuple[Exact, Exact | None, Exact] | None:
-    """The median and the range of usual increments (see the module's doc), exactly, or
-    None with too few increments to say. With a MAD of 0 the range is 0 up to max(3 × m,
-    m + 10), and its low end is None (no low end: a pause is not flagged)."""
+    """The median m and the range of usual increments, m ± OUTLIER_MADS × MAD_SCALE × MAD,
+    exactly, or None with fewer than OUTLIER_MIN_INCREMENTS increments. With a MAD of 0 the
+    range has no low end (None: a pause is not flagged) and ends at max(FLAT_FACTOR × m, m +
+    FLAT_MARGIN). For users: docs/rules.md, "Checks" (``unusual-increment``)."""
     if len(values) < OUTLIER_MIN_INCREMENTS:
         return None
     scaled, den = _scaled(values)

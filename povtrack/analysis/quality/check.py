@@ -1,65 +1,17 @@
-"""Data quality: the plan's rules and the anomaly checks -> findings. Pure; no I/O.
+"""Data quality: the plan's rules and the anomaly checks, run together -> findings. Pure; no I/O.
 
 ``check_plan_rules(plan)`` checks the targets (``povtrack plan check``); ``run_checks(plan,
-entries, allocations, as_of)`` checks the targets with the allocations made since and every
-entry that counts on or before the as-of date (``povtrack check``). Each finding names its
-rule, severity, area (or group), indicator, the entries involved and one line that says why.
-Findings about the same rule, area and indicator are one finding: the newest case is the one
-described ("and N more" counts the others), every entry of every case is listed.
+entries, allocations, as_of)`` checks the targets, the allocations and every entry that counts
+on or before the as-of date (``povtrack check``). The rules are found by ``quality.rules`` (and
+``uncountable-entry`` here), the anomalies by ``quality.anomalies``; the thresholds and
+``Finding`` live in ``quality.findings``. Here the plan's kind = "check" rules set each built-in
+check's severity (or turn it off), and the findings are sorted (errors first, then task,
+indicator, area) and shaped for JSON and tables.
 
-**Rules** (errors unless the plan says otherwise):
-
-- ``sum`` rules of the plan (``[[rules]]``, kind "sum"): the whole equals the sum of its parts
-  within the rule's tolerance — for the targets of every scope where the whole and every part
-  have one, and for every area's figures on every date it reported the whole and all the parts
-  (the figures of one return; a part reported a week late is not a mismatch).
-- ``le`` rules of the plan: left ≤ right (+ tolerance), on the targets of one scope and on an
-  area's figures as of every date either side was reported (the other side carried forward).
-- ``ratio-bounds``: a ratio's numerator never above its denominator (an ``le`` rule made from
-  every ratio indicator whose two sides share a unit).
-- ``rate-range``: a rate (unit percent) within 0–100: every target and every reported value.
-- ``uncountable-entry``: entries that can never count, which povtrack no longer accepts but an
-  older version did: values of a ratio, which is worked out from its numerator and
-  denominator. One finding per area and ratio, naming every such entry.
-- ``allocations-total`` (warning): the newest allocations of an indicator to areas, summed,
-  against the city target (or, without one, the group-total target whose members hold every
-  allocated area): say whether they fall short of it or exceed it.
-
-**Anomaly checks** (warnings unless the plan says otherwise; thresholds below):
-
-- ``running-total-down``: a running total lower than on the area's previous reporting date.
-  Always reported, though removing ineligible registrations can make it legitimate.
-- ``unusual-increment``: a weekly increment far outside the area's own usual range. Increments
-  are a running total's changes between consecutive reports, per week (a fall is
-  ``running-total-down``'s), or an increment indicator's reported values. Robust: with at
-  least OUTLIER_MIN_INCREMENTS increments, median m and MAD (median absolute deviation);
-  flagged when |x − m| > OUTLIER_MADS × MAD_SCALE × MAD. When more than half the increments
-  are equal the MAD is 0: then only a rise is flagged, x > max(FLAT_FACTOR × m,
-  m + FLAT_MARGIN) — a pause in a steady series is not an anomaly, a jump is.
-- ``far-above-target``: the actual of a quantity (not a rate, ratio or milestone) above
-  ABOVE_TARGET × its target on that scope.
-- ``on-target-at-due``: a quantity's actual exactly equal to its target on a reporting date in
-  the DUE_WEEK_DAYS days before (and on) the due date.
-- ``late-rush``: RUSH_SHARE or more of a quantity's target reported in the RUSH_DAYS days
-  before its due date (checked once the as-of date is inside that window).
-- ``stale-value``: the same value in STALE_REPORTS or more consecutive reports of a running
-  total while the same area moved another indicator in those weeks (a running total up, or a
-  positive increment), in a series that usually moves: at least STALE_REPORTS other
-  report-to-report steps, of which at least MOVING_SHARE change (a count that grows by less
-  than one a week — stations, villages — stands still for weeks by nature). Not flagged
-  either: zero (nothing started), a value at or above the area's target or its ratio's
-  denominator (finished work stays put), denominators (stock figures).
-- ``copied-series``: the same full series (same dates, same values; at least COPIED_VALUES
-  reports) of a running total in two areas, in a series that usually moves (at least
-  MOVING_SHARE of its steps change): small counts that grow in lumps coincide by chance.
-- ``milestone-no-note``: a milestone reported done (the area's value reaches its target) by an
-  entry without a note.
-
-A plan's ``[[rules]]`` table with kind "check" sets a built-in check's severity ("error",
-"warning" or "off"), for every indicator or only those it lists.
-
-Every comparison is exact (``povtrack.exact``): the values as written, their sums and the
-thresholds below as the decimals they are written as; no tolerance but a rule's own.
+Each check reports one finding per rule, area and indicator (the newest case described, "and N
+more" counting the others, every entry of every case listed), and compares exactly
+(``povtrack.exact``), with no tolerance but a rule's own. What each check finds: docs/rules.md,
+"Checks".
 """
 
 from __future__ import annotations
@@ -83,15 +35,6 @@ from povtrack.analysis.quality.rules import allocation_totals, data_rules, targe
 from povtrack.jsonable import figure
 from povtrack.model import Allocation, Entry, Plan
 from povtrack.sheet import Column, Sheet
-
-# ---------------------------------------------------------------- thresholds: the one place
-
-
-# ---------------------------------------------------------------- the entries that count
-
-
-# ---------------------------------------------------------------- words
-
 
 # ---------------------------------------------------------------- together
 

@@ -19,38 +19,16 @@ from povtrack.model import CHECK_IDS, UNITS, Entry, Indicator, Plan
 
 # The thresholds of the checks, written as the decimals they are compared as (exactly).
 OUTLIER_MIN_INCREMENTS = 6  # unusual-increment: fewer increments say nothing about "usual"
-
-
 OUTLIER_MADS = 5.0  # ... flagged beyond this many robust standard deviations of the median
-
-
 MAD_SCALE = 1.4826  # MAD × 1.4826 estimates the standard deviation of normal data
-
-
 FLAT_FACTOR = 3.0  # MAD = 0: a rise above max(3 × median, median + 10) is flagged
-
-
 FLAT_MARGIN = 10.0
-
-
 ABOVE_TARGET = 1.5  # far-above-target: actual > 1.5 × target
-
-
 DUE_WEEK_DAYS = 7  # on-target-at-due: reports dated up to 7 days before the due date
-
-
 RUSH_DAYS = 28  # late-rush: the last four weeks before a due date ...
-
-
 RUSH_SHARE = 0.5  # ... bringing half the target or more
-
-
 STALE_REPORTS = 4  # stale-value: this many identical consecutive reports ...
-
-
 MOVING_SHARE = 0.75  # ... in a series whose other steps mostly change (and copied-series)
-
-
 COPIED_VALUES = 4  # copied-series: series at least this long
 RATE_MIN, RATE_MAX = 0, 100  # rate-range, in percent
 
@@ -83,7 +61,7 @@ class Finding:
 
 class Data:
     """The entries on or before the as-of date, by indicator and area, one per date (the last
-    recorded counts, as in progress.Ledger), with the ledger for actuals."""
+    recorded counts, as in ledger.Ledger), with the ledger for actuals."""
 
     def __init__(self, plan: Plan, entries: list[Entry], as_of: date) -> None:
         self.plan = plan

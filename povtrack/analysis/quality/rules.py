@@ -1,6 +1,6 @@
 """The rules of ``quality``: sum and ≤ rules declared in the plan, numerators within their
 denominators, rates within 0–100, allocations against the city target — on the targets and on
-the reported data. Pure."""
+the reported data. Pure; for users: docs/rules.md, "Checks"."""
 
 from __future__ import annotations
 

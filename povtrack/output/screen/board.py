@@ -1,20 +1,12 @@
-"""The battle map (``board.Board``) as a Rich table: one row per area or group, one column
-per task, each cell its status word in the status colour with the figure that matters.
+"""The battle map (``analysis.board.Board``) as a Rich table: one row per area or group, one
+column per task, each cell its status word in the status colour with the figure that matters.
 
 It fits the terminal by saying less, never by cutting a name or a figure in half: the first
-layout whose narrowest form fits the console width is used —
-
-1. ``full``: column heads ``2`` / ``住房保障``; cells of up to three lines: the status word
-   and how many rows share it (``滞后 2/3``), the figure (``42/60%``), the rows without data
-   (``未报1``); padded cells;
-2. ``tight``: the same without padding (``|`` between cells);
-3. ``figures``: column heads are the task numbers (their names in the legend below the
-   table); the status word, the figure and the rows without data, without the count;
-4. ``word``: the status word only;
-5. ``symbol``: one glyph per cell (which is which: in the legend).
-
-The Chinese board on the demo data needs 137 columns for ``full``, 113 for ``tight``, 83 for
-``figures``, 67 for ``word``; the English one 156, 132, 114, 96 (its words are longer).
+layout whose narrowest form fits the console width is used — ``full`` (column heads with the
+task names; cells of up to three lines: the status word with how many rows share it, the
+figure, the rows without data; padded), ``tight`` (the same without padding), ``figures``
+(task numbers for heads, their names in a legend; no count), ``word`` (the status word only),
+``symbol`` (one glyph per cell, explained in the legend).
 
 Names may wrap onto a second line (between glyphs, never inside one); cells never wrap.
 Without a terminal (a file, a pipe) the table has no colour and an ASCII border.

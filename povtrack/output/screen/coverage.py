@@ -1,8 +1,8 @@
 """missing, completeness and explain -> Rich renderables, in the conventions of
-``output.screen.tables``: THEME
-styles, an ASCII box without a terminal, figures never wrap, names fold so a table fits the
-width (Chinese names counted two cells each). No East-Asian-ambiguous glyphs (arrows, dashes)
-in tables: some CJK terminals draw them two cells wide.
+``output.screen.tables``: THEME styles, an ASCII box without a terminal, figures never wrap,
+names fold so a table fits the width (Chinese names counted two cells each). No
+East-Asian-ambiguous glyphs (arrows, dashes) in tables: some CJK terminals draw them two cells
+wide.
 
 The completeness grid fits by saying less: when all the weeks do not fit the console, the
 newest weeks that fit are shown (the total column still covers every week; JSON and the

@@ -1,6 +1,6 @@
 """Trend and diff -> Rich renderables, in the conventions of ``output.screen.tables`` (THEME
-styles, ASCII boxes when
-not on a terminal, figures never wrap, names wrap so a table always fits the width).
+styles, ASCII boxes when not on a terminal, figures never wrap, names wrap so a table always
+fits the width).
 
 The sparkline's block characters (U+2581–U+2588) are East-Asian-ambiguous: some CJK terminals
 draw them two cells wide. So the sparkline is never in a table: it ends a line of its own, is

@@ -8,7 +8,8 @@ refuses a bad file rather than half-using it. A command that writes takes the lo
 as a backup and the new one replaces it atomically (``safefile``). Entries and allocations are
 appended, never updated or removed.
 
-What a file must be before it is used, and the schema history, are in ``dbfile``.
+What a file must be before it is used, and the schema history, are in ``storage.json.file``.
+For users: docs/storage.md.
 """
 
 from __future__ import annotations
@@ -78,7 +79,7 @@ class _MemoryStorage(Storage):
 
 
 class JsonBackend:
-    """An open JSON database (``store.Backend``): reads return model objects; writes happen
+    """An open JSON database (``storage.base.Backend``): reads return model objects; writes happen
     in memory and reach the file on ``commit``."""
 
     def __init__(self, path: Path, loaded: Loaded, *, lock: safefile.DbLock | None = None) -> None:

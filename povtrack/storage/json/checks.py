@@ -1,8 +1,9 @@
 """What a database file must look like, checked before anything trusts it.
 
-Pure functions over the parsed JSON (no TinyDB, no I/O). Each problem names its JSON path, such
-as ``/entries/12/value``, so a hand-broken file can be found and fixed. The backend runs these on
-every open (a bad file is refused, never half-used); ``povtrack db verify`` prints them all.
+Pure functions over the parsed JSON (no TinyDB, no I/O). Each problem names its JSON path, such as
+``/entries/12/value``, so a hand-broken file can be found and fixed. The backend runs these on every
+open (a bad file is refused, never half-used); ``povtrack db verify`` prints them all. For users:
+docs/storage.md, "A bad file is never used".
 """
 
 from __future__ import annotations

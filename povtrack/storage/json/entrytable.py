@@ -7,12 +7,12 @@ which only the commands that show single entries need (note, source, recorded_at
 a correction's reason), is kept apart in ``audit``: one JSON text per series holding those
 columns, decoded on demand.
 
-Why: parsing a hundred thousand small objects is what made a big file slow to open, and most
-of that time and memory went to text no status report shows. Columns parse some ten times
-faster than objects, and the audit text parses as one string per series until it is asked for.
-The ledger is read straight from the columns, without an ``Entry`` per row.
+Why: parsing many small objects is what made a big file slow to open, and most of that time
+and memory went to text no status report shows. Columns parse far faster than objects, and the
+audit text parses as one string per series until it is asked for. The ledger is read straight
+from the columns, without an ``Entry`` per row.
 
-No I/O here. ``integrity.check_series`` checks the columns on every open; the audit of a
+No I/O here. ``checks.check_series`` checks the columns on every open; the audit of a
 series is checked when it is first decoded (``AuditError``), and in full by every command that
 writes and by ``db verify`` (``check_audits``).
 """
@@ -188,7 +188,7 @@ class EntryTable:
         return None
 
     def records(self) -> list[dict[str, Any]]:
-        """Every entry as a plain record (``store.Records.entries``), in id order, with any
+        """Every entry as a plain record (``storage.base.Records.entries``), in id order, with any
         fields povtrack does not know."""
         extras: dict[int, dict[str, Any]] = {}
         for key, doc in self.series.items():
@@ -296,7 +296,7 @@ def _decode_audit(key: str, doc: dict[str, Any]) -> dict[str, list[Any]]:
 
 
 def entry_record(e: Entry) -> dict[str, Any]:
-    """An entry as a plain record (``store.Records.entries``)."""
+    """An entry as a plain record (``storage.base.Records.entries``)."""
     rec = {
         "id": e.id,
         "indicator": e.indicator,

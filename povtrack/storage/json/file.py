@@ -1,12 +1,13 @@
 """A database file read and checked: bytes -> ``Loaded`` (or a refusal that says why).
 
 No TinyDB here: this is what a file must be before anything trusts it: a regular file, UTF-8,
-JSON of the right shape (``integrity``), a schema this povtrack knows (older ones migrated in
+JSON of the right shape (``checks``), a schema this povtrack knows (older ones migrated in
 memory), a plan that parses and sound records. Every refusal is a DatabaseError naming the file;
 ``with_backup_hint`` adds the newest good backup to it (``newest_good_backup``: finding a good
 one means loading it).
 
-Schema history (a fixture of each is kept in tests/fixtures/):
+Schema history (``SCHEMA_VERSION``; a fixture of each is kept in tests/fixtures/; for users:
+docs/storage.md, "Schema history and migration"):
   1  povtrack 0.1.0 as first released (meta without a generation counter)
   2  povtrack 0.2.0: meta.generation counts commits (backups are named after it) and
      meta.<table>_count records how many records each append-only table had
@@ -14,8 +15,8 @@ Schema history (a fixture of each is kept in tests/fixtures/):
      povtrack that does not know them would count undone and superseded entries
   4  povtrack 0.4.0: entries stored column by column, one document per (indicator, area) in
      a ``series`` table (``entrytable``), instead of one document per entry in ``entries``;
-     the same fields, ten times faster to read. Older files are converted in memory and
-     written as schema 4 by the first real write (after a ``pre-migrate-*`` copy).
+     the same fields, read without an object per entry. Older files are converted in memory
+     and written as schema 4 by the first real write (after a ``pre-migrate-*`` copy).
 """
 
 from __future__ import annotations
@@ -105,8 +106,8 @@ def load(raw: bytes, where: str) -> Loaded:
 
 
 def encode(data: dict[str, Any]) -> bytes:
-    """A database's bytes: compact UTF-8 JSON (orjson: a tenth of the standard library's time
-    at 100,000 entries)."""
+    """A database's bytes: compact UTF-8 JSON (orjson: far faster than the standard library on a
+    big file)."""
     try:
         return orjson.dumps(data)
     except TypeError:  # text orjson will not write (a lone surrogate from a hand edit): as
@@ -114,9 +115,9 @@ def encode(data: dict[str, Any]) -> bytes:
 
 
 def _parse(raw: bytes) -> Any:
-    """Parse with orjson (some three times faster than the standard library at 100,000
-    entries) and the cyclic garbage collector off: parsing makes no cycles, and a big file's
-    lists would otherwise set off collections that find nothing."""
+    """Parse with orjson (far faster than the standard library on a big file) and the cyclic
+    garbage collector off: parsing makes no cycles, and a big file's lists would otherwise set
+    off collections that find nothing."""
     enabled = gc.isenabled()
     gc.disable()
     try:

@@ -4,7 +4,7 @@ Backups live in ``<db>.backups/``: ``gen-NNNNNN.json`` (the file each commit rep
 POVTRACK_BACKUPS kept), ``manual-*.json`` (``db backup``), ``pre-migrate-*.json`` and
 ``before-restore-*.json`` (never pruned). A restore is a commit of its own: it runs under the
 lock, keeps the current file first (even a corrupt one), and gives the restored data the next
-generation, so generations only ever go up and no backup is overwritten.
+generation, so generations only ever go up and no backup is overwritten. For users: docs/storage.md.
 """
 
 from __future__ import annotations

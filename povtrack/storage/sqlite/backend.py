@@ -1,6 +1,7 @@
-"""The SQLite backend (``store.Backend``): one SQLite file (standard library ``sqlite3``) for a
-million entries and more on one machine. The only module that writes a povtrack SQLite file;
-its layout and checks are in ``sqlitefile``.
+"""The SQLite backend (``storage.base.Backend``): one SQLite file (standard library
+``sqlite3``) for a million entries and more on one machine. The only module that writes a
+povtrack SQLite file; its layout is in ``sqlite.file``, its checks in ``sqlite.checks``. For
+users: docs/storage.md.
 
 Durability: the file is in WAL mode and every writing connection uses ``synchronous=FULL``. A
 commit appends the changed pages to ``NAME-wal``, the last frame marked as the commit with a
@@ -19,7 +20,7 @@ Locking: a writer first takes the same lock as the JSON backend (``safefile.DbLo
 ``NAME.lock``: exit 5 naming the holder), then ``BEGIN IMMEDIATE`` with a busy timeout of
 --lock-timeout, which also keeps out other SQLite programs. Every change of a command is made
 in that one transaction; ``commit`` ends it, leaving ``writing`` without a commit rolls back.
-There are no per-commit backups (each commit is a transaction; see ``maintenance_sqlite``).
+There are no per-commit backups (each commit is a transaction; see ``sqlite.maintenance``).
 
 A new database (``creating``) is built in a private temp file beside the target and put in
 place with ``os.replace`` on commit, so a crash leaves the old database or none, never half.
@@ -305,7 +306,7 @@ class SqliteBackend:
     @contextlib.contextmanager
     def _reading(self) -> Iterator[sqlite3.Connection]:
         """A read on the open connection: sqlite3's errors as povtrack's, and a file read
-        without locks confirmed unchanged after it (``sqliteopen.Guard``)."""
+        without locks confirmed unchanged after it (``opening.Guard``)."""
         try:
             with sql_errors(self.path):
                 yield self._require()

@@ -1,13 +1,13 @@
 """What a povtrack SQLite file must be before anything trusts it: povtrack's, a layout this
 povtrack knows, a plan that parses, sound records.
 
-Runs on every open (``store_sqlite``), so it reads with SQL what it needs and no more: the
-(indicator, area) pairs in use and the counts from one pass over the index, the values (a
-number ≥ 0) in one pass over the rows, each distinct date once; only a row that fails is looked
-at in Python, to say what is wrong. The CHECK constraints of the tables keep all of this true
-for every row povtrack or any other program writes, short of a hand edit that switches them
-off. ``db verify`` (``maintenance_sqlite``) tests every row whole (field types too) and the
-references between records, and lists every problem.
+Runs on every open (``sqlite.opening``, ``sqlite.backend``), so it reads with SQL what it needs and
+no more: the (indicator, area) pairs in use and the counts from one pass over the index, the values
+(a number ≥ 0) in one pass over the rows, each distinct date once; only a row that fails is looked
+at in Python, to say what is wrong. The CHECK constraints of the tables keep all of this true for
+every row povtrack or any other program writes, short of a hand edit that switches them off.
+``db verify`` (``sqlite.maintenance``) tests every row whole (field types too) and the references
+between records, and lists every problem.
 """
 
 from __future__ import annotations
@@ -138,7 +138,7 @@ def _check(conn: sqlite3.Connection, where: str, *, every: bool) -> tuple[Checke
 
 
 class SchemaChanged(DatabaseError):
-    """The file's schema is not povtrack's (``sqliteschema``): refused before any record is
+    """The file's schema is not povtrack's (``sqlite.schema``): refused before any record is
     read; ``problems`` says every change, the message the first."""
 
     def __init__(self, where: str, problems: list[str]) -> None:

@@ -1,9 +1,9 @@
 """A povtrack SQLite file: its layout, how it is opened, its rows as records, the files beside
 it, and sqlite3's errors as povtrack's exit codes.
 
-The SQLite counterpart of ``dbfile`` and ``safefile``: ``store_sqlite`` builds the store on
-it and ``maintenance_sqlite`` verifies, backs up and restores with it; what a sound file is, is
-checked by ``sqlitecheck``. Nothing here knows the plan or makes model objects.
+The SQLite counterpart of ``json.file`` and ``safefile``: ``sqlite.backend`` builds the backend
+on it and ``sqlite.maintenance`` verifies, backs up and restores with it; what a sound file is,
+is checked by ``sqlite.checks``. Nothing here knows the plan or makes model objects.
 
 Layout (``PRAGMA application_id`` marks the file as povtrack's, ``PRAGMA user_version`` is the
 layout's version):
@@ -20,10 +20,10 @@ layout's version):
 
 Entries, batches and allocations are append-only: triggers RAISE on UPDATE and DELETE.
 The file is in WAL mode (set once, kept in the file); every connection that writes uses
-``synchronous=FULL`` (see ``store_sqlite`` for why).
+``synchronous=FULL`` (see ``sqlite.backend`` for why).
 
-Layout history:
-  1  povtrack 0.4.0: the first SQLite layout
+Layout history (``SCHEMA``; docs/storage.md, "Schema history and migration"):
+  1  povtrack 0.4.0: the first SQLite layout, unchanged since
 """
 
 from __future__ import annotations
@@ -130,7 +130,7 @@ def connect(
     """A connection in autocommit mode (transactions are begun explicitly). ``create``: the
     file may be new (only ever a private temp file); otherwise a missing file is an error,
     never a new empty database. ``reader``: nothing is read yet (a file that cannot be read as
-    usual shows at the first read, ``sqliteopen``)."""
+    usual shows at the first read, ``sqlite.opening``)."""
     target = safefile.real_path(path)
     uri = f"file:{urllib.parse.quote(str(target))}?mode={'rwc' if create else 'rw'}"
     with sql_errors(path):
@@ -160,7 +160,7 @@ def _statements(script: str) -> Iterator[str]:
 
 
 def new_meta(plan_text: str, *, demo: bool, records: Any = None) -> dict[str, Any]:
-    """The meta of a new database (from ``records``, a ``store.Records``: what it says of
+    """The meta of a new database (from ``records``, a ``storage.base.Records``: what it says of
     the data's past, such as created_at and generation)."""
     meta: dict[str, Any] = {
         "schema": SCHEMA,

@@ -1,6 +1,6 @@
 """Looking after a SQLite database: verify it, back it up by hand, list and restore backups.
 
-The SQLite counterpart of ``maintenance``, with the same results (``Verdict``, ``Restored``)
+The SQLite counterpart of ``json.maintenance``, with the same results (``Verdict``, ``Restored``)
 and output. Backups live in ``NAME.backups/`` as whole SQLite files, each made with SQLite's
 online backup API (one consistent snapshot, the WAL included) and switched to a rollback
 journal so that it is one self-contained private (0600) file:
@@ -13,11 +13,12 @@ each commit is one SQLite transaction, which a crash cannot leave half done, and
 million-entry file on every command would cost more than the command. Schedule ``db backup``
 (cron) instead.
 
-A restore is a commit of its own: it runs under the lock, keeps the current file first, and
-gives the restored data the generation after the highest one seen, so generations only ever go
-up. A sound live database receives the backup through the backup API, in one transaction that a
-crash cannot leave half done (and readers keep their open snapshot); a corrupt one is replaced
-with ``os.replace`` after its WAL is removed (never replayed onto the restored file).
+A restore is a commit of its own: it runs under the lock, keeps the current file first, and gives
+the restored data the generation after the highest one seen, so generations only ever go up. A sound
+live database receives the backup through the backup API, in one transaction that a crash cannot
+leave half done (and readers keep their open snapshot); a corrupt one is replaced with
+``os.replace`` after its WAL is removed (never replayed onto the restored file). For users:
+docs/storage.md.
 """
 
 from __future__ import annotations

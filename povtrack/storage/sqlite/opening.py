@@ -1,4 +1,4 @@
-"""How a povtrack SQLite file is opened: checked (``sqlitecheck``) before anything trusts it,
+"""How a povtrack SQLite file is opened: checked (``sqlite.checks``) before anything trusts it,
 and for reading also in a folder the user cannot write to.
 
 A reader opens it as usual: SQLite's locks, and the ``-wal`` and ``-shm`` files beside the
@@ -9,13 +9,14 @@ user cannot write to they cannot be made, and there are two cases:
   SQLite reads the log through the existing ``-shm`` file, which it may open read-only, and
   the usual open works;
 * they are not: the database file alone is the whole database, provided no ``-wal`` file holds
-  changes. Then it is opened ``immutable``: read without locks or side files. That is only
-  right while no one writes it, so a ``Guard`` notes the file (device, inode, size, time of
-  last change) before the first read and ``confirm`` compares after every read: a writer
-  that changed it meanwhile (its checkpoint writes into the file) makes the command stop with
-  exit 5 rather than use what it read. A ``-wal`` file with changes in it but no ``-shm``
-  cannot be read at all this way, and is refused with exit 4, naming it, rather than read
-  without the changes it holds.
+  changes. Then it is opened ``immutable``: read without locks or side files. That is only right
+  while no one writes it, so a ``Guard`` notes the file (device, inode, size, time of last change)
+  before the first read and ``confirm`` compares after every read: a writer that changed it
+  meanwhile (its checkpoint writes into the file) makes the command stop with exit 5 rather than use
+  what it read. A ``-wal`` file with changes in it but no ``-shm`` cannot be read at all this way,
+  and is refused with exit 4, naming it, rather than read without the changes it holds.
+
+For users: docs/storage.md, "SQLite in a folder you cannot write to".
 """
 
 from __future__ import annotations

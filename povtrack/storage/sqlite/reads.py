@@ -1,5 +1,5 @@
-"""The reads of a SQLite database that ``store_sqlite`` serves, as functions of a connection
-(the store caches what they return): every entry as ``Entry``, every record for ``db
+"""The reads of a SQLite database that ``sqlite.backend`` serves, as functions of a connection
+(the backend caches what they return): every entry as ``Entry``, every record for ``db
 migrate``, the ids of the entries that do not count, and the ledger's columns.
 
 Each is one query in id order; the ledger's columns are read without making an ``Entry`` per
@@ -16,7 +16,7 @@ from povtrack.model import Entry
 from povtrack.storage.sqlite.file import ALLOCATION_COLUMNS, ENTRY_COLUMNS
 
 # Per (indicator, area), the ISO dates and values of the entries that count, in id order
-# (``progress.Ledger.from_series``); and the newest of those dates.
+# (``ledger.Ledger.from_series``); and the newest of those dates.
 Series = tuple[list[tuple[str, str, list[str], list[Any]]], date | None]
 ALLOCATION_KEYS = ("indicator", "area", "value", "due", "note", "source", "recorded_at", "by")
 
@@ -46,7 +46,7 @@ def entries(conn: sqlite3.Connection, entry_id: int | None = None) -> list[Entry
 
 
 def records(conn: sqlite3.Connection) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Every entry and every allocation as plain records (``store.Records``), in order."""
+    """Every entry and every allocation as plain records (``storage.base.Records``), in order."""
     out = []
     for i, ind, area, d, v, n, s, r, b, bt, c, why in conn.execute(
         f"SELECT {ENTRY_COLUMNS} FROM entries ORDER BY id"

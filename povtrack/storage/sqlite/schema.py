@@ -2,7 +2,7 @@
 dropped or altered.
 
 The schema is never written out twice: ``canonical`` runs the very statements a new database
-is made with (``sqlitefile.create_schema``) on an empty in-memory database and reads back
+is made with (``sqlite.file.create_schema``) on an empty in-memory database and reads back
 what SQLite keeps in its ``sqlite_master`` table: each table, index (the one SQLite makes for
 a UNIQUE column included), trigger and view, by type and name, with its SQL text. A file's
 ``sqlite_master`` is compared with that, the SQL with runs of whitespace made one space (so
@@ -10,9 +10,10 @@ only a change of meaning shows). Anything else, a trigger added (one that change
 written, say), a trigger dropped (the append-only guard), an index or a table altered, a view
 added, is a change made outside povtrack.
 
-Only what the file keeps counts: a ``TEMP`` trigger or view lives in the connection that made
-it and never reaches the file, and SQLite's settings per connection (``recursive_triggers``,
-``foreign_keys``) are povtrack's own on its connections.
+Only what the file keeps counts: a ``TEMP`` trigger or view lives in the connection that made it and
+never reaches the file, and SQLite's settings per connection (``recursive_triggers``,
+``foreign_keys``) are povtrack's own on its connections. For users: docs/storage.md, "SQLite: a
+schema changed by hand".
 """
 
 from __future__ import annotations
