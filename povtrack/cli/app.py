@@ -380,9 +380,9 @@ def main() -> None:
         with contextlib.suppress(AttributeError, ValueError):
             stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
     # One command, then the process ends: the cyclic garbage collector would only walk, again
-    # and again, the big acyclic structure a database is read into (an import into 100,000
-    # entries spends 80 of its 500 ms there) and free nothing. Reference counting still frees
-    # everything as usual. (Tests call the Typer app, not main(), and keep the collector.)
+    # and again, the big acyclic structure a database is read into (a large share of an
+    # import's time, measured in benchmarks/findings.md) and free nothing. Reference counting
+    # still frees everything as usual. (Tests call the Typer app, not main(), and keep the collector.)
     gc.disable()
     try:
         # SIGTERM (cron's timeout, systemd) and Ctrl-C unwind like an exception, so temp files
@@ -403,7 +403,7 @@ def main() -> None:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, signal.SIG_IGN)
         # The process ends here. Its last garbage collections, over every module and object
-        # loaded, free nothing anyone sees and cost 10-15 ms of a 100 ms command: freeze them
+        # loaded, free nothing anyone sees and cost a tenth of a short command: freeze them
         # out. Files and the lock are closed by now (context managers), stdout and stderr are
         # still flushed and atexit handlers still run.
         gc.freeze()

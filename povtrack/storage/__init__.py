@@ -48,7 +48,7 @@ def db_location(text: str) -> Path:
         scheme = text.split("://", 1)[0]
         raise UsageError(
             f"{text}: no '{scheme}' backend in this povtrack; use a .json file (TinyDB), "
-            "a .sqlite file or sqlite:///PATH (see 'Storage backends' in the README)"
+            "a .sqlite file or sqlite:///PATH (see 'Storage backends' in docs/storage.md)"
         )
     return Path(text)
 
