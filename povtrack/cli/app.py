@@ -382,7 +382,8 @@ def main() -> None:
     # One command, then the process ends: the cyclic garbage collector would only walk, again
     # and again, the big acyclic structure a database is read into (a large share of an
     # import's time, measured in benchmarks/findings.md) and free nothing. Reference counting
-    # still frees everything as usual. (Tests call the Typer app, not main(), and keep the collector.)
+    # still frees everything as usual. (Tests call the Typer app, not main(), and keep the
+    # collector.)
     gc.disable()
     try:
         # SIGTERM (cron's timeout, systemd) and Ctrl-C unwind like an exception, so temp files

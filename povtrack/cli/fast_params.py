@@ -2,8 +2,9 @@
 
 Typer 0.29 converts every parameter it processes (even one left at its ``None`` default) with a
 pydantic ``TypeAdapter`` built on first use; the first one imports pydantic, more than half
-of a short command's start-up (benchmarks/findings.md). Our parameters are plain ``str``, ``int``, ``float`` (with ``min``/``max``) and
-``Path`` options and arguments, whose conversion is trivial. ``install`` gives each such
+of a short command's start-up (benchmarks/findings.md). Our parameters are plain ``str``,
+``int``, ``float`` (with ``min``/``max``) and ``Path`` options and arguments, whose conversion
+is trivial. ``install`` gives each such
 parameter a stand-in for Typer's converter that returns exactly what Typer would for the
 values it recognises (None, plain strings, decimal numbers within bounds, paths) and hands
 everything else (bad numbers, bounds broken, unreadable paths, odd characters) to Typer's own
