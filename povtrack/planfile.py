@@ -35,6 +35,7 @@ from povtrack.model import (
     Rule,
     TargetSpec,
     Task,
+    as_written,
 )
 
 BUNDLED = "datong-2018"
@@ -369,9 +370,11 @@ class _Parser:
         due = self.day(t, "due", key, default=default_due)
         if due <= start:
             raise self.fail(f"{key}.due", "must be after plan.start")
+        value, fraction = as_written(self.exact_number(t, "value", key))
         return TargetSpec(
             scope=scope,
-            value=self.exact_number(t, "value", key),
+            value=value,
+            fraction=fraction,
             due=due,
             level=self.choice(t, "level", key, LEVELS),
             citation=self.text(t, "citation", key, default=""),
@@ -417,7 +420,8 @@ class _Parser:
         if a["area"] not in area_ids:
             raise self.fail(f"{key}.area", f"unknown area {a['area']!r}")
         due = self.day(a, "due", key) if "due" in a else None
-        return Allocation(a["indicator"], a["area"], self.exact_number(a, "value", key), due)
+        value, fraction = as_written(self.exact_number(a, "value", key))
+        return Allocation(a["indicator"], a["area"], value, due, fraction=fraction)
 
     def rule(self, raw: Any, key: str, indicators: dict[str, Indicator]) -> Rule:
         """A [[rules]] table: "sum" (whole = Σ parts), "le" (left ≤ right) over indicators of

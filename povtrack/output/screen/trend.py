@@ -304,7 +304,7 @@ def _movers_table(console: Console, plan: Plan, d: Diff, labels: Labels) -> Rend
     for m in d.movers:
         r = m.new
         points = m.progress_change * 100
-        cells = [
+        cells: list[RenderableType] = [
             labels.pick(r.name, r.name_en),
             _scope_label(plan, r.scope, labels),
             f"{fmt_share(m.old.progress)} {ARROW} {fmt_share(r.progress)}",

@@ -412,7 +412,13 @@ class SqliteBackend:
         n = self._counts["batches"] + 1
         while f"b{n}" in taken:  # only in a database whose batch ids were not b1, b2, ...
             n += 1
-        doc = {"id": f"b{n}", "kind": kind, "by": by, "at": now_stamp(), "files": list(files)}
+        doc: dict[str, Any] = {
+            "id": f"b{n}",
+            "kind": kind,
+            "by": by,
+            "at": now_stamp(),
+            "files": list(files),
+        }
         doc |= extra
         self._write(INSERT_BATCH, [batch_row(doc)])
         self._counts["batches"] += 1
