@@ -177,7 +177,7 @@ class _Parser:
 
     def choice(self, d: dict[str, Any], k: str, key: str, options: tuple[str, ...]) -> str:
         v = d.get(k, options[0])
-        if v not in options:
+        if not isinstance(v, str) or v not in options:
             raise self.fail(f"{key}.{k}", f"{v!r} is not one of {', '.join(options)}")
         return v
 
