@@ -52,7 +52,9 @@ def _forward(
         loop = _loop(links, source)
         said = f"{verb} {noun}{target}, recorded after it"
         if loop:
-            shown = [str(k) for k in loop[:_SHOWN]] + (["…"] if len(loop) > _SHOWN else [])
+            shown: list[str] = [str(k) for k in loop[:_SHOWN]] + (
+                ["…"] if len(loop) > _SHOWN else []
+            )
             out.append(
                 (source, f"{said}: {plural} in a loop ({' → '.join([*shown, str(source)])})")
             )

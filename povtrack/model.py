@@ -96,6 +96,12 @@ class Task:
     name_en: str
 
 
+def as_written(value: float | Fraction) -> tuple[float, Fraction | None]:
+    """A value as written -> (``value``, ``fraction``) of a target or an allocation: a Fraction
+    is kept exactly in ``fraction`` and shown as its float in ``value``."""
+    return (float(value), value) if isinstance(value, Fraction) else (value, None)
+
+
 class _Valued:
     """``value`` as given (a number, or a Fraction: kept in ``fraction``, shown as a float)."""
 
@@ -103,9 +109,10 @@ class _Valued:
     fraction: Fraction | None
 
     def __post_init__(self) -> None:
-        if isinstance(self.value, Fraction):
-            object.__setattr__(self, "fraction", self.value)
-            object.__setattr__(self, "value", float(self.value))
+        value, fraction = as_written(self.value)
+        if fraction is not None:
+            object.__setattr__(self, "fraction", fraction)
+            object.__setattr__(self, "value", value)
 
     @property
     def exact(self) -> Exact:
@@ -274,27 +281,26 @@ class Plan:
         rows: list[Target] = []
         for ind in self.indicators:
             for spec in ind.targets:
-                common = {
-                    "value": spec.value,
-                    "fraction": spec.fraction,
-                    "due": spec.due,
-                    "level": spec.level,
-                }
+                places: list[tuple[str, str, str | None]]  # (scope, its kind, its group)
                 if spec.each:
-                    for member in self.group(spec.scope).members:
-                        rows.append(
-                            Target(
-                                ind.id,
-                                member,
-                                "area",
-                                citation=spec.citation,
-                                group=spec.scope,
-                                **common,
-                            )
-                        )
+                    places = [(m, "area", spec.scope) for m in self.group(spec.scope).members]
                 else:
                     kind = "group" if self.is_group(spec.scope) else "area"
-                    rows.append(Target(ind.id, spec.scope, kind, citation=spec.citation, **common))
+                    places = [(spec.scope, kind, None)]
+                for scope, scope_kind, group in places:
+                    rows.append(
+                        Target(
+                            ind.id,
+                            scope,
+                            scope_kind,
+                            citation=spec.citation,
+                            group=group,
+                            value=spec.value,
+                            fraction=spec.fraction,
+                            due=spec.due,
+                            level=spec.level,
+                        )
+                    )
         return rows
 
 

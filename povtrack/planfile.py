@@ -36,6 +36,7 @@ from povtrack.model import (
     Rule,
     TargetSpec,
     Task,
+    as_written,
 )
 
 BUNDLED = "datong-2018"
@@ -177,7 +178,7 @@ class _Parser:
 
     def choice(self, d: dict[str, Any], k: str, key: str, options: tuple[str, ...]) -> str:
         v = d.get(k, options[0])
-        if v not in options:
+        if not isinstance(v, str) or v not in options:
             raise self.fail(f"{key}.{k}", f"{v!r} is not one of {', '.join(options)}")
         return v
 
@@ -370,9 +371,11 @@ class _Parser:
         due = self.day(t, "due", key, default=default_due)
         if due <= start:
             raise self.fail(f"{key}.due", "must be after plan.start")
+        value, fraction = as_written(self.exact_number(t, "value", key))
         return TargetSpec(
             scope=scope,
-            value=self.exact_number(t, "value", key),
+            value=value,
+            fraction=fraction,
             due=due,
             level=self.choice(t, "level", key, LEVELS),
             citation=self.text(t, "citation", key, default=""),
@@ -418,7 +421,8 @@ class _Parser:
         if a["area"] not in area_ids:
             raise self.fail(f"{key}.area", f"unknown area {a['area']!r}")
         due = self.day(a, "due", key) if "due" in a else None
-        return Allocation(a["indicator"], a["area"], self.exact_number(a, "value", key), due)
+        value, fraction = as_written(self.exact_number(a, "value", key))
+        return Allocation(a["indicator"], a["area"], value, due, fraction=fraction)
 
     def rule(self, raw: Any, key: str, indicators: dict[str, Indicator]) -> Rule:
         """A [[rules]] table: "sum" (whole = Σ parts), "le" (left ≤ right) over indicators of

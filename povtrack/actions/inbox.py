@@ -189,9 +189,9 @@ class _Taker:
     def close(self) -> None:
         for folder in [*self.leftovers, *([self.work] if self.work else [])]:
             fs.remove_if_empty(self.shared, folder)
-        for folder in self.folders.values():
-            if isinstance(folder, fs.Folder):
-                folder.close()
+        for opened in self.folders.values():
+            if isinstance(opened, fs.Folder):
+                opened.close()
         self.shared.close()
 
     def _said(self, outcome: Outcome | None) -> None:

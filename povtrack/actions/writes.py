@@ -140,7 +140,7 @@ def import_returns(
     result = ImportResult()
     ledger = store.ledger()
     rows = []
-    batch_files = []
+    batch_files: list[dict[str, Any]] = []
     for rf in files:
         result.encodings[rf.name] = rf.encoding
         earlier = imported.get(rf.sha256)
@@ -450,6 +450,7 @@ def undo_batch(store: Backend, batch_id: str | None, *, reason: str, by: str) ->
 
     batches = store.batches()
     undone = undone_batches(batches)
+    target: dict[str, Any] | None
     if batch_id is None:
         candidates = [b for b in batches if b["kind"] != "undo" and b["id"] not in undone]
         if not candidates:

@@ -145,13 +145,12 @@ def explain(
         for r in status_rows(plan, ledger, allocations, as_of, scope=scope)
         if r.indicator == ind.id
     ]
+    main = num_part = den_part = None
     if ind.kind == "ratio":
         assert ind.numerator and ind.denominator
         num_part = rollup(plan, entries, ledger, plan.indicator(ind.numerator), scope, as_of)
         den_part = rollup(plan, entries, ledger, plan.indicator(ind.denominator), scope, as_of)
-        main = None
     else:
-        num_part = den_part = None
         main = rollup(plan, entries, ledger, ind, scope, as_of)
     explained = [Explained(r, _target_from(plan, allocations, r)) for r in rows]
     if not explained:

@@ -97,6 +97,7 @@ def value_standing(
 ) -> Standing:
     """The area's standing on ``day``: from ``ledger`` as it is, or, given ``value``, from the
     ledger before that value was reported for ``day`` (a record or a correction)."""
+    figure: Number | None
     if value is None:
         figure = ledger.area_actual(ind, area, day)
     else:

@@ -14,10 +14,10 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from typer.core import TyperCommand, TyperGroup
@@ -27,15 +27,34 @@ from povtrack.cli import fast_params
 from povtrack.errors import ExitCode, Interrupted, PovtrackError, UsageError, interruption
 from povtrack.i18n import LANGS, Labels, default_lang
 
+if TYPE_CHECKING:  # types only: each command imports what it needs when it runs
+    from datetime import date
+
+    from rich.console import Console
+    from typer.models import CommandFunctionType
+
+    from povtrack.analysis.status import StatusRow
+    from povtrack.model import Plan
+    from povtrack.storage.base import Backend
+
 
 class _Group(TyperGroup):
     """The one place errors are turned into messages and exit codes."""
 
-    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        extra = {"windows_expand_args": windows_expand_args, **extra}
         if not standalone_mode:
-            return super().main(*args, standalone_mode=False, **kwargs)
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         try:
-            rv = super().main(*args, standalone_mode=False, **kwargs)
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except Interrupted as exc:
             _interrupted(exc.exit_code)
         except typer.Abort as exc:
@@ -90,7 +109,9 @@ class _Command(TyperCommand):
 class _Typer(typer.Typer):
     """Every command of ours is a _Command."""
 
-    def command(self, *args: Any, cls: Any = None, **kwargs: Any) -> Any:
+    def command(
+        self, *args: Any, cls: Any = None, **kwargs: Any
+    ) -> Callable[[CommandFunctionType], CommandFunctionType]:
         return super().command(*args, cls=cls or _Command, **kwargs)
 
 
@@ -225,14 +246,14 @@ def db_path() -> Path:
     return db_location(state.db)
 
 
-def open_store() -> Any:
+def open_store() -> Backend:
     from povtrack.storage import Database
 
     return Database.open(db_path())
 
 
 @contextlib.contextmanager
-def writing_store() -> Iterator[Any]:
+def writing_store() -> Iterator[Backend]:
     """The database, locked for this command; warnings go to stderr when the command ends."""
     from povtrack.storage import Database
 
@@ -244,7 +265,7 @@ def writing_store() -> Iterator[Any]:
                 say(f"warning: {line}")
 
 
-def as_of_date(store: Any, text: str | None) -> Any:
+def as_of_date(store: Backend, text: str | None) -> date:
     """--as-of (a date or ISO week in the plan's window), else the newest date of an entry
     that counts (the store knows it without making every entry)."""
     from povtrack.dates import check_in_window, parse_when
@@ -254,7 +275,7 @@ def as_of_date(store: Any, text: str | None) -> Any:
     return check_in_window(when, plan.start, plan.last_due, "--as-of")
 
 
-def make_console() -> Any:
+def make_console() -> Console:
     from rich.console import Console
 
     from povtrack.output.screen.tables import THEME
@@ -265,14 +286,14 @@ def make_console() -> Any:
     return Console(theme=THEME, highlight=False, width=width)
 
 
-def require_task(plan: Any, task: int | None) -> None:
+def require_task(plan: Plan, task: int | None) -> None:
     """--task must name one of the plan's tasks."""
     numbers = [t.number for t in plan.tasks]
     if task is not None and task not in numbers:
         raise UsageError(f"no task {task}; the plan has tasks {numbers[0]}–{numbers[-1]}")
 
 
-def print_status(plan: Any, rows: list[Any], as_of: Any, *, forecast: bool = False) -> None:
+def print_status(plan: Plan, rows: list[StatusRow], as_of: date, *, forecast: bool = False) -> None:
     """The status table on stdout (used by `status` and `demo`)."""
     from povtrack.output.screen.tables import status_table
 
@@ -284,12 +305,12 @@ PROGRESS_DELAY = 1.0  # seconds of work before a progress bar appears
 
 
 @contextlib.contextmanager
-def progress(description: str, total: float | None = None) -> Iterator[Any]:
+def progress(description: str, total: float | None = None) -> Iterator[Callable[[int], None]]:
     """A progress bar on stderr for work that turns out to take more than a second (a timer
     starts it; quick work never shows one); nothing when stdout is not a terminal (cron,
     pipes) or with --quiet. Yields ``tick(n)``, to count the work done (optional)."""
     if state.quiet or not sys.stdout.isatty() or not sys.stderr.isatty():
-        yield lambda n=1: None
+        yield lambda n: None
         return
     import threading
 
@@ -310,7 +331,7 @@ def progress(description: str, total: float | None = None) -> Iterator[Any]:
     timer.daemon = True
     timer.start()
     try:
-        yield lambda n=1: bar.advance(task, n)
+        yield lambda n: bar.advance(task, n)
     finally:
         with lock:
             done = True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from povtrack.cli.app import (
     AS_OF_OPTION,
@@ -26,8 +26,12 @@ from povtrack.cli.output import (
     emit,
 )
 
+if TYPE_CHECKING:
+    from povtrack.analysis.status import StatusRow
+    from povtrack.model import Plan
 
-def print_board(plan: Any, rows: list[Any], as_of: date) -> None:
+
+def print_board(plan: Plan, rows: list[StatusRow], as_of: date) -> None:
     """The battle map on stdout, from ``status_rows(plan, entries, allocations, as_of)`` with
     no task or scope filter (used by `board`; `demo` may show it too)."""
     from povtrack.analysis.board import make_board

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -36,10 +36,15 @@ from povtrack.cli.output import (
 )
 from povtrack.errors import ExitCode
 
+if TYPE_CHECKING:
+    from povtrack.analysis.quality.findings import Finding
+    from povtrack.model import Plan
+    from povtrack.sheet import Sheet
+
 SHOWN_ENTRIES = 6  # entry ids shown in a table cell; JSON and exports list them all
 
 
-def print_findings(plan: Any, findings: list[Any], as_of: date) -> None:
+def print_findings(plan: Plan, findings: list[Finding], as_of: date) -> None:
     """The findings as a table on stdout, errors first."""
     from rich.text import Text
 
@@ -137,7 +142,7 @@ def check(
     findings = run_checks(plan, entries, store.allocations(), when)
     lang_now = labels().lang
 
-    def sheets() -> list[Any]:
+    def sheets() -> list[Sheet]:
         return [findings_sheet(plan, findings, when, lang_now)]
 
     def payload() -> dict[str, Any]:

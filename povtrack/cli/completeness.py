@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import typer
 
@@ -27,9 +26,6 @@ from povtrack.cli.output import (
     choose_format,
     emit,
 )
-
-if TYPE_CHECKING:
-    pass
 
 
 @app.command()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -22,6 +22,9 @@ from povtrack.cli.app import (
 )
 from povtrack.errors import ExitCode
 
+if TYPE_CHECKING:
+    from types import ModuleType
+
 db_app = _Typer(
     cls=_Group,
     help="Verify, back up and restore the database file.\n\nExample: povtrack db verify",
@@ -32,7 +35,7 @@ db_app = _Typer(
 app.add_typer(db_app, name="db")
 
 
-def _maintenance(path: Path) -> Any:
+def _maintenance(path: Path) -> ModuleType:
     """The maintenance module of the database's backend (the same functions in each)."""
     from povtrack.storage import backend_of
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -18,6 +18,9 @@ from povtrack.cli.app import (
     say,
     writing_store,
 )
+
+if TYPE_CHECKING:
+    from povtrack.actions.writes import ImportResult
 
 # ---------------------------------------------------------------------------- writing
 
@@ -78,7 +81,7 @@ def import_cmd(
         print_json(result.as_json(database=store.warnings))
 
 
-def _say_dry_run(result: Any) -> None:
+def _say_dry_run(result: ImportResult) -> None:
     for line in result.already:
         say(line)
     for w in result.warnings:

@@ -6,12 +6,15 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from povtrack.cli.app import db_path, print_json, say, state
 from povtrack.errors import UsageError
+
+if TYPE_CHECKING:
+    from povtrack.sheet import Sheet
 
 FORMATS = ("table", "json", "csv", "md", "html", "xlsx")
 _SUFFIXES = {".json": "json", ".csv": "csv", ".md": "md", ".html": "html", ".htm": "html"}
@@ -57,7 +60,7 @@ def require_output(fmt: str, output: Path | None) -> None:
         check_target(output, db_path())
 
 
-def encode(fmt: str, sheets: Callable[[], list[Any]], payload: Callable[[], Any]) -> bytes:
+def encode(fmt: str, sheets: Callable[[], list[Sheet]], payload: Callable[[], Any]) -> bytes:
     """The bytes of a file view (json, csv, md, html, xlsx)."""
     if fmt == "json":
         import json
@@ -84,7 +87,7 @@ def emit(
     fmt: str,
     *,
     output: Path | None,
-    sheets: Callable[[], list[Any]],
+    sheets: Callable[[], list[Sheet]],
     payload: Callable[[], Any],
     table: Callable[[], None],
 ) -> None:

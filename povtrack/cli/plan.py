@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -24,10 +24,13 @@ from povtrack.cli.app import (
 )
 from povtrack.errors import DatabaseError
 
+if TYPE_CHECKING:
+    from povtrack.model import Allocation, Plan
+
 # ---------------------------------------------------------------------------- init / plan
 
 
-def plan_and_allocations(plan_file: Path | None) -> tuple[Any, list[Any]]:
+def plan_and_allocations(plan_file: Path | None) -> tuple[Plan, list[Allocation]]:
     from povtrack.planfile import BUNDLED, bundled_text, parse_plan, read_plan_file
 
     if plan_file is not None:

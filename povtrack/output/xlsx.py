@@ -110,7 +110,9 @@ def workbook(sheets: list[Sheet], lang: str) -> Any:
     total_border = Border(top=Side(style="thin", color="333333"))
 
     wb = Workbook()
-    wb.remove(wb.active)
+    default = wb.active  # a new workbook starts with one empty sheet
+    assert default is not None
+    wb.remove(default)
     wb.properties.creator = "povtrack"
     wb.properties.title = XML_ILLEGAL.sub("\ufffd", sheets[0].heading(lang))
 

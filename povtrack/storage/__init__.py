@@ -19,12 +19,14 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from povtrack.errors import UsageError
 
 if TYPE_CHECKING:
     from povtrack.storage.base import Backend, Records
+    from povtrack.storage.json.backend import JsonBackend
+    from povtrack.storage.sqlite.backend import SqliteBackend
 
 SQLITE_SUFFIXES = (".sqlite", ".sqlite3")
 SQLITE_MAGIC = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite database
@@ -69,7 +71,7 @@ def backend_of(path: Path) -> str:
     return "json"
 
 
-def _impl(path: Path) -> Any:
+def _impl(path: Path) -> type[JsonBackend] | type[SqliteBackend]:
     if backend_of(path) == "sqlite":
         from povtrack.storage.sqlite.backend import SqliteBackend
 

@@ -48,7 +48,7 @@ def list_backups(path: Path, suffix: str = ".json") -> list[Path]:
     else someone put there is no backup, and is never offered or trusted as one."""
     directory = safefile.backups_dir(path)
     try:
-        owners = (os.stat(safefile.real_path(path)).st_uid,)
+        owners: tuple[int, ...] = (os.stat(safefile.real_path(path)).st_uid,)
     except OSError:
         owners = ()
     if safefile.folder_problem(directory, owners) is not None:

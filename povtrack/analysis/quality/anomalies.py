@@ -91,8 +91,10 @@ def increments(ind: Indicator, series: list[Entry]) -> list[tuple[Exact, list[En
     for a, b in pairwise(series):
         low, high = a.value, b.value
         if high >= low:
-            ints = type(low) is int and type(high) is int  # the usual case: counts
-            rise = high - low if ints else exact(high) - exact(low)
+            if type(low) is int and type(high) is int:  # the usual case: counts
+                rise: Exact = high - low
+            else:
+                rise = exact(high) - exact(low)
             days = (b.date - a.date).days
             out.append((rise if days == 7 else exact(Fraction(rise * 7, days)), [a, b]))
     return out

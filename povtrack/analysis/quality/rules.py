@@ -68,6 +68,12 @@ def _at(day: date | None, lang: str) -> str:
     return f"{day.isoformat()}：" if lang == "zh" else f"{day.isoformat()}: "
 
 
+def _apart(a: Exact, b: Exact) -> Exact:
+    """|a - b|, exactly (abs() of an int | Fraction is typed as object by mypy)."""
+    d = a - b
+    return -d if d < 0 else d
+
+
 def _sum_text(
     plan: Plan, rule: Rule, whole: Exact, parts: list[Exact], day: date | None, lang: str
 ) -> str:
@@ -77,7 +83,7 @@ def _sum_text(
         f"{indicator_name(plan, p, lang)} {bare(v)}" for p, v in zip(rule.parts, parts, strict=True)
     )
     head = f"{indicator_name(plan, rule.whole or '', lang)} {bare(whole)}"
-    off = amount(abs(whole - total), unit, lang)
+    off = amount(_apart(whole, total), unit, lang)
     if lang == "zh":
         return f"{_at(day, lang)}{head} ≠ {terms} = {bare(total)}（相差{off}）"
     return f"{_at(day, lang)}{head} ≠ {terms} = {bare(total)} (off by {off})"
@@ -115,7 +121,7 @@ def target_rules(plan: Plan, targets: list[Target]) -> list[Finding]:
             if whole is None or any(p is None for p in parts):
                 continue
             values = [p.exact for p in parts if p is not None]
-            if abs(whole.exact - sum(values)) <= exact(rule.tolerance):
+            if _apart(whole.exact, sum(values)) <= exact(rule.tolerance):
                 continue
             found.append(
                 make_finding(
@@ -262,7 +268,7 @@ def data_rules(plan: Plan, data: Data) -> list[Finding]:
                 if w is None or any(v is None for v in vs):
                     continue
                 values = [v for v in vs if v is not None]
-                if abs(w - sum(values)) > exact(rule.tolerance):
+                if _apart(w, sum(values)) > exact(rule.tolerance):
                     cases.append((day, w, values))
             if not cases:
                 continue
@@ -293,18 +299,17 @@ def data_rules(plan: Plan, data: Data) -> list[Finding]:
         left = plan.indicator(rule.left or "")
         right = plan.indicator(rule.right or "")
         for area in (a.id for a in plan.areas):
-            days = sorted({e.date for i in (left, right) for e in data.of(i.id, area)})
-            cases = []
-            for day in days:
+            over = []  # (date, left, right) where left > right
+            for day in sorted({e.date for i in (left, right) for e in data.of(i.id, area)}):
                 lv = data.ledger.area_actual(left, area, day)
                 rv = data.ledger.area_actual(right, area, day)
                 if lv is not None and rv is not None and lv > rv + exact(rule.tolerance):
-                    cases.append((day, lv, rv))
-            if not cases:
+                    over.append((day, lv, rv))
+            if not over:
                 continue
-            day, lv, rv = cases[-1]
+            day, lv, rv = over[-1]
             involved = [
-                e for d, _, _ in cases for i in (left, right) for e in data.counting(i, area, d)
+                e for d, _, _ in over for i in (left, right) for e in data.counting(i, area, d)
             ]
             zh, en = _both(_le_text, plan, rule, lv, rv, ratio, day)
             found.append(
@@ -315,8 +320,8 @@ def data_rules(plan: Plan, data: Data) -> list[Finding]:
                     area,
                     ratio.id if ratio else left.id,
                     (
-                        zh + and_more(len(cases) - 1, "zh", "个日期", "date"),
-                        en + and_more(len(cases) - 1, "en", "个日期", "date"),
+                        zh + and_more(len(over) - 1, "zh", "个日期", "date"),
+                        en + and_more(len(over) - 1, "en", "个日期", "date"),
                     ),
                     entries=involved,
                     value=lv,

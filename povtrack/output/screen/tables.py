@@ -167,7 +167,7 @@ def status_table(
         progress = Text()
         if r.kind != "activity":
             progress = bar(r.progress, r.expected, plain) + Text(f" {fmt_share(r.progress)}")
-        cells = {
+        cells: dict[str, str | Text] = {
             "indicator": "  " + name,
             "scope": _scope_label(plan, r.scope, r.scope_kind, labels),
             "target": "" if r.target is None else _with_unit(r.target, r.unit, labels),
@@ -200,7 +200,7 @@ def plan_table(
             continue
         table.add_row(Text(f"{t.number}. {labels.pick(t.name, t.name_en)}", style="task"))
         for ind in (i for i in plan.indicators if i.task == t.number):
-            mine = [x for x in targets if x.indicator == ind.id]
+            mine: list[Target | None] = [x for x in targets if x.indicator == ind.id]
             first = True
             for x in mine or [None]:
                 table.add_row(
@@ -276,7 +276,7 @@ def log_table(
     for e in entries:
         ind = plan.indicator(e.indicator)
         note = e.note if not e.reason else f"{e.note} ({e.reason})".strip()
-        cells = [
+        cells: list[str | Text] = [
             str(e.id),
             e.date.isoformat(),
             labels.pick(*scope_names(plan, e.area)),

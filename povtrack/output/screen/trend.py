@@ -10,7 +10,8 @@ UTF-8 terminal.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from rich.cells import cell_len
 from rich.console import Console, Group, RenderableType
@@ -193,7 +194,7 @@ def _target_lines(plan: Plan, t: Trend, labels: Labels) -> list[Text]:
     else:
         lines.append(Text(word(labels, "no_target"), style="muted"))
     fc = t.forecast
-    figures = [
+    figures: list[tuple[str, object, Callable[[Any], str]]] = [
         ("needed", fc.needed_per_week, lambda v: _figure(v, unit, labels, rate=True)),
         ("recent", fc.recent_per_week, lambda v: _figure(v, unit, labels, rate=True)),
         ("projected", fc.projected, lambda v: _figure(v, unit, labels)),
@@ -304,7 +305,7 @@ def _movers_table(console: Console, plan: Plan, d: Diff, labels: Labels) -> Rend
     for m in d.movers:
         r = m.new
         points = m.progress_change * 100
-        cells = [
+        cells: list[RenderableType] = [
             labels.pick(r.name, r.name_en),
             _scope_label(plan, r.scope, labels),
             f"{fmt_share(m.old.progress)} {ARROW} {fmt_share(r.progress)}",

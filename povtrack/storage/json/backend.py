@@ -89,7 +89,7 @@ class JsonBackend:
         self._table = loaded.entries
         self._allocations = loaded.allocations
         self._storage = _MemoryStorage(loaded.data)
-        self._db = TinyDB(storage=lambda: self._storage)  # type: ignore[arg-type,return-value]
+        self._db = TinyDB(storage=lambda: self._storage)
         self.meta: dict[str, Any] = loaded.data["meta"]["1"]
         self._lock = lock
         self._signature = _signature(path)

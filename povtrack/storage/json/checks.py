@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from datetime import date
 from operator import lt
-from typing import Any
+from typing import Any, TypeGuard
 
 from povtrack import loops
 from povtrack.model import Allocation, Entry, Plan
@@ -270,9 +270,10 @@ def entry_count(data: dict[str, Any]) -> int | None:
     """How many entries a database holds, whichever way they are stored."""
     series = data.get("series", {})
     ids = [d.get("id") if isinstance(d, dict) else None for d in series.values()]
-    if not all(isinstance(i, list) for i in ids):
+    lists = [i for i in ids if isinstance(i, list)]
+    if len(lists) != len(ids):
         return None  # unknowable; check_series says why
-    return sum(len(i) for i in ids) + len(data.get("entries", {}))
+    return sum(len(i) for i in lists) + len(data.get("entries", {}))
 
 
 def _entry_problems(doc_id: str, doc: dict[str, Any], plan: Plan) -> list[str]:
@@ -468,7 +469,7 @@ def _day(text: str) -> date:
     return date.fromisoformat(text)
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: Any) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 

@@ -207,13 +207,19 @@ class EntryTable:
             groups.setdefault((rec["indicator"], rec["area"]), []).append(rec)
         for (indicator, area), group in groups.items():
             key = self._by_key.get((indicator, area))
-            doc = self.series[key] if key is not None else None
-            plain = doc is not None and all(r.keys() == _PLAIN_RECORD for r in group)
+            plain = key is not None and all(r.keys() == _PLAIN_RECORD for r in group)
             audit = self.audit(key) if plain and key is not None else {}
-            if not plain or "corrects" in doc or "reason" in audit or "extra" in audit:
+            if (
+                key is None
+                or not plain
+                or "corrects" in self.series[key]
+                or "reason" in audit
+                or "extra" in audit
+            ):
                 for rec in group:  # a new series, a correction or unknown fields: one by one
                     self.append(rec)
                 continue
+            doc = self.series[key]
             for column in COLUMNS:
                 doc[column] += [r[column] for r in group]
             for column in AUDIT:

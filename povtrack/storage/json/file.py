@@ -169,7 +169,7 @@ def _migrate(data: dict[str, Any], entries: list[Entry]) -> int:
     """Bring an older schema up to date, in memory (the checked ``entries`` of the old
     ``entries`` table). Returns the schema it came from."""
     meta = data["meta"]["1"]
-    old = meta["schema"]
+    old: int = meta["schema"]  # an int: load checked it
     if old < 1:
         raise DatabaseError(f"schema {old} is older than any povtrack release")
     if old == 1:  # 1 -> 2: commits are counted from here on

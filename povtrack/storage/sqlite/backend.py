@@ -413,14 +413,15 @@ class SqliteBackend:
         n = self._counts["batches"] + 1
         while f"b{n}" in taken:  # only in a database whose batch ids were not b1, b2, ...
             n += 1
-        doc = {"id": f"b{n}", "kind": kind, "by": by, "at": now_stamp(), "files": list(files)}
+        batch_id = f"b{n}"
+        doc = {"id": batch_id, "kind": kind, "by": by, "at": now_stamp(), "files": list(files)}
         doc |= extra
         self._write(INSERT_BATCH, [batch_row(doc)])
         self._counts["batches"] += 1
         assert self._batches is not None
         self._batches.append(doc)
         self._effective = self._skip = self._series = None
-        return doc["id"]
+        return batch_id
 
     def add_entries(self, rows: list[dict[str, Any]], *, by: str, batch: str) -> list[int]:
         at = now_stamp()
