@@ -67,16 +67,54 @@ LABELS: dict[str, tuple[str, str]] = {
 }
 
 
-def default_lang() -> str:
-    """POVTRACK_LANG, else the locale (zh* -> zh), else English."""
-    env = os.environ.get("POVTRACK_LANG", "").strip().lower()
+def parse_lang(text: str) -> str | None:
+    """``zh`` or ``en`` for a language as people and locales write it (``zh``, ``zh_CN``,
+    ``zh-CN``, ``zh_CN.UTF-8``, ``zh-Hans``, ``zh_TW``, ``en_US``, ``C``, ``POSIX``), or None for
+    one povtrack does not know."""
+    code = text.strip().split(".")[0].split("@")[0].replace("_", "-").lower()
+    if code == "zh" or code.startswith("zh-"):
+        return "zh"
+    if code in ("en", "c", "posix") or code.startswith("en-"):
+        return "en"
+    return None
+
+
+def default_lang() -> tuple[str, str | None]:
+    """The language to use and, when POVTRACK_LANG names one povtrack does not know, a warning
+    to show: POVTRACK_LANG, else the locale (zh* -> zh), else English."""
+    env = os.environ.get("POVTRACK_LANG", "").strip()
     if env:
-        return env
+        known = parse_lang(env)
+        if known is not None:
+            return known, None
+        return "en", tr(
+            f"POVTRACK_LANG='{env}' 不是可用的语言（zh 或 en），使用英文",
+            f"POVTRACK_LANG='{env}' is not a language povtrack knows (zh or en); using English",
+        )
     for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(var, "")
         if value:
-            return "zh" if value.lower().startswith("zh") else "en"
-    return "en"
+            return ("zh" if parse_lang(value) == "zh" else "en"), None
+    return "en", None
+
+
+# The language of messages, chosen once per command by the command line (``set_lang``); every
+# message anywhere is written through ``tr`` so that it follows the choice.
+_CURRENT = ["en"]
+
+
+def set_lang(lang: str) -> None:
+    _CURRENT[0] = lang
+
+
+def current_lang() -> str:
+    return _CURRENT[0]
+
+
+def tr(zh: str, en: str) -> str:
+    """A message in the chosen language: the Chinese and the English are written side by side
+    where the message is made, so neither is ever missing."""
+    return zh if _CURRENT[0] == "zh" else en
 
 
 class Labels:

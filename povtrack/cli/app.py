@@ -25,7 +25,7 @@ from typer.core import TyperCommand, TyperGroup
 from povtrack import __version__
 from povtrack.cli import fast_params
 from povtrack.errors import ExitCode, Interrupted, PovtrackError, UsageError, interruption
-from povtrack.i18n import LANGS, Labels, default_lang
+from povtrack.i18n import Labels, default_lang, parse_lang, set_lang, tr
 
 if TYPE_CHECKING:  # types only: each command imports what it needs when it runs
     from datetime import date
@@ -200,10 +200,13 @@ def choose_lang(lang: str | None) -> None:
     """--lang is accepted before the command and after it; after wins."""
     if lang is None:
         return
-    chosen = lang.strip().lower()
-    if chosen not in LANGS:
-        raise UsageError(f"--lang '{lang}' is not one of zh, en")
+    chosen = parse_lang(lang)
+    if chosen is None:
+        raise UsageError(
+            tr(f"--lang '{lang}' 不是 zh 或 en", f"--lang '{lang}' is not one of zh, en")
+        )
     state.lang = chosen
+    set_lang(chosen)
 
 
 LANG_OPTION = typer.Option(None, "--lang", help="Labels and names: zh or en.")
@@ -385,12 +388,14 @@ def main_options(
         False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
     ),
 ) -> None:
-    state.db, state.lang, state.debug = db, default_lang(), debug
+    state.db, state.debug = db, debug
+    state.lang, unknown = default_lang()
+    set_lang(state.lang)
     state.lock_timeout = lock_wait
     state.quiet = quiet
-    if state.lang not in LANGS:
-        state.lang = "en"
     choose_lang(lang)
+    if unknown is not None:
+        say(f"{tr('警告', 'warning')}: {unknown}")
 
 
 def main() -> None:
