@@ -11,6 +11,7 @@ showing figures (rounded, as ever). Pure. For users: docs/rules.md, "Exact figur
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable
 from decimal import Decimal
 from fractions import Fraction
@@ -63,7 +64,16 @@ def ratio(numerator: Exact, denominator: Exact) -> Exact:
 
 def shown(x: Exact | float | None) -> float | None:
     """The nearest float, for showing a figure (JSON, screens, exports round it further)."""
-    return None if x is None else float(x)
+    return None if x is None else to_float(x)
+
+
+def to_float(x: Exact | float) -> float:
+    """The nearest float; a figure beyond the float range (a ratio over a tiny denominator left
+    by an older povtrack or a hand edit) shows as the largest float of its sign, never raises."""
+    try:
+        return float(x)
+    except OverflowError:
+        return sys.float_info.max if x > 0 else -sys.float_info.max
 
 
 def parse_fraction(text: str) -> Fraction:

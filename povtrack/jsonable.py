@@ -10,6 +10,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
+from povtrack.exact import to_float
 from povtrack.model import Entry
 
 
@@ -17,7 +18,7 @@ def num(x: float | Fraction | None) -> float | int | None:
     """265.0 -> 265, so whole numbers print as whole numbers (an exact figure is shown as
     its nearest float)."""
     if isinstance(x, Fraction):
-        x = float(x)
+        x = to_float(x)
     if isinstance(x, float) and x.is_integer():
         return int(x)
     return x
@@ -30,7 +31,7 @@ def share(x: float | None) -> float | None:
 
 def figure(x: float | Fraction | None, places: int = 6) -> float | int | None:
     """A figure for JSON: rounded (a ratio's 56.00000000000001 is 56), whole ones as ints."""
-    return None if x is None else num(round(float(x), places))
+    return None if x is None else num(round(to_float(x), places))
 
 
 def entry_json(e: Entry) -> dict[str, Any]:

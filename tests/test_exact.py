@@ -384,3 +384,31 @@ def test_one_unit_short_of_ninety_percent_of_the_pace_is_behind(
 
     assert status(threshold) == "on_track"
     assert status(threshold - 1) == "behind"
+
+
+# ---------------------------------------------------------------------------- beyond the floats
+
+
+def test_a_figure_beyond_the_float_range_shows_as_the_largest_float_of_its_sign() -> None:
+    import sys
+
+    from povtrack.exact import shown
+    from povtrack.jsonable import figure, num
+
+    huge = Fraction(10**400, 3)
+    assert shown(huge) == sys.float_info.max
+    assert shown(-huge) == -sys.float_info.max
+    assert num(huge) == sys.float_info.max and figure(huge) == sys.float_info.max
+    assert shown(Fraction(1, 3)) == 1 / 3  # in range: the nearest float, as before
+
+
+@pytest.mark.parametrize("text", ["0.0000001", "0.00000099", "０.０００００００５"])
+def test_a_positive_value_below_a_millionth_is_refused(text: str) -> None:
+    from povtrack.errors import UsageError
+    from povtrack.returns.cells import parse_value
+
+    plan = parse_plan(HEADER + INDICATORS, "t.toml")
+    with pytest.raises(UsageError, match="too small for a reported value"):
+        parse_value(text, plan.indicator("funds"))
+    assert parse_value("0.000001", plan.indicator("funds")) == 0.000001
+    assert parse_value("0", plan.indicator("funds")) == 0

@@ -24,6 +24,9 @@ from povtrack.textsafe import shown
 
 _NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?", re.ASCII)
 _LARGEST = 10**15  # beyond any count or amount in a return, and still exact as a float
+# below any amount anyone reports (a millionth of a yuan, a mu, a kW): a value this small is a
+# slip, and a ratio over it would leave the range a figure can be shown in
+_SMALLEST = Decimal("0.000001")
 _FOLDED = ("<wide>", "<narrow>", "<noBreak>")  # full-/half-width forms, no-break spaces
 
 
@@ -51,6 +54,11 @@ def _whole_or_fraction(number: Decimal, shown: str, ind: Indicator, integral: bo
         raise UsageError(f"value {shown} is negative; reported values are totals or counts, ≥ 0")
     if number >= _LARGEST:
         raise UsageError(f"value {shown} is too large for a reported value")
+    if 0 < number < _SMALLEST:
+        raise UsageError(
+            f"value {shown} is too small for a reported value (below 0.000001 {ind.unit}); "
+            "report 0 if nothing was done"
+        )
     if ind.unit == "percent" and number > 100:
         raise UsageError(f"value {shown} is a rate above 100 (percent); a rate is 0 to 100")
     whole = number == number.to_integral_value()
