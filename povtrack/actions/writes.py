@@ -31,7 +31,7 @@ from povtrack.dates import check_in_window
 from povtrack.errors import UsageError
 from povtrack.jsonable import num
 from povtrack.ledger import Ledger, files_in_force
-from povtrack.model import Allocation, Entry, Indicator
+from povtrack.model import Allocation, Entry, Indicator, Plan
 from povtrack.names import reportable, resolve_area, resolve_indicator
 from povtrack.returns.cells import note_text, parse_value
 from povtrack.returns.reader import read_returns
@@ -132,6 +132,7 @@ def import_returns(
         known=frozenset(imported),
         tick=tick,
         reader=reader,
+        plan_digest=store.meta.get("plan_sha256"),
     )
     if problems:
         raise UsageError(
@@ -310,16 +311,20 @@ class Allocated:
     slip: Slip | None
 
 
-def set_target(
-    store: Backend, indicator: str, value: str, area: str, due: date | None, *, by: str, source: str
-) -> Allocated:
-    plan = store.plan
-    ind = resolve_indicator(plan, indicator)
+# What an allocation may be, for ``target set`` and ``target import`` alike.
+
+
+def allocatable(ind: Indicator) -> None:
     if ind.kind == "activity":
         raise UsageError(f"{ind.id} is an activity indicator: it has no numeric target")
-    area_id = resolve_area(plan, area)
+
+
+def not_the_city(plan: Plan, area_id: str) -> None:
     if area_id == plan.root.id:
         raise UsageError(f"{area_id} is the city itself; allocations give a share to an area")
+
+
+def allowed_due(plan: Plan, due: date | None) -> None:
     if due is not None:
         check_in_window(due, plan.start, plan.last_due, "due date")
         if due <= plan.start:  # as for the plan's own targets: a window of at least a day
@@ -327,6 +332,17 @@ def set_target(
                 f"due date {due.isoformat()} is not after the plan's start "
                 f"({plan.start.isoformat()}): a target needs at least one day"
             )
+
+
+def set_target(
+    store: Backend, indicator: str, value: str, area: str, due: date | None, *, by: str, source: str
+) -> Allocated:
+    plan = store.plan
+    ind = resolve_indicator(plan, indicator)
+    allocatable(ind)
+    area_id = resolve_area(plan, area)
+    not_the_city(plan, area_id)
+    allowed_due(plan, due)
     alloc = Allocation(ind.id, area_id, parse_value(value, ind), due)
     slipped = allocation_slip(plan, store.allocations(), ind, area_id, alloc.value)
     store.add_allocation(alloc, by=by, source=source)

@@ -51,6 +51,9 @@ from povtrack.cli import explain  # noqa: F401
 from povtrack.cli import report  # noqa: F401
 
 # isort: split
+from povtrack.cli import template  # noqa: F401
+
+# isort: split
 from povtrack.cli import trend  # noqa: F401
 
 # isort: split

@@ -1,6 +1,10 @@
-"""``povtrack target set`` and ``target list``: allocations of a target to areas."""
+"""``povtrack target set``, ``target import`` and ``target list``: allocations of a target to
+areas, one at a time or a whole task breakdown (任务分解表)."""
 
 from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -18,6 +22,11 @@ from povtrack.cli.app import (
     target_app,
     writing_store,
 )
+from povtrack.i18n import tr
+
+if TYPE_CHECKING:
+    from povtrack.actions.allocations import TargetImport
+    from povtrack.model import Plan
 
 # ---------------------------------------------------------------------------- writing
 
@@ -69,6 +78,179 @@ def target_set(
             store.plan, ind, alloc.area, made.slip, words, whose="city", command=command, again=True
         )
         say(warning(text, words))
+
+
+@target_app.command("import")
+def target_import(
+    file: Path = typer.Argument(..., help="A CSV or XLSX task breakdown (任务分解表)."),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Check everything and say what would be recorded; write nothing."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the rows and warnings as JSON."),
+    encoding: str | None = typer.Option(None, "--encoding", help="Override detection (CSV)."),
+    by: str | None = typer.Option(None, "--by", help="Who records it [env POVTRACK_USER]."),
+    lang: str | None = LANG_OPTION,
+    db: str | None = DB_OPTION,
+    lock_wait: float | None = LOCK_OPTION,
+) -> None:
+    """Allocate city targets to areas from a task breakdown table, all or nothing: long
+    (area,indicator,value[,due]; 地区,指标,数值,截止日期) or wide (one row per area, one column
+    per indicator, by id or name), as 'povtrack template --allocations' writes it. Each row is
+    checked and recorded as 'target set' records one allocation; shares short of or above the
+    city target and parts against wholes are warnings.
+
+    Example: povtrack target import 任务分解表-datong-2018.xlsx --dry-run
+    """
+    choose_db(db, lock_wait)
+    choose_lang(lang)
+    from povtrack.actions.allocations import import_breakdown
+    from povtrack.actions.writes import current_user
+    from povtrack.returns.reader import display_name
+    from povtrack.textsafe import escape, refuse_controls
+
+    refuse_controls(display_name(file), f"FILE {escape(display_name(file))}")
+    if dry_run:
+        store = open_store()
+        done = import_breakdown(store, file, by=current_user(by), encoding=encoding, dry_run=True)
+    else:
+        with writing_store() as store:
+            done = import_breakdown(store, file, by=current_user(by), encoding=encoding)
+            store.commit()
+    _say_import(store.plan, done, dry_run)
+    if as_json:
+        print_json(_import_json(store.plan, done, dry_run))
+
+
+def _layout(done: TargetImport) -> str:
+    b = done.breakdown
+    layout = tr({"long": "长表", "wide": "宽表"}[b.layout], b.layout)
+    skipped = ""
+    if b.skipped:
+        rows = ", ".join(str(n) for n in b.skipped)
+        skipped = tr(f"；跳过合计行 {rows}", f"; total rows {rows} skipped")
+    return tr(
+        f"{b.name}：{layout}，表头在第 {b.header_row} 行，{len(done.rows)} 条分解任务{skipped}",
+        f"{b.name}: {layout} layout, header on row {b.header_row}, {len(done.rows)} "
+        f"allocations{skipped}",
+    )
+
+
+def _warnings(plan: Plan, done: TargetImport) -> list[tuple[str, dict[str, Any]]]:
+    """Every warning as it is said and as --json carries it."""
+    from povtrack.analysis.quality.findings import scope_label
+    from povtrack.cli.confirm import slip_text
+    from povtrack.jsonable import num
+
+    words = labels()
+    out = []
+    for p in done.rows:
+        if p.slip is None:
+            continue
+        a, ind = p.allocation, plan.indicator(p.allocation.indicator)
+        command = f"povtrack target set {ind.id} FIXED --area {a.area}"
+        text = slip_text(
+            plan, ind, a.area, p.slip, words, whose="city", command=command, again=True
+        )
+        fields: dict[str, Any] = {"kind": "slip", "source": p.row.source, "area": a.area}
+        fields |= {"indicator": ind.id, "value": num(a.value), "against": p.slip.against}
+        out.append((f"{p.row.source}: {text}", fields))
+    for f in done.findings:
+        said = tr(f.explanation, f.explanation_en)
+        ind = plan.indicator(f.indicator)
+        name = words.pick(ind.name, ind.name_en)
+        about = scope_label(plan, f.area, words.lang) + ("" if name in said else f", {name}")
+        text = f"{about}: {said}"
+        fields = {"kind": f.rule, "severity": f.severity, "area": f.area}
+        fields |= {"indicator": f.indicator, "value": num(f.value), "expected": num(f.expected)}
+        out.append((text, fields))
+    return out
+
+
+def _say_import(plan: Plan, done: TargetImport, dry_run: bool) -> None:
+    from povtrack.cli.confirm import warning
+    from povtrack.jsonable import num
+
+    say(_layout(done))
+    for text, _ in _warnings(plan, done):
+        say(warning(text, labels()))
+    changes = done.changes
+    new = sum(1 for p in changes if p.status == "new")
+    unchanged = len(done.rows) - len(changes)
+    if dry_run:
+        say(
+            tr(
+                f"试运行，未写入：将记录 {len(changes)} 条分解任务（新增 {new} 条，"
+                f"更改 {len(changes) - new} 条）；{unchanged} 条与现有相同，将跳过",
+                f"dry run, nothing written: would record {len(changes)} allocations ({new} new, "
+                f"{len(changes) - new} changing one already recorded); {unchanged} unchanged "
+                "rows would be skipped",
+            )
+        )
+        for p in done.rows[:20]:
+            a = p.allocation
+            due = f" {tr('截止', 'due')} {a.due.isoformat()}" if a.due else ""
+            was = {"new": tr("新增", "new"), "unchanged": tr("不变", "unchanged")}.get(
+                p.status,
+                tr(f"原为 {num(p.previous.value)}", f"was {num(p.previous.value)}")
+                if p.previous
+                else "",
+            )
+            say(f"  {p.row.source}: {a.indicator} {a.area} = {num(a.value)}{due} ({was})")
+        if len(done.rows) > 20:
+            more = len(done.rows) - 20
+            say(
+                tr(
+                    f"  …… 另有 {more} 条（--json 全部列出）",
+                    f"  … and {more} more (--json lists them all)",
+                )
+            )
+        return
+    if done.recorded:
+        say(
+            tr(
+                f"已记录 {done.recorded} 条分解任务（来自 {done.breakdown.name}）"
+                + (f"；{unchanged} 条与现有相同，已跳过" if unchanged else ""),
+                f"recorded {done.recorded} allocations from {done.breakdown.name}"
+                + (f"; {unchanged} unchanged rows skipped" if unchanged else ""),
+            )
+        )
+    else:
+        say(
+            tr(
+                "没有新的分解任务：每一行都与现有的相同",
+                "nothing new to record: every row is the allocation already recorded",
+            )
+        )
+
+
+def _import_json(plan: Plan, done: TargetImport, dry_run: bool) -> dict[str, Any]:
+    from povtrack.jsonable import num
+
+    b = done.breakdown
+    rows = [
+        {
+            "source": p.row.source,
+            "area": p.allocation.area,
+            "indicator": p.allocation.indicator,
+            "value": num(p.allocation.value),
+            "due": p.allocation.due.isoformat() if p.allocation.due else None,
+            "note": p.allocation.note,
+            "status": p.status,
+            "previous": num(p.previous.value) if p.previous else None,
+        }
+        for p in done.rows
+    ]
+    return {
+        "file": b.name,
+        "layout": b.layout,
+        "header_row": b.header_row,
+        "encoding": b.encoding,
+        "dry_run": dry_run,
+        "recorded": done.recorded,
+        "unchanged": len(done.rows) - len(done.changes),
+        "rows": rows,
+        "warnings": [{**fields, "message": text} for text, fields in _warnings(plan, done)],
+    }
 
 
 @target_app.command("list")

@@ -33,8 +33,10 @@ from typing import Any
 
 from povtrack.dates import check_in_window
 from povtrack.errors import UsageError
+from povtrack.i18n import tr
 from povtrack.model import Indicator, Plan
 from povtrack.names import reportable, resolve_area, resolve_indicator
+from povtrack.returns import template as template_in
 from povtrack.returns import xlsx as xlsx_in
 from povtrack.returns.cells import blank, cell_text, day_cell, note_text, value_cell, week_cell
 from povtrack.returns.xlsx import EXCEL_ERRORS, OLE_MAGIC, SUFFIXES, ZIP_MAGIC
@@ -161,6 +163,7 @@ def read_returns(
     known: frozenset[str] = frozenset(),
     tick: Callable[[int], None] | None = None,
     reader: Callable[[Path], bytes] | None = None,
+    plan_digest: str | None = None,
 ) -> tuple[list[ReturnFile], list[str]]:
     """Parse and check every row of every file. Returns the files and the list of problems.
 
@@ -168,7 +171,8 @@ def read_returns(
     to CSV files only. A file whose sha256 is ``known`` (imported before) or that repeats an
     earlier file of this batch is returned without rows: it adds nothing, so its rows can
     neither clash with the others nor be refused. ``reader``: a file's bytes, when they were
-    read already (the inbox reads each return once, from a descriptor of its own)."""
+    read already (the inbox reads each return once, from a descriptor of its own).
+    ``plan_digest``: the database's plan digest, which a filled template must carry."""
     files: list[ReturnFile] = []
     problems: list[str] = []
     batch = _Batch(plan, tick)
@@ -190,6 +194,10 @@ def read_returns(
         hashes.add(sha)
         if data.startswith(OLE_MAGIC):
             problems.append(f"{path}: {_OLD_XLS}")
+        elif path.suffix.lower() in SUFFIXES and template_in.is_template(data):
+            rf = ReturnFile(path, sha, "xlsx", name, kind="xlsx")
+            problems += _read_template(rf, data, batch, plan_digest)
+            files.append(rf)
         elif path.suffix.lower() in SUFFIXES:
             try:
                 sheet = xlsx_in.read_sheet(data)
@@ -374,6 +382,29 @@ def _read_workbook(
             for name, col in columns.items()
         }
         problems += _take_row(rf, number, cells, batch, unsaved)
+    return problems
+
+
+def _read_template(rf: ReturnFile, data: bytes, batch: _Batch, digest: str | None) -> list[str]:
+    """A filled ``povtrack template`` (``returns.template``): its rows checked as any row."""
+    try:
+        read = template_in.read_template(data, batch.names.plan, digest)
+    except UsageError as exc:
+        return [f"{rf.path}: {exc.message}"]
+    rf.sheet = read.title
+    problems = [f"{rf.name}:{line}:{col}: {why}" for line, col, why in read.problems]
+    for line, cells in read.rows:
+        problems += _take_row(rf, line, cells, batch, read.unsaved)
+    if not read.rows and not problems:
+        area = batch.names.plan.area(read.area)
+        problems.append(
+            f"{rf.name}: "
+            + tr(
+                f"{area.name} {read.week} 的填报模板没有填写任何数值（没有可导入的）",
+                f"the template for {area.name_en}, {read.week} has no value filled in "
+                "(nothing to import)",
+            )
+        )
     return problems
 
 

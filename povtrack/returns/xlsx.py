@@ -204,14 +204,34 @@ def _pick(workbook: Any) -> Any:
 
 def read_sheet(data: bytes) -> SheetValues:
     """The return sheet of the workbook in ``data``: its non-blank rows, values as saved."""
+    return _read(data, lambda workbook: [_pick(workbook)])[0]
+
+
+def read_sheets(data: bytes, titles: tuple[str, ...]) -> list[SheetValues]:
+    """The worksheets named ``titles`` (hidden ones too), in that order, read as
+    ``read_sheet`` reads one; a name the workbook lacks is a UsageError."""
+
+    def named(workbook: Any) -> list[Any]:
+        missing = [t for t in titles if t not in workbook.sheetnames]
+        if missing:
+            raise UsageError(f"the workbook has no sheet named '{missing[0]}'")
+        return [workbook[t] for t in titles]
+
+    return _read(data, named)
+
+
+def _read(data: bytes, which: Any) -> list[SheetValues]:
+    """The sheets ``which(workbook)`` picks, each a SheetValues; one open of the workbook."""
     try:
         _check_parts(data)
         with warnings.catch_warnings():  # openpyxl warns about styles, extensions, ...
             warnings.simplefilter("ignore")
             workbook = _open(data, data_only=True)
             try:
-                ws = _pick(workbook)
-                sheet = SheetValues(ws.title, list(_rows(workbook, ws, percent=True)))
+                sheets = [
+                    SheetValues(ws.title, list(_rows(workbook, ws, percent=True)))
+                    for ws in which(workbook)
+                ]
             finally:
                 workbook.close()
     except UsageError:
@@ -220,7 +240,7 @@ def read_sheet(data: bytes) -> SheetValues:
         if (signal_came := interruption(exc)) is not None:
             raise signal_came from None
         raise UsageError(f"not a readable Excel workbook ({_one_line(exc)})") from None
-    return sheet
+    return sheets
 
 
 def formula_cells(data: bytes, title: str, cells: set[tuple[int, int]]) -> set[tuple[int, int]]:
