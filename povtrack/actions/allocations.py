@@ -15,6 +15,7 @@ here prints; the caller commits.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,6 +71,12 @@ def _checks(plan: Plan, row: BreakdownRow) -> list[str]:
     return problems
 
 
+def _line(name: str, problem: str) -> int:
+    """The line a problem is at (``NAME:LINE:...``), 0 for the file's own."""
+    m = re.match(re.escape(name) + r":(\d+)", problem)
+    return int(m.group(1)) if m else 0
+
+
 def _key(f: Finding) -> tuple[str, str, str, str]:
     return (f.rule, f.area, f.indicator, f.explanation_en)
 
@@ -94,6 +101,7 @@ def import_breakdown(
     breakdown, problems = read_breakdown(path, plan, encoding=encoding)
     for row in breakdown.rows:
         problems += _checks(plan, row)
+    problems.sort(key=lambda p: _line(breakdown.name, p))  # stable: a line's own order kept
     if problems:
         raise UsageError(
             tr(

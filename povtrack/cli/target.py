@@ -158,8 +158,9 @@ def _warnings(plan: Plan, done: TargetImport) -> list[tuple[str, dict[str, Any]]
         said = tr(f.explanation, f.explanation_en)
         ind = plan.indicator(f.indicator)
         name = words.pick(ind.name, ind.name_en)
-        about = scope_label(plan, f.area, words.lang) + ("" if name in said else f", {name}")
-        text = f"{about}: {said}"
+        about = scope_label(plan, f.area, words.lang)
+        about += "" if name in said else tr(f"，{name}", f", {name}")
+        text = f"{about}{tr('：', ': ')}{said}"
         fields = {"kind": f.rule, "severity": f.severity, "area": f.area}
         fields |= {"indicator": f.indicator, "value": num(f.value), "expected": num(f.expected)}
         out.append((text, fields))

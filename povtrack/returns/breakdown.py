@@ -319,14 +319,12 @@ def _wide_columns(
 
 def _area(plan: Plan, where: str, col: int, value: Any, problems: list[str]) -> str | None:
     try:
-        return resolve_area(plan, cell_text(value).strip()) if not blank(value) else _no_area()
+        if blank(value):
+            raise UsageError(tr("地区为空", "no area"))
+        return resolve_area(plan, cell_text(value).strip())
     except UsageError as exc:
         problems.append(f"{where}:{col}: {exc.message}")
         return None
-
-
-def _no_area() -> str:
-    raise UsageError(tr("地区为空", "no area"))
 
 
 def _add(
