@@ -40,7 +40,9 @@ def template(
     output: Path | None = typer.Option(
         None, "-o", "--output", help="The file (with --all: the folder) to write."
     ),
-    fmt: str = typer.Option("xlsx", "--format", help="xlsx or csv."),
+    fmt: str | None = typer.Option(
+        None, "--format", help="xlsx or csv [default: from the -o name, else xlsx]."
+    ),
     lang: str | None = LANG_OPTION,
     db: str | None = DB_OPTION,
 ) -> None:
@@ -53,6 +55,8 @@ def template(
     """
     choose_db(db)
     choose_lang(lang)
+    if fmt is None:
+        fmt = "csv" if output is not None and output.suffix.lower() == ".csv" else "xlsx"
     chosen = fmt.strip().lower()
     if chosen not in FORMATS:
         raise UsageError(

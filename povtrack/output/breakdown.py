@@ -22,6 +22,7 @@ from povtrack.output.template import INPUT_FILL, reporting, validation
 
 MAX_XLSX_INDICATORS = 25  # column A the areas, B to Z the indicators: what the reader reads
 TITLE_ROW, NOTE_ROW, HEADER_ROW = 1, 2, 3
+PAGE_COLUMNS = 7  # columns on one printed A4 landscape page, the area column included
 
 
 def city_targeted(plan: Plan) -> list[Indicator]:
@@ -97,7 +98,8 @@ def _workbook(plan: Plan, indicators: list[Indicator], areas: list[str], lang: s
     wb.properties.creator = "povtrack"
     thin = Side(style="thin", color="999999")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
-    last = get_column_letter(len(indicators) + 1)
+    # the title and the note over the columns of the first printed page
+    last = get_column_letter(min(len(indicators) + 1, PAGE_COLUMNS))
     title = f"{plan.name} · 任务分解表" if lang == "zh" else f"{plan.name_en} · task breakdown"
     ws.cell(TITLE_ROW, 1, XML_ILLEGAL.sub("\ufffd", title)).font = Font(bold=True, size=13)
     ws.merge_cells(f"A{TITLE_ROW}:{last}{TITLE_ROW}")
@@ -111,18 +113,19 @@ def _workbook(plan: Plan, indicators: list[Indicator], areas: list[str], lang: s
     )
     ws.cell(NOTE_ROW, 1, note).alignment = Alignment(wrap_text=True, vertical="top")
     ws.merge_cells(f"A{NOTE_ROW}:{last}{NOTE_ROW}")
-    ws.row_dimensions[NOTE_ROW].height = 30
+    ws.row_dimensions[NOTE_ROW].height = 45
     header = [AREA_HEADING, *(heading(plan, i) for i in indicators)]
     for col, text in enumerate(header, 1):
         cell = ws.cell(HEADER_ROW, col, XML_ILLEGAL.sub("\ufffd", text))
         cell.data_type = "s"
-        cell.font = Font(bold=True)
+        cell.font = Font(bold=col == 1)
         cell.fill = PatternFill("solid", fgColor="E7E6E6")
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         cell.border = box
-        widest = max(display_width(line) for line in text.splitlines())
-        ws.column_dimensions[get_column_letter(col)].width = min(24, max(12, widest // 2 + 2))
-    ws.row_dimensions[HEADER_ROW].height = 96
+        ids = [ln for ln in text.splitlines() if "." in ln and ln.isascii()]  # the id line
+        widest = max((display_width(ln) for ln in ids), default=10)
+        ws.column_dimensions[get_column_letter(col)].width = min(30, max(14, widest + 3))
+    ws.row_dimensions[HEADER_ROW].height = 90
     fill = PatternFill("solid", fgColor=INPUT_FILL)
     for r, name in enumerate(areas, HEADER_ROW + 1):
         ws.cell(r, 1, name).border = box
@@ -157,6 +160,9 @@ def _workbook(plan: Plan, indicators: list[Indicator], areas: list[str], lang: s
     ws.print_title_cols = "A:A"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = -(-(len(indicators) + 1) // PAGE_COLUMNS)
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.oddFooter.right.text = "&P / &N"
     out = io.BytesIO()
     wb.save(out)
