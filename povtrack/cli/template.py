@@ -52,6 +52,9 @@ def template(
     through 'povtrack import' or 'povtrack inbox'; rows left empty are not reported.
 
     Example: povtrack template --area 天镇县 --week 2018-W26
+
+    Every county and district: povtrack template --all --week 2018-W26 -o templates; the city's
+    blank task breakdown for 'target import': povtrack template --allocations
     """
     choose_db(db)
     choose_lang(lang)
@@ -62,12 +65,7 @@ def template(
         raise UsageError(
             tr(f"--format '{fmt}' 不是 xlsx 或 csv", f"--format '{fmt}' is not one of xlsx, csv")
         )
-    picked = [
-        n
-        for n, on in (("--area", area), ("--all", all_areas), ("--allocations", allocations))
-        if on
-    ]
-    if len(picked) != 1:
+    if sum(1 for given in (area is not None, all_areas, allocations) if given) != 1:
         raise UsageError(
             tr(
                 "请给出 --area AREA、--all 或 --allocations 中的一个",
