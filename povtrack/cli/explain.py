@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from povtrack.cli import complete
 from povtrack.cli.app import (
     AS_OF_OPTION,
     DB_OPTION,
@@ -27,9 +28,14 @@ if TYPE_CHECKING:
 
 @app.command()
 def explain(
-    indicator: str = typer.Argument(..., help="Indicator id or name."),
+    indicator: str = typer.Argument(
+        ..., help="Indicator id or name.", autocompletion=complete.indicators
+    ),
     area: str | None = typer.Option(
-        None, "--area", help="An area or group (default: the city, all areas summed)."
+        None,
+        "--area",
+        help="An area or group (default: the city, all areas summed).",
+        autocompletion=complete.scopes,
     ),
     as_of: str | None = AS_OF_OPTION,
     as_json: bool = JSON_OPTION,

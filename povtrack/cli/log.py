@@ -7,6 +7,7 @@ from typing import Any
 
 import typer
 
+from povtrack.cli import complete
 from povtrack.cli.app import (
     DB_OPTION,
     LANG_OPTION,
@@ -30,8 +31,12 @@ from povtrack.cli.output import (
 
 @app.command()
 def log(
-    area: str | None = typer.Option(None, "--area", help="Only this area."),
-    indicator: str | None = typer.Option(None, "--indicator", help="Only this indicator."),
+    area: str | None = typer.Option(
+        None, "--area", help="Only this area.", autocompletion=complete.areas
+    ),
+    indicator: str | None = typer.Option(
+        None, "--indicator", help="Only this indicator.", autocompletion=complete.indicators
+    ),
     limit: int | None = typer.Option(None, "--limit", min=1, help="At most this many entries."),
     everything: bool = typer.Option(
         False,

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from povtrack.cli import complete
 from povtrack.cli.app import (
     AS_OF_OPTION,
     DB_OPTION,
@@ -33,8 +34,12 @@ from povtrack.cli.output import (
 @app.command()
 def status(
     as_of: str | None = AS_OF_OPTION,
-    task: int | None = typer.Option(None, "--task", help="Only this task (0 = headline goals)."),
-    area: str | None = typer.Option(None, "--area", help="Only rows for this area or group."),
+    task: int | None = typer.Option(
+        None, "--task", help="Only this task (0 = headline goals).", autocompletion=complete.tasks
+    ),
+    area: str | None = typer.Option(
+        None, "--area", help="Only rows for this area or group.", autocompletion=complete.scopes
+    ),
     forecast: bool = typer.Option(
         False, "--forecast", help="Add the pace needed, the recent pace and the projected date."
     ),

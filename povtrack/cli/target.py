@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from povtrack.cli import complete
 from povtrack.cli.app import (
     DB_OPTION,
     JSON_OPTION,
@@ -24,9 +25,11 @@ from povtrack.cli.app import (
 
 @target_app.command("set")
 def target_set(
-    indicator: str = typer.Argument(..., help="Indicator id or name."),
+    indicator: str = typer.Argument(
+        ..., help="Indicator id or name.", autocompletion=complete.indicators
+    ),
     value: str = typer.Argument(..., help="The area's share, in the indicator's unit."),
-    area: str = typer.Option(..., "--area", help="Area id or name."),
+    area: str = typer.Option(..., "--area", help="Area id or name.", autocompletion=complete.areas),
     due: str | None = typer.Option(None, "--due", help="Due date (default: the plan's rule)."),
     by: str | None = typer.Option(None, "--by", help="Who sets it [env POVTRACK_USER]."),
     lang: str | None = LANG_OPTION,
