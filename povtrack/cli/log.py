@@ -17,6 +17,7 @@ from povtrack.cli.app import (
     labels,
     make_console,
     open_store,
+    say,
 )
 from povtrack.cli.output import (
     FORMAT_OPTION,
@@ -64,6 +65,9 @@ def log(
 
     store = open_store()
     entries = store.all_entries() if everything else store.entries()
+    pool = len(entries)  # before the filters
+    area_id: str | None = None
+    ind_id: str | None = None
     states: dict[int, str] | None = None
     if everything:
         from povtrack.ledger import entry_states
@@ -102,3 +106,19 @@ def log(
         payload=payload,
         table=table,
     )
+    if not entries:  # an empty table says why, under it (stderr: stdout stays the data)
+        from povtrack.analysis.empty import log_note
+
+        counting = len(store.entries()) if everything else pool
+        recorded = pool if everything else len(store.all_entries())
+        note = log_note(
+            store.plan,
+            shown=0,
+            counting=counting,
+            recorded=recorded,
+            area=area_id,
+            indicator=ind_id,
+            everything=everything,
+        )
+        if note:
+            say(note)

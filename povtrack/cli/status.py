@@ -19,6 +19,7 @@ from povtrack.cli.app import (
     open_store,
     print_status,
     require_task,
+    say,
 )
 from povtrack.cli.output import (
     FORMAT_OPTION,
@@ -68,7 +69,8 @@ def status(
 
         scope = resolve_scope(plan, area)
     require_task(plan, task)
-    rows = status_rows(plan, store.ledger(), store.allocations(), when, task=task, scope=scope)
+    allocations = store.allocations()
+    rows = status_rows(plan, store.ledger(), allocations, when, task=task, scope=scope)
     emit(
         chosen,
         output=output,
@@ -76,3 +78,8 @@ def status(
         payload=lambda: status_json(plan, rows, when),
         table=lambda: print_status(plan, rows, when, forecast=forecast),
     )
+    from povtrack.analysis.empty import status_note
+
+    note = status_note(plan, allocations, rows, task=task, scope=scope)
+    if note:  # an empty table says why, under it (stderr: stdout stays the data)
+        say(note)

@@ -19,6 +19,7 @@ from povtrack.cli.app import (
     labels,
     make_console,
     open_store,
+    say,
     state,
 )
 from povtrack.cli.output import (
@@ -87,3 +88,8 @@ def trend(
         payload=lambda: trend_json(plan, t),
         table=table,
     )
+    from povtrack.analysis.empty import target_note
+
+    note = target_note(plan, store.allocations(), ind, scope, f"povtrack trend {ind.id}")
+    if note:  # no target here: say what to do, under the view (stderr)
+        say(note)
