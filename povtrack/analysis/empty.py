@@ -104,6 +104,19 @@ def target_note(
     return _no_target(plan, scope, where_zh, where_en, elsewhere, nowhere=False)
 
 
+def no_entries_note(counting: int) -> str | None:
+    """Why ``status``, ``board`` or ``missing`` shows no figure anywhere: nothing counts yet
+    (``counting`` entries do)."""
+    if counting:
+        return None
+    return tr(
+        "还没有计入的记录，所以处处都是“未报送”：用 `povtrack record` 录入，"
+        "或用 `povtrack import` 导入报表",
+        "no entries yet, so every figure is missing: record one with `povtrack record` or "
+        "take in returns with `povtrack import`",
+    )
+
+
 def log_note(
     plan: Plan,
     *,

@@ -17,6 +17,7 @@ from povtrack.cli.app import (
     labels,
     make_console,
     open_store,
+    say,
     state,
 )
 from povtrack.cli.output import (
@@ -101,3 +102,8 @@ def missing(
         payload=lambda: missing_json(plan, m),
         table=table,
     )
+    from povtrack.analysis.empty import no_entries_note
+
+    note = no_entries_note(len(entries))
+    if note:  # every gap listed because nothing was ever reported: say so (stderr)
+        say(note)

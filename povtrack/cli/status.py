@@ -78,8 +78,10 @@ def status(
         payload=lambda: status_json(plan, rows, when),
         table=lambda: print_status(plan, rows, when, forecast=forecast),
     )
-    from povtrack.analysis.empty import status_note
+    from povtrack.analysis.empty import no_entries_note, status_note
 
     note = status_note(plan, allocations, rows, task=task, scope=scope)
+    if note is None and all(r.actual is None for r in rows):  # then ask the database
+        note = no_entries_note(len(store.entries()))
     if note:  # an empty table says why, under it (stderr: stdout stays the data)
         say(note)
