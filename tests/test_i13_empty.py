@@ -135,6 +135,37 @@ def test_a_scope_elsewhere_is_named_when_the_city_has_no_target(run, initialised
     assert "and 1 more" in result.stderr
 
 
+def test_status_by_indicator(run, initialised) -> None:
+    rec(run, "housing.relocated_people", "5200", "阳高县", "2018-06-10")
+    data = json.loads(run("status", "--indicator", "易地扶贫搬迁人口", "--json").stdout)
+    assert {(r["indicator"], r["scope"]) for r in data["rows"]} == {
+        ("housing.relocated_people", "datong")
+    }
+    result = run("status", "--indicator", "housing.relocated_people", "--area", "阳高县")
+    assert result.stderr == (
+        "no target for Yanggao County on People relocated: allocate one with `povtrack target "
+        "set` or `povtrack target import`, or see the city row "
+        "(`povtrack status --indicator housing.relocated_people`)\n"
+    )
+    result = run("status", "--indicator", "housing.relocated_people", "--task", "1")
+    assert result.stderr == "the plan sets no target on People relocated in task 1\n"
+
+
+def test_missing_for_one_area_or_a_group(run, initialised) -> None:
+    rec(run, "housing.relocated_people", "5200", "阳高县", "2018-06-10")
+    everyone = json.loads(run("missing", "--json").stdout)["areas"]
+    one = json.loads(run("missing", "--area", "天镇", "--json").stdout)["areas"]
+    assert [a["area"] for a in one] == ["tianzhen"]
+    assert one == [a for a in everyone if a["area"] == "tianzhen"]
+    group = json.loads(run("missing", "--area", "六个贫困县", "--json").stdout)["areas"]
+    assert {a["area"] for a in group} == {
+        "yunzhou", "yanggao", "tianzhen", "guangling", "lingqiu", "hunyuan"
+    }  # fmt: skip
+    assert json.loads(run("missing", "--area", "大同市", "--json").stdout)["areas"] == everyone
+    # the city by its alias: every county and district, nothing to explain
+    assert run("missing", "--area", "city").stderr == ""
+
+
 # ---------------------------------------------------------------------------- plan show
 
 
@@ -174,6 +205,8 @@ def test_plan_table_cells_hold_name_id_kind_and_unit(lang) -> None:
     "args",
     [
         ("status", "--area", "阳搞县"),
+        ("status", "--indicator", "housing.relocatd_people"),
+        ("missing", "--area", "阳搞县"),
         ("log", "--area", "阳搞县"),
         ("log", "--indicator", "housing.relocatd_people"),
         ("trend", "housing.relocatd_people"),

@@ -69,6 +69,7 @@ def status_note(
     *,
     task: int | None,
     scope: str | None,
+    indicator: Indicator | None = None,
 ) -> str | None:
     """Why ``status`` shows no target (no rows, or only activity rows, which have none)."""
     if any(r.target is not None for r in rows):
@@ -76,15 +77,21 @@ def status_note(
     targets = [
         t
         for t in all_targets(plan, allocations)
-        if task is None or plan.indicator(t.indicator).task == task
+        if (task is None or plan.indicator(t.indicator).task == task)
+        and (indicator is None or t.indicator == indicator.id)
     ]
     command = "povtrack status" + (f" --task {task}" if task is not None else "")
-    if scope is None:
-        if task is None:
-            return tr("计划中没有任何目标", "the plan has no targets")
-        return tr(f"任务{task}在计划中没有任何目标", f"task {task} has no targets in the plan")
+    command += f" --indicator {indicator.id}" if indicator is not None else ""
+    label = tr(indicator.name, indicator.name_en) if indicator is not None else ""
     where_zh = f"在任务{task}中" if task is not None else ""
     where_en = f" in task {task}" if task is not None else ""
+    if indicator is not None:
+        where_zh = f"在任务{task}的{label}上" if task is not None else f"在{label}上"
+        where_en = f" on {label}{where_en}"
+    if scope is None:
+        if where_en:
+            return tr(f"计划{where_zh}没有任何目标", f"the plan sets no target{where_en}")
+        return tr("计划中没有任何目标", "the plan has no targets")
     elsewhere = _elsewhere(plan, targets, scope, command)
     return _no_target(plan, scope, where_zh, where_en, elsewhere, nowhere=not targets)
 

@@ -41,6 +41,12 @@ def status(
     area: str | None = typer.Option(
         None, "--area", help="Only rows for this area or group.", autocompletion=complete.scopes
     ),
+    indicator: str | None = typer.Option(
+        None,
+        "--indicator",
+        help="Only rows for this indicator.",
+        autocompletion=complete.indicators,
+    ),
     forecast: bool = typer.Option(
         False, "--forecast", help="Add the pace needed, the recent pace and the projected date."
     ),
@@ -68,9 +74,16 @@ def status(
         from povtrack.names import resolve_scope  # only with --area (names, cells, difflib)
 
         scope = resolve_scope(plan, area)
+    ind = None
+    if indicator:
+        from povtrack.names import resolve_indicator
+
+        ind = resolve_indicator(plan, indicator)
     require_task(plan, task)
     allocations = store.allocations()
     rows = status_rows(plan, store.ledger(), allocations, when, task=task, scope=scope)
+    if ind is not None:
+        rows = [r for r in rows if r.indicator == ind.id]
     emit(
         chosen,
         output=output,
@@ -80,7 +93,7 @@ def status(
     )
     from povtrack.analysis.empty import no_entries_note, status_note
 
-    note = status_note(plan, allocations, rows, task=task, scope=scope)
+    note = status_note(plan, allocations, rows, task=task, scope=scope, indicator=ind)
     if note is None and all(r.actual is None for r in rows):  # then ask the database
         note = no_entries_note(len(store.entries()))
     if note:  # an empty table says why, under it (stderr: stdout stays the data)
