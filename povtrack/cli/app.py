@@ -102,17 +102,15 @@ class _Group(TyperGroup):
 class _Command(TyperCommand):
     def get_params(self, ctx: Any) -> list[Any]:
         params = super().get_params(ctx)
-        if not _GLOBALS:
+        # the global options a command has no option of its own for, after its name too;
+        # made once per command object (a parameter keeps the converter it was given)
+        if getattr(self, "_globals", None) is None:
             from povtrack.cli.globalopts import command_options
 
-            _GLOBALS.extend(command_options(_set_global, MAX_LOCK_TIMEOUT))
-        taken = {opt for p in params for opt in getattr(p, "opts", ())}
-        # the global options a command has no option of its own for, after its name too
-        params += [p for p in _GLOBALS if not taken & set(p.opts)]
-        return fast_params.install(params)  # values without pydantic (fast_params.py)
-
-
-_GLOBALS: list[Any] = []  # the global options as hidden options of every command, made once
+            taken = {opt for p in params for opt in getattr(p, "opts", ())}
+            made = command_options(_set_global, MAX_LOCK_TIMEOUT)
+            self._globals = [p for p in made if not taken & set(p.opts)]
+        return fast_params.install([*params, *self._globals])  # without pydantic (fast_params)
 
 
 def _set_global(name: str, value: Any) -> None:
