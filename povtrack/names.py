@@ -128,3 +128,47 @@ def scope_names(plan: Plan, scope: str) -> tuple[str, str]:
         return g.name, g.name_en
     a = plan.area(scope)
     return a.name, a.name_en
+
+
+# ---------------------------------------------------------------- completion candidates
+# What a name being typed may become, for shell completion: (word, description) pairs whose
+# word starts with what was typed. Chinese typed, Chinese names offered (Simplified or
+# Traditional, as typed); Latin letters, ids; nothing typed yet, the names in Chinese or the ids
+# in English. A word with a space in it is never offered: a shell would insert it unquoted.
+
+
+def _offer(pairs: list[tuple[str, str]], incomplete: str) -> list[tuple[str, str]]:
+    seen: dict[str, str] = {}
+    for word, about in pairs:
+        if word.startswith(incomplete) and not any(ch.isspace() for ch in word):
+            seen.setdefault(word, about)
+    return list(seen.items())
+
+
+def indicator_candidates(plan: Plan, incomplete: str, lang: str) -> list[tuple[str, str]]:
+    """Indicator ids or names for ``incomplete``, each described by its other name and unit."""
+    by_name = bool(_CJK.search(incomplete)) or (not incomplete and lang == "zh")
+    pairs = []
+    for i in plan.indicators:
+        if by_name:
+            pairs.append((i.name, f"{i.id} ({i.unit})"))
+        else:
+            pairs.append((i.id, f"{i.name if lang == 'zh' else i.name_en} ({i.unit})"))
+    return _offer(pairs, incomplete)
+
+
+def scope_candidates(
+    plan: Plan, incomplete: str, lang: str, *, groups: bool = True
+) -> list[tuple[str, str]]:
+    """Area (and group) ids or names for ``incomplete``, each described by its other name."""
+    by_name = bool(_CJK.search(incomplete)) or (not incomplete and lang == "zh")
+    pairs: list[tuple[str, str]] = []
+    for key, names in _scope_names(plan).items():
+        if not groups and key not in plan.areas_by_id:
+            continue
+        zh, en = scope_names(plan, key)
+        if by_name:
+            pairs += [(n, key) for n in names[1:] if _CJK.search(n)]
+        else:
+            pairs.append((key, zh if lang == "zh" else en))
+    return _offer(pairs, incomplete)

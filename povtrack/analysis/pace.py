@@ -23,7 +23,7 @@ from datetime import date, timedelta
 from fractions import Fraction
 
 from povtrack.analysis.measure import actual, scope_areas
-from povtrack.exact import Exact
+from povtrack.exact import Exact, shown
 from povtrack.ledger import Ledger
 from povtrack.model import Indicator, Plan
 
@@ -72,7 +72,7 @@ def recent_rate(
 
 
 def _float(x: Exact | None) -> float | None:
-    return None if x is None else float(x)
+    return shown(x)  # never raises: a figure beyond the float range shows as the largest
 
 
 def forecast(

@@ -23,7 +23,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from povtrack import __version__
-from povtrack.cli import fast_params
+from povtrack.cli import complete, fast_params
 from povtrack.errors import ExitCode, Interrupted, PovtrackError, UsageError, interruption
 from povtrack.i18n import Labels, default_lang, parse_lang, set_lang, tr
 
@@ -101,9 +101,29 @@ class _Group(TyperGroup):
 
 class _Command(TyperCommand):
     def get_params(self, ctx: Any) -> list[Any]:
-        return fast_params.install(
-            super().get_params(ctx)
-        )  # values without pydantic (fast_params.py)
+        params = super().get_params(ctx)
+        # the global options a command has no option of its own for, after its name too;
+        # made once per command object (a parameter keeps the converter it was given)
+        if getattr(self, "_globals", None) is None:
+            from povtrack.cli.globalopts import command_options
+
+            taken = {opt for p in params for opt in getattr(p, "opts", ())}
+            made = command_options(_set_global, MAX_LOCK_TIMEOUT)
+            self._globals = [p for p in made if not taken & set(p.opts)]
+        return fast_params.install([*params, *self._globals])  # without pydantic (fast_params)
+
+
+def _set_global(name: str, value: Any) -> None:
+    """A global option given after the command name: set as the global one sets it, and being
+    parsed after it, it wins (as a command's own --db or --lang does)."""
+    if name == "db":
+        choose_db(value)
+    elif name == "lock_timeout":
+        choose_db(None, value)
+    elif name == "lang":
+        choose_lang(value)
+    elif value:  # --debug, --quiet: flags
+        setattr(state, name, True)
 
 
 class _Typer(typer.Typer):
@@ -157,7 +177,7 @@ Example: povtrack init && povtrack import week23.csv && povtrack status --task 2
 """
 
 app = _Typer(
-    cls=_Group, help=HELP, no_args_is_help=True, rich_markup_mode=None, add_completion=False
+    cls=_Group, help=HELP, no_args_is_help=True, rich_markup_mode=None, add_completion=True
 )
 plan_app = _Typer(
     cls=_Group,
@@ -187,9 +207,9 @@ state = _State()
 
 
 def default_db_path() -> Path:
-    from platformdirs import user_data_dir
+    from povtrack.storage import default_location
 
-    return Path(user_data_dir("povtrack", appauthor=False)) / "povtrack.json"
+    return default_location()
 
 
 def labels() -> Labels:
@@ -209,7 +229,9 @@ def choose_lang(lang: str | None) -> None:
     set_lang(chosen)
 
 
-LANG_OPTION = typer.Option(None, "--lang", help="Labels and names: zh or en.")
+LANG_OPTION = typer.Option(
+    None, "--lang", help="Labels and names: zh or en.", autocompletion=complete.langs
+)
 JSON_OPTION = typer.Option(False, "--json", help="Print JSON only.")
 AS_OF_OPTION = typer.Option(None, "--as-of", help="Date or ISO week (default: newest entry).")
 DB_OPTION = typer.Option(None, "--db", help="Database file or sqlite:///PATH (as the global --db).")
@@ -371,6 +393,7 @@ def main_options(
         None,
         "--lang",
         help="Labels and names: zh or en [env POVTRACK_LANG; default from the locale].",
+        autocompletion=complete.langs,
     ),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
     quiet: bool = typer.Option(
@@ -418,7 +441,9 @@ def main() -> None:
         signal.signal(signal.SIGALRM, _raise_deferred)
         signal.signal(signal.SIGTERM, _raise_interrupted)
         signal.signal(signal.SIGINT, _raise_interrupted)
-        app()
+        # the completion scripts call `povtrack` with _POVTRACK_COMPLETE set; named here so
+        # that `python -m povtrack` (whose name Typer would make it from) answers it too
+        app(complete_var="_POVTRACK_COMPLETE")
     except Interrupted as exc:  # before Typer has built the command line (or after its end)
         _interrupted(exc.exit_code)
     finally:

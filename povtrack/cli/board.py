@@ -17,6 +17,7 @@ from povtrack.cli.app import (
     labels,
     make_console,
     open_store,
+    say,
 )
 from povtrack.cli.output import (
     FORMAT_OPTION,
@@ -78,3 +79,9 @@ def board(
         payload=lambda: board_json(made),
         table=lambda: print_board(plan, rows, when),
     )
+    if all(r.actual is None for r in rows):  # a board of "no data" says why (stderr)
+        from povtrack.analysis.empty import no_entries_note
+
+        note = no_entries_note(len(store.entries()))
+        if note:
+            say(note)

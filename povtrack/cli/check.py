@@ -1,7 +1,9 @@
 """Command: check (the plan's rules and the anomaly checks on the reported data).
 
 Silent with exit 0 when nothing is found, so a cron job can run ``povtrack check || mail …``;
-otherwise the findings on stdout (a table, JSON or an export) and exit 3.
+otherwise the findings on stdout (a table, JSON or an export) and exit 3. ``--fail-on error``
+keeps exit 3 for errors: warnings are still printed (or written), with exit 0, so a weekly
+script stops only on what must not be published and still mails the rest.
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ from povtrack.cli.output import (
     require_output,
     write_file,
 )
-from povtrack.errors import ExitCode
+from povtrack.errors import ExitCode, UsageError
+from povtrack.i18n import tr
 
 if TYPE_CHECKING:
     from povtrack.analysis.quality.findings import Finding
@@ -110,6 +113,12 @@ def check(
     as_json: bool = JSON_FORMAT_OPTION,
     fmt: str | None = FORMAT_OPTION,
     output: Path | None = OUTPUT_OPTION,
+    fail_on: str = typer.Option(
+        "warning",
+        "--fail-on",
+        help="Exit 3 on any finding (warning, the default) or only on errors (error).",
+        autocompletion=lambda: ["error", "warning"],
+    ),
     lang: str | None = LANG_OPTION,
     db: str | None = DB_OPTION,
 ) -> None:
@@ -125,7 +134,8 @@ def check(
     its rule, severity, area, indicator, the entries involved and why.
 
     Nothing found: no output and exit 0, so a cron job can mail only when there is news
-    (with -o the file is still written, empty of findings).
+    (with -o the file is still written, empty of findings). With --fail-on error, warnings
+    alone are printed (or written) as usual but exit 0: exit 3 means an error was found.
 
     Example: povtrack check --as-of 2018-W26 --json
     """
@@ -133,7 +143,17 @@ def check(
     choose_lang(lang)
     chosen = choose_format(fmt, as_json, output)
     require_output(chosen, output)  # whether or not anything is found
-    from povtrack.analysis.quality.check import findings_json, findings_sheet, run_checks
+    from povtrack.analysis.quality.check import fails, findings_json, findings_sheet, run_checks
+    from povtrack.analysis.quality.findings import SEVERITIES
+
+    given, fail_on = fail_on, fail_on.strip().lower()
+    if fail_on not in SEVERITIES:
+        raise UsageError(
+            tr(
+                f"--fail-on '{given}' 不是 {'、'.join(SEVERITIES)} 之一",
+                f"--fail-on '{given}' is not one of {', '.join(SEVERITIES)}",
+            )
+        )
 
     store = open_store()
     plan = store.plan
@@ -161,4 +181,5 @@ def check(
         payload=payload,
         table=lambda: print_findings(plan, findings, when),
     )
-    raise typer.Exit(int(ExitCode.FINDINGS))
+    if fails(findings, fail_on):
+        raise typer.Exit(int(ExitCode.FINDINGS))

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from povtrack.cli import complete
 from povtrack.cli.app import (
     AS_OF_OPTION,
     DB_OPTION,
@@ -19,6 +20,7 @@ from povtrack.cli.app import (
     make_console,
     open_store,
     print_json,
+    say,
 )
 
 if TYPE_CHECKING:
@@ -27,9 +29,14 @@ if TYPE_CHECKING:
 
 @app.command()
 def explain(
-    indicator: str = typer.Argument(..., help="Indicator id or name."),
+    indicator: str = typer.Argument(
+        ..., help="Indicator id or name.", autocompletion=complete.indicators
+    ),
     area: str | None = typer.Option(
-        None, "--area", help="An area or group (default: the city, all areas summed)."
+        None,
+        "--area",
+        help="An area or group (default: the city, all areas summed).",
+        autocompletion=complete.scopes,
     ),
     as_of: str | None = AS_OF_OPTION,
     as_json: bool = JSON_OPTION,
@@ -55,11 +62,17 @@ def explain(
     ind = resolve_indicator(plan, indicator)
     scope = resolve_scope(plan, area) if area else plan.root.id
     when = as_of_date(store, as_of)
-    x = make_explanation(plan, entries, store.allocations(), ind, scope, when)
+    allocations = store.allocations()
+    x = make_explanation(plan, entries, allocations, ind, scope, when)
     if as_json:
         print_json(explain_json(plan, x))
-        return
-    from povtrack.output.screen.coverage import explain_view
+    else:
+        from povtrack.output.screen.coverage import explain_view
 
-    console = make_console()
-    console.print(explain_view(console, plan, x, labels()))
+        console = make_console()
+        console.print(explain_view(console, plan, x, labels()))
+    from povtrack.analysis.empty import target_note
+
+    note = target_note(plan, allocations, ind, scope, f"povtrack explain {ind.id}")
+    if note:  # no target here: say what to do, under the view (stderr)
+        say(note)

@@ -7,6 +7,7 @@ from typing import Any
 
 import typer
 
+from povtrack.cli import complete
 from povtrack.cli.app import (
     DB_OPTION,
     LANG_OPTION,
@@ -16,6 +17,7 @@ from povtrack.cli.app import (
     labels,
     make_console,
     open_store,
+    say,
 )
 from povtrack.cli.output import (
     FORMAT_OPTION,
@@ -30,8 +32,12 @@ from povtrack.cli.output import (
 
 @app.command()
 def log(
-    area: str | None = typer.Option(None, "--area", help="Only this area."),
-    indicator: str | None = typer.Option(None, "--indicator", help="Only this indicator."),
+    area: str | None = typer.Option(
+        None, "--area", help="Only this area.", autocompletion=complete.areas
+    ),
+    indicator: str | None = typer.Option(
+        None, "--indicator", help="Only this indicator.", autocompletion=complete.indicators
+    ),
     limit: int | None = typer.Option(None, "--limit", min=1, help="At most this many entries."),
     everything: bool = typer.Option(
         False,
@@ -59,6 +65,9 @@ def log(
 
     store = open_store()
     entries = store.all_entries() if everything else store.entries()
+    pool = len(entries)  # before the filters
+    area_id: str | None = None
+    ind_id: str | None = None
     states: dict[int, str] | None = None
     if everything:
         from povtrack.ledger import entry_states
@@ -97,3 +106,19 @@ def log(
         payload=payload,
         table=table,
     )
+    if not entries:  # an empty table says why, under it (stderr: stdout stays the data)
+        from povtrack.analysis.empty import log_note
+
+        counting = len(store.entries()) if everything else pool
+        recorded = pool if everything else len(store.all_entries())
+        note = log_note(
+            store.plan,
+            shown=0,
+            counting=counting,
+            recorded=recorded,
+            area=area_id,
+            indicator=ind_id,
+            everything=everything,
+        )
+        if note:
+            say(note)

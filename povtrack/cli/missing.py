@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from povtrack.cli import complete
 from povtrack.cli.app import (
     DB_OPTION,
     LANG_OPTION,
@@ -17,6 +18,7 @@ from povtrack.cli.app import (
     labels,
     make_console,
     open_store,
+    say,
     state,
 )
 from povtrack.cli.output import (
@@ -27,6 +29,7 @@ from povtrack.cli.output import (
     emit,
 )
 from povtrack.errors import UsageError
+from povtrack.i18n import tr
 
 if TYPE_CHECKING:
     from povtrack.model import Entry, Plan
@@ -59,6 +62,12 @@ def missing(
     week: str | None = typer.Option(
         None, "--week", help="ISO week (2018-W23) or a date in it (default: newest entry's)."
     ),
+    area: str | None = typer.Option(
+        None,
+        "--area",
+        help="Only this county or district (or a group's members).",
+        autocompletion=complete.scopes,
+    ),
     as_json: bool = JSON_FORMAT_OPTION,
     fmt: str | None = FORMAT_OPTION,
     output: Path | None = OUTPUT_OPTION,
@@ -87,6 +96,25 @@ def missing(
     entries = store.entries()
     day = _week(plan, entries, week)
     m = make_missing(plan, entries, store.allocations(), day)
+    if area:
+        from dataclasses import replace
+
+        from povtrack.names import resolve_scope
+
+        scope = resolve_scope(plan, area)
+        if scope != plan.root.id:  # the city: every county and district, as without --area
+            wanted = set(plan.group(scope).members) if plan.is_group(scope) else {scope}
+            m = replace(m, areas=[a for a in m.areas if a.area in wanted])
+            if not m.areas:
+                from povtrack.names import scope_names
+
+                name = tr(*scope_names(plan, scope))
+                say(
+                    tr(
+                        f"{name}不是报送的县区：没有要报的指标",
+                        f"{name} is not a county or district that reports: nothing is owed",
+                    )
+                )
 
     def table() -> None:
         from povtrack.output.screen.coverage import missing_view
@@ -101,3 +129,8 @@ def missing(
         payload=lambda: missing_json(plan, m),
         table=table,
     )
+    from povtrack.analysis.empty import no_entries_note
+
+    note = no_entries_note(len(entries))
+    if note:  # every gap listed because nothing was ever reported: say so (stderr)
+        say(note)

@@ -21,7 +21,10 @@ _SUFFIXES = {".json": "json", ".csv": "csv", ".md": "md", ".html": "html", ".htm
 _SUFFIXES[".xlsx"] = "xlsx"
 
 FORMAT_OPTION = typer.Option(
-    None, "--format", help="table, json, csv, md, html or xlsx [default: table, or from -o]."
+    None,
+    "--format",
+    help="table, json, csv, md, html or xlsx [default: table, or from -o].",
+    autocompletion=lambda: list(FORMATS),
 )
 JSON_FORMAT_OPTION = typer.Option(False, "--json", help="Print JSON only (--format json).")
 OUTPUT_OPTION = typer.Option(

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from povtrack.cli import complete
 from povtrack.cli.app import (
     DB_OPTION,
     JSON_OPTION,
@@ -47,7 +48,9 @@ def plan_and_allocations(plan_file: Path | None) -> tuple[Plan, list[Allocation]
 
 @plan_app.command("show")
 def plan_show(
-    task: int | None = typer.Option(None, "--task", help="Only this task (0 = headline goals)."),
+    task: int | None = typer.Option(
+        None, "--task", help="Only this task (0 = headline goals).", autocompletion=complete.tasks
+    ),
     plan_file: Path | None = typer.Option(None, "--plan", help="Show a plan file instead."),
     as_json: bool = JSON_OPTION,
     lang: str | None = LANG_OPTION,

@@ -6,6 +6,7 @@ from datetime import date
 
 import typer
 
+from povtrack.cli import complete
 from povtrack.cli.app import (
     DB_OPTION,
     LANG_OPTION,
@@ -35,9 +36,16 @@ def _when(day: str | None, week: str | None) -> date:
 
 @app.command()
 def record(
-    indicator: str = typer.Argument(..., help="Indicator id or name."),
+    indicator: str = typer.Argument(
+        ..., help="Indicator id or name.", autocompletion=complete.indicators
+    ),
     value: str = typer.Argument(..., help="Running total to date (or the increment)."),
-    area: str = typer.Option(..., "--area", help="Area id or name (简体, 繁體 or English)."),
+    area: str = typer.Option(
+        ...,
+        "--area",
+        help="Area id or name (简体, 繁體 or English).",
+        autocompletion=complete.areas,
+    ),
     day: str | None = typer.Option(None, "--date", help="YYYY-MM-DD (default today)."),
     week: str | None = typer.Option(None, "--week", help="ISO week, e.g. 2018-W23 (its Sunday)."),
     note: str = typer.Option("", "--note", help="A note or evidence reference."),

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from povtrack.cli import complete
 from povtrack.cli.app import (
     AS_OF_OPTION,
     DB_OPTION,
@@ -18,6 +19,7 @@ from povtrack.cli.app import (
     open_store,
     print_status,
     require_task,
+    say,
 )
 from povtrack.cli.output import (
     FORMAT_OPTION,
@@ -33,8 +35,18 @@ from povtrack.cli.output import (
 @app.command()
 def status(
     as_of: str | None = AS_OF_OPTION,
-    task: int | None = typer.Option(None, "--task", help="Only this task (0 = headline goals)."),
-    area: str | None = typer.Option(None, "--area", help="Only rows for this area or group."),
+    task: int | None = typer.Option(
+        None, "--task", help="Only this task (0 = headline goals).", autocompletion=complete.tasks
+    ),
+    area: str | None = typer.Option(
+        None, "--area", help="Only rows for this area or group.", autocompletion=complete.scopes
+    ),
+    indicator: str | None = typer.Option(
+        None,
+        "--indicator",
+        help="Only rows for this indicator.",
+        autocompletion=complete.indicators,
+    ),
     forecast: bool = typer.Option(
         False, "--forecast", help="Add the pace needed, the recent pace and the projected date."
     ),
@@ -62,8 +74,16 @@ def status(
         from povtrack.names import resolve_scope  # only with --area (names, cells, difflib)
 
         scope = resolve_scope(plan, area)
+    ind = None
+    if indicator:
+        from povtrack.names import resolve_indicator
+
+        ind = resolve_indicator(plan, indicator)
     require_task(plan, task)
-    rows = status_rows(plan, store.ledger(), store.allocations(), when, task=task, scope=scope)
+    allocations = store.allocations()
+    rows = status_rows(plan, store.ledger(), allocations, when, task=task, scope=scope)
+    if ind is not None:
+        rows = [r for r in rows if r.indicator == ind.id]
     emit(
         chosen,
         output=output,
@@ -71,3 +91,10 @@ def status(
         payload=lambda: status_json(plan, rows, when),
         table=lambda: print_status(plan, rows, when, forecast=forecast),
     )
+    from povtrack.analysis.empty import no_entries_note, status_note
+
+    note = status_note(plan, allocations, rows, task=task, scope=scope, indicator=ind)
+    if note is None and all(r.actual is None for r in rows):  # then ask the database
+        note = no_entries_note(len(store.entries()))
+    if note:  # an empty table says why, under it (stderr: stdout stays the data)
+        say(note)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from povtrack.cli import complete
 from povtrack.cli.app import (
     DB_OPTION,
     JSON_OPTION,
@@ -33,9 +34,11 @@ if TYPE_CHECKING:
 
 @target_app.command("set")
 def target_set(
-    indicator: str = typer.Argument(..., help="Indicator id or name."),
+    indicator: str = typer.Argument(
+        ..., help="Indicator id or name.", autocompletion=complete.indicators
+    ),
     value: str = typer.Argument(..., help="The area's share, in the indicator's unit."),
-    area: str = typer.Option(..., "--area", help="Area id or name."),
+    area: str = typer.Option(..., "--area", help="Area id or name.", autocompletion=complete.areas),
     due: str | None = typer.Option(None, "--due", help="Due date (default: the plan's rule)."),
     by: str | None = typer.Option(None, "--by", help="Who sets it [env POVTRACK_USER]."),
     lang: str | None = LANG_OPTION,

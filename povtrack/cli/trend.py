@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from povtrack.cli import complete
 from povtrack.cli.app import (
     AS_OF_OPTION,
     DB_OPTION,
@@ -18,6 +19,7 @@ from povtrack.cli.app import (
     labels,
     make_console,
     open_store,
+    say,
     state,
 )
 from povtrack.cli.output import (
@@ -34,9 +36,14 @@ if TYPE_CHECKING:
 
 @app.command()
 def trend(
-    indicator: str = typer.Argument(..., help="Indicator id or name."),
+    indicator: str = typer.Argument(
+        ..., help="Indicator id or name.", autocompletion=complete.indicators
+    ),
     area: str | None = typer.Option(
-        None, "--area", help="An area or group (default: the city, all areas summed)."
+        None,
+        "--area",
+        help="An area or group (default: the city, all areas summed).",
+        autocompletion=complete.scopes,
     ),
     as_of: str | None = AS_OF_OPTION,
     as_json: bool = JSON_FORMAT_OPTION,
@@ -81,3 +88,8 @@ def trend(
         payload=lambda: trend_json(plan, t),
         table=table,
     )
+    from povtrack.analysis.empty import target_note
+
+    note = target_note(plan, store.allocations(), ind, scope, f"povtrack trend {ind.id}")
+    if note:  # no target here: say what to do, under the view (stderr)
+        say(note)

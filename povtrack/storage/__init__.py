@@ -33,6 +33,13 @@ SQLITE_MAGIC = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite data
 SQLITE_URL = "sqlite://"
 
 
+def default_location() -> Path:
+    """The database when neither --db nor POVTRACK_DB names one: in the user's data folder."""
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("povtrack", appauthor=False)) / "povtrack.json"
+
+
 def db_location(text: str) -> Path:
     """The database path a ``--db`` value names: a path, or a SQLite URL written as
     SQLAlchemy does (``sqlite:///relative.sqlite``, ``sqlite:////absolute.sqlite``)."""

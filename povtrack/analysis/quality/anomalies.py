@@ -36,7 +36,7 @@ from povtrack.analysis.quality.findings import (
     scope_label,
     whole,
 )
-from povtrack.exact import Exact, exact
+from povtrack.exact import Exact, exact, to_float
 from povtrack.model import Entry, Indicator, Plan, Target
 
 
@@ -220,7 +220,7 @@ def far_above_target(plan: Plan, data: Data, targets: list[Target]) -> list[Find
         value = actual(plan, data.ledger, ind, t.scope, data.as_of)
         if value is None or value <= exact(ABOVE_TARGET) * t.exact:
             continue
-        times = float(value / t.exact)
+        times = to_float(value / t.exact)
         found.append(
             make_finding(
                 plan,
@@ -295,7 +295,7 @@ def late_rush(plan: Plan, data: Data, targets: list[Target]) -> list[Finding]:
             continue
         areas = [t.scope] if ind.unit == "percent" else scope_areas(plan, t.scope)
         involved = [e for a in areas for e in data.of(ind.id, a) if start < e.date <= end]
-        share = float(gain / t.exact)
+        share = to_float(gain / t.exact)
         u = ind.unit
         found.append(
             make_finding(

@@ -147,6 +147,13 @@ def summary(findings: list[Finding]) -> dict[str, int]:
     return {s: sum(1 for f in findings if f.severity == s) for s in SEVERITIES}
 
 
+def fails(findings: list[Finding], fail_on: str) -> bool:
+    """Whether ``check --fail-on`` (one of SEVERITIES) ends in exit 3: a finding of that
+    severity or a graver one (SEVERITIES runs gravest first)."""
+    graver = SEVERITIES[: SEVERITIES.index(fail_on) + 1]
+    return any(f.severity in graver for f in findings)
+
+
 def finding_json(f: Finding, lang: str) -> dict[str, Any]:
     """One finding; ``explanation`` in the chosen language."""
     return {

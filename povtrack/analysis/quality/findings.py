@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from povtrack.analysis.measure import scope_areas
-from povtrack.exact import Exact, shown
+from povtrack.exact import Exact, shown, to_float
 from povtrack.ledger import Ledger
 from povtrack.model import CHECK_IDS, UNITS, Entry, Indicator, Plan
 
@@ -102,7 +102,7 @@ class Data:
 
 def bare(value: Exact | float) -> str:
     """5,200; 12.5; 0.33 (two decimals at most)."""
-    v = round(float(value), 2)
+    v = round(to_float(value), 2)
     return f"{int(v):,}" if float(v).is_integer() else f"{v:,.2f}".rstrip("0").rstrip(".")
 
 

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -19,7 +20,7 @@ from povtrack.analysis.measure import STATUSES
 from povtrack.analysis.status import StatusRow
 from povtrack.i18n import Labels
 from povtrack.jsonable import num
-from povtrack.model import UNITS, Entry, Plan, Target
+from povtrack.model import UNITS, Entry, Indicator, Plan, Target
 from povtrack.names import scope_names
 from povtrack.textsafe import escape
 
@@ -189,29 +190,56 @@ def status_table(
     return table
 
 
+def _named(ind: Indicator, labels: Labels) -> Text:
+    """An indicator's name, and on the line below its id (what record, import and the returns
+    take)."""
+    text = Text(f"  {escape(labels.pick(ind.name, ind.name_en))}\n")
+    text.append(f"  {escape(ind.id)}", style="muted")
+    return text
+
+
 def plan_table(
     console: Console, plan: Plan, targets: list[Target], labels: Labels, task: int | None
 ) -> Table:
+    """Every indicator with its id under its name, its kind with its unit below, and every
+    target of it."""
     table = new_table(console, f"{labels.pick(plan.name, plan.name_en)} ({plan.id})")
-    for key in ("indicator", "kind", "scope", "target", "due", "level", "citation"):
-        table.add_column(labels(key), justify="right" if key == "target" else "left")
+    # The id is copied from here: its column is as wide as the longest id (the names wrap)
+    # unless the terminal is too narrow for that, and then it folds rather than cut short.
+    # Below NARROW columns the level and the citation give way.
+    widest = max((cell_len(i.id) for i in plan.indicators), default=0) + 2
+    keys = ["indicator", "kind", "scope", "target", "due", "level", "citation"]
+    room = console.width // 3 + 2  # what is left beside the other columns, about
+    if console.width < NARROW:
+        keys = keys[:-2]
+        room = console.width - 75
+    for key in keys:
+        table.add_column(
+            f"{labels('kind')} / {labels('unit')}" if key == "kind" else labels(key),
+            justify="right" if key == "target" else "left",
+            width=min(widest, max(24, room)) if key == "indicator" else None,
+            max_width=24 if key == "citation" else None,  # the source text, in short
+            overflow="fold" if key == "indicator" else "ellipsis",
+        )
     for t in plan.tasks:
         if task is not None and t.number != task:
             continue
         table.add_row(Text(f"{t.number}. {labels.pick(t.name, t.name_en)}", style="task"))
         for ind in (i for i in plan.indicators if i.task == t.number):
             mine: list[Target | None] = [x for x in targets if x.indicator == ind.id]
+            kind = Text(f"{labels(f'kind.{ind.kind}')}\n{unit_label(ind.unit, labels)}")
             first = True
             for x in mine or [None]:
-                table.add_row(
-                    f"  {labels.pick(ind.name, ind.name_en)}" if first else "",
-                    labels(f"kind.{ind.kind}") if first else "",
+                cells = [
+                    _named(ind, labels) if first else "",
+                    kind if first else "",
                     _scope_label(plan, x.scope, x.scope_kind, labels) if x else "",
                     _with_unit(x.value, ind.unit, labels) if x else "",
                     x.due.isoformat() if x else "",
                     labels(f"level.{x.level}") if x else "",
                     Text(x.citation, style="muted") if x else "",
-                )
+                ]
+                table.add_row(*cells[: len(keys)])
                 first = False
         table.add_section()
     return table
