@@ -240,20 +240,22 @@ def cell_text(value: Any) -> str:
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _YEAR_FIRST = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})", re.ASCII)
-_CHINESE_DAY = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号號]?")
+_CHINESE_DAY = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号號]?", re.ASCII)
 _YEAR_LAST = re.compile(r"(\d{1,2})([-/.])(\d{1,2})\2(\d{4}|\d{2})", re.ASCII)
 _CLOCK = re.compile(r"(.*?)\s+(\d{1,2}):(\d{2})(?::(\d{2}))?", re.ASCII)
-_CHINESE_WEEK = re.compile(r"(\d{4})\s*年\s*第\s*(\d{1,2})\s*[周週]")
+_CHINESE_WEEK = re.compile(r"(\d{4})\s*年\s*第\s*(\d{1,2})\s*[周週]", re.ASCII)
 # An Excel date serial read from text: 2000-01-01 to 2099-12-31 (Excel counts from 1899-12-30)
 _EXCEL_EPOCH = date(1899, 12, 30)
 SERIALS = (36526, 73050)
 # A date or a week inside longer text (a title): the forms above, not run into other digits
 DAY_IN_TEXT = re.compile(
     r"(?<![0-9])(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*[日号號]?"
-    r"|\d{4}([-/.])\d{1,2}\1\d{1,2})(?![0-9])"
+    r"|\d{4}([-/.])\d{1,2}\1\d{1,2})(?![0-9])",
+    re.ASCII,
 )
 WEEK_IN_TEXT = re.compile(
-    r"(?<![0-9])(?:\d{4}-?[Ww]\d{1,2}|\d{4}\s*年\s*第\s*\d{1,2}\s*[周週])(?![0-9])"
+    r"(?<![0-9])(?:\d{4}-?[Ww]\d{1,2}|\d{4}\s*年\s*第\s*\d{1,2}\s*[周週])(?![0-9])",
+    re.ASCII,
 )
 
 

@@ -90,6 +90,7 @@ def _t2s() -> Any:
     return OpenCC("t2s")
 
 
+_CHINESE = [n for names in SYNONYMS.values() for n in names if not n.isascii()]
 _BY_KEY = {key(n): f for f, names in SYNONYMS.items() for n in names} | {c: c for c in COLUMNS}
 
 
@@ -271,9 +272,12 @@ def _check_long(header: list[str], given: dict[str, titles.Found]) -> list[str]:
     fields = _fields(header)
     for name, f in dict.fromkeys(zip(header, fields, strict=True)):
         if name and f is None:
-            pool = COLUMNS if name.isascii() else [n for ns in SYNONYMS.values() for n in ns]
-            close = difflib.get_close_matches(name, pool, n=1)
-            hint = tr(f"；是不是 '{close[0]}'？", f"; did you mean '{close[0]}'?") if close else ""
+            if name.isascii():
+                close = difflib.get_close_matches(name, COLUMNS, n=1)
+            else:  # a name of two characters, one of them mistyped, is half right
+                close = difflib.get_close_matches(name, _CHINESE, n=3, cutoff=0.5)
+            said = "', '".join(close)
+            hint = tr(f"；是不是 '{said}'？", f"; did you mean '{said}'?") if close else ""
             bad.append(
                 tr(f"未知的列 '{shown(name)}'{hint}", f"unknown column '{shown(name)}'{hint}")
             )

@@ -67,8 +67,9 @@ def lines(name: str, encoding: str, header: Header, sheet: str | None) -> list[s
         if header.first
         else tr("（上面的行是标题和说明）", " (the rows above it are its title and notes)")
     )
+    sep = tr("；", "; ")
     out = [
-        f"{escape(name)}: {source}; {_layout(header.layout)}; "
+        f"{escape(name)}: {source}{sep}{_layout(header.layout)}{sep}"
         + tr(f"表头在第 {header.row} 行", f"header on row {header.row}")
         + above
     ]
@@ -82,7 +83,7 @@ def lines(name: str, encoding: str, header: Header, sheet: str | None) -> list[s
             else c.reads_as
         )
         matched.append(f"{shown(c.text)} → {what}")
-    out.append(tr("  列：", "  columns: ") + ", ".join(matched))
+    out.append(tr("  列：", "  columns: ") + tr("，", ", ").join(matched))
     for what, found in header.given.items():
         value = found.value if isinstance(found.value, str) else found.value.isoformat()
         label = tr("地区" if what == "area" else "日期", what)
