@@ -305,6 +305,8 @@ def _year_last(text: str, m: re.Match[str]) -> UsageError:
 
 def written_day(value: str) -> date:
     """A date as a return writes it (the forms in this module's docstring), never guessed."""
+    if len(value) == 10 and value.isascii() and _ISO_DAY.fullmatch(value):  # nearly every cell
+        return parse_day(value)
     text = fold_width(value).strip()
     clock = _CLOCK.fullmatch(text)
     if clock and (_YEAR_FIRST.fullmatch(clock[1]) or _CHINESE_DAY.fullmatch(clock[1])):

@@ -159,10 +159,19 @@ class Header:
     def indicators(self) -> list[Column]:
         return [c for c in self.columns if c.indicator is not None]
 
-    @property
-    def read(self) -> set[int]:
-        """The columns whose cells are read (a value anywhere else is refused)."""
-        return {c.number for c in self.columns}
+    @functools.cached_property
+    def read(self) -> frozenset[int]:
+        """The columns whose cells are read (a value anywhere else is refused); asked only
+        once the header is built."""
+        return frozenset(c.number for c in self.columns)
+
+    @functools.cached_property
+    def named(self) -> int:
+        """How many columns from A on are all read: a row no longer holds nothing else."""
+        n = 0
+        while n + 1 in self.read:
+            n += 1
+        return n
 
     def cells(self, values: tuple[Any, ...] | list[Any]) -> dict[str, tuple[int, Any]]:
         """A row's cells by field, as (column, value); what the title gives, at column 0."""

@@ -317,8 +317,12 @@ def _take(
     unsaved: set[tuple[int, int]],
 ) -> list[str]:
     """One data row: refused if it holds a value where the header names no column."""
-    read = header.read
-    stray = next((c for c, v in enumerate(values, start=1) if c not in read and not blank(v)), None)
+    stray = None
+    if len(values) > header.named:  # a cell beyond the columns named from A on
+        read = header.read
+        stray = next(
+            (c for c, v in enumerate(values, start=1) if c not in read and not blank(v)), None
+        )
     if stray is not None:
         return [
             f"{rf.name}:{line}:{stray}: "
