@@ -150,3 +150,14 @@ def test_dry_run_in_chinese(run, initialised, tmp_path: Path) -> None:
         f"{f}: 按 utf-8 读取；wide（宽表：指标横排）；表头在第 2 行（上面的行是标题和说明）"
     )
     assert said[1] == f"  列：日期 → date，地区 → area，易地扶贫搬迁人口 → {PEOPLE}"
+
+
+def test_every_csv_example_of_the_returns_page_imports(run, initialised, tmp_path: Path):
+    page = (Path(__file__).parent.parent / "docs" / "returns.md").read_text(encoding="utf-8")
+    examples = [block.split("```", 1)[0] for block in page.split("```csv\n")[1:]]
+    assert len(examples) >= 4  # the plain one, two with a title, the wide one
+    for n, example in enumerate(examples):
+        f = write(tmp_path / f"example{n}.csv", example)
+        result = run("import", "--dry-run", str(f))
+        assert result.exit_code == 0, (example, result.stderr)
+        assert "dry run, nothing written: would add" in result.stderr

@@ -308,6 +308,13 @@ def written_day(value: str) -> date:
     if len(value) == 10 and value.isascii() and _ISO_DAY.fullmatch(value):  # nearly every cell
         return parse_day(value)
     text = fold_width(value).strip()
+    if len(text) > 40:  # no date is this long (and the patterns below need not look)
+        raise UsageError(
+            tr(
+                f"'{shown(text)}' 不是日期；请写成 YYYY-MM-DD，例如 2018-06-03",
+                f"'{shown(text)}' is not a date; write YYYY-MM-DD, e.g. 2018-06-03",
+            )
+        )
     clock = _CLOCK.fullmatch(text)
     if clock and (_YEAR_FIRST.fullmatch(clock[1]) or _CHINESE_DAY.fullmatch(clock[1])):
         if any(int(part or 0) for part in clock.groups()[1:]):
@@ -345,7 +352,7 @@ def written_day(value: str) -> date:
 def written_week(value: str) -> date:
     """An ISO week as a return writes it: ``2018-W26`` or ``2018年第26周`` -> its Sunday."""
     text = fold_width(value).strip()
-    if m := _CHINESE_WEEK.fullmatch(text):
+    if len(text) <= 40 and (m := _CHINESE_WEEK.fullmatch(text)):
         text = f"{m.group(1)}-W{int(m.group(2)):02d}"
     elif not text.isascii():
         raise UsageError(

@@ -76,6 +76,7 @@ IGNORED = ("序号",)
 _AREA_OR_UNIT = "单位"
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _IN_PARENS = re.compile(r"(.+?)\s*\(([^()]*)\)")  # after NFKC: （万元） is (万元)
+_LONGEST_NAME = 200  # an indicator's name and its unit, with room to spare
 
 
 def key(text: str) -> str:
@@ -197,7 +198,8 @@ class _Indicators:
 
     def find(self, text: str, *, convert: bool) -> Indicator | None:
         k = key(text)
-        for candidate in (k, m.group(1) if (m := _IN_PARENS.fullmatch(k)) else None):
+        bracketed = _IN_PARENS.fullmatch(k) if len(k) <= _LONGEST_NAME else None
+        for candidate in (k, bracketed.group(1) if bracketed else None):
             if candidate is None:
                 continue
             if candidate in self.by_key:
@@ -445,7 +447,8 @@ def _wide_indicator(text: str, plan: Plan) -> Indicator:
     try:
         return reportable(plan, resolve_indicator(plan, text))
     except UsageError as first:
-        m = _IN_PARENS.fullmatch(unicodedata.normalize("NFKC", text).strip())
+        plain = unicodedata.normalize("NFKC", text).strip()
+        m = _IN_PARENS.fullmatch(plain) if len(plain) <= _LONGEST_NAME else None
         if m is None:
             raise
         try:

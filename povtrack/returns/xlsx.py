@@ -44,6 +44,7 @@ PREFERRED_SHEETS = ("returns", "填报")
 # meaning depends on the Excel's language; in a Chinese Excel these are its date formats
 # (yyyy"年"m"月"d"日", m"月"d"日", yyyy"年"m"月" ...). openpyxl knows none of them, and would
 # give the day's serial number: they are read as dates here.
+LAST_SERIAL = 2_958_466  # 10000-01-01: Excel's dates end the day before
 LOCALE_DATE_FORMATS = frozenset({27, 28, 29, 30, 31, 36, 50, 51, 52, 53, 54, 57, 58})
 MAX_COLUMNS = 26  # values in columns A to Z
 MAX_ROWS = 50_000  # rows that hold something
@@ -219,7 +220,11 @@ def _rows(workbook: Any, ws: Any, *, percent: bool) -> Iterator[tuple[int, tuple
                     )
                 if cell["style_id"] in styles and type(value) in (int, float):
                     value = Percent(value)
-                elif cell["style_id"] in dates and type(value) in (int, float) and value >= 1:
+                elif (
+                    cell["style_id"] in dates
+                    and type(value) in (int, float)
+                    and 1 <= value < LAST_SERIAL
+                ):
                     value = from_excel(value, workbook.epoch)  # a date cell of a Chinese Excel
                 values[column] = value
             if not values:
