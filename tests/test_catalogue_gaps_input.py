@@ -103,16 +103,35 @@ def test_record_spanning_lines_imports_and_the_next_keeps_its_own_line(
 # ---------------------------------------------------------------------------- E-9
 
 
-def test_title_row_above_the_header_is_one_problem(run, initialised, db_path: Path, tmp_path: Path):
+def test_title_row_above_the_header_is_skipped_and_said(
+    run, initialised, db_path: Path, tmp_path: Path
+):
+    """Issue 13: the header may sit below a title row; the import says which row it took."""
     csv = write_csv(
         tmp_path / "in" / "w21.csv",
         f"Datong returns week 21,,,\n{HEADER}\n2018-W21,yanggao,{RELOCATED},5\n",
     )
+    result = run("import", str(csv))
+    succeeded(result)
+    assert f"{csv}: read as utf-8; long layout (one value a row); header on row 2" in (
+        result.stderr
+    )
+    [entry] = log_entries(run)
+    assert (entry["area"], entry["value"], entry["source"]) == ("yanggao", 5, f"{csv}:3")
+
+
+def test_no_header_in_the_first_rows_is_one_problem(
+    run, initialised, db_path: Path, tmp_path: Path
+):
+    csv = write_csv(
+        tmp_path / "in" / "w21.csv",
+        "Datong returns week 21,,,\n" + "prepared by the county office,,,\n" * 10 + f"{HEADER}\n",
+    )
     before = db_path.read_bytes()
     err = refused(run("import", str(csv)), 2)
     [line] = about(err, csv)
-    assert line.startswith(f"error: {csv}:1: "), line
-    assert "title row above the header" in line
+    assert line.startswith(f"error: {csv}:1: this is not the header"), line
+    assert "no row of the first 10 is a header" in line
     assert db_path.read_bytes() == before
 
 

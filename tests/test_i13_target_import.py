@@ -275,7 +275,7 @@ def test_every_bad_cell_is_named_and_nothing_is_written(
     assert lines[0] == "error: target import refused, nothing written: 7 problem(s)"
     assert lines[1:] == [  # in line order
         f"error: {path}:2:3: value '5,200' is not a number; write it without thousands "
-        "separators, e.g. 12345",
+        "separators: 5200",
         f"error: {path}:3:1: datong is the city itself; allocations give a share to an area",
         f"error: {path}:4:1: unknown area '某县'",
         f"error: {path}:5:2: publicity.policy_briefings is an activity indicator: it has no "

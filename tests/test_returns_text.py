@@ -299,11 +299,11 @@ def test_parse_value_accepts(text: str, unit_indicator: str, value: float) -> No
         ("待填", "value '待填' is not a number"),
         (
             "1，234",
-            "value '1，234' is not a number; write it without thousands separators, e.g. 12345",
+            "value '1，234' is not a number; write it without thousands separators: 1234",
         ),
         (
             "5 200",
-            "value '5 200' is not a number; write it without thousands separators, e.g. 12345",
+            "value '5 200' is not a number; write it without thousands separators: 5200",
         ),
         ("80％", "value '80％' is not a number; write a rate without the % sign, e.g. 80 for 80%"),
         ("１.２万", "value '１.２万' is not a number; write it in people: １.２万 is 12000"),

@@ -212,7 +212,7 @@ def test_xlsx_formula_without_saved_value(tmp_path: Path) -> None:
         ),
         (
             ["2018-07-01", "yanggao", PEOPLE, "1,234"],
-            "2:4: value '1,234' is not a number; write it without thousands separators, e.g. 12345",
+            "2:4: value '1,234' is not a number; write it without thousands separators: 1234",
         ),
         (
             ["2017-12-31", "yanggao", PEOPLE, 5],

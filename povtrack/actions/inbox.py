@@ -116,6 +116,7 @@ def take_inbox(
     encoding: str | None = None,
     settle: float = DEFAULT_SETTLE,
     lock_timeout: float = safefile.DEFAULT_LOCK_TIMEOUT,
+    layout: str | None = None,
 ) -> InboxRun:
     if not inbox.is_dir():
         raise UsageError(f"{inbox}: no such folder (the inbox is a folder of return files)")
@@ -130,6 +131,7 @@ def take_inbox(
     with safefile.DbLock(inbox / ".povtrack-inbox", lock_timeout):
         shared = fs.open_inbox(inbox)
         taker = _Taker(db, shared, run, by, encoding, lock_timeout)
+        taker.layout = layout
         try:
             taker.take_all(settle)
         except PovtrackError as exc:  # busy, unwritable or broken database: stop here
@@ -153,6 +155,7 @@ class _Taker:
     ) -> None:
         self.db, self.shared, self.run = db, shared, run
         self.by, self.encoding, self.lock_timeout = by, encoding, lock_timeout
+        self.layout: str | None = None  # every return read in this layout (None: recognised)
         self.limit = fs.name_limit(shared)
         self.folders: dict[str, fs.Folder | str] = {}
         self.work: fs.Folder | None = None
@@ -256,6 +259,7 @@ class _Taker:
                     encoding=self.encoding,
                     base=self.shared.path,
                     reader=lambda _path: data,  # the bytes read once, never the path again
+                    layout=self.layout,
                 )
                 store.commit()
         except _Left as left:

@@ -33,6 +33,7 @@ from povtrack.jsonable import num
 from povtrack.ledger import Ledger, files_in_force
 from povtrack.model import Allocation, Entry, Indicator, Plan
 from povtrack.names import reportable, resolve_area, resolve_indicator
+from povtrack.returns import reading
 from povtrack.returns.cells import note_text, parse_value
 from povtrack.returns.reader import read_returns
 from povtrack.storage import Database
@@ -94,6 +95,12 @@ class ImportResult:
     already: list[str] = field(default_factory=list)  # "FILE (batch b3, 2018-...)"
     encodings: dict[str, str] = field(default_factory=dict)
     per_file: list[dict[str, Any]] = field(default_factory=list)  # for --json
+    # how each file of per_file was read (returns.reading): its JSON fields, given with
+    # --dry-run; the lines saying it for every file read, and for those read otherwise than
+    # as the plain English long header on the first row
+    readings: list[dict[str, Any]] = field(default_factory=list)
+    read_lines: list[str] = field(default_factory=list)
+    read_notes: list[str] = field(default_factory=list)
     changes: list[dict[str, Any]] = field(default_factory=list)  # what the entries change
     warnings: list[RunWarning] = field(default_factory=list)  # accepted, but worth a look
 
@@ -107,6 +114,9 @@ class ImportResult:
             "warnings": [w.as_json() for w in [*self.warnings, *database_warnings(database)]],
         }
         if dry_run:
+            out["files"] = [
+                report | how for report, how in zip(self.per_file, self.readings, strict=True)
+            ]
             out |= {"dry_run": True, "changes": self.changes}
         return out
 
@@ -120,9 +130,11 @@ def import_returns(
     base: Path | None = None,
     tick: Callable[[int], None] | None = None,
     reader: Callable[[Path], bytes] | None = None,
+    layout: str | None = None,
 ) -> ImportResult:
     """All files are one batch: any bad row in any file and nothing is imported.
-    ``tick`` is called once per row read (for a progress bar); ``reader``: see read_returns."""
+    ``tick`` is called once per row read (for a progress bar); ``reader`` and ``layout``: see
+    read_returns."""
     imported = files_in_force(store.batches())
     files, problems = read_returns(
         paths,
@@ -133,6 +145,7 @@ def import_returns(
         tick=tick,
         reader=reader,
         plan_digest=store.meta.get("plan_sha256"),
+        layout=layout,
     )
     if problems:
         raise UsageError(
@@ -147,6 +160,14 @@ def import_returns(
         earlier = imported.get(rf.sha256)
         report = {"file": rf.name, "encoding": rf.encoding or None, "rows": len(rf.rows)}
         result.per_file.append(report)
+        if rf.header is None:  # not read: imported before
+            result.readings.append(reading.empty_json())
+        else:
+            result.readings.append(reading.as_json(rf.header, rf.sheet))
+            said = reading.lines(rf.name, rf.encoding, rf.header, rf.sheet)
+            result.read_lines += said
+            if not reading.plain(rf.header):
+                result.read_notes += said
         first = next(
             (
                 f

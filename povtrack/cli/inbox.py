@@ -19,6 +19,7 @@ from povtrack.cli.app import (
     print_json,
     say,
 )
+from povtrack.cli.import_ import LAYOUT_OPTION, check_layout
 from povtrack.errors import ExitCode
 
 
@@ -33,6 +34,7 @@ def inbox(
         help="Leave files changed in the last N seconds (still arriving); at most a day.",
     ),
     encoding: str | None = typer.Option(None, "--encoding", help="Override detection."),
+    layout: str | None = LAYOUT_OPTION,
     by: str | None = typer.Option(None, "--by", help="Who imports [env POVTRACK_USER]."),
     as_json: bool = JSON_OPTION,
     db: str | None = DB_OPTION,
@@ -47,6 +49,7 @@ def inbox(
     Example: povtrack inbox /mnt/share/returns-inbox
     """
     choose_db(db, lock_wait)
+    check_layout(layout)
     from povtrack.actions.inbox import take_inbox
     from povtrack.actions.writes import current_user
 
@@ -57,6 +60,7 @@ def inbox(
         encoding=encoding,
         settle=settle,
         lock_timeout=lock_timeout(),
+        layout=layout,
     )
     if as_json:
         doc: dict[str, Any] = {"inbox": str(folder), "files": [o.as_json() for o in run.outcomes]}

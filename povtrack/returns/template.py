@@ -18,7 +18,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from povtrack import stamp
 from povtrack.dates import parse_week
@@ -27,6 +27,7 @@ from povtrack.i18n import tr
 from povtrack.model import Plan
 from povtrack.returns import xlsx as xlsx_in
 from povtrack.returns.cells import blank, cell_text
+from povtrack.returns.rows import Batch, take_row
 
 _SHEET = re.compile(
     rb"<(?:\w+:)?sheet\b[^>]*\bname=[\"']" + re.escape(stamp.STAMP_SHEET.encode()) + rb"[\"']"
@@ -178,7 +179,13 @@ def _rows(
 
     empty = {(first + k, value_col) for k in range(len(ids))}
     empty -= {(n, value_col) for n in cells if not blank(at(cells[n], value_col))}
-    unsaved = xlsx_in.formula_cells(data, fields["sheet"], empty) if empty else set()
+    unsaved = (
+        xlsx_in.formula_cells(
+            data, fields["sheet"], lambda r, c: (r, c) in empty, max(r for r, _ in empty)
+        )
+        if empty
+        else set()
+    )
     out.unsaved = unsaved
     for number, ind_id in enumerate(ids, start=first):
         values = cells.get(number, ())
@@ -212,3 +219,35 @@ def _rows(
             )
         )
     return out
+
+
+class _File(Protocol):
+    """The return file a template's rows go to (``reader.ReturnFile``)."""
+
+    path: Any
+    name: str
+    sheet: str | None
+    rows: list[dict[str, Any]]
+
+
+def take_template(rf: _File, data: bytes, batch: Batch, digest: str | None) -> list[str]:
+    """A filled ``povtrack template``: its rows checked and taken as any return's rows."""
+    try:
+        read = read_template(data, batch.names.plan, digest)
+    except UsageError as exc:
+        return [f"{rf.path}: {exc.message}"]
+    rf.sheet = read.title
+    problems = [f"{rf.name}:{line}:{col}: {why}" for line, col, why in read.problems]
+    for line, cells in read.rows:
+        problems += take_row(rf, line, cells, batch, read.unsaved)
+    if not read.rows and not problems:
+        area = batch.names.plan.area(read.area)
+        problems.append(
+            f"{rf.name}: "
+            + tr(
+                f"{area.name} {read.week} 的填报模板没有填写任何数值（没有可导入的）",
+                f"the template for {area.name_en}, {read.week} has no value filled in "
+                "(nothing to import)",
+            )
+        )
+    return problems

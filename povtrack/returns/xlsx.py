@@ -3,20 +3,22 @@ workbook is read).
 
 The workbook is opened read-only with the values Excel saved (``data_only``): a formula counts
 with its saved result, never recalculated. The sheet read is the first worksheet, or one named
-``returns`` or ``填报`` (case and surrounding spaces ignored); its first non-blank row is the
-header. Rows and columns are numbered as Excel numbers them, so ``FILE:ROW:COLUMN`` points at
-the cell. Cells come out as Python values (``None`` for an empty cell and for a formula with no
-saved value; an Excel error as its code text, ``"#DIV/0!"``); a number cell formatted as a
-percentage comes out as ``cells.Percent``, for ``cells.value_cell`` to judge against the row's
-indicator.
+``returns`` or ``填报`` (case and surrounding spaces ignored); the header is found among its first
+rows (``povtrack.returns.headers``). Rows and columns are numbered as Excel numbers them, so
+``FILE:ROW:COLUMN`` points at the cell. Cells come out as Python values (``None`` for an empty
+cell and for a formula with no saved value; an Excel error as its code text, ``"#DIV/0!"``); a
+number cell formatted as a percentage comes out as ``cells.Percent``, for ``cells.value_cell``
+to judge against the row's indicator; a number cell in one of the date formats a Chinese Excel
+keeps by number only (LOCALE_DATE_FORMATS, which openpyxl does not know) comes out as the date
+it shows.
 
 Bounded work whatever the file declares: the zip's parts are checked against MAX_PARTS,
 MAX_PART_BYTES and MAX_UNPACKED_BYTES before anything is parsed; the sheet is then read a row at
 a time from the parser openpyxl uses underneath (its own row reader pads every row out to the
-last cell: one value in column XFD would make each row 16,384 cells), refused at the first
-value beyond MAX_COLUMNS, the first row beyond MAX_ROWS or a cell longer than MAX_CELL_TEXT.
-Anything openpyxl cannot read is one ``UsageError`` line, never a traceback. The limits for
-users: docs/returns.md.
+last cell: one value in column XFD would make each row 16,384 cells), refused at the first value
+beyond MAX_COLUMNS, the first row beyond MAX_ROWS or a cell longer than MAX_CELL_TEXT. Anything
+openpyxl cannot read is one ``UsageError`` line, never a traceback. The limits for users:
+docs/returns.md.
 """
 
 from __future__ import annotations
@@ -25,11 +27,12 @@ import io
 import re
 import warnings
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from povtrack.errors import UsageError, interruption
+from povtrack.i18n import tr
 from povtrack.returns.cells import Percent
 
 SUFFIXES = (".xlsx", ".xlsm")
@@ -37,6 +40,12 @@ ZIP_MAGIC = b"PK\x03\x04"
 # An OLE2 compound file: Excel 97-2003 .xls, or any password-protected Office file.
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 PREFERRED_SHEETS = ("returns", "填报")
+# Dates in the number formats Excel keeps by number and writes no definition for, whose
+# meaning depends on the Excel's language; in a Chinese Excel these are its date formats
+# (yyyy"年"m"月"d"日", m"月"d"日", yyyy"年"m"月" ...). openpyxl knows none of them, and would
+# give the day's serial number: they are read as dates here.
+LAST_SERIAL = 2_958_466  # 10000-01-01: Excel's dates end the day before
+LOCALE_DATE_FORMATS = frozenset({27, 28, 29, 30, 31, 36, 50, 51, 52, 53, 54, 57, 58})
 MAX_COLUMNS = 26  # values in columns A to Z
 MAX_ROWS = 50_000  # rows that hold something
 MAX_CELL_TEXT = 32_767  # Excel's own limit for one cell
@@ -105,13 +114,24 @@ def _check_parts(data: bytes) -> None:
         parts = zf.infolist()
     why = None
     if len(parts) > MAX_PARTS:
-        why = f"it has {len(parts)} parts, more than {MAX_PARTS}"
+        why = tr(
+            f"它有 {len(parts)} 个部件，超过 {MAX_PARTS}",
+            f"it has {len(parts)} parts, more than {MAX_PARTS}",
+        )
     elif big := next((p for p in parts if p.file_size > MAX_PART_BYTES), None):
-        why = f"its part {big.filename} unpacks to {big.file_size} bytes, more than 16 MiB"
+        why = tr(
+            f"它的部件 {big.filename} 解压后有 {big.file_size} 字节，超过 16 MiB",
+            f"its part {big.filename} unpacks to {big.file_size} bytes, more than 16 MiB",
+        )
     elif (total := sum(p.file_size for p in parts)) > MAX_UNPACKED_BYTES:
-        why = f"its parts unpack to {total} bytes, more than 64 MiB together"
+        why = tr(
+            f"它的部件解压后共 {total} 字节，超过 64 MiB",
+            f"its parts unpack to {total} bytes, more than 64 MiB together",
+        )
     if why is not None:
-        raise UsageError(f"not a workbook povtrack reads: {why}")
+        raise UsageError(
+            tr(f"povtrack 读不了这个工作簿：{why}", f"not a workbook povtrack reads: {why}")
+        )
 
 
 def is_percent_format(number_format: str) -> bool:
@@ -137,6 +157,15 @@ def _percent_styles(workbook: Any) -> frozenset[int]:
     return frozenset(found)
 
 
+def _locale_date_styles(workbook: Any) -> frozenset[int]:
+    """The styles whose number format is one of LOCALE_DATE_FORMATS."""
+    return frozenset(
+        style_id
+        for style_id, style in enumerate(workbook._cell_styles)
+        if style.numFmtId in LOCALE_DATE_FORMATS
+    )
+
+
 def _column_name(column: int) -> str:
     name = ""
     while column > 0:
@@ -147,10 +176,13 @@ def _column_name(column: int) -> str:
 
 def _rows(workbook: Any, ws: Any, *, percent: bool) -> Iterator[tuple[int, tuple[Any, ...]]]:
     """(Excel row number, its values from column A to its last value) for every row that holds
-    something, within the limits; a percent-formatted number as ``Percent`` if ``percent``."""
+    something, within the limits; if ``percent`` (the values as a return reads them), a
+    percent-formatted number as ``Percent`` and a number in a locale date format as a date."""
+    from openpyxl.utils.datetime import from_excel
     from openpyxl.worksheet._reader import WorkSheetParser
 
     styles = _percent_styles(workbook) if percent else frozenset()
+    dates = _locale_date_styles(workbook) if percent else frozenset()
     taken = 0
     with ws._get_source() as source:
         parser = WorkSheetParser(
@@ -170,24 +202,41 @@ def _rows(workbook: Any, ws: Any, *, percent: bool) -> Iterator[tuple[int, tuple
                 column, where = cell["column"], f"{_column_name(cell['column'])}{number}"
                 if column > MAX_COLUMNS:
                     raise UsageError(
-                        f"cell {where} holds a value beyond column Z; a return's values are "
-                        "in columns A to Z (move it, or delete it)"
+                        tr(
+                            f"单元格 {where} 在 Z 列以外有值；报表的值只能在 A 到 Z 列"
+                            "（请移动或删除）",
+                            f"cell {where} holds a value beyond column Z; a return's values are "
+                            "in columns A to Z (move it, or delete it)",
+                        )
                     )
                 if isinstance(value, str) and len(value) > MAX_CELL_TEXT:
                     raise UsageError(
-                        f"cell {where} holds {len(value)} characters; Excel itself keeps at "
-                        f"most {MAX_CELL_TEXT} in a cell"
+                        tr(
+                            f"单元格 {where} 有 {len(value)} 个字符；Excel 自己一个单元格最多"
+                            f"存 {MAX_CELL_TEXT} 个",
+                            f"cell {where} holds {len(value)} characters; Excel itself keeps at "
+                            f"most {MAX_CELL_TEXT} in a cell",
+                        )
                     )
                 if cell["style_id"] in styles and type(value) in (int, float):
                     value = Percent(value)
+                elif (
+                    cell["style_id"] in dates
+                    and type(value) in (int, float)
+                    and 1 <= value < LAST_SERIAL
+                ):
+                    value = from_excel(value, workbook.epoch)  # a date cell of a Chinese Excel
                 values[column] = value
             if not values:
                 continue
             taken += 1
             if taken > MAX_ROWS:
                 raise UsageError(
-                    f"more than {MAX_ROWS} rows hold something (row {number} is one too "
-                    "many); split the return into several workbooks"
+                    tr(
+                        f"有值的行超过 {MAX_ROWS} 行（第 {number} 行多了）；请把报表拆成几个工作簿",
+                        f"more than {MAX_ROWS} rows hold something (row {number} is one too "
+                        "many); split the return into several workbooks",
+                    )
                 )
             yield number, tuple(values.get(c) for c in range(1, max(values) + 1))
 
@@ -195,7 +244,12 @@ def _rows(workbook: Any, ws: Any, *, percent: bool) -> Iterator[tuple[int, tuple
 def _pick(workbook: Any) -> Any:
     sheets = workbook.worksheets
     if not sheets:
-        raise UsageError("not a readable Excel workbook (it has no worksheet)")
+        raise UsageError(
+            tr(
+                "不是可读的 Excel 工作簿（没有工作表）",
+                "not a readable Excel workbook (it has no worksheet)",
+            )
+        )
     for ws in sheets:
         if ws.title.strip().casefold() in PREFERRED_SHEETS:
             return ws
@@ -214,7 +268,12 @@ def read_sheets(data: bytes, titles: tuple[str, ...]) -> list[SheetValues]:
     def named(workbook: Any) -> list[Any]:
         missing = [t for t in titles if t not in workbook.sheetnames]
         if missing:
-            raise UsageError(f"the workbook has no sheet named '{missing[0]}'")
+            raise UsageError(
+                tr(
+                    f"工作簿里没有名为 '{missing[0]}' 的工作表",
+                    f"the workbook has no sheet named '{missing[0]}'",
+                )
+            )
         return [workbook[t] for t in titles]
 
     return _read(data, named)
@@ -239,15 +298,20 @@ def _read(data: bytes, which: Any) -> list[SheetValues]:
     except Exception as exc:  # a third-party parser on untrusted input: anything can go wrong
         if (signal_came := interruption(exc)) is not None:
             raise signal_came from None
-        raise UsageError(f"not a readable Excel workbook ({_one_line(exc)})") from None
+        why = _one_line(exc)
+        raise UsageError(
+            tr(f"不是可读的 Excel 工作簿（{why}）", f"not a readable Excel workbook ({why})")
+        ) from None
     return sheets
 
 
-def formula_cells(data: bytes, title: str, cells: set[tuple[int, int]]) -> set[tuple[int, int]]:
-    """Which of ``cells`` (row, column), empty as saved, hold a formula: one never calculated
-    and saved, as files written by programs other than Excel often are."""
+def formula_cells(
+    data: bytes, title: str, wanted: Callable[[int, int], bool], last: int
+) -> set[tuple[int, int]]:
+    """Which cells (row, column) up to row ``last`` that are ``wanted`` (empty as saved, where
+    a value is needed) hold a formula: one never calculated and saved, as files written by
+    programs other than Excel often are."""
     found: set[tuple[int, int]] = set()
-    last = max((r for r, _ in cells), default=0)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -257,7 +321,7 @@ def formula_cells(data: bytes, title: str, cells: set[tuple[int, int]]) -> set[t
                     if number > last:
                         break
                     for col, value in enumerate(values, start=1):
-                        if value is not None and (number, col) in cells:
+                        if value is not None and wanted(number, col):
                             found.add((number, col))
             finally:
                 workbook.close()
