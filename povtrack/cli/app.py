@@ -25,7 +25,7 @@ from typer.core import TyperCommand, TyperGroup
 from povtrack import __version__
 from povtrack.cli import fast_params
 from povtrack.errors import ExitCode, Interrupted, PovtrackError, UsageError, interruption
-from povtrack.i18n import Labels, default_lang, parse_lang, set_lang, tr
+from povtrack.i18n import Labels, command_lang, default_lang, parse_lang, set_lang, tr
 
 if TYPE_CHECKING:  # types only: each command imports what it needs when it runs
     from datetime import date
@@ -51,7 +51,7 @@ class _Group(TyperGroup):
         **extra: Any,
     ) -> Any:
         extra = {"windows_expand_args": windows_expand_args, **extra}
-        set_lang(_early_lang(sys.argv[1:] if args is None else list(args)))
+        set_lang(command_lang(sys.argv[1:] if args is None else list(args)))
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         try:
@@ -380,20 +380,6 @@ def error_line(text: str) -> str:
 def warning_line(text: str) -> str:
     """``warning: TEXT`` (警告：TEXT), as every warning is said."""
     return tr(f"警告：{text}", f"warning: {text}")
-
-
-def _early_lang(args: list[str]) -> str:
-    """The language of the command, known before the parser runs (so that its own errors are
-    said in it): the last ``--lang`` on the command line that names one, else POVTRACK_LANG or
-    the locale. The options themselves are read again, as usual, once parsed."""
-    lang = default_lang()[0]
-    for n, arg in enumerate(args):
-        value = arg[len("--lang=") :] if arg.startswith("--lang=") else None
-        if arg == "--lang" and n + 1 < len(args):
-            value = args[n + 1]
-        chosen = parse_lang(value) if value is not None else None
-        lang = chosen or lang
-    return lang
 
 
 def _version(value: bool) -> None:
