@@ -292,3 +292,12 @@ def test_the_language_comes_from_povtrack_lang_as_locales_write_it(
     result = run("statsu")  # refused by the parser, before any option is read
     assert result.exit_code == 2
     assert chinese(result, "statsu").startswith("错误：没有命令“statsu”")
+
+
+def test_lang_after_the_command_name_counts_for_the_parser_too(run, initialised) -> None:
+    """The command's arguments are parsed before its own --lang is read; still Chinese."""
+    result = run("status", "--bogus", "--lang", "zh")
+    assert result.exit_code == 2
+    assert chinese(result, "bogus").startswith("错误：没有选项 --bogus")
+    result = run("record", RELOCATED, "--lang", "zh")
+    assert chinese(result).startswith("错误：缺少参数 'value'")

@@ -51,7 +51,8 @@ class _Group(TyperGroup):
         **extra: Any,
     ) -> Any:
         extra = {"windows_expand_args": windows_expand_args, **extra}
-        set_lang(command_lang(sys.argv[1:] if args is None else list(args)))
+        state.early_lang = command_lang(sys.argv[1:] if args is None else list(args))
+        set_lang(state.early_lang)
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         try:
@@ -195,6 +196,7 @@ class _State:
     debug: bool = False
     lock_timeout: float | None = None
     quiet: bool = False
+    early_lang: str | None = None  # the language of the whole command line, before parsing
 
 
 state = _State()
@@ -419,6 +421,9 @@ def main_options(
 ) -> None:
     state.db, state.debug = db, debug
     state.lang, unknown = default_lang()
+    # --lang after the command name counts from here on too: the command's own arguments are
+    # parsed (and refused) before its --lang is read
+    state.lang = state.early_lang or state.lang
     set_lang(state.lang)
     state.lock_timeout = lock_wait
     state.quiet = quiet
