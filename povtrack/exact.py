@@ -16,6 +16,8 @@ from collections.abc import Iterable
 from decimal import Decimal
 from fractions import Fraction
 
+from povtrack.i18n import tr
+
 Exact = int | Fraction  # a value as written: whole numbers stay ints (the fast, usual case)
 
 _CACHE_LIMIT = 100_000
@@ -81,12 +83,29 @@ def parse_fraction(text: str) -> Fraction:
     ("200/3" is two thirds of 100). ValueError says what is wrong."""
     m = _FRACTION.fullmatch(text) if len(text) <= 80 else None
     if m is None:
-        raise ValueError(f'must be a number or a fraction "P/Q" of whole numbers, got {text!r}')
+        raise ValueError(
+            tr(
+                f"应为数字或由整数组成的分数“P/Q”，实为 {text!r}",
+                f'must be a number or a fraction "P/Q" of whole numbers, got {text!r}',
+            )
+        )
     p, q = int(m.group(1)), int(m.group(2))
     if p < 0 or q < 0:
-        raise ValueError(f"must not be negative, got {text.strip()!r}")
+        raise ValueError(
+            tr(f"不能为负数，实为 {text.strip()!r}", f"must not be negative, got {text.strip()!r}")
+        )
     if q == 0:
-        raise ValueError(f"{text.strip()!r} divides by zero: write a fraction P/Q with Q > 0")
+        raise ValueError(
+            tr(
+                f"{text.strip()!r} 的分母为零：分数 P/Q 的 Q 应大于 0",
+                f"{text.strip()!r} divides by zero: write a fraction P/Q with Q > 0",
+            )
+        )
     if Fraction(p, q) >= LARGEST:
-        raise ValueError(f"{text.strip()!r} is too large (10^15 or more)")
+        raise ValueError(
+            tr(
+                f"{text.strip()!r} 太大（达到 10^15 或更多）",
+                f"{text.strip()!r} is too large (10^15 or more)",
+            )
+        )
     return Fraction(p, q)

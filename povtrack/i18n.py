@@ -98,6 +98,20 @@ def default_lang() -> tuple[str, str | None]:
     return "en", None
 
 
+def command_lang(args: list[str]) -> str:
+    """The language of a command line before it is parsed (so that the parser's own errors,
+    and an early interruption, are said in it): the last ``--lang`` that names one, else
+    POVTRACK_LANG or the locale. The parsed options choose again, as usual."""
+    lang = default_lang()[0]
+    for n, arg in enumerate(args):
+        value = arg[len("--lang=") :] if arg.startswith("--lang=") else None
+        if arg == "--lang" and n + 1 < len(args):
+            value = args[n + 1]
+        chosen = parse_lang(value) if value is not None else None
+        lang = chosen or lang
+    return lang
+
+
 # The language of messages, chosen once per command by the command line (``set_lang``); every
 # message anywhere is written through ``tr`` so that it follows the choice.
 _CURRENT = ["en"]

@@ -34,6 +34,21 @@ COUNTS = "counts"
 SUPERSEDED = "superseded by #"
 UNDONE = "undone by "
 REPLACED = "replaced by #"
+# ... and as a person reads them in Chinese: 已被#2更正, 已被b3撤销, 已被#7替换.
+_VERBS_ZH = (("superseded by ", "更正"), ("undone by ", "撤销"), ("replaced by ", "替换"))
+
+
+def state_words(state: str, lang: str) -> str:
+    """An entry's state (``entry_states``) in ``lang``: in English the state itself, in
+    Chinese 计入 or 已被#2更正 (JSON and the exports keep the English words)."""
+    if lang != "zh":
+        return state
+    if state == COUNTS:
+        return "计入"
+    for head, verb in _VERBS_ZH:
+        if state.startswith(head):
+            return f"已被{state[len(head) :]}{verb}"
+    return state
 
 
 def undone_batches(batches: list[dict[str, Any]]) -> dict[str, str]:

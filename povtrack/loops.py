@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TypeVar
 
+from povtrack.i18n import tr
+
 K = TypeVar("K", int, str)
 _SHOWN = 8  # ids of a loop shown before "…"
 
@@ -26,14 +28,25 @@ def bad_corrections(
     return _forward(
         corrections,
         lambda entry_id: entry_id if exists(entry_id) else None,
-        ("corrects", "entry ", "corrections", "a correction names an earlier entry"),
+        (
+            tr("更正", "corrects"),
+            tr("记录 ", "entry "),
+            tr("更正", "corrections"),
+            tr("更正只能指向更早的记录", "a correction names an earlier entry"),
+        ),
     )
 
 
 def bad_undos(reverts: Mapping[str, str], order: Mapping[str, int]) -> list[tuple[str, str]]:
     """(batch id, what is wrong) for each undo (batch id -> the batch it reverts) that does not
     name an earlier batch; ``order``: each recorded batch's place."""
-    return _forward(reverts, order.get, ("reverts", "", "undos", "an undo names an earlier batch"))
+    words = (
+        tr("撤销", "reverts"),
+        tr("批次 ", ""),
+        tr("撤销", "undos"),
+        tr("撤销只能指向更早的批次", "an undo names an earlier batch"),
+    )
+    return _forward(reverts, order.get, words)
 
 
 def _forward(
@@ -44,22 +57,31 @@ def _forward(
     for source in sorted(links, key=lambda k: (rank(k) is None, rank(k) or 0, str(k))):
         target = links[source]
         if target == source:
-            out.append((source, f"{verb} itself ({rule})"))
+            out.append((source, tr(f"{verb}自身（{rule}）", f"{verb} itself ({rule})")))
             continue
         here, there = rank(source), rank(target)
         if here is None or there is None or there < here:
             continue
         loop = _loop(links, source)
-        said = f"{verb} {noun}{target}, recorded after it"
+        said = tr(
+            f"{verb}{noun}{target}，而它记录在后", f"{verb} {noun}{target}, recorded after it"
+        )
         if loop:
             shown: list[str] = [str(k) for k in loop[:_SHOWN]] + (
                 ["…"] if len(loop) > _SHOWN else []
             )
+            chain = " → ".join([*shown, str(source)])
             out.append(
-                (source, f"{said}: {plural} in a loop ({' → '.join([*shown, str(source)])})")
+                (
+                    source,
+                    tr(
+                        f"{said}：{plural}形成循环（{chain}）",
+                        f"{said}: {plural} in a loop ({chain})",
+                    ),
+                )
             )
         else:
-            out.append((source, f"{said} ({rule})"))
+            out.append((source, tr(f"{said}（{rule}）", f"{said} ({rule})")))
     return out
 
 

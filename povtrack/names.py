@@ -14,6 +14,7 @@ import re
 import unicodedata
 
 from povtrack.errors import UsageError
+from povtrack.i18n import tr
 from povtrack.model import Indicator, Plan
 from povtrack.textsafe import shown
 
@@ -33,7 +34,10 @@ def _bare(text: str) -> str:
 
 def _suggest(text: str, options: list[str]) -> str:
     close = difflib.get_close_matches(_norm(text), options, n=3, cutoff=0.5)
-    return f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    if not close:
+        return ""
+    listed = ", ".join(repr(c) for c in close)
+    return tr(f"；是不是指 {listed}？", f"; did you mean {listed}?")
 
 
 def _scope_names(plan: Plan) -> dict[str, list[str]]:
@@ -59,7 +63,12 @@ def _find(text: str, names: dict[str, list[str]], what: str) -> str | None:
             return hits[0]
         if len(hits) > 1:
             listed = ", ".join(f"{h} ({names[h][1]})" for h in hits)
-            raise UsageError(f"{what} '{text}' is ambiguous: it could be {listed}")
+            raise UsageError(
+                tr(
+                    f"{what}“{text}”有歧义：可能是 {listed}",
+                    f"{what} '{text}' is ambiguous: it could be {listed}",
+                )
+            )
     return None
 
 
@@ -70,12 +79,15 @@ def _lookup(plan: Plan, text: str, names: dict[str, list[str]], what: str) -> st
             f"U+{ord(c):04X} {unicodedata.name(c, 'FORMAT CHARACTER')}" for c in hidden
         )
         raise UsageError(
-            f"{what} name '{shown(text)}' contains an invisible character ({codes}); "
-            "delete it and type the name again"
+            tr(
+                f"{what}名称“{shown(text)}”含有看不见的字符（{codes}）；请删去后重新输入名称",
+                f"{what} name '{shown(text)}' contains an invisible character ({codes}); "
+                "delete it and type the name again",
+            )
         )
     wanted = _norm(text)
     if not wanted:
-        raise UsageError(f"empty {what} name")
+        raise UsageError(tr(f"{what}名称为空", f"empty {what} name"))
     if wanted in names:  # an id always wins
         return wanted
     found = _find(text, names, what)
@@ -86,22 +98,25 @@ def _lookup(plan: Plan, text: str, names: dict[str, list[str]], what: str) -> st
     if found is not None:
         return found
     options = sorted({_norm(n) for ns in names.values() for n in ns})
-    raise UsageError(f"unknown {what} '{shown(text)}'{_suggest(text[:100], options)}")
+    hint = _suggest(text[:100], options)
+    raise UsageError(
+        tr(f"未知{what}“{shown(text)}”{hint}", f"unknown {what} '{shown(text)}'{hint}")
+    )
 
 
 def resolve_area(plan: Plan, text: str) -> str:
     names = {k: v for k, v in _scope_names(plan).items() if k in plan.areas_by_id}
-    return _lookup(plan, text, names, "area")
+    return _lookup(plan, text, names, tr("地区", "area"))
 
 
 def resolve_scope(plan: Plan, text: str) -> str:
     """An area or a group."""
-    return _lookup(plan, text, _scope_names(plan), "area or group")
+    return _lookup(plan, text, _scope_names(plan), tr("地区或组", "area or group"))
 
 
 def resolve_indicator(plan: Plan, text: str) -> Indicator:
     names = {i.id: [i.id, i.name, i.name_en] for i in plan.indicators}
-    return plan.indicator(_lookup(plan, text, names, "indicator"))
+    return plan.indicator(_lookup(plan, text, names, tr("指标", "indicator")))
 
 
 def reportable(plan: Plan, ind: Indicator) -> Indicator:
@@ -116,8 +131,12 @@ def reportable(plan: Plan, ind: Indicator) -> Indicator:
         return f"{i.id} ({i.name}, {i.name_en})"
 
     raise UsageError(
-        f"{named(ind)} is a ratio, worked out from two other indicators, and takes no value of "
-        f"its own: report its numerator {named(num)} and its denominator {named(den)} instead"
+        tr(
+            f"{named(ind)} 是比率，由另外两个指标算出，不能单独填报数值："
+            f"请改为填报分子 {named(num)} 和分母 {named(den)}",
+            f"{named(ind)} is a ratio, worked out from two other indicators, and takes no value of "
+            f"its own: report its numerator {named(num)} and its denominator {named(den)} instead",
+        )
     )
 
 

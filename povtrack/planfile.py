@@ -18,6 +18,7 @@ from typing import Any
 from povtrack import planshape
 from povtrack.errors import PlanError
 from povtrack.exact import parse_fraction
+from povtrack.i18n import tr
 from povtrack.model import (
     AREA_KINDS,
     CHECK_IDS,
@@ -72,6 +73,12 @@ def bundled_text(plan_id: str = BUNDLED) -> str:
     return resources.files("povtrack.plans").joinpath(f"{plan_id}.toml").read_text("utf-8")
 
 
+def _did_you_mean(close: list[str]) -> str:
+    if not close:
+        return ""
+    return tr(f"；是不是指“{close[0]}”？", f"; did you mean '{close[0]}'?")
+
+
 def read_plan_file(path: Path) -> tuple[Plan, str]:
     """Parse a plan file; returns the plan and its text (the database keeps the text)."""
     try:
@@ -81,11 +88,18 @@ def read_plan_file(path: Path) -> tuple[Plan, str]:
             raise planshape.too_large(str(path))
         text = raw.decode("utf-8-sig")
     except FileNotFoundError:
-        raise PlanError(f"{path}: no such plan file") from None
+        raise PlanError(tr(f"{path}：没有这个方案文件", f"{path}: no such plan file")) from None
     except UnicodeDecodeError as exc:
-        raise PlanError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+        raise PlanError(
+            tr(
+                f"{path}：不是 UTF-8 文本（第{exc.start}字节）",
+                f"{path}: not UTF-8 text (byte {exc.start})",
+            )
+        ) from None
     except OSError as exc:
-        raise PlanError(f"{path}: cannot read: {exc.strerror}") from None
+        raise PlanError(
+            tr(f"{path}：无法读取：{exc.strerror}", f"{path}: cannot read: {exc.strerror}")
+        ) from None
     return parse_plan(text, str(path)), text
 
 
@@ -97,9 +111,17 @@ def parse_plan(text: str, origin: str) -> Plan:
         data = tomllib.loads(text)
     except RecursionError:  # nested hundreds deep; less is refused by the type of the key
         planshape.check_text(text, origin, scan=True)
-        raise PlanError(f"{origin}: not valid TOML: nested too deep") from None
+        raise PlanError(
+            tr(
+                f"{origin}：不是有效的 TOML：嵌套太深",
+                f"{origin}: not valid TOML: nested too deep",
+            )
+        ) from None
     except ValueError as exc:  # TOMLDecodeError, and an integer of thousands of digits
-        raise PlanError(f"{origin}: not valid TOML: {' '.join(str(exc).split())}") from None
+        why = " ".join(str(exc).split())
+        raise PlanError(
+            tr(f"{origin}：不是有效的 TOML：{why}", f"{origin}: not valid TOML: {why}")
+        ) from None
     parser = _Parser(origin)
     planshape.check_shape(data, parser.fail)
     return parser.plan(data)
@@ -116,34 +138,46 @@ class _Parser:
 
     def table(self, data: Any, key: str, section: str) -> dict[str, Any]:
         if not isinstance(data, dict):
-            raise self.fail(key, "must be a table")
+            raise self.fail(key, tr("应为表", "must be a table"))
         required, optional = _KEYS[section]
         for k in data:
             if k not in required | optional:
                 close = difflib.get_close_matches(k, sorted(required | optional), n=1)
-                hint = f"; did you mean '{close[0]}'?" if close else ""
-                raise self.fail(f"{key}.{k}", f"unknown key{hint}")
+                hint = _did_you_mean(close)
+                raise self.fail(f"{key}.{k}", tr(f"未知的键{hint}", f"unknown key{hint}"))
         for k in sorted(required):
             if k not in data:
-                raise self.fail(f"{key}.{k}", "missing")
+                raise self.fail(f"{key}.{k}", tr("缺少", "missing"))
         return data
 
     def tables(self, data: dict[str, Any], section: str, required: bool = True) -> list[Any]:
         items = data.get(section, [])
         if not isinstance(items, list) or (required and not items):
-            raise self.fail(section, "must be a non-empty array of tables ([[" + section + "]])")
+            raise self.fail(
+                section,
+                tr(
+                    "应为非空的表数组（[[" + section + "]]）",
+                    "must be a non-empty array of tables ([[" + section + "]])",
+                ),
+            )
         return items
 
     def text(self, d: dict[str, Any], k: str, key: str, default: str | None = None) -> str:
         v = d.get(k, default)
         if not isinstance(v, str) or (default is None and not v.strip()):
-            raise self.fail(f"{key}.{k}", "must be a non-empty string")
+            raise self.fail(f"{key}.{k}", tr("应为非空字符串", "must be a non-empty string"))
         return v
 
     def slug(self, d: dict[str, Any], k: str, key: str) -> str:
         v = self.text(d, k, key)
         if not _SLUG.match(v):
-            raise self.fail(f"{key}.{k}", f"'{v}' must be lower-case letters, digits, . _ -")
+            raise self.fail(
+                f"{key}.{k}",
+                tr(
+                    f"“{v}”只能由小写字母、数字和 . _ - 组成",
+                    f"'{v}' must be lower-case letters, digits, . _ -",
+                ),
+            )
         return v
 
     def day(self, d: dict[str, Any], k: str, key: str, default: date | None = None) -> date:
@@ -152,17 +186,26 @@ class _Parser:
             try:
                 v = date.fromisoformat(v)
             except ValueError:
-                raise self.fail(f"{key}.{k}", f"'{v}' is not a date (YYYY-MM-DD)") from None
+                raise self.fail(
+                    f"{key}.{k}",
+                    tr(f"“{v}”不是日期（YYYY-MM-DD）", f"'{v}' is not a date (YYYY-MM-DD)"),
+                ) from None
         if not isinstance(v, date):
-            raise self.fail(f"{key}.{k}", "must be a date (YYYY-MM-DD)")
+            raise self.fail(
+                f"{key}.{k}", tr("应为日期（YYYY-MM-DD）", "must be a date (YYYY-MM-DD)")
+            )
         return v
 
     def number(self, d: dict[str, Any], k: str, key: str) -> float:
         v = d.get(k)
         if isinstance(v, bool) or not isinstance(v, int | float):
-            raise self.fail(f"{key}.{k}", f"must be a number, got {v!r}")
+            raise self.fail(
+                f"{key}.{k}", tr(f"应为数字，实为 {v!r}", f"must be a number, got {v!r}")
+            )
         if v < 0:
-            raise self.fail(f"{key}.{k}", f"must not be negative, got {v}")
+            raise self.fail(
+                f"{key}.{k}", tr(f"不能为负数，实为 {v}", f"must not be negative, got {v}")
+            )
         return v
 
     def exact_number(self, d: dict[str, Any], k: str, key: str) -> float | Fraction:
@@ -179,14 +222,17 @@ class _Parser:
     def choice(self, d: dict[str, Any], k: str, key: str, options: tuple[str, ...]) -> str:
         v = d.get(k, options[0])
         if not isinstance(v, str) or v not in options:
-            raise self.fail(f"{key}.{k}", f"{v!r} is not one of {', '.join(options)}")
+            listed = ", ".join(options)
+            raise self.fail(
+                f"{key}.{k}", tr(f"{v!r} 不是 {listed} 之一", f"{v!r} is not one of {listed}")
+            )
         return v
 
     def unique(self, ids: list[Any], section: str) -> None:
         seen: set[Any] = set()
         for n, i in enumerate(ids):
             if i in seen:
-                raise self.fail(f"{section}[{n}]", f"duplicate id {i!r}")
+                raise self.fail(f"{section}[{n}]", tr(f"编号 {i!r} 重复", f"duplicate id {i!r}"))
             seen.add(i)
 
     # -- sections ------------------------------------------------------------------------
@@ -196,22 +242,31 @@ class _Parser:
         for k in data:
             if k not in sections:
                 close = difflib.get_close_matches(k, sections, n=1)
-                hint = f"; did you mean '{close[0]}'?" if close else ""
-                raise self.fail(k, f"unknown table{hint}")
+                hint = _did_you_mean(close)
+                raise self.fail(k, tr(f"未知的表{hint}", f"unknown table{hint}"))
         p = self.table(data.get("plan"), "plan", "plan")
         start = self.day(p, "start", "plan")
         due = self.day(p, "due", "plan")
         if due <= start:
-            raise self.fail("plan.due", "must be after plan.start")
+            raise self.fail("plan.due", tr("应晚于 plan.start", "must be after plan.start"))
         areas = [self.area(a, f"areas[{n}]") for n, a in enumerate(self.tables(data, "areas"))]
         self.unique([a.id for a in areas], "areas")
         area_ids = {a.id for a in areas}
         for n, a in enumerate(areas):
             if a.parent is not None and a.parent not in area_ids:
-                raise self.fail(f"areas[{n}].parent", f"unknown area '{a.parent}'")
+                raise self.fail(
+                    f"areas[{n}].parent",
+                    tr(f"未知地区“{a.parent}”", f"unknown area '{a.parent}'"),
+                )
         roots = [a.id for a in areas if a.parent is None]
         if len(roots) != 1:
-            raise self.fail("areas", f"exactly one area must have no parent, found {roots}")
+            raise self.fail(
+                "areas",
+                tr(
+                    f"应恰有一个地区没有上级，实有 {roots} 个",
+                    f"exactly one area must have no parent, found {roots}",
+                ),
+            )
         planshape.check_tree([(a.id, a.parent) for a in areas], self.fail)
         groups = [
             self.group(g, f"groups[{n}]", area_ids)
@@ -223,7 +278,13 @@ class _Parser:
         self.unique([g.id for g in groups], "groups")
         for n, g in enumerate(groups):
             if g.id in area_ids:
-                raise self.fail(f"groups[{n}].id", f"duplicate id '{g.id}': already an area id")
+                raise self.fail(
+                    f"groups[{n}].id",
+                    tr(
+                        f"编号“{g.id}”重复：已是一个地区的编号",
+                        f"duplicate id '{g.id}': already an area id",
+                    ),
+                )
         tasks = [self.task(t, f"tasks[{n}]") for n, t in enumerate(self.tables(data, "tasks"))]
         self.unique([t.number for t in tasks], "tasks")
         scopes = area_ids | {g.id for g in groups}
@@ -240,7 +301,9 @@ class _Parser:
         ]
         for n, alloc in enumerate(allocations):
             if alloc.due is not None and alloc.due <= start:  # as for targets: a day at least
-                raise self.fail(f"allocations[{n}].due", "must be after plan.start")
+                raise self.fail(
+                    f"allocations[{n}].due", tr("应晚于 plan.start", "must be after plan.start")
+                )
         by_id = {i.id: i for i in indicators}
         rules = [
             self.rule(r, f"rules[{n}]", by_id)
@@ -266,10 +329,10 @@ class _Parser:
         a = self.table(raw, key, "areas")
         aliases = a.get("aliases", [])
         if not isinstance(aliases, list) or not all(isinstance(x, str) for x in aliases):
-            raise self.fail(f"{key}.aliases", "must be a list of strings")
+            raise self.fail(f"{key}.aliases", tr("应为字符串列表", "must be a list of strings"))
         parent = a.get("parent")
         if parent is not None and not isinstance(parent, str):
-            raise self.fail(f"{key}.parent", "must be an area id")
+            raise self.fail(f"{key}.parent", tr("应为地区编号", "must be an area id"))
         return Area(
             id=self.slug(a, "id", key),
             name=self.text(a, "name", key),
@@ -284,10 +347,13 @@ class _Parser:
         g = self.table(raw, key, "groups")
         members = g["members"]
         if not isinstance(members, list) or not members:
-            raise self.fail(f"{key}.members", "must be a non-empty list of area ids")
+            raise self.fail(
+                f"{key}.members",
+                tr("应为非空的地区编号列表", "must be a non-empty list of area ids"),
+            )
         for m in members:
             if m not in area_ids:
-                raise self.fail(f"{key}.members", f"unknown area '{m}'")
+                raise self.fail(f"{key}.members", tr(f"未知地区“{m}”", f"unknown area '{m}'"))
         return Group(
             id=self.slug(g, "id", key),
             name=self.text(g, "name", key),
@@ -301,7 +367,9 @@ class _Parser:
         t = self.table(raw, key, "tasks")
         number = t["number"]
         if isinstance(number, bool) or not isinstance(number, int) or number < 0:
-            raise self.fail(f"{key}.number", "must be a whole number, 0 or more")
+            raise self.fail(
+                f"{key}.number", tr("应为 0 或更大的整数", "must be a whole number, 0 or more")
+            )
         return Task(number, self.text(t, "name", key), self.text(t, "name_en", key))
 
     def indicator(
@@ -316,14 +384,27 @@ class _Parser:
     ) -> Indicator:
         i = self.table(raw, key, "indicators")
         if i["task"] not in tasks:
-            raise self.fail(f"{key}.task", f"no task numbered {i['task']!r}")
+            raise self.fail(
+                f"{key}.task",
+                tr(f"没有编号为 {i['task']!r} 的任务", f"no task numbered {i['task']!r}"),
+            )
         unit = i["unit"]
         if unit not in UNITS:
-            raise self.fail(f"{key}.unit", f"unknown unit {unit!r}; use one of {', '.join(UNITS)}")
+            units = ", ".join(UNITS)
+            raise self.fail(
+                f"{key}.unit",
+                tr(
+                    f"未知单位 {unit!r}；请使用 {units} 之一",
+                    f"unknown unit {unit!r}; use one of {units}",
+                ),
+            )
         kind = self.choice(i, "kind", key, INDICATOR_KINDS)
         raw_targets = i.get("targets", [])
         if kind == "activity" and raw_targets:
-            raise self.fail(f"{key}.targets", "an activity indicator has no numeric target")
+            raise self.fail(
+                f"{key}.targets",
+                tr("活动类指标没有数值目标", "an activity indicator has no numeric target"),
+            )
         targets = [
             self.target(t, f"{key}.targets[{n}]", (start, due), scopes, groups)
             for n, t in enumerate(raw_targets)
@@ -333,10 +414,12 @@ class _Parser:
             rk = f"{key}.due_rules[{n}]"
             r = self.table(r, rk, "due_rules")
             if r["group"] not in groups:
-                raise self.fail(f"{rk}.group", f"unknown group {r['group']!r}")
+                raise self.fail(
+                    f"{rk}.group", tr(f"未知组 {r['group']!r}", f"unknown group {r['group']!r}")
+                )
             rule_due = self.day(r, "due", rk)
             if rule_due <= start:
-                raise self.fail(f"{rk}.due", "must be after plan.start")
+                raise self.fail(f"{rk}.due", tr("应晚于 plan.start", "must be after plan.start"))
             rules.append(DueRule(r["group"], rule_due, r.get("citation", "")))
         return Indicator(
             id=self.slug(i, "id", key),
@@ -360,17 +443,26 @@ class _Parser:
         scope = t["scope"]
         if scope not in scopes:
             close = difflib.get_close_matches(str(scope), sorted(scopes), n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
-            raise self.fail(f"{key}.scope", f"unknown area or group {scope!r}{hint}")
+            hint = _did_you_mean(close)
+            raise self.fail(
+                f"{key}.scope",
+                tr(f"未知地区或组 {scope!r}{hint}", f"unknown area or group {scope!r}{hint}"),
+            )
         each = t.get("each", False)
         if not isinstance(each, bool):
-            raise self.fail(f"{key}.each", "must be true or false")
+            raise self.fail(f"{key}.each", tr("应为 true 或 false", "must be true or false"))
         if each and scope not in groups:
-            raise self.fail(f"{key}.each", f"'each' needs a group scope, and {scope!r} is an area")
+            raise self.fail(
+                f"{key}.each",
+                tr(
+                    f"'each' 需要以组为范围，而 {scope!r} 是一个地区",
+                    f"'each' needs a group scope, and {scope!r} is an area",
+                ),
+            )
         start, default_due = window
         due = self.day(t, "due", key, default=default_due)
         if due <= start:
-            raise self.fail(f"{key}.due", "must be after plan.start")
+            raise self.fail(f"{key}.due", tr("应晚于 plan.start", "must be after plan.start"))
         value, fraction = as_written(self.exact_number(t, "value", key))
         return TargetSpec(
             scope=scope,
@@ -388,14 +480,25 @@ class _Parser:
             key = f"indicators[{n}]"
             if ind.kind != "ratio":
                 if ind.numerator or ind.denominator:
-                    raise self.fail(f"{key}.numerator", "only a ratio has numerator/denominator")
+                    raise self.fail(
+                        f"{key}.numerator",
+                        tr(
+                            "只有比率类指标才有分子/分母（numerator/denominator）",
+                            "only a ratio has numerator/denominator",
+                        ),
+                    )
                 continue
             for part in ("numerator", "denominator"):
                 ref = getattr(ind, part)
                 if ref is None:
-                    raise self.fail(f"{key}.{part}", "a ratio needs one")
+                    raise self.fail(
+                        f"{key}.{part}", tr("比率类指标必须有此项", "a ratio needs one")
+                    )
                 if ref not in by_id or by_id[ref].kind != "quantity":
-                    raise self.fail(f"{key}.{part}", f"{ref!r} is not a quantity indicator")
+                    raise self.fail(
+                        f"{key}.{part}",
+                        tr(f"{ref!r} 不是数量类指标", f"{ref!r} is not a quantity indicator"),
+                    )
 
     def check_rate_scopes(self, indicators: list[Indicator], groups: set[str]) -> None:
         """A rate the areas report themselves (unit percent, not a ratio) is never summed:
@@ -407,9 +510,13 @@ class _Parser:
                 if spec.scope in groups and not spec.each:
                     raise self.fail(
                         f"indicators[{n}].targets[{m}].scope",
-                        f"'{ind.id}' is a rate its areas report themselves (unit percent): a "
-                        "group has no rate of its own; write each = true for each member's "
-                        "rate, or make it a ratio of two quantities",
+                        tr(
+                            f"“{ind.id}”是由各地区自行填报的比率（单位 percent）：组没有自己的"
+                            "比率；请写 each = true 表示每个成员的比率，或改为两个数量之比",
+                            f"'{ind.id}' is a rate its areas report themselves (unit percent): a "
+                            "group has no rate of its own; write each = true for each member's "
+                            "rate, or make it a ratio of two quantities",
+                        ),
                     )
 
     def allocation(
@@ -417,9 +524,14 @@ class _Parser:
     ) -> Allocation:
         a = self.table(raw, key, "allocations")
         if a["indicator"] not in indicator_ids:
-            raise self.fail(f"{key}.indicator", f"unknown indicator {a['indicator']!r}")
+            raise self.fail(
+                f"{key}.indicator",
+                tr(f"未知指标 {a['indicator']!r}", f"unknown indicator {a['indicator']!r}"),
+            )
         if a["area"] not in area_ids:
-            raise self.fail(f"{key}.area", f"unknown area {a['area']!r}")
+            raise self.fail(
+                f"{key}.area", tr(f"未知地区 {a['area']!r}", f"unknown area {a['area']!r}")
+            )
         due = self.day(a, "due", key) if "due" in a else None
         value, fraction = as_written(self.exact_number(a, "value", key))
         return Allocation(a["indicator"], a["area"], value, due, fraction=fraction)
@@ -431,52 +543,82 @@ class _Parser:
         rule_id = self.slug(r, "id", key)
         kind = r["kind"]
         if kind not in RULE_KINDS:
-            raise self.fail(f"{key}.kind", f"{kind!r} is not one of {', '.join(RULE_KINDS)}")
+            kinds = ", ".join(RULE_KINDS)
+            raise self.fail(
+                f"{key}.kind", tr(f"{kind!r} 不是 {kinds} 之一", f"{kind!r} is not one of {kinds}")
+            )
         for k in r:
             if k not in {"id", "kind", "severity", "note"} | _RULE_KEYS[kind]:
-                raise self.fail(f"{key}.{k}", f"not a key of a '{kind}' rule")
+                raise self.fail(
+                    f"{key}.{k}", tr(f"不是“{kind}”规则的键", f"not a key of a '{kind}' rule")
+                )
         note = self.text(r, "note", key, default="")
         if kind == "check":
             if rule_id not in CHECK_IDS:
                 close = difflib.get_close_matches(rule_id, CHECK_IDS, n=1)
-                hint = f"; did you mean '{close[0]}'?" if close else ""
-                raise self.fail(f"{key}.id", f"no built-in check '{rule_id}'{hint}")
+                hint = _did_you_mean(close)
+                raise self.fail(
+                    f"{key}.id",
+                    tr(f"没有内置检查“{rule_id}”{hint}", f"no built-in check '{rule_id}'{hint}"),
+                )
             if "severity" not in r:
-                raise self.fail(f"{key}.severity", "missing (error, warning or off)")
+                raise self.fail(
+                    f"{key}.severity",
+                    tr("缺少（error、warning 或 off）", "missing (error, warning or off)"),
+                )
             severity = self.choice(r, "severity", key, (*SEVERITIES, "off"))
             listed = r.get("indicators", [])
             if not isinstance(listed, list):
-                raise self.fail(f"{key}.indicators", "must be a list of indicator ids")
+                raise self.fail(
+                    f"{key}.indicators",
+                    tr("应为指标编号列表", "must be a list of indicator ids"),
+                )
             for n, ref in enumerate(listed):
                 self.rule_indicator(ref, f"{key}.indicators[{n}]", indicators, any_kind=True)
             return Rule(rule_id, kind, severity, indicators=tuple(listed), note=note)
         if rule_id in CHECK_IDS:
-            raise self.fail(f"{key}.id", f"'{rule_id}' is a built-in check; name the rule apart")
+            raise self.fail(
+                f"{key}.id",
+                tr(
+                    f"“{rule_id}”是内置检查的名称；请给规则另起名称",
+                    f"'{rule_id}' is a built-in check; name the rule apart",
+                ),
+            )
         severity = self.choice(r, "severity", key, SEVERITIES)
         tolerance = self.exact_number(r, "tolerance", key) if "tolerance" in r else 0.0
         if kind == "sum":
             for k in ("whole", "parts"):
                 if k not in r:
-                    raise self.fail(f"{key}.{k}", "missing")
+                    raise self.fail(f"{key}.{k}", tr("缺少", "missing"))
             parts = r["parts"]
             if not isinstance(parts, list) or not parts:
-                raise self.fail(f"{key}.parts", "must be a non-empty list of indicator ids")
+                raise self.fail(
+                    f"{key}.parts",
+                    tr("应为非空的指标编号列表", "must be a non-empty list of indicator ids"),
+                )
             refs = {"whole": r["whole"], **{f"parts[{n}]": p for n, p in enumerate(parts)}}
         else:
             for k in ("left", "right"):
                 if k not in r:
-                    raise self.fail(f"{key}.{k}", "missing")
+                    raise self.fail(f"{key}.{k}", tr("缺少", "missing"))
             refs = {"left": r["left"], "right": r["right"]}
         seen: set[str] = set()
         unit = None
         for where, ref in refs.items():
             ind = self.rule_indicator(ref, f"{key}.{where}", indicators, any_kind=False)
             if ref in seen:
-                raise self.fail(f"{key}.{where}", f"'{ref}' is named twice in this rule")
+                raise self.fail(
+                    f"{key}.{where}",
+                    tr(f"“{ref}”在本规则中出现了两次", f"'{ref}' is named twice in this rule"),
+                )
             seen.add(ref)
             if unit is not None and ind.unit != unit:
                 raise self.fail(
-                    f"{key}.{where}", f"'{ref}' is in {ind.unit}, the rule's other side in {unit}"
+                    f"{key}.{where}",
+                    tr(
+                        f"“{ref}”的单位是 {ind.unit}，规则另一边的单位是 {unit}",
+                        f"'{ref}' is in {ind.unit}, the rule's other side in {unit}",
+                    ),
                 )
             unit = ind.unit
         if kind == "sum":
@@ -497,9 +639,15 @@ class _Parser:
     ) -> Indicator:
         if not isinstance(ref, str) or ref not in indicators:
             close = difflib.get_close_matches(str(ref), sorted(indicators), n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
-            raise self.fail(key, f"unknown indicator {ref!r}{hint}")
+            hint = _did_you_mean(close)
+            raise self.fail(key, tr(f"未知指标 {ref!r}{hint}", f"unknown indicator {ref!r}{hint}"))
         ind = indicators[ref]
         if not any_kind and ind.kind == "ratio":
-            raise self.fail(key, f"'{ref}' is a ratio; a rule compares reported quantities")
+            raise self.fail(
+                key,
+                tr(
+                    f"“{ref}”是比率；规则比较的是填报的数量",
+                    f"'{ref}' is a ratio; a rule compares reported quantities",
+                ),
+            )
         return ind

@@ -15,6 +15,7 @@ from typing import Any
 
 from povtrack.errors import PlanError
 from povtrack.exact import parse_fraction
+from povtrack.i18n import tr
 
 MAX_PLAN_BYTES = 4 * 1024 * 1024  # a plan of 10,000 villages is about 2 MB
 MAX_NESTING = 8  # arrays and inline tables inside one another
@@ -152,7 +153,14 @@ def nesting_problem(text: str) -> tuple[int, str, str] | None:
                 parts += 1
                 if parts > MAX_KEY_PARTS:
                     where = text[key_at:i].strip().lstrip("[") if not stack else key
-                    return line, where, f"a key of more than {MAX_KEY_PARTS} dotted parts"
+                    return (
+                        line,
+                        where,
+                        tr(
+                            f"键由超过 {MAX_KEY_PARTS} 个点分部分组成",
+                            f"a key of more than {MAX_KEY_PARTS} dotted parts",
+                        ),
+                    )
             elif (c == "=" and mode == "key") or (c == "]" and mode == "header"):
                 key = text[key_at : i - 1].strip().strip("[]") if not stack else key
                 mode = "value"
@@ -162,7 +170,14 @@ def nesting_problem(text: str) -> tuple[int, str, str] | None:
         elif c in "[{":
             stack.append(c)
             if len(stack) > MAX_NESTING:
-                return line, key, f"arrays or inline tables nested more than {MAX_NESTING} deep"
+                return (
+                    line,
+                    key,
+                    tr(
+                        f"数组或内联表嵌套超过 {MAX_NESTING} 层",
+                        f"arrays or inline tables nested more than {MAX_NESTING} deep",
+                    ),
+                )
             if c == "{":
                 mode, parts, key_at = "key", 1, i
         elif c in "]}":
@@ -175,7 +190,10 @@ def nesting_problem(text: str) -> tuple[int, str, str] | None:
 
 def too_large(origin: str) -> PlanError:
     return PlanError(
-        f"{origin}: larger than 4 MiB ({MAX_PLAN_BYTES} bytes), the most a plan file may be"
+        tr(
+            f"{origin}：超过 4 MiB（{MAX_PLAN_BYTES} 字节），这是方案文件的上限",
+            f"{origin}: larger than 4 MiB ({MAX_PLAN_BYTES} bytes), the most a plan file may be",
+        )
     )
 
 
@@ -190,7 +208,12 @@ def check_text(text: str, origin: str, *, scan: bool = False) -> None:
         if problem is not None:
             line, key, why = problem
             shown = key if len(key) <= 60 else key[:59] + "…"
-            raise PlanError(f"{origin}: line {line}, key '{shown}': {why}")
+            raise PlanError(
+                tr(
+                    f"{origin}：第{line}行，键“{shown}”：{why}",
+                    f"{origin}: line {line}, key '{shown}': {why}",
+                )
+            )
 
 
 # -- the type of every key ------------------------------------------------------------------
@@ -198,25 +221,34 @@ def check_text(text: str, origin: str, *, scan: bool = False) -> None:
 
 def _text_problem(value: Any) -> str | None:
     if not isinstance(value, str):
-        return f"must be a string, got {_kind(value)}"
+        return tr(f"应为字符串，实为 {_kind(value)}", f"must be a string, got {_kind(value)}")
     if len(value) > MAX_TEXT:
-        return f"is {len(value)} characters long; at most {MAX_TEXT}"
+        return tr(
+            f"长 {len(value)} 个字符；最多 {MAX_TEXT} 个",
+            f"is {len(value)} characters long; at most {MAX_TEXT}",
+        )
     bad = _CONTROL.search(value)
     if bad is not None:
-        return f"contains a control character (U+{ord(bad.group()):04X})"
+        return tr(
+            f"含有控制字符（U+{ord(bad.group()):04X}）",
+            f"contains a control character (U+{ord(bad.group()):04X})",
+        )
     return None
 
 
 def number_problem(value: Any) -> str | None:
     """Why ``value`` is not a plan number (finite, 0 or more, below LARGEST), or None."""
     if isinstance(value, bool) or not isinstance(value, int | float):
-        return f"must be a number, got {_kind(value)}"
+        return tr(f"应为数字，实为 {_kind(value)}", f"must be a number, got {_kind(value)}")
     if isinstance(value, float) and not math.isfinite(value):
-        return f"must be a finite number, got {value}"
+        return tr(f"应为有限的数字，实为 {value}", f"must be a finite number, got {value}")
     if value < 0:
-        return f"must not be negative, got {value}"
+        return tr(f"不能为负数，实为 {value}", f"must not be negative, got {value}")
     if value >= LARGEST:
-        return f"{value:g} is too large; a plan's values stay below 10^15"
+        return tr(
+            f"{value:g} 太大；方案中的数值应小于 10^15",
+            f"{value:g} is too large; a plan's values stay below 10^15",
+        )
     return None
 
 
@@ -234,7 +266,10 @@ def value_problem(value: Any) -> str | None:
 
 def day_problem(value: date) -> str | None:
     if not FIRST_DAY <= value <= LAST_DAY:
-        return f"{value.isoformat()} is outside {FIRST_DAY.year}-{LAST_DAY.year}"
+        return tr(
+            f"{value.isoformat()} 不在 {FIRST_DAY.year}-{LAST_DAY.year} 年之间",
+            f"{value.isoformat()} is outside {FIRST_DAY.year}-{LAST_DAY.year}",
+        )
     return None
 
 
@@ -244,16 +279,16 @@ def _kind(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dict):
-        return "a table"
+        return tr("表", "a table")
     if isinstance(value, list):
-        return "an array"
+        return tr("数组", "an array")
     if isinstance(value, datetime):
-        return "a date and time"
+        return tr("日期和时间", "a date and time")
     if isinstance(value, date):
-        return "a date"
+        return tr("日期", "a date")
     if isinstance(value, int | float):
         return repr(value) if math.isfinite(value) else str(value)
-    return "a time of day"
+    return tr("一天中的时刻", "a time of day")
 
 
 def _field_problem(kind: str, value: Any) -> str | None:
@@ -264,10 +299,17 @@ def _field_problem(kind: str, value: Any) -> str | None:
     if kind == "value":
         return value_problem(value)
     if kind == "bool":
-        return None if isinstance(value, bool) else f"must be true or false, got {_kind(value)}"
+        if isinstance(value, bool):
+            return None
+        return tr(
+            f"应为 true 或 false，实为 {_kind(value)}", f"must be true or false, got {_kind(value)}"
+        )
     if kind == "whole":
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_TASK:
-            return f"must be a whole number from 0 to {MAX_TASK}, got {_kind(value)}"
+            return tr(
+                f"应为 0 到 {MAX_TASK} 之间的整数，实为 {_kind(value)}",
+                f"must be a whole number from 0 to {MAX_TASK}, got {_kind(value)}",
+            )
         return None
     # a date: a TOML date, or a string planfile reads as one (and says why if it is none)
     if isinstance(value, str):
@@ -276,24 +318,35 @@ def _field_problem(kind: str, value: Any) -> str | None:
         except ValueError:
             return _text_problem(value)
     if isinstance(value, datetime) or not isinstance(value, date):
-        return f"must be a date (YYYY-MM-DD), got {_kind(value)}"
+        return tr(
+            f"应为日期（YYYY-MM-DD），实为 {_kind(value)}",
+            f"must be a date (YYYY-MM-DD), got {_kind(value)}",
+        )
     return day_problem(value)
 
 
 def _tables(raw: Any, key: str, section: str, fail: Fail) -> None:
     if not isinstance(raw, list):
         header = section if section == key else f"indicators.{section}"
-        raise fail(key, f"must be an array of tables ([[{header}]]), got {_kind(raw)}")
+        raise fail(
+            key,
+            tr(
+                f"应为表数组（[[{header}]]），实为 {_kind(raw)}",
+                f"must be an array of tables ([[{header}]]), got {_kind(raw)}",
+            ),
+        )
     limit = MAX_COUNT[section]
     if len(raw) > limit:
-        raise fail(key, f"{len(raw)} tables; at most {limit}")
+        raise fail(
+            key, tr(f"有 {len(raw)} 个表；最多 {limit} 个", f"{len(raw)} tables; at most {limit}")
+        )
     for n, table in enumerate(raw):
         _table(table, f"{key}[{n}]", section, fail)
 
 
 def _table(raw: Any, key: str, section: str, fail: Fail) -> None:
     if not isinstance(raw, dict):
-        raise fail(key, f"must be a table, got {_kind(raw)}")
+        raise fail(key, tr(f"应为表，实为 {_kind(raw)}", f"must be a table, got {_kind(raw)}"))
     types = _TYPES[section]
     for k, value in raw.items():
         kind = types.get(k)
@@ -310,10 +363,17 @@ def _table(raw: Any, key: str, section: str, fail: Fail) -> None:
 
 def _texts(raw: Any, key: str, what: str, fail: Fail) -> None:
     if not isinstance(raw, list):
-        raise fail(key, f"must be a list of strings, got {_kind(raw)}")
+        raise fail(
+            key,
+            tr(
+                f"应为字符串列表，实为 {_kind(raw)}", f"must be a list of strings, got {_kind(raw)}"
+            ),
+        )
     limit = MAX_COUNT[what]
     if len(raw) > limit:
-        raise fail(key, f"{len(raw)} items; at most {limit}")
+        raise fail(
+            key, tr(f"有 {len(raw)} 项；最多 {limit} 项", f"{len(raw)} items; at most {limit}")
+        )
     for n, item in enumerate(raw):
         if (why := _text_problem(item)) is not None:
             raise fail(f"{key}[{n}]", why)
@@ -339,7 +399,10 @@ def check_target_rows(indicators: list[Any], members: dict[str, int], fail: Fail
     if rows > MAX_TARGET_ROWS:
         raise fail(
             "indicators",
-            f"{rows} target rows once 'each' targets are expanded; at most {MAX_TARGET_ROWS}",
+            tr(
+                f"'each' 目标展开后共有 {rows} 行目标；最多 {MAX_TARGET_ROWS} 行",
+                f"{rows} target rows once 'each' targets are expanded; at most {MAX_TARGET_ROWS}",
+            ),
         )
 
 
@@ -354,13 +417,19 @@ def check_tree(parents: list[tuple[str, str | None]], fail: Fail) -> None:
         seen, up, level = {area}, parent, 1
         while up is not None:
             if up in seen:
-                raise fail(f"areas[{n}].parent", f"'{area}' is its own ancestor")
+                raise fail(
+                    f"areas[{n}].parent",
+                    tr(f"“{area}”是它自己的上级", f"'{area}' is its own ancestor"),
+                )
             level += 1
             if level > MAX_DEPTH:
                 raise fail(
                     f"areas[{n}].parent",
-                    f"'{area}' lies more than {MAX_DEPTH} levels down from the top area; "
-                    f"a plan has at most {MAX_DEPTH} levels",
+                    tr(
+                        f"“{area}”距顶层地区超过 {MAX_DEPTH} 级；方案最多 {MAX_DEPTH} 级",
+                        f"'{area}' lies more than {MAX_DEPTH} levels down from the top area; "
+                        f"a plan has at most {MAX_DEPTH} levels",
+                    ),
                 )
             seen.add(up)
             up = parent_of[up]
@@ -374,9 +443,15 @@ def check_members(
     listed: set[str] = set()
     for n, m in enumerate(members):
         if parent_of[m] is None:
-            raise fail(f"{key}[{n}]", f"'{m}' is the top area, which holds every other area")
+            raise fail(
+                f"{key}[{n}]",
+                tr(
+                    f"“{m}”是顶层地区，包含所有其他地区",
+                    f"'{m}' is the top area, which holds every other area",
+                ),
+            )
         if m in listed:
-            raise fail(f"{key}[{n}]", f"'{m}' is listed twice")
+            raise fail(f"{key}[{n}]", tr(f"“{m}”列出了两次", f"'{m}' is listed twice"))
         listed.add(m)
     for n, m in enumerate(members):
         up = parent_of[m]
@@ -384,6 +459,9 @@ def check_members(
             if up in listed:
                 raise fail(
                     f"{key}[{n}]",
-                    f"'{m}' lies within '{up}', also a member; the group would count it twice",
+                    tr(
+                        f"“{m}”位于同为成员的“{up}”之内；组会把它计算两次",
+                        f"'{m}' lies within '{up}', also a member; the group would count it twice",
+                    ),
                 )
             up = parent_of[up]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from povtrack.errors import UsageError
+from povtrack.i18n import tr
 
 _BIDI = "\u202a-\u202e\u2066-\u2069"  # embeddings, overrides and isolates: text read backwards
 _CONTROLS = f"\x00-\x1f\x7f-\x9f{_BIDI}"
@@ -35,8 +36,11 @@ def refuse_controls(text: str, what: str, *, allow: str = "") -> str:
     if found is not None:
         position, ch = found
         raise UsageError(
-            f"{what}: control character {code(ch)} at position {position}; terminal control "
-            "characters and escape sequences are not accepted"
+            tr(
+                f"{what}：第{position}个字符是控制字符 {code(ch)}；不接受终端控制字符和转义序列",
+                f"{what}: control character {code(ch)} at position {position}; terminal control "
+                "characters and escape sequences are not accepted",
+            )
         )
     return text
 

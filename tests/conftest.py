@@ -20,6 +20,15 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("COLUMNS", raising=False)
 
 
+@pytest.fixture(autouse=True)
+def _english_messages() -> None:
+    """Messages in English before each test: ``tr`` keeps the language the last command chose
+    for the whole process, and a test that ran ``--lang zh`` must not leave it to the next."""
+    from povtrack.i18n import set_lang
+
+    set_lang("en")
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "db.json"

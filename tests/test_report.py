@@ -22,7 +22,7 @@ from povtrack.cli import app
 
 AS_OF = "2018-07-01"  # the demo's newest entry
 PLAN_ID = "datong-2018"
-DIGEST = re.compile(r"data digest ([0-9a-f]{64})\n")
+DIGEST = re.compile(r"(?:data digest|数据摘要) ([0-9a-f]{64})\n")  # stderr says it in --lang
 FORMATS = ("md", "html", "xlsx")
 KEYS = ["headline", "board", *(f"task{n}" for n in range(1, 11))]
 KEYS += ["changes", "movers", "silent", "missing"]

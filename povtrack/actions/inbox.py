@@ -29,6 +29,7 @@ from typing import Any
 from povtrack.actions import inbox_files as fs
 from povtrack.actions.writes import ImportResult, RunWarning, database_warnings, import_returns
 from povtrack.errors import PovtrackError, UsageError
+from povtrack.i18n import tr
 from povtrack.returns.reader import display_name
 from povtrack.storage import Database, safefile
 from povtrack.textsafe import escape
@@ -36,10 +37,19 @@ from povtrack.textsafe import escape
 RETURN_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm")
 DEFAULT_SETTLE = 5.0
 OWN_FOLDERS = ("done", "rejected")
-_CONSEQUENCE = {
-    "done": "returns are left in the inbox until it is moved away",
-    "rejected": "files to reject are left in the inbox until it is moved away",
-}
+
+
+def _consequence(name: str) -> str:
+    """What an unusable done/ or rejected/ folder means for the files of this run."""
+    if name == "done":
+        return tr(
+            "在把它移走之前，报表都会留在收件箱中",
+            "returns are left in the inbox until it is moved away",
+        )
+    return tr(
+        "在把它移走之前，要退回的文件都会留在收件箱中",
+        "files to reject are left in the inbox until it is moved away",
+    )
 
 
 @dataclass
@@ -119,11 +129,20 @@ def take_inbox(
     layout: str | None = None,
 ) -> InboxRun:
     if not inbox.is_dir():
-        raise UsageError(f"{inbox}: no such folder (the inbox is a folder of return files)")
+        raise UsageError(
+            tr(
+                f"{inbox}：没有这个文件夹（收件箱是存放报表文件的文件夹）",
+                f"{inbox}: no such folder (the inbox is a folder of return files)",
+            )
+        )
     if safefile.real_path(inbox) == safefile.real_path(db).parent:
         raise UsageError(
-            f"{inbox}: this is the database's own folder; give the offices a separate inbox "
-            "folder (the database and its backups must never be moved)"
+            tr(
+                f"{inbox}：这是数据库自己的文件夹；请给各单位另设一个收件箱文件夹"
+                "（数据库及其备份绝不能被移动）",
+                f"{inbox}: this is the database's own folder; give the offices a separate inbox "
+                "folder (the database and its backups must never be moved)",
+            )
         )
     Database.open(db)  # a missing or broken database stops the run before any file is moved
     run = InboxRun(inbox)
@@ -176,11 +195,11 @@ class _Taker:
         for w in waiting:
             age = now - w.st.st_mtime
             if not w.taken and age < settle:
-                self._said(
-                    Outcome(
-                        self._shown(w.name), "waiting", f"changed {age:.0f} s ago; still arriving?"
-                    )
+                why = tr(
+                    f"{age:.0f} 秒前还有改动；可能仍在传送？",
+                    f"changed {age:.0f} s ago; still arriving?",
                 )
+                self._said(Outcome(self._shown(w.name), "waiting", why))
                 continue
             try:
                 self._said(self._one(w))
@@ -223,9 +242,11 @@ class _Taker:
         if name not in self.folders:
             made = fs.own_folder(self.shared, name)
             if isinstance(made, str):
-                made = (
+                made = tr(
+                    f"{self.shared.path / name}：收件箱自己的 {name} 文件夹的位置上是{made}；"
+                    f"{_consequence(name)}",
                     f"{self.shared.path / name}: {made} where the inbox's own {name} folder "
-                    f"belongs; {_CONSEQUENCE[name]}"
+                    f"belongs; {_consequence(name)}",
                 )
                 self.run.problems.append(made)
             self.folders[name] = made
@@ -244,7 +265,11 @@ class _Taker:
             unread = (w.folder, w.name)
             return self._reject(unread, shown, [reason], fs.safe_name(shown, self.limit))
         if isinstance(self.folders.get("done"), str):  # said once, as a problem of the run
-            return Outcome(shown, "left", "left where it is: the inbox's done folder is unusable")
+            why = tr(
+                "留在原处：收件箱的 done 文件夹无法使用",
+                "left where it is: the inbox's done folder is unusable",
+            )
+            return Outcome(shown, "left", why)
         taken: _Taken | None = None
         noted: list[str] = []  # the database's own warnings (e.g. a stale temp file)
         try:
@@ -286,18 +311,25 @@ class _Taker:
         if problem is not None:
             return problem
         if not stat.S_ISREG(w.st.st_mode):
-            return (
+            return tr(
+                f"{shown}：是{fs.kind_of(w.st)}，不是普通文件；收件箱只接收普通文件，"
+                "从不跟随链接（未读取）",
                 f"{shown}: {fs.kind_of(w.st)}, not a regular file; the inbox takes only regular "
-                "files and never follows a link (nothing was read)"
+                "files and never follows a link (nothing was read)",
             )
         if w.st.st_nlink > 1:
-            return (
+            return tr(
+                f"{shown}：有 {w.st.st_nlink} 个名称（是指向别处文件的硬链接）；"
+                "收件箱只接收只有一个名称的文件（未读取）",
                 f"{shown}: has {w.st.st_nlink} names (a hard link to a file elsewhere); the "
-                "inbox takes only files with one name (nothing was read)"
+                "inbox takes only files with one name (nothing was read)",
             )
         if os.path.splitext(w.name)[1].lower() not in RETURN_SUFFIXES:
             kinds = ", ".join(RETURN_SUFFIXES)
-            return f"{shown}: not a return file (povtrack takes {kinds})"
+            return tr(
+                f"{shown}：不是报表文件（povtrack 接收 {kinds}）",
+                f"{shown}: not a return file (povtrack takes {kinds})",
+            )
         return None
 
     def _take(self, w: _Waiting, shown: str) -> _Taken:
@@ -312,26 +344,34 @@ class _Taker:
             except FileNotFoundError:
                 raise _Left(None) from None  # taken away meanwhile
             except OSError as exc:
-                why = f"cannot be taken out of the inbox ({exc.strerror}); left where it is"
+                why = tr(
+                    f"无法从收件箱取出（{exc.strerror}）；留在原处",
+                    f"cannot be taken out of the inbox ({exc.strerror}); left where it is",
+                )
                 raise _Left(Outcome(shown, "left", why)) from None
             folder = self.work
         try:
             fd = os.open(w.name, fs.READ_FLAGS, dir_fd=folder.fd)
         except OSError as exc:
-            raise _Refused((folder, w.name), [f"{shown}: cannot read: {exc.strerror}"]) from None
+            raise _Refused((folder, w.name), [_cannot_read(shown, exc)]) from None
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode) or st.st_nlink > 1:  # swapped before it was taken
             os.close(fd)
             raise _Refused(
                 (folder, w.name),
-                [f"{shown}: changed into {fs.kind_of(st)} or a linked file as it was taken"],
+                [
+                    tr(
+                        f"{shown}：取出时变成了{fs.kind_of(st)}或链接文件",
+                        f"{shown}: changed into {fs.kind_of(st)} or a linked file as it was taken",
+                    )
+                ],
             )
         try:
             data = fs.read_all(fd)
             ident = fs.identity(os.fstat(fd))
         except OSError as exc:
             os.close(fd)
-            raise _Refused((folder, w.name), [f"{shown}: cannot read: {exc.strerror}"]) from None
+            raise _Refused((folder, w.name), [_cannot_read(shown, exc)]) from None
         return _Taken(folder, w.name, fd, data, ident, hashlib.sha256(data).hexdigest())
 
     def _finish(self, taken: _Taken, shown: str, result: ImportResult) -> Outcome:
@@ -344,18 +384,29 @@ class _Taker:
         finally:
             os.close(taken.fd)
         if result.batch:
-            status, message = "imported", f"imported {result.added} entries as batch {result.batch}"
+            status = "imported"
+            message = tr(
+                f"已导入 {result.added} 条记录，批次 {result.batch}",
+                f"imported {result.added} entries as batch {result.batch}",
+            )
             if result.unchanged:
-                message += f"; {result.unchanged} unchanged rows skipped"
+                message += tr(
+                    f"；跳过 {result.unchanged} 行未变的数据",
+                    f"; {result.unchanged} unchanged rows skipped",
+                )
         else:
-            already = result.already
-            earlier = already[0].split(" (", 1)[-1].rstrip(")") if already else ""
-            status, message = "already", earlier or "nothing new"
+            when = result.already_when
+            earlier = tr(f"已导入过：{when[0]}", f"already imported: {when[0]}") if when else ""
+            status, message = "already", earlier or tr("没有新内容", "nothing new")
         done = self._folder("done")  # made only now: a busy database leaves no trace
         if isinstance(done, str):
             self.run.problems.append(
-                f"{shown}: imported, but the inbox's done folder is unusable; it stays in "
-                f"{taken.folder.path}, where the next run moves it on"
+                tr(
+                    f"{shown}：已导入，但收件箱的 done 文件夹无法使用；它留在 "
+                    f"{taken.folder.path}，下次运行时再移走",
+                    f"{shown}: imported, but the inbox's done folder is unusable; it stays in "
+                    f"{taken.folder.path}, where the next run moves it on",
+                )
             )
             return Outcome(shown, status, message)
         dest = done.free_name(taken.name)
@@ -367,25 +418,46 @@ class _Taker:
                 self._changed(taken, shown, done.path / dest)
         except OSError as exc:
             self.run.problems.append(
-                f"{shown}: imported, but cannot be moved to {done.path} ({exc.strerror}); it "
-                f"stays in {taken.folder.path}, where the next run moves it on"
+                tr(
+                    f"{shown}：已导入，但无法移到 {done.path}（{exc.strerror}）；它留在 "
+                    f"{taken.folder.path}，下次运行时再移走",
+                    f"{shown}: imported, but cannot be moved to {done.path} ({exc.strerror}); it "
+                    f"stays in {taken.folder.path}, where the next run moves it on",
+                )
             )
             return Outcome(shown, status, message)
         return Outcome(shown, status, message, str(done.path / dest))
 
     def _changed(self, taken: _Taken, shown: str, imported: Path) -> None:
-        what = f"{shown}: changed while it was being imported; the version imported is {imported}"
+        what = tr(
+            f"{shown}：导入期间被改动；已导入的版本是 {imported}",
+            f"{shown}: changed while it was being imported; the version imported is {imported}",
+        )
         rejected = self._folder("rejected")
         if isinstance(rejected, fs.Folder):
             dest = rejected.free_name(taken.name, note=True)
             fs.move(taken.folder, taken.name, rejected, dest)
             fs.write_new(rejected, dest + fs.NOTE, fs.note_text([what]))
-            where = f"the changed file is {rejected.path / dest}"
+            where = tr(
+                f"改动后的文件是 {rejected.path / dest}",
+                f"the changed file is {rejected.path / dest}",
+            )
         elif fs.put_back(taken.folder, taken.name, self.shared):
-            where = f"the changed file is back in {self.shared.path}"
+            where = tr(
+                f"改动后的文件已放回 {self.shared.path}",
+                f"the changed file is back in {self.shared.path}",
+            )
         else:
-            where = f"the changed file stays in {taken.folder.path}"
-        self.run.problems.append(f"{what}, {where} (not imported: drop it in again to import it)")
+            where = tr(
+                f"改动后的文件留在 {taken.folder.path}",
+                f"the changed file stays in {taken.folder.path}",
+            )
+        self.run.problems.append(
+            tr(
+                f"{what}，{where}（未导入：请重新放入以导入它）",
+                f"{what}, {where} (not imported: drop it in again to import it)",
+            )
+        )
 
     def _reject(
         self,
@@ -402,13 +474,15 @@ class _Taker:
             folder, name = source
         summary = reasons[1] if len(reasons) > 1 else reasons[0]  # the first problem
         if len(reasons) > 2:
-            summary += f" (and {len(reasons) - 2} more)"
+            summary += tr(f"（另有{len(reasons) - 2}处）", f" (and {len(reasons) - 2} more)")
         rejected = self._folder("rejected")
         if isinstance(rejected, str):
             self._put_back_from(folder, name)
-            return Outcome(
-                shown, "left", "left where it is: the inbox's rejected folder is unusable"
+            why = tr(
+                "留在原处：收件箱的 rejected 文件夹无法使用",
+                "left where it is: the inbox's rejected folder is unusable",
             )
+            return Outcome(shown, "left", why)
         dest = rejected.free_name(keep_as, note=True)
         try:
             fs.move(folder, name, rejected, dest)
@@ -416,14 +490,15 @@ class _Taker:
             return Outcome(shown, "rejected", summary)
         except OSError as exc:
             self._put_back_from(folder, name)
-            why = (
-                f"{summary}; cannot be moved to {rejected.path} ({exc.strerror}): left where it is"
+            why = tr(
+                f"{summary}；无法移到 {rejected.path}（{exc.strerror}）：留在原处",
+                f"{summary}; cannot be moved to {rejected.path} ({exc.strerror}): left where it is",
             )
             return Outcome(shown, "left", why)
         try:
             fs.write_new(rejected, dest + fs.NOTE, fs.note_text(reasons))
         except OSError as exc:
-            summary += f" (no reason note: {exc.strerror})"
+            summary += tr(f"（未写退回说明：{exc.strerror}）", f" (no reason note: {exc.strerror})")
         return Outcome(shown, "rejected", summary, str(rejected.path / dest))
 
     def _put_back(self, taken: _Taken) -> None:
@@ -435,6 +510,14 @@ class _Taker:
             return
         if not fs.put_back(folder, name, self.shared):
             self.run.problems.append(
-                f"{self._shown(name)}: cannot go back into the inbox (a file of that name "
-                f"arrived meanwhile); it stays in {folder.path} for the next run"
+                tr(
+                    f"{self._shown(name)}：无法放回收件箱（其间有同名文件到达）；它留在 "
+                    f"{folder.path}，等下次运行",
+                    f"{self._shown(name)}: cannot go back into the inbox (a file of that name "
+                    f"arrived meanwhile); it stays in {folder.path} for the next run",
+                )
             )
+
+
+def _cannot_read(shown: str, exc: OSError) -> str:
+    return tr(f"{shown}：无法读取：{exc.strerror}", f"{shown}: cannot read: {exc.strerror}")

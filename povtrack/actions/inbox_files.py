@@ -17,6 +17,7 @@ import stat
 from pathlib import Path
 
 from povtrack.errors import WriteError
+from povtrack.i18n import tr
 from povtrack.textsafe import escape, first_control
 
 DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
@@ -25,12 +26,6 @@ NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
 NOTE = ".reason.txt"
 WORK_PREFIX = ".povtrack-work-"
 _ROOM = len(NOTE) + len("-999")  # a note's tail and a later file's "-2" ... "-999"
-_KINDS = {
-    stat.S_IFLNK: "a symbolic link",
-    stat.S_IFIFO: "a named pipe",
-    stat.S_IFSOCK: "a socket",
-    stat.S_IFDIR: "a folder",
-}
 
 
 class Folder:
@@ -72,20 +67,20 @@ def own_folder(parent: Folder, name: str, mode: int = 0o755) -> Folder | str:
     except FileExistsError:
         pass
     except OSError as exc:
-        return f"cannot be created ({exc.strerror})"
+        return tr(f"无法创建（{exc.strerror}）", f"cannot be created ({exc.strerror})")
     try:
         fd = os.open(name, DIR_FLAGS, dir_fd=parent.fd)
     except OSError as exc:
         st = parent.lstat(name)
         if st is not None and stat.S_ISLNK(st.st_mode):
-            return "a symbolic link"
+            return tr("符号链接", "a symbolic link")
         if st is not None and not stat.S_ISDIR(st.st_mode):
-            return "a file" if stat.S_ISREG(st.st_mode) else kind_of(st)
-        return f"cannot be opened ({exc.strerror})"
+            return tr("文件", "a file") if stat.S_ISREG(st.st_mode) else kind_of(st)
+        return tr(f"无法打开（{exc.strerror}）", f"cannot be opened ({exc.strerror})")
     owner = os.fstat(fd).st_uid
     if owner != os.geteuid():
         os.close(fd)
-        return f"a folder of another user (uid {owner})"
+        return tr(f"其他用户的文件夹（uid {owner}）", f"a folder of another user (uid {owner})")
     return Folder(fd, parent.path / name)
 
 
@@ -100,13 +95,26 @@ def work_folder(inbox: Folder) -> Folder:
             continue
         except OSError as exc:
             raise WriteError(
-                f"{inbox.path}: cannot write in the inbox ({exc.strerror}); nothing was taken"
+                tr(
+                    f"{inbox.path}：无法在收件箱中写入（{exc.strerror}）；未取走任何文件",
+                    f"{inbox.path}: cannot write in the inbox ({exc.strerror}); nothing was taken",
+                )
             ) from None
         made = own_folder(inbox, name, 0o700)
         if isinstance(made, Folder):
             return made
-        raise WriteError(f"{inbox.path / name}: {made}; nothing was taken")
-    raise WriteError(f"{inbox.path}: cannot make a private folder in the inbox")
+        raise WriteError(
+            tr(
+                f"{inbox.path / name}：{made}；未取走任何文件",
+                f"{inbox.path / name}: {made}; nothing was taken",
+            )
+        )
+    raise WriteError(
+        tr(
+            f"{inbox.path}：无法在收件箱中建立私用文件夹",
+            f"{inbox.path}: cannot make a private folder in the inbox",
+        )
+    )
 
 
 def leftover_work(inbox: Folder) -> list[Folder]:
@@ -135,7 +143,14 @@ def own_folder_if_private(inbox: Folder, name: str) -> Folder | None:
 
 
 def kind_of(st: os.stat_result) -> str:
-    return _KINDS.get(stat.S_IFMT(st.st_mode), "a device")
+    """What a name in the inbox is, when it is no regular file, as words for a message."""
+    kinds = {
+        stat.S_IFLNK: tr("符号链接", "a symbolic link"),
+        stat.S_IFIFO: tr("命名管道", "a named pipe"),
+        stat.S_IFSOCK: tr("套接字", "a socket"),
+        stat.S_IFDIR: tr("文件夹", "a folder"),
+    }
+    return kinds.get(stat.S_IFMT(st.st_mode), tr("设备", "a device"))
 
 
 def name_problem(name: str, shown: str, limit: int) -> str | None:
@@ -144,15 +159,17 @@ def name_problem(name: str, shown: str, limit: int) -> str | None:
     found = first_control(name)
     if found is not None:
         position, ch = found
-        return (
+        return tr(
+            f"{shown}：文件名第{position}个字符是控制字符（U+{ord(ch):04X}）；请改名（未读取）",
             f"{shown}: the file name has a control character (U+{ord(ch):04X} at position "
-            f"{position}); rename it (nothing was read)"
+            f"{position}); rename it (nothing was read)",
         )
     size = len(os.fsencode(name))
     if size > limit:
-        return (
+        return tr(
+            f"{shown}：文件名太长，无法移动和附注（{size} 字节；最多 {limit}）；请改短（未读取）",
             f"{shown}: the file name is too long to be moved and noted ({size} bytes; at most "
-            f"{limit}); give it a shorter name (nothing was read)"
+            f"{limit}); give it a shorter name (nothing was read)",
         )
     return None
 

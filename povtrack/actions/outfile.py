@@ -10,13 +10,18 @@ import stat
 from pathlib import Path
 
 from povtrack.errors import UsageError, WriteError
+from povtrack.i18n import tr
 from povtrack.storage import safefile
 from povtrack.storage.sidefiles import belongs_to
 
-_KINDS = {
-    stat.S_IFSOCK: "a socket",
-    stat.S_IFBLK: "a block device",
-}
+
+def _kind(mode: int) -> str:
+    """What is at an output path that is no file, terminal or pipe, as words for a message."""
+    if stat.S_ISSOCK(mode):
+        return tr("套接字", "a socket")
+    if stat.S_ISBLK(mode):
+        return tr("块设备", "a block device")
+    return tr("特殊文件", "a special file")
 
 
 def check_target(path: Path, db: Path) -> bool:
@@ -25,7 +30,12 @@ def check_target(path: Path, db: Path) -> bool:
     place, False for a regular file or a new name."""
     what = belongs_to(db, path)
     if what is not None:
-        raise UsageError(f"{path}: that is {what}; -o never writes there (choose another file)")
+        raise UsageError(
+            tr(
+                f"{path}：这是{what}；-o 绝不写到这里（请另选文件）",
+                f"{path}: that is {what}; -o never writes there (choose another file)",
+            )
+        )
     try:
         mode = os.stat(path).st_mode
     except OSError:
@@ -36,12 +46,18 @@ def check_target(path: Path, db: Path) -> bool:
         return True
     if stat.S_ISDIR(mode):
         raise UsageError(
-            f"{path}: is a folder; -o writes a file, a terminal or a pipe (give a file name)"
+            tr(
+                f"{path}：是文件夹；-o 写入的是文件、终端或管道（请给出文件名）",
+                f"{path}: is a folder; -o writes a file, a terminal or a pipe (give a file name)",
+            )
         )
-    kind = _KINDS.get(stat.S_IFMT(mode), "a special file")
+    kind = _kind(mode)
     raise UsageError(
-        f"{path}: is {kind}, not a regular file; -o writes a file, a terminal or a pipe, and "
-        "never replaces anything else"
+        tr(
+            f"{path}：是{kind}，不是普通文件；-o 只写入文件、终端或管道，绝不替换其他东西",
+            f"{path}: is {kind}, not a regular file; -o writes a file, a terminal or a pipe, and "
+            "never replaces anything else",
+        )
     )
 
 
@@ -54,7 +70,12 @@ def write_output(path: Path, data: bytes, db: Path) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise WriteError(f"{path.parent}: cannot create the folder: {exc.strerror}") from None
+        raise WriteError(
+            tr(
+                f"{path.parent}：无法创建文件夹：{exc.strerror}",
+                f"{path.parent}: cannot create the folder: {exc.strerror}",
+            )
+        ) from None
     check_target(path, db)  # the folders just made hold nothing of the database's
     safefile.atomic_write(path, data, new_mode=0o644, record=False)
 
@@ -65,15 +86,28 @@ def _write_in_place(path: Path, data: bytes) -> None:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_NOCTTY | os.O_CLOEXEC)
     except OSError as exc:
-        raise WriteError(f"{path}: cannot write: {exc.strerror}; nothing written") from None
+        raise WriteError(
+            tr(
+                f"{path}：无法写入：{exc.strerror}；未写入任何内容",
+                f"{path}: cannot write: {exc.strerror}; nothing written",
+            )
+        ) from None
     try:
         mode = os.fstat(fd).st_mode
         if not (stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)):
-            raise UsageError(f"{path}: changed while it was opened; nothing written")
+            raise UsageError(
+                tr(
+                    f"{path}：打开期间被改动；未写入任何内容",
+                    f"{path}: changed while it was opened; nothing written",
+                )
+            )
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view) :]
     except OSError as exc:
-        raise WriteError(f"{path}: write failed ({exc.strerror or exc})") from None
+        why = exc.strerror or exc
+        raise WriteError(
+            tr(f"{path}：写入失败（{why}）", f"{path}: write failed ({why})")
+        ) from None
     finally:
         os.close(fd)

@@ -29,6 +29,7 @@ from povtrack.analysis.meaning import (
 )
 from povtrack.dates import check_in_window
 from povtrack.errors import UsageError
+from povtrack.i18n import tr
 from povtrack.jsonable import num
 from povtrack.ledger import Ledger, files_in_force
 from povtrack.model import Allocation, Entry, Indicator, Plan
@@ -46,9 +47,13 @@ def readable(text: str, what: str) -> str:
     rather than fail at the commit."""
     bad = next((ch for ch in text if "\udc80" <= ch <= "\udcff"), None)
     if bad is not None:
+        byte = f"0x{ord(bad) - 0xDC00:02x}"
         raise UsageError(
-            f"{what} is not valid UTF-8 text (byte 0x{ord(bad) - 0xDC00:02x}); "
-            "set the terminal or the script to UTF-8"
+            tr(
+                f"{what} 不是有效的 UTF-8 文本（字节 {byte}）；请把终端或脚本设为 UTF-8",
+                f"{what} is not valid UTF-8 text (byte {byte}); "
+                "set the terminal or the script to UTF-8",
+            )
         )
     return text
 
@@ -63,7 +68,7 @@ def current_user(by: str | None = None) -> str:
         user = readable(os.environ["POVTRACK_USER"], "POVTRACK_USER")
         return refuse_controls(user, "POVTRACK_USER")
     try:
-        return readable(getpass.getuser(), "the login name")
+        return readable(getpass.getuser(), tr("登录名", "the login name"))
     except (KeyError, OSError):
         return "unknown"
 
@@ -92,7 +97,8 @@ class ImportResult:
     added: int = 0
     unchanged: int = 0
     files: list[str] = field(default_factory=list)
-    already: list[str] = field(default_factory=list)  # "FILE (batch b3, 2018-...)"
+    already: list[str] = field(default_factory=list)  # "FILE (already imported: batch b3, …)"
+    already_when: list[str] = field(default_factory=list)  # "batch b3, 2018-…", for each
     encodings: dict[str, str] = field(default_factory=dict)
     per_file: list[dict[str, Any]] = field(default_factory=list)  # for --json
     # how each file of per_file was read (returns.reading): its JSON fields, given with
@@ -149,7 +155,11 @@ def import_returns(
     )
     if problems:
         raise UsageError(
-            f"import refused, nothing written: {len(problems)} problem(s)", details=problems
+            tr(
+                f"拒绝导入，未写入任何内容：共 {len(problems)} 处问题",
+                f"import refused, nothing written: {len(problems)} problem(s)",
+            ),
+            details=problems,
         )
     result = ImportResult()
     ledger = store.ledger()
@@ -180,11 +190,20 @@ def import_returns(
             report |= {"encoding": first.get("encoding"), "rows": first.get("rows", 0)}
         if earlier is not None or rf.sha256 in {f["sha256"] for f in batch_files}:
             when = (
-                f"batch {earlier['id']}, {earlier['at']}"
+                tr(
+                    f"批次 {earlier['id']}，{earlier['at']}",
+                    f"batch {earlier['id']}, {earlier['at']}",
+                )
                 if earlier
-                else "the same content as another file of this import"
+                else tr(
+                    "与本次导入的另一个文件内容相同",
+                    "the same content as another file of this import",
+                )
             )
-            result.already.append(f"{rf.name} (already imported: {when})")
+            result.already.append(
+                tr(f"{rf.name}（已导入过：{when}）", f"{rf.name} (already imported: {when})")
+            )
+            result.already_when.append(when)
             report |= {"status": "already", "earlier_batch": earlier["id"] if earlier else None}
             continue
         report["status"] = "imported"
@@ -247,10 +266,13 @@ def going_down(plan: Any, ledger: Ledger, rows: list[dict[str, Any]]) -> list[Ru
             continue
         day = days[n - 1]
         if r["value"] < values[day]:
-            message = (
-                f"{r['source']}: {r['area']} {r['indicator']} {r['date'].isoformat()}: "
+            where = f"{r['source']}: {r['area']} {r['indicator']} {r['date'].isoformat()}"
+            message = tr(
+                f"{where}：{num(r['value'])} 低于 {day.isoformat()} 的 {num(values[day])}"
+                "（累计数下降：已接受；'povtrack check' 会报告）",
+                f"{where}: "
                 f"{num(r['value'])} is below {num(values[day])} on {day.isoformat()} (a running "
-                "total going down: accepted; 'povtrack check' reports it)"
+                "total going down: accepted; 'povtrack check' reports it)",
             )
             fields = {
                 "source": r["source"],
@@ -337,21 +359,35 @@ class Allocated:
 
 def allocatable(ind: Indicator) -> None:
     if ind.kind == "activity":
-        raise UsageError(f"{ind.id} is an activity indicator: it has no numeric target")
+        raise UsageError(
+            tr(
+                f"{ind.id} 是活动类指标：没有数值目标",
+                f"{ind.id} is an activity indicator: it has no numeric target",
+            )
+        )
 
 
 def not_the_city(plan: Plan, area_id: str) -> None:
     if area_id == plan.root.id:
-        raise UsageError(f"{area_id} is the city itself; allocations give a share to an area")
+        raise UsageError(
+            tr(
+                f"{area_id} 就是全市；分解任务是把目标分给下辖地区",
+                f"{area_id} is the city itself; allocations give a share to an area",
+            )
+        )
 
 
 def allowed_due(plan: Plan, due: date | None) -> None:
     if due is not None:
-        check_in_window(due, plan.start, plan.last_due, "due date")
+        check_in_window(due, plan.start, plan.last_due, tr("截止日期", "due date"))
         if due <= plan.start:  # as for the plan's own targets: a window of at least a day
             raise UsageError(
-                f"due date {due.isoformat()} is not after the plan's start "
-                f"({plan.start.isoformat()}): a target needs at least one day"
+                tr(
+                    f"截止日期 {due.isoformat()} 不晚于方案开始日期（{plan.start.isoformat()}）："
+                    "目标至少要有一天",
+                    f"due date {due.isoformat()} is not after the plan's start "
+                    f"({plan.start.isoformat()}): a target needs at least one day",
+                )
             )
 
 
@@ -407,11 +443,21 @@ def build_demo(path: Path, *, protect: list[Path], lock_timeout: float) -> tuple
     from povtrack.planfile import bundled_text
 
     if any(path.resolve() == p.resolve() for p in protect if p):
-        raise UsageError(f"{path}: that is your povtrack database; the demo uses its own file")
+        raise UsageError(
+            tr(
+                f"{path}：这是你的 povtrack 数据库；演示使用它自己的文件",
+                f"{path}: that is your povtrack database; the demo uses its own file",
+            )
+        )
     samples = sample_dir()
     returns = sorted((samples / "returns").glob("*.csv"))
     if not returns:
-        raise UsageError(f"{samples}: no sample returns found (is the package complete?)")
+        raise UsageError(
+            tr(
+                f"{samples}：找不到示例报表（安装包完整吗？）",
+                f"{samples}: no sample returns found (is the package complete?)",
+            )
+        )
     with Database.creating(path, bundled_text(), demo=True, lock_timeout=lock_timeout) as (
         store,
         _,
@@ -420,9 +466,11 @@ def build_demo(path: Path, *, protect: list[Path], lock_timeout: float) -> tuple
         allocations = load_allocations_csv(store, samples / "allocations.csv", by=by)
         result = import_returns(store, returns, by=by, base=samples.parent)
         store.commit()
-    summary = (
+    summary = tr(
+        f"演示：{allocations} 项示例分解任务，来自 {len(result.files)} 份示例周报的 "
+        f"{result.added} 条记录（示意数据，并非来自方案）",
         f"demo: {allocations} sample allocations, {result.added} entries from "
-        f"{len(result.files)} sample weekly returns (illustrative data, not from the plan)"
+        f"{len(result.files)} sample weekly returns (illustrative data, not from the plan)",
     )
     return store, summary
 
@@ -430,32 +478,60 @@ def build_demo(path: Path, *, protect: list[Path], lock_timeout: float) -> tuple
 def correct_entry(store: Backend, entry_id: int, value: str, *, reason: str, by: str) -> Recorded:
     """A correction: a new entry with the same indicator, area and date that supersedes the
     old one. Both stay in the log. Returns the new entry and what it means."""
-    from povtrack.ledger import COUNTS, REPLACED, counting_entry, entry_states
+    from povtrack.i18n import current_lang
+    from povtrack.ledger import COUNTS, REPLACED, counting_entry, entry_states, state_words
 
     old = store.entry(entry_id)
     if old is None:
-        raise UsageError(f"no entry {entry_id} (see 'povtrack log --all')")
+        raise UsageError(
+            tr(
+                f"没有第{entry_id}条记录（见 'povtrack log --all'）",
+                f"no entry {entry_id} (see 'povtrack log --all')",
+            )
+        )
     try:
         reportable(store.plan, store.plan.indicator(old.indicator))
     except UsageError as exc:
-        raise UsageError(f"entry {entry_id} can never count: {exc.message}") from None
+        raise UsageError(
+            tr(
+                f"第{entry_id}条记录永远不会计入：{exc.message}",
+                f"entry {entry_id} can never count: {exc.message}",
+            )
+        ) from None
     history = store.all_entries()
     states = entry_states(history, store.batches())
     state = states[entry_id]
     if state != COUNTS:
-        why = f"entry {entry_id} is {state}"
+        why = tr(
+            f"第{entry_id}条记录{state_words(state, current_lang())}",
+            f"entry {entry_id} is {state}",
+        )
         if state.startswith(REPLACED):
-            why += " (a later report for the same area, indicator and date)"
+            why += tr(
+                "（同一地区、指标和日期的后一次填报）",
+                " (a later report for the same area, indicator and date)",
+            )
         counting = counting_entry(history, states, old)
         if counting is None:
             raise UsageError(
-                f"{why}; no entry counts for {old.area} {old.indicator} on "
-                f"{old.date.isoformat()} (record a new value instead)"
+                tr(
+                    f"{why}；{old.area} {old.indicator} 在 {old.date.isoformat()} 没有计入的记录"
+                    "（请改为记录一个新数值）",
+                    f"{why}; no entry counts for {old.area} {old.indicator} on "
+                    f"{old.date.isoformat()} (record a new value instead)",
+                )
             )
-        raise UsageError(f"{why}; correct entry {counting.id}, the entry that counts")
+        raise UsageError(
+            tr(
+                f"{why}；请更正计入的那条：第{counting.id}条记录",
+                f"{why}; correct entry {counting.id}, the entry that counts",
+            )
+        )
     reason = readable(reason, "--reason").strip()
     if not reason:
-        raise UsageError("a correction needs a reason (--reason TEXT)")
+        raise UsageError(
+            tr("更正需要写明原因（--reason TEXT）", "a correction needs a reason (--reason TEXT)")
+        )
     number = parse_value(value, store.plan.indicator(old.indicator))
     batch = store.add_batch("correct", by, reason=reason)
     row = {
@@ -491,15 +567,26 @@ def undo_batch(store: Backend, batch_id: str | None, *, reason: str, by: str) ->
     if batch_id is None:
         candidates = [b for b in batches if b["kind"] != "undo" and b["id"] not in undone]
         if not candidates:
-            raise UsageError("nothing to undo")
+            raise UsageError(tr("没有可撤销的操作", "nothing to undo"))
         target = candidates[-1]
     else:
         target = next((b for b in batches if b["id"] == batch_id), None)
         if target is None:
-            known = ", ".join(b["id"] for b in batches[-5:]) or "none"
-            raise UsageError(f"no batch '{batch_id}' (newest: {known}; see 'povtrack log --all')")
+            known = ", ".join(b["id"] for b in batches[-5:]) or tr("无", "none")
+            raise UsageError(
+                tr(
+                    f"没有批次“{batch_id}”（最新的：{known}；见 'povtrack log --all'）",
+                    f"no batch '{batch_id}' (newest: {known}; see 'povtrack log --all')",
+                )
+            )
         if target["id"] in undone:
-            raise UsageError(f"batch {target['id']} is already undone by {undone[target['id']]}")
+            by = undone[target["id"]]
+            raise UsageError(
+                tr(
+                    f"批次 {target['id']} 已被 {by} 撤销",
+                    f"batch {target['id']} is already undone by {by}",
+                )
+            )
     affected = sum(1 for e in store.all_entries() if e.batch == target["id"])
     reason = readable(reason, "--reason").strip()
     undo = store.add_batch("undo", by, reverts=target["id"], reason=note_text(reason))

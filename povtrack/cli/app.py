@@ -25,7 +25,7 @@ from typer.core import TyperCommand, TyperGroup
 from povtrack import __version__
 from povtrack.cli import complete, fast_params
 from povtrack.errors import ExitCode, Interrupted, PovtrackError, UsageError, interruption
-from povtrack.i18n import Labels, default_lang, parse_lang, set_lang, tr
+from povtrack.i18n import Labels, command_lang, default_lang, parse_lang, set_lang, tr
 
 if TYPE_CHECKING:  # types only: each command imports what it needs when it runs
     from datetime import date
@@ -51,6 +51,8 @@ class _Group(TyperGroup):
         **extra: Any,
     ) -> Any:
         extra = {"windows_expand_args": windows_expand_args, **extra}
+        state.early_lang = command_lang(sys.argv[1:] if args is None else list(args))
+        set_lang(state.early_lang)
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         try:
@@ -60,16 +62,22 @@ class _Group(TyperGroup):
         except typer.Abort as exc:
             if isinstance(exc.__context__, KeyboardInterrupt):  # Ctrl-C inside the parser
                 _interrupted(128 + signal.SIGINT)
-            typer.echo("aborted", err=True)
+            typer.echo(tr("已中止", "aborted"), err=True)
             sys.exit(int(ExitCode.INTERNAL))
         except typer.TyperException as exc:  # the parser's own usage errors
             if type(exc).__name__ == "NoArgsIsHelpError":
                 exc.show()  # type: ignore[attr-defined]
                 sys.exit(getattr(exc, "exit_code", 2))
+            from povtrack.cli.usage import usage_message
+
             ctx = getattr(exc, "ctx", None)
-            hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+            hint = ""
+            if ctx is not None:
+                hint = tr(
+                    f"（见 '{ctx.command_path} --help'）", f" (see '{ctx.command_path} --help')"
+                )
             message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
-            typer.echo(f"error: {message}{hint}", err=True)
+            typer.echo(error_line(f"{usage_message(message)}{hint}"), err=True)
             sys.exit(getattr(exc, "exit_code", int(ExitCode.USAGE)))
         sys.exit(rv if isinstance(rv, int) else 0)
 
@@ -83,7 +91,7 @@ class _Group(TyperGroup):
             return super().invoke(ctx)
         except PovtrackError as exc:
             for line in exc.lines():
-                say(f"error: {line}")
+                say(error_line(line))
             raise typer.Exit(int(exc.exit_code)) from None
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise
@@ -92,8 +100,12 @@ class _Group(TyperGroup):
                 raise signal_came from None  # Python 3.11 wraps it in class creation
             if state.debug:
                 raise
+            kind = type(exc).__name__
             typer.echo(
-                f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
+                tr(
+                    f"内部错误：{kind}：{exc}（加 --debug 运行可看详情）",
+                    f"internal error: {kind}: {exc} (run with --debug for details)",
+                ),
                 err=True,
             )
             raise typer.Exit(int(ExitCode.INTERNAL)) from None
@@ -142,8 +154,11 @@ def _interrupted(code: int) -> None:
     from povtrack.storage import safefile
 
     done = safefile.COMMITTED
-    what = f"after writing {done[-1]}" if done else "nothing written"
-    typer.echo(f"interrupted ({what})", err=True)
+    if done:
+        what = tr(f"已写入 {done[-1]}", f"after writing {done[-1]}")
+    else:
+        what = tr("未写入任何内容", "nothing written")
+    typer.echo(tr(f"已中断（{what}）", f"interrupted ({what})"), err=True)
     sys.exit(code)
 
 
@@ -201,6 +216,7 @@ class _State:
     debug: bool = False
     lock_timeout: float | None = None
     quiet: bool = False
+    early_lang: str | None = None  # the language of the whole command line, before parsing
 
 
 state = _State()
@@ -287,7 +303,7 @@ def writing_store() -> Iterator[Backend]:
             yield store
         finally:
             for line in store.warnings:
-                say(f"warning: {line}")
+                say(warning_line(line))
 
 
 def as_of_date(store: Backend, text: str | None) -> date:
@@ -315,7 +331,12 @@ def require_task(plan: Plan, task: int | None) -> None:
     """--task must name one of the plan's tasks."""
     numbers = [t.number for t in plan.tasks]
     if task is not None and task not in numbers:
-        raise UsageError(f"no task {task}; the plan has tasks {numbers[0]}–{numbers[-1]}")
+        raise UsageError(
+            tr(
+                f"没有任务 {task}；方案的任务编号为 {numbers[0]}–{numbers[-1]}",
+                f"no task {task}; the plan has tasks {numbers[0]}–{numbers[-1]}",
+            )
+        )
 
 
 def print_status(plan: Plan, rows: list[StatusRow], as_of: date, *, forecast: bool = False) -> None:
@@ -375,6 +396,16 @@ def say(message: str) -> None:
     typer.echo(escape(message, keep_tab=True), err=True)
 
 
+def error_line(text: str) -> str:
+    """``error: TEXT`` (错误：TEXT), as every refusal is said."""
+    return tr(f"错误：{text}", f"error: {text}")
+
+
+def warning_line(text: str) -> str:
+    """``warning: TEXT`` (警告：TEXT), as every warning is said."""
+    return tr(f"警告：{text}", f"warning: {text}")
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"povtrack {__version__}")
@@ -413,12 +444,16 @@ def main_options(
 ) -> None:
     state.db, state.debug = db, debug
     state.lang, unknown = default_lang()
+    # --lang after the command name counts from here on too: the command's own arguments are
+    # parsed (and refused) before its --lang is read
+    state.lang = state.early_lang or state.lang
     set_lang(state.lang)
     state.lock_timeout = lock_wait
     state.quiet = quiet
     choose_lang(lang)
     if unknown is not None:
-        say(f"{tr('警告', 'warning')}: {unknown}")
+        unknown = default_lang()[1] or unknown  # said again in the language just chosen
+        say(warning_line(unknown))
 
 
 def main() -> None:

@@ -16,11 +16,13 @@ from povtrack.cli.app import (
     app,
     choose_db,
     db_path,
+    error_line,
     lock_timeout,
     print_json,
     say,
 )
 from povtrack.errors import ExitCode
+from povtrack.i18n import tr
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -66,13 +68,18 @@ def db_verify(
     if verdict.problems:
         if not as_json:
             for line in verdict.problems:
-                say(f"error: {line}")
+                say(error_line(line))
         raise typer.Exit(int(ExitCode.DATABASE))
     if not as_json:
+        v = verdict
         say(
-            f"{verdict.path}: ok — schema {verdict.schema}, generation {verdict.generation}, "
-            f"{verdict.entries} entries, {verdict.allocations} allocations, "
-            f"{verdict.batches} batches, {verdict.backups} backups"
+            tr(
+                f"{v.path}：完好 — 格式版本 {v.schema}，第 {v.generation} 版，{v.entries} 条记录，"
+                f"{v.allocations} 项分解任务，{v.batches} 个批次，{v.backups} 个备份",
+                f"{verdict.path}: ok — schema {verdict.schema}, generation {verdict.generation}, "
+                f"{verdict.entries} entries, {verdict.allocations} allocations, "
+                f"{verdict.batches} batches, {verdict.backups} backups",
+            )
         )
 
 
@@ -85,7 +92,7 @@ def db_backup(db: str | None = DB_OPTION, lock_wait: float | None = LOCK_OPTION)
     choose_db(db, lock_wait)
     dest = _maintenance(db_path()).backup_now(db_path(), lock_timeout=lock_timeout())
     typer.echo(str(dest))
-    say(f"backed up {db_path()} to {dest}")
+    say(tr(f"已把 {db_path()} 备份到 {dest}", f"backed up {db_path()} to {dest}"))
 
 
 @db_app.command("backups")
@@ -103,15 +110,28 @@ def db_backups(
         print_json({"backups": rows})
         return
     if not rows:
-        say(f"no backups of {db_path()} yet (each write keeps one)")
+        say(
+            tr(
+                f"{db_path()} 还没有备份（每次写入都会保留一份）",
+                f"no backups of {db_path()} yet (each write keeps one)",
+            )
+        )
     for row in rows:
         if row["ok"]:
+            name, generation, entries = row["name"], row["generation"], row["entries"]
             typer.echo(
-                f"{row['name']}\tgeneration {row['generation']}\t{row['entries']} entries\t"
-                f"{row['committed_at']}"
+                tr(
+                    f"{name}\t第 {generation} 版\t{entries} 条记录\t{row['committed_at']}",
+                    f"{name}\tgeneration {generation}\t{entries} entries\t{row['committed_at']}",
+                )
             )
         else:
-            typer.echo(f"{row['name']}\tunusable: {row['problem']}")
+            typer.echo(
+                tr(
+                    f"{row['name']}\t无法使用：{row['problem']}",
+                    f"{row['name']}\tunusable: {row['problem']}",
+                )
+            )
 
 
 @db_app.command("restore")
@@ -132,8 +152,13 @@ def db_restore(
     chosen = maintenance.find_backup(path, backup)
     done = maintenance.restore(path, chosen, lock_timeout=lock_timeout())
     if done.kept:
-        say(f"kept the current file as {done.kept}")
-    say(f"restored {path} from {done.backup} (now generation {done.generation})")
+        say(tr(f"已把当前文件保留为 {done.kept}", f"kept the current file as {done.kept}"))
+    say(
+        tr(
+            f"已用 {done.backup} 恢复 {path}（现为第 {done.generation} 版）",
+            f"restored {path} from {done.backup} (now generation {done.generation})",
+        )
+    )
 
 
 @db_app.command("migrate")
@@ -160,9 +185,15 @@ def db_migrate(
     if as_json:
         print_json(moved.as_json())
     summary = moved.as_json()
+    s, m = summary, moved
     say(
-        f"migrated {summary['source']} ({summary['source_backend']}) to {summary['target']} "
-        f"({summary['target_backend']}): {moved.entries} entries, {moved.batches} batches, "
-        f"{moved.allocations} allocations; generation {moved.generation} "
-        f"(was {moved.source_generation})"
+        tr(
+            f"已把 {s['source']}（{s['source_backend']}）迁移到 {s['target']}"
+            f"（{s['target_backend']}）：{m.entries} 条记录，{m.batches} 个批次，"
+            f"{m.allocations} 项分解任务；第 {m.generation} 版（原为第 {m.source_generation} 版）",
+            f"migrated {summary['source']} ({summary['source_backend']}) to {summary['target']} "
+            f"({summary['target_backend']}): {moved.entries} entries, {moved.batches} batches, "
+            f"{moved.allocations} allocations; generation {moved.generation} "
+            f"(was {moved.source_generation})",
+        )
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from unicodedata import east_asian_width
+
 import typer
 
 from povtrack.cli.app import (
@@ -14,6 +16,7 @@ from povtrack.cli.app import (
     print_status,
     say,
 )
+from povtrack.i18n import tr
 
 # ---------------------------------------------------------------------------- init / plan
 
@@ -47,6 +50,8 @@ def demo(
     print_status(store.plan, rows, when)
     print_board(store.plan, rows, when)  # the battle map last: what the meeting looks at
     say(summary)
-    say(f"demo database: {path}")
-    say(f"try: povtrack --db {path} status --task 2 --forecast")
-    say(f"     povtrack --db {path} report --format html -o weekly.html")
+    say(tr(f"演示数据库：{path}", f"demo database: {path}"))
+    head = tr("试试：", "try: ")
+    say(f"{head}povtrack --db {path} status --task 2 --forecast")
+    under = " " * sum(2 if east_asian_width(c) in "WF" else 1 for c in head)  # as wide as head
+    say(under + f"povtrack --db {path} report --format html -o weekly.html")

@@ -28,6 +28,7 @@ from povtrack.cli.output import (
     emit,
 )
 from povtrack.errors import UsageError
+from povtrack.i18n import tr
 
 if TYPE_CHECKING:
     from povtrack.sheet import Sheet
@@ -72,17 +73,27 @@ def diff(
     from povtrack.dates import check_in_window, parse_when, weeks_before
 
     if since is not None and weeks is not None:
-        raise UsageError("give --since or --weeks, not both")
+        raise UsageError(tr("--since 和 --weeks 只能给一个", "give --since or --weeks, not both"))
     sections = list(DIFF_SECTIONS)
     if section is not None:
         picked = section.strip().lower()
         if picked not in DIFF_SECTIONS:
-            raise UsageError(f"--section '{section}' is not one of {', '.join(DIFF_SECTIONS)}")
+            known = ", ".join(DIFF_SECTIONS)
+            raise UsageError(
+                tr(
+                    f"--section“{section}”不是 {known} 之一",
+                    f"--section '{section}' is not one of {known}",
+                )
+            )
         sections = [picked]
     if chosen == "csv" and len(sections) > 1:
         raise UsageError(
-            "diff has three tables and csv holds one: give --section changes, movers or "
-            "silent, or use json, md, html or xlsx"
+            tr(
+                "diff 有三张表，而 csv 只能容纳一张：请加 --section changes、movers 或 silent，"
+                "或改用 json、md、html 或 xlsx",
+                "diff has three tables and csv holds one: give --section changes, movers or "
+                "silent, or use json, md, html or xlsx",
+            )
         )
     store = open_store()
     plan = store.plan
@@ -94,8 +105,12 @@ def diff(
         start = weeks_before(when, weeks or 1, plan.start)
     if start >= when:
         raise UsageError(
-            f"--since {start.isoformat()} is not before --as-of {when.isoformat()}; "
-            "the period runs from --since to --as-of"
+            tr(
+                f"--since {start.isoformat()} 不早于 --as-of {when.isoformat()}；"
+                "统计期是从 --since 到 --as-of",
+                f"--since {start.isoformat()} is not before --as-of {when.isoformat()}; "
+                "the period runs from --since to --as-of",
+            )
         )
     d = make_diff(plan, entries, store.allocations(), start, when)
 

@@ -16,8 +16,10 @@ from povtrack.cli.app import (
     print_json,
     progress,
     say,
+    warning_line,
     writing_store,
 )
+from povtrack.i18n import tr
 
 if TYPE_CHECKING:
     from povtrack.actions.writes import ImportResult
@@ -77,7 +79,7 @@ def import_cmd(
         refuse_controls(name, f"FILES {escape(name)}")
     if dry_run:  # the same checks and the same arithmetic, on a database opened to read
         store = open_store()
-        with progress("reading rows") as tick:
+        with progress(tr("正在读取", "reading rows")) as tick:
             result = import_returns(
                 store, files, by=current_user(by), encoding=encoding, tick=tick, layout=layout
             )
@@ -85,7 +87,7 @@ def import_cmd(
         if as_json:
             print_json(result.as_json(dry_run=True, database=store.warnings))
         return
-    with writing_store() as store, progress("reading rows") as tick:
+    with writing_store() as store, progress(tr("正在读取", "reading rows")) as tick:
         result = import_returns(
             store, files, by=current_user(by), encoding=encoding, tick=tick, layout=layout
         )
@@ -93,20 +95,35 @@ def import_cmd(
     for line in result.already:
         say(line)
     for w in result.warnings:
-        say(f"warning: {w.message}")
+        say(warning_line(w.message))
     for report in result.per_file:
         if report["status"] == "imported":
-            say(f"{report['file']}: {report['rows']} rows, read as {report['encoding']}")
+            name, rows, encoding = report["file"], report["rows"], report["encoding"]
+            say(
+                tr(
+                    f"{name}：{rows} 行，按 {encoding} 读取",
+                    f"{name}: {rows} rows, read as {encoding}",
+                )
+            )
     for line in result.read_notes:  # a title row, Chinese names, the wide layout
         say(line)
     if result.batch:
+        skipped = ""
+        if result.unchanged:
+            skipped = tr(
+                f"；跳过 {result.unchanged} 行未变的数据",
+                f"; {result.unchanged} unchanged rows skipped",
+            )
         say(
-            f"imported {result.added} entries from {len(result.files)} file(s) as batch "
-            f"{result.batch}"
-            + (f"; {result.unchanged} unchanged rows skipped" if result.unchanged else "")
+            tr(
+                f"已从 {len(result.files)} 个文件导入 {result.added} 条记录，批次 {result.batch}"
+                + skipped,
+                f"imported {result.added} entries from {len(result.files)} file(s) as batch "
+                f"{result.batch}" + skipped,
+            )
         )
     else:
-        say("nothing new to import")
+        say(tr("没有新内容可导入", "nothing new to import"))
     if as_json:
         print_json(result.as_json(database=store.warnings))
 
@@ -117,15 +134,35 @@ def _say_dry_run(result: ImportResult) -> None:
     for line in result.read_lines:  # how each file was read, before what it would change
         say(line)
     for w in result.warnings:
-        say(f"warning: {w.message}")
+        say(warning_line(w.message))
     new = sum(1 for c in result.changes if c["previous"] is None)
+    changed = result.added - new
+    skipped = ""
+    if result.unchanged:
+        skipped = tr(
+            f"；将跳过 {result.unchanged} 行未变的数据",
+            f"; {result.unchanged} unchanged rows would be skipped",
+        )
     say(
-        f"dry run, nothing written: would add {result.added} entries "
-        f"({new} new, {result.added - new} changing a value already recorded for that date)"
-        + (f"; {result.unchanged} unchanged rows would be skipped" if result.unchanged else "")
+        tr(
+            f"试运行，未写入任何内容：将添加 {result.added} 条记录"
+            f"（新增 {new} 条，{changed} 条改动该日期已记录的数值）" + skipped,
+            f"dry run, nothing written: would add {result.added} entries "
+            f"({new} new, {changed} changing a value already recorded for that date)" + skipped,
+        )
     )
     for c in result.changes[:20]:
-        before = "new" if c["previous"] is None else f"was {c['previous']}"
-        say(f"  {c['source']}: {c['indicator']} {c['area']} {c['date']} = {c['value']} ({before})")
+        if c["previous"] is None:
+            before = tr("新增", "new")
+        else:
+            before = tr(f"原为 {c['previous']}", f"was {c['previous']}")
+        row = f"{c['source']}: {c['indicator']} {c['area']} {c['date']} = {c['value']}"
+        say(tr(f"  {row}（{before}）", f"  {row} ({before})"))
     if len(result.changes) > 20:
-        say(f"  … and {len(result.changes) - 20} more (--json lists them all)")
+        more = len(result.changes) - 20
+        say(
+            tr(
+                f"  ……另有 {more} 条（--json 会全部列出）",
+                f"  … and {more} more (--json lists them all)",
+            )
+        )

@@ -15,12 +15,24 @@ from povtrack.cli.app import (
     app,
     choose_db,
     db_path,
+    error_line,
     lock_timeout,
     print_json,
     say,
+    warning_line,
 )
 from povtrack.cli.import_ import LAYOUT_OPTION, check_layout
 from povtrack.errors import ExitCode
+from povtrack.i18n import tr
+
+# an outcome's status as the screen says it (JSON keeps the English codes)
+_STATUS_ZH = {
+    "imported": "已导入",
+    "already": "已导入过",
+    "rejected": "已退回",
+    "waiting": "等待中",
+    "left": "留在原处",
+}
 
 
 @app.command()
@@ -70,17 +82,29 @@ def inbox(
     else:
         for o in run.outcomes:
             where = f" -> {o.moved_to}" if o.moved_to else ""
-            say(f"{o.status}: {o.name}: {o.message}{where}")
+            status = tr(_STATUS_ZH.get(o.status, o.status), o.status)
+            say(
+                tr(
+                    f"{status}：{o.name}：{o.message}{where}",
+                    f"{o.status}: {o.name}: {o.message}{where}",
+                )
+            )
             for w in o.warnings:
-                say(f"warning: {o.name}: {w.message}")
+                say(warning_line(f"{o.name}: {w.message}"))
         left = run.count("left")
+        counts = {k: run.count(k) for k in ("imported", "already", "rejected", "waiting")}
         say(
-            f"inbox {folder}: {run.count('imported')} imported, {run.count('already')} already "
-            f"imported, {run.count('rejected')} rejected, {run.count('waiting')} still arriving"
-            + (f", {left} left in place" if left else "")
+            tr(
+                f"收件箱 {folder}：已导入 {counts['imported']} 个，"
+                f"之前已导入 {counts['already']} 个，退回 {counts['rejected']} 个，"
+                f"仍在传送 {counts['waiting']} 个" + (f"，留在原处 {left} 个" if left else ""),
+                f"inbox {folder}: {counts['imported']} imported, {counts['already']} already "
+                f"imported, {counts['rejected']} rejected, {counts['waiting']} still arriving"
+                + (f", {left} left in place" if left else ""),
+            )
         )
     for line in run.problems:
-        say(f"error: {line}")
+        say(error_line(line))
     if run.stopped is not None:
         raise run.stopped  # after saying what was done: the rest stay for the next run
     if run.count("rejected") or run.count("left") or run.problems:

@@ -15,6 +15,7 @@ from povtrack.cli.app import (
     lock_timeout,
     say,
 )
+from povtrack.i18n import tr
 
 # ---------------------------------------------------------------------------- init / plan
 
@@ -43,8 +44,12 @@ def init(
         store.commit()
     parsed = store.plan
     if moved:
-        say(f"moved the old database aside to {moved}")
+        say(tr(f"已把旧数据库移到 {moved}", f"moved the old database aside to {moved}"))
     say(
-        f"created {path} with plan {parsed.id}: {len(parsed.areas)} areas, "
-        f"{len(parsed.indicators)} indicators, {len(parsed.plan_targets())} targets"
+        tr(
+            f"已新建 {path}，方案 {parsed.id}：{len(parsed.areas)} 个地区，"
+            f"{len(parsed.indicators)} 个指标，{len(parsed.plan_targets())} 个目标",
+            f"created {path} with plan {parsed.id}: {len(parsed.areas)} areas, "
+            f"{len(parsed.indicators)} indicators, {len(parsed.plan_targets())} targets",
+        )
     )

@@ -46,13 +46,21 @@ def _week(plan: Plan, entries: list[Entry], text: str | None) -> date:
     sunday = monday + timedelta(days=6)
     if sunday < plan.start:
         raise UsageError(
-            f"--week {text}: the week ends {sunday.isoformat()}, before the plan starts "
-            f"({plan.start.isoformat()})"
+            tr(
+                f"--week {text}：该周止于 {sunday.isoformat()}，早于方案开始日期"
+                f"（{plan.start.isoformat()}）",
+                f"--week {text}: the week ends {sunday.isoformat()}, before the plan starts "
+                f"({plan.start.isoformat()})",
+            )
         )
     if monday > plan.last_due:
         raise UsageError(
-            f"--week {text}: the week begins {monday.isoformat()}, after the plan's last due "
-            f"date ({plan.last_due.isoformat()})"
+            tr(
+                f"--week {text}：该周始于 {monday.isoformat()}，晚于方案最后截止日期"
+                f"（{plan.last_due.isoformat()}）",
+                f"--week {text}: the week begins {monday.isoformat()}, after the plan's last due "
+                f"date ({plan.last_due.isoformat()})",
+            )
         )
     return day
 

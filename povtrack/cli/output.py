@@ -12,6 +12,7 @@ import typer
 
 from povtrack.cli.app import db_path, print_json, say, state
 from povtrack.errors import UsageError
+from povtrack.i18n import tr
 
 if TYPE_CHECKING:
     from povtrack.sheet import Sheet
@@ -37,16 +38,29 @@ def choose_format(fmt: str | None, as_json: bool, output: Path | None) -> str:
     if fmt is not None:
         chosen = fmt.strip().lower()
         if chosen not in FORMATS:
-            raise UsageError(f"--format '{fmt}' is not one of {', '.join(FORMATS)}")
+            known = ", ".join(FORMATS)
+            raise UsageError(
+                tr(f"--format“{fmt}”不是 {known} 之一", f"--format '{fmt}' is not one of {known}")
+            )
         if as_json and chosen != "json":
-            raise UsageError(f"give --json or --format {chosen}, not both")
+            raise UsageError(
+                tr(
+                    f"--json 和 --format {chosen} 只能给一个",
+                    f"give --json or --format {chosen}, not both",
+                )
+            )
         return chosen
     if as_json:
         return "json"
     if output is not None:
         guessed = _SUFFIXES.get(output.suffix.lower())
         if guessed is None:
-            raise UsageError(f"{output}: give --format (the name does not say which)")
+            raise UsageError(
+                tr(
+                    f"{output}：请给出 --format（从文件名看不出格式）",
+                    f"{output}: give --format (the name does not say which)",
+                )
+            )
         return guessed
     return "table"
 
@@ -54,9 +68,16 @@ def choose_format(fmt: str | None, as_json: bool, output: Path | None) -> str:
 def require_output(fmt: str, output: Path | None) -> None:
     """The usage errors of --format and -o, raised before any work is done."""
     if fmt == "table" and output is not None:
-        raise UsageError("the table is for the screen; give --format csv, md, html or xlsx")
+        raise UsageError(
+            tr(
+                "表格只用于屏幕显示；请给出 --format csv、md、html 或 xlsx",
+                "the table is for the screen; give --format csv, md, html or xlsx",
+            )
+        )
     if fmt == "xlsx" and output is None:
-        raise UsageError("xlsx is a binary file: give -o FILE.xlsx")
+        raise UsageError(
+            tr("xlsx 是二进制文件：请给出 -o FILE.xlsx", "xlsx is a binary file: give -o FILE.xlsx")
+        )
     if output is not None:  # the database and its side files, folders, sockets: refused now
         from povtrack.actions.outfile import check_target
 
@@ -72,7 +93,7 @@ def encode(fmt: str, sheets: Callable[[], list[Sheet]], payload: Callable[[], An
     from povtrack.cli.app import progress
     from povtrack.output.files import sheet_bytes
 
-    with progress(f"writing {fmt}"):
+    with progress(tr(f"正在写入 {fmt}", f"writing {fmt}")):
         return sheet_bytes(sheets(), fmt, lang=state.lang)
 
 
@@ -83,7 +104,8 @@ def deliver(fmt: str, data: bytes, output: Path | None) -> None:
         sys.stdout.flush()
         return
     write_file(output, data)
-    say(f"wrote {output} ({fmt}, {len(data):,} bytes)")
+    size = f"{len(data):,}"
+    say(tr(f"已写入 {output}（{fmt}，{size} 字节）", f"wrote {output} ({fmt}, {size} bytes)"))
 
 
 def emit(

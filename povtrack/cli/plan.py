@@ -22,8 +22,10 @@ from povtrack.cli.app import (
     print_json,
     require_task,
     say,
+    warning_line,
 )
 from povtrack.errors import DatabaseError
+from povtrack.i18n import tr
 
 if TYPE_CHECKING:
     from povtrack.model import Allocation, Plan
@@ -41,7 +43,12 @@ def plan_and_allocations(plan_file: Path | None) -> tuple[Plan, list[Allocation]
     except DatabaseError:
         if db_path().exists():
             raise
-        say(f"no database at {db_path()}: showing the bundled plan {BUNDLED}")
+        say(
+            tr(
+                f"{db_path()} 没有数据库：显示内置方案 {BUNDLED}",
+                f"no database at {db_path()}: showing the bundled plan {BUNDLED}",
+            )
+        )
         return parse_plan(bundled_text(), BUNDLED), []
     return store.plan, store.allocations()
 
@@ -96,11 +103,22 @@ def plan_check(file: Path = typer.Argument(..., help="The plan file (TOML).")) -
     errors = [said[id(f)] for f in findings if f.severity == "error"]
     for f in findings:
         if f.severity == "warning":
-            say(f"warning: {said[id(f)]}")
+            say(warning_line(said[id(f)]))
     if errors:
-        raise PlanError(f"{file}: {len(errors)} target(s) break the plan's rules", details=errors)
+        raise PlanError(
+            tr(
+                f"{file}：有 {len(errors)} 个目标违反方案规则",
+                f"{file}: {len(errors)} target(s) break the plan's rules",
+            ),
+            details=errors,
+        )
     typer.echo(
-        f"{file}: ok — plan {plan.id}: {len(plan.areas)} areas, {len(plan.groups)} groups, "
-        f"{len(plan.tasks)} tasks, {len(plan.indicators)} indicators, "
-        f"{len(plan.plan_targets())} targets"
+        tr(
+            f"{file}：完好 — 方案 {plan.id}：{len(plan.areas)} 个地区，{len(plan.groups)} 个组，"
+            f"{len(plan.tasks)} 项任务，{len(plan.indicators)} 个指标，"
+            f"{len(plan.plan_targets())} 个目标",
+            f"{file}: ok — plan {plan.id}: {len(plan.areas)} areas, {len(plan.groups)} groups, "
+            f"{len(plan.tasks)} tasks, {len(plan.indicators)} indicators, "
+            f"{len(plan.plan_targets())} targets",
+        )
     )

@@ -19,6 +19,7 @@ from povtrack.cli.app import (
     writing_store,
 )
 from povtrack.errors import UsageError
+from povtrack.i18n import tr
 
 # ---------------------------------------------------------------------------- writing
 
@@ -28,7 +29,7 @@ def _when(day: str | None, week: str | None) -> date:
     from povtrack.dates import parse_day, parse_week
 
     if day and week:
-        raise UsageError("give --date or --week, not both")
+        raise UsageError(tr("--date 和 --week 只能给一个", "give --date or --week, not both"))
     if week:
         return parse_week(week)
     return parse_day(day) if day else date.today()

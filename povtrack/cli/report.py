@@ -20,6 +20,7 @@ from povtrack.cli.app import (
 )
 from povtrack.cli.output import deliver, require_output
 from povtrack.errors import UsageError
+from povtrack.i18n import tr
 
 
 @app.command()
@@ -44,12 +45,15 @@ def report(
 
     chosen = fmt.strip().lower()
     if chosen not in REPORT_FORMATS:
-        raise UsageError(f"--format '{fmt}' is not one of {', '.join(REPORT_FORMATS)}")
+        known = ", ".join(REPORT_FORMATS)
+        raise UsageError(
+            tr(f"--format“{fmt}”不是 {known} 之一", f"--format '{fmt}' is not one of {known}")
+        )
     require_output(chosen, output)
     store = open_store()
     plan, entries = store.plan, store.entries()
     when = as_of_date(store, as_of)
-    with progress("writing the report", total=2) as tick:
+    with progress(tr("正在写周报", "writing the report"), total=2) as tick:
         built = build(
             plan, store.meta["plan_sha256"], entries, store.allocations(), when, labels().lang
         )
@@ -57,4 +61,4 @@ def report(
         data = write(built, chosen, labels().lang)
         tick(1)
     deliver(chosen, data, output)
-    typer.echo(f"data digest {built.digest}", err=True)
+    typer.echo(tr(f"数据摘要 {built.digest}", f"data digest {built.digest}"), err=True)

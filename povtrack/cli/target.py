@@ -275,5 +275,5 @@ def target_list(
         print_json({"allocations": [allocation_json(a) for a in allocations]})
         return
     for a in allocations:
-        due = a.due.isoformat() if a.due else "(plan rule)"
+        due = a.due.isoformat() if a.due else tr("（按方案规则）", "(plan rule)")
         typer.echo(f"{a.indicator}\t{a.area}\t{a.value}\t{due}")

@@ -12,6 +12,7 @@ from povtrack.cli.app import (
     say,
     writing_store,
 )
+from povtrack.i18n import tr
 
 
 @app.command()
@@ -41,10 +42,21 @@ def undo(
     what = target["kind"]
     files = ", ".join(f["name"] for f in target.get("files", []))
     if what == "undo":
-        say(f"{done.undo}: undid {target['id']}: batch {target.get('reverts')} counts again")
+        again = target.get("reverts")
+        say(
+            tr(
+                f"{done.undo}：已撤销 {target['id']}：批次 {again} 重新计入",
+                f"{done.undo}: undid {target['id']}: batch {again} counts again",
+            )
+        )
         return
     say(
-        f"{done.undo}: undid {what} batch {target['id']}"
-        + (f" ({files})" if files else "")
-        + f" of {target['at']} by {target['by']}: {done.entries} entries no longer count"
+        tr(
+            f"{done.undo}：已撤销 {target['by']} 于 {target['at']} 的 {what} 批次 {target['id']}"
+            + (f"（{files}）" if files else "")
+            + f"：{done.entries} 条记录不再计入",
+            f"{done.undo}: undid {what} batch {target['id']}"
+            + (f" ({files})" if files else "")
+            + f" of {target['at']} by {target['by']}: {done.entries} entries no longer count",
+        )
     )

@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from povtrack.errors import UsageError
+from povtrack.i18n import tr
 from povtrack.output.notation import (
     NUMBER_KINDS,
     finite,
@@ -36,12 +37,20 @@ _MD_LIST_START = re.compile(r"^(\s*)([-+]|#{1,6}|\d{1,9}[.)])(?=\s|$)")
 def sheet_bytes(sheets: list[Sheet], fmt: str, *, lang: str) -> bytes:
     """The sheets as a file in ``fmt`` (csv, md, html or xlsx), as bytes."""
     if fmt not in FORMATS:
-        raise UsageError(f"format '{fmt}' is not one of {', '.join(FORMATS)}")
+        formats = ", ".join(FORMATS)
+        raise UsageError(
+            tr(f"格式“{fmt}”不是 {formats} 之一", f"format '{fmt}' is not one of {formats}")
+        )
     if not sheets:
-        raise UsageError("nothing to write: no table")
+        raise UsageError(tr("没有可写的内容：没有表格", "nothing to write: no table"))
     if fmt == "csv":
         if len(sheets) != 1:
-            raise UsageError("csv holds one table; use xlsx or html for several")
+            raise UsageError(
+                tr(
+                    "csv 只能容纳一张表；多张表请用 xlsx 或 html",
+                    "csv holds one table; use xlsx or html for several",
+                )
+            )
         return _csv(sheets[0], lang)
     if fmt == "md":
         return _markdown(sheets, lang).encode("utf-8", errors="replace")

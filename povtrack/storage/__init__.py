@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from povtrack.errors import UsageError
+from povtrack.i18n import tr
 
 if TYPE_CHECKING:
     from povtrack.storage.base import Backend, Records
@@ -46,18 +47,31 @@ def db_location(text: str) -> Path:
     if text.startswith(SQLITE_URL):
         rest = text[len(SQLITE_URL) :]
         if not rest.startswith("/") or len(rest) < 2:
-            raise UsageError(f"{text}: write a SQLite URL as sqlite:///PATH (three slashes)")
+            raise UsageError(
+                tr(
+                    f"{text}：SQLite 地址应写成 sqlite:///PATH（三个斜杠）",
+                    f"{text}: write a SQLite URL as sqlite:///PATH (three slashes)",
+                )
+            )
         path = Path(rest[1:])  # as SQLAlchemy: sqlite:///rel.sqlite, sqlite:////abs.sqlite
         if path.suffix.lower() not in SQLITE_SUFFIXES:
+            suffixes = ", ".join(SQLITE_SUFFIXES)
             raise UsageError(
-                f"{text}: name the SQLite file with one of {', '.join(SQLITE_SUFFIXES)}"
+                tr(
+                    f"{text}：SQLite 文件名应以 {suffixes} 之一结尾",
+                    f"{text}: name the SQLite file with one of {suffixes}",
+                )
             )
         return path
     if "://" in text:
         scheme = text.split("://", 1)[0]
         raise UsageError(
-            f"{text}: no '{scheme}' backend in this povtrack; use a .json file (TinyDB), "
-            "a .sqlite file or sqlite:///PATH (see 'Storage backends' in docs/storage.md)"
+            tr(
+                f"{text}：本 povtrack 没有“{scheme}”存储方式；请使用 .json 文件（TinyDB）、"
+                ".sqlite 文件或 sqlite:///PATH（见 docs/storage.md 的 'Storage backends'）",
+                f"{text}: no '{scheme}' backend in this povtrack; use a .json file (TinyDB), "
+                "a .sqlite file or sqlite:///PATH (see 'Storage backends' in docs/storage.md)",
+            )
         )
     return Path(text)
 

@@ -16,16 +16,26 @@ from pathlib import Path
 from typing import Any
 
 from povtrack.errors import DatabaseError, UsageError
+from povtrack.i18n import tr
 from povtrack.storage import safefile
 
 Newest = Callable[[Path], tuple[Path, int] | None]
+
+
+class NoDatabaseFile(DatabaseError):
+    """No database at the path, or a folder there: nothing to recover, so no backup hint."""
 
 
 def check_file(path: Path, *, may_be_missing: bool = False) -> None:
     """A database path must name a regular file (or nothing yet, for ``init``): never a
     folder, and never a FIFO or device, which would block or never end when read."""
     if not path.name or path.name in (".", ".."):
-        raise DatabaseError(f"'{path}' is a directory, not a database file (check --db)")
+        raise NoDatabaseFile(
+            tr(
+                f"“{path}”是文件夹，不是数据库文件（请检查 --db）",
+                f"'{path}' is a directory, not a database file (check --db)",
+            )
+        )
     try:
         st = os.stat(path)
     except FileNotFoundError as exc:
@@ -35,9 +45,16 @@ def check_file(path: Path, *, may_be_missing: bool = False) -> None:
     except OSError as exc:
         raise unreadable(path, exc) from None
     if stat.S_ISDIR(st.st_mode):
-        raise DatabaseError(f"{path}: is a directory, not a database file")
+        raise NoDatabaseFile(
+            tr(f"{path}：是文件夹，不是数据库文件", f"{path}: is a directory, not a database file")
+        )
     if not stat.S_ISREG(st.st_mode):
-        raise DatabaseError(f"{path}: is not a regular file (a pipe or a device?)")
+        raise DatabaseError(
+            tr(
+                f"{path}：不是普通文件（是管道还是设备？）",
+                f"{path}: is not a regular file (a pipe or a device?)",
+            )
+        )
 
 
 def list_backups(path: Path, suffix: str = ".json") -> list[Path]:
@@ -74,16 +91,25 @@ def with_backup_hint(
 ) -> DatabaseError:
     """Point a refusal at the newest good backup, so recovery is one command away.
     ``newest``: the backend's own search; ``advice``: what to say when there is none."""
-    if "no database here" in exc.message or "is a directory" in exc.message:
+    if isinstance(exc, NoDatabaseFile):
         return exc
-    good = newest(path)
-    hint = (
-        f"newest good backup: {good[0]} (generation {good[1]}); "
-        "restore it with 'povtrack db restore'"
-        if good
-        else f"no good backup in {safefile.backups_dir(path)}{advice}"
+    hint = backup_hint(path, newest=newest, advice=advice)
+    return DatabaseError(
+        tr(f"{exc.message}；{hint}", f"{exc.message}; {hint}"), details=exc.details
     )
-    return DatabaseError(f"{exc.message}; {hint}", details=exc.details)
+
+
+def backup_hint(path: Path, *, newest: Newest, advice: str = "") -> str:
+    """Where to recover from: the newest good backup, or that there is none (and ``advice``)."""
+    good = newest(path)
+    if good:
+        return tr(
+            f"最新的完好备份：{good[0]}（第{good[1]}版）；可用 'povtrack db restore' 恢复",
+            f"newest good backup: {good[0]} (generation {good[1]}); "
+            "restore it with 'povtrack db restore'",
+        )
+    folder = safefile.backups_dir(path)
+    return tr(f"{folder} 中没有完好的备份{advice}", f"no good backup in {folder}{advice}")
 
 
 @dataclass
@@ -142,7 +168,10 @@ def pick_backup(
     if name is None:
         found = newest(path)
         if found is None:
-            raise UsageError(f"no good backup of {path} in {safefile.backups_dir(path)}")
+            folder = safefile.backups_dir(path)
+            raise UsageError(
+                tr(f"{folder} 中没有 {path} 的完好备份", f"no good backup of {path} in {folder}")
+            )
         return found[0]
     given = Path(name)
     if given.is_file():
@@ -150,13 +179,26 @@ def pick_backup(
     for candidate in backups:
         if candidate.name == name or (name.isdigit() and is_generation(candidate.name, int(name))):
             return candidate
-    known = ", ".join(b.name for b in backups[:5]) or "none"
-    raise UsageError(f"no backup '{name}' of {path} (newest: {known}; see 'povtrack db backups')")
+    known = ", ".join(b.name for b in backups[:5]) or tr("无", "none")
+    raise UsageError(
+        tr(
+            f"{path} 没有名为“{name}”的备份（最新的：{known}；见 'povtrack db backups'）",
+            f"no backup '{name}' of {path} (newest: {known}; see 'povtrack db backups')",
+        )
+    )
 
 
 def unreadable(path: Path, exc: OSError) -> DatabaseError:
     if isinstance(exc, FileNotFoundError):
-        return DatabaseError(
-            f"{path}: no database here; create one with 'povtrack init' (or set --db)"
+        return NoDatabaseFile(
+            tr(
+                f"{path}：这里没有数据库；请用 'povtrack init' 新建（或设置 --db）",
+                f"{path}: no database here; create one with 'povtrack init' (or set --db)",
+            )
         )
-    return DatabaseError(f"{path}: cannot read the database: {exc.strerror}")
+    return DatabaseError(
+        tr(
+            f"{path}：无法读取数据库：{exc.strerror}",
+            f"{path}: cannot read the database: {exc.strerror}",
+        )
+    )

@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from povtrack.errors import UsageError
+from povtrack.i18n import tr
 from povtrack.storage import Database, backend_of
-from povtrack.storage.sidefiles import belongs_to
+from povtrack.storage.sidefiles import belongs_to, database_itself
 
 
 @dataclass
@@ -49,17 +50,29 @@ def migrate(source: Path, target: Path, *, lock_timeout: float) -> Moved:
     """Copy every record of ``source`` into a new database at ``target``; the source is never
     changed. Refused (UsageError, nothing written) when ``target`` exists or is the source."""
     what = belongs_to(source, target)
-    if what is not None and what.startswith("the database "):
-        raise UsageError(f"{target}: that is the database being migrated; name a new file")
+    if what is not None and what.startswith(database_itself(source)):  # or a hard link to it
+        raise UsageError(
+            tr(
+                f"{target}：这正是要迁移的数据库；请指定一个新文件",
+                f"{target}: that is the database being migrated; name a new file",
+            )
+        )
     if what is not None:  # its lock, backups, ...: a database there breaks every later write
         raise UsageError(
-            f"{target}: that is {what}; 'db migrate' writes a new database, never onto the "
-            "source's own files (name a new file)"
+            tr(
+                f"{target}：这是{what}；'db migrate' 只写入新数据库，绝不写到源数据库自己的文件上"
+                "（请指定一个新文件）",
+                f"{target}: that is {what}; 'db migrate' writes a new database, never onto the "
+                "source's own files (name a new file)",
+            )
         )
     if target.exists() or target.is_symlink():
         raise UsageError(
-            f"{target}: already exists; 'db migrate' only writes a new database "
-            "(move the file away or choose another name)"
+            tr(
+                f"{target}：已存在；'db migrate' 只写入新数据库（请把该文件移走或另选名称）",
+                f"{target}: already exists; 'db migrate' only writes a new database "
+                "(move the file away or choose another name)",
+            )
         )
     store = Database.open(source)
     records = store.records()

@@ -27,6 +27,7 @@ from datetime import datetime
 from pathlib import Path
 
 from povtrack.errors import BusyError, UsageError, WriteError
+from povtrack.i18n import tr
 
 PRIVATE_FILE = 0o600
 PRIVATE_DIR = 0o700
@@ -88,7 +89,7 @@ class DbLock:
 
         if not self.file.parent.is_dir():
             return  # nothing to lock yet; the caller reports the missing directory
-        _clear_the_way(self.file, "povtrack's lock file")
+        _clear_the_way(self.file, tr("povtrack 的锁文件", "povtrack's lock file"))
         lock = FileLock(
             str(self.file),
             timeout=max(self.timeout, 0.0),
@@ -99,15 +100,24 @@ class DbLock:
         try:
             lock.acquire()
         except Timeout:
+            holder = self._holder()
             raise BusyError(
-                f"{self.path}: database busy: {self._holder()}; waited {self.timeout:g} s "
-                "(try again, or raise --lock-timeout)"
+                tr(
+                    f"{self.path}：数据库正忙：{holder}；已等待 {self.timeout:g} 秒"
+                    "（请稍后再试，或加大 --lock-timeout）",
+                    f"{self.path}: database busy: {holder}; waited {self.timeout:g} s "
+                    "(try again, or raise --lock-timeout)",
+                )
             ) from None
         except (OSError, NotImplementedError) as exc:
             why = getattr(exc, "strerror", None) or str(exc)
             raise WriteError(
-                f"{self.file}: cannot take the database lock ({why}); locking may not work on "
-                "this filesystem, so nothing was written"
+                tr(
+                    f"{self.file}：无法取得数据库锁（{why}）；此文件系统可能不支持加锁，"
+                    "因此未写入任何内容",
+                    f"{self.file}: cannot take the database lock ({why}); locking may not work on "
+                    "this filesystem, so nothing was written",
+                )
             ) from None
         self._lock = lock
         crash_point("after_lock")
@@ -134,7 +144,7 @@ class DbLock:
                 lock.release()  # type: ignore[attr-defined]
 
     def _holder(self) -> str:
-        unknown = f"another process holds {self.file}"
+        unknown = tr(f"另一个进程持有 {self.file}", f"another process holds {self.file}")
         try:
             info = json.loads(read_small(self.owner))
             pid, host = int(info["pid"]), str(info["host"])
@@ -145,7 +155,10 @@ class DbLock:
 
         if host == socket.gethostname() and not _alive(pid):
             return unknown  # the note is from an earlier holder that has ended
-        return f"locked by pid {pid} on {host} since {since} ({command})"
+        return tr(
+            f"自 {since} 起被 {host} 上的进程 {pid} 锁定（{command}）",
+            f"locked by pid {pid} on {host} since {since} ({command})",
+        )
 
     def __enter__(self) -> DbLock:
         self.acquire()
@@ -167,7 +180,14 @@ def read_small(path: Path, limit: int = 4096) -> bytes:
         os.close(fd)
 
 
-_KINDS = {stat.S_IFDIR: "a folder", stat.S_IFIFO: "a FIFO", stat.S_IFSOCK: "a socket"}
+def _kind(mode: int) -> str:
+    """What is at a name instead of a regular file, as words for a message."""
+    kinds = {
+        stat.S_IFDIR: tr("文件夹", "a folder"),
+        stat.S_IFIFO: tr("命名管道（FIFO）", "a FIFO"),
+        stat.S_IFSOCK: tr("套接字", "a socket"),
+    }
+    return kinds.get(stat.S_IFMT(mode), tr("设备", "a device"))
 
 
 def _clear_the_way(path: Path, what: str) -> None:
@@ -178,14 +198,24 @@ def _clear_the_way(path: Path, what: str) -> None:
     except FileNotFoundError:
         return
     except OSError as exc:
-        raise WriteError(f"{path}: cannot look at {what}: {exc.strerror}") from None
+        raise WriteError(
+            tr(
+                f"{path}：无法查看{what}：{exc.strerror}",
+                f"{path}: cannot look at {what}: {exc.strerror}",
+            )
+        ) from None
     if stat.S_ISLNK(st.st_mode):
         with contextlib.suppress(FileNotFoundError):
             os.unlink(path)  # the link only; what it points at is never touched
         return
     if not stat.S_ISREG(st.st_mode):
-        kind = _KINDS.get(stat.S_IFMT(st.st_mode), "a device")
-        raise WriteError(f"{path}: {kind} where {what} belongs; remove it (nothing was written)")
+        kind = _kind(st.st_mode)
+        raise WriteError(
+            tr(
+                f"{path}：{what}的位置上是{kind}；请移走它（未写入任何内容）",
+                f"{path}: {kind} where {what} belongs; remove it (nothing was written)",
+            )
+        )
 
 
 def _alive(pid: int) -> bool:
@@ -235,7 +265,12 @@ def atomic_write(
     except FileNotFoundError:
         mode = new_mode
     except OSError as exc:
-        raise WriteError(f"{path}: cannot write: {exc.strerror}; database unchanged") from None
+        raise WriteError(
+            tr(
+                f"{path}：无法写入：{exc.strerror}；数据库未改动",
+                f"{path}: cannot write: {exc.strerror}; database unchanged",
+            )
+        ) from None
     import tempfile  # deferred: a reader never writes
 
     tmp = ""
@@ -267,8 +302,16 @@ def atomic_write(
     except OSError as exc:
         why = exc.strerror or str(exc)
         where = exc.filename or path
-        unchanged = "database unchanged" if record else "nothing written"
-        raise WriteError(f"{where}: write failed ({why}); {unchanged}") from None
+        if record:
+            unchanged = tr("数据库未改动", "database unchanged")
+        else:
+            unchanged = tr("未写入任何内容", "nothing written")
+        raise WriteError(
+            tr(
+                f"{where}：写入失败（{why}）；{unchanged}",
+                f"{where}: write failed ({why}); {unchanged}",
+            )
+        ) from None
     finally:
         if tmp:
             with contextlib.suppress(OSError):
@@ -332,13 +375,19 @@ def backups_folder(folder: Path, owners: tuple[int, ...] = ()) -> None:
         pass
     except OSError as exc:
         raise WriteError(
-            f"{folder}: cannot create the backups folder: {exc.strerror}; database unchanged"
+            tr(
+                f"{folder}：无法创建备份文件夹：{exc.strerror}；数据库未改动",
+                f"{folder}: cannot create the backups folder: {exc.strerror}; database unchanged",
+            )
         ) from None
     problem = folder_problem(folder, owners)
     if problem is not None:
         raise WriteError(
-            f"{folder}: {problem} where the database's backups folder belongs; remove it "
-            "(nothing was written)"
+            tr(
+                f"{folder}：数据库备份文件夹的位置上是{problem}；请移走它（未写入任何内容）",
+                f"{folder}: {problem} where the database's backups folder belongs; remove it "
+                "(nothing was written)",
+            )
         )
 
 
@@ -347,13 +396,15 @@ def folder_problem(folder: Path, owners: tuple[int, ...] = ()) -> str | None:
     try:
         st = os.lstat(folder)
     except OSError as exc:
-        return f"cannot be looked at ({exc.strerror})"
+        return tr(f"无法查看的东西（{exc.strerror}）", f"cannot be looked at ({exc.strerror})")
     if stat.S_ISLNK(st.st_mode):
-        return "a symbolic link"
+        return tr("符号链接", "a symbolic link")
     if not stat.S_ISDIR(st.st_mode):
-        return "a file"
+        return tr("文件", "a file")
     if st.st_uid not in (os.geteuid(), *owners):
-        return f"a folder of another user (uid {st.st_uid})"
+        return tr(
+            f"其他用户的文件夹（uid {st.st_uid}）", f"a folder of another user (uid {st.st_uid})"
+        )
     return None
 
 
@@ -383,7 +434,12 @@ def sweep_temps(path: Path, tails: tuple[str, ...] = ("",)) -> list[str]:
             try:
                 stale.unlink()
             except OSError as exc:
-                problems.append(f"{stale}: could not remove a stale temp file: {exc.strerror}")
+                problems.append(
+                    tr(
+                        f"{stale}：无法删除残留的临时文件：{exc.strerror}",
+                        f"{stale}: could not remove a stale temp file: {exc.strerror}",
+                    )
+                )
     return problems
 
 
@@ -405,13 +461,22 @@ def make_room(
     """Check that a new database may go at ``path``; the old file's new name, if any."""
     if demo and path.exists():
         if not is_demo(path):
-            raise UsageError(f"{path}: not a demo database; the demo will not replace it")
+            raise UsageError(
+                tr(
+                    f"{path}：不是演示数据库；演示不会替换它",
+                    f"{path}: not a demo database; the demo will not replace it",
+                )
+            )
         return None
     if not (path.exists() or path.is_symlink()):
         return None
     if not force:
         raise UsageError(
-            f"{path}: a database already exists; use --force to move it aside and start a new one"
+            tr(
+                f"{path}：数据库已存在；如要把它移到一旁并新建，请加 --force",
+                f"{path}: a database already exists; "
+                "use --force to move it aside and start a new one",
+            )
         )
     stamp = f"{path.name}.{datetime.now():%Y%m%dT%H%M%S}"
     moved, n = path.with_name(f"{stamp}.bak"), 1
@@ -430,8 +495,11 @@ def move_backups(old: Path, new: Path) -> None:
         os.rename(folder, backups_dir(new))
     except OSError as exc:
         raise WriteError(
-            f"{folder}: cannot move the old database's backups aside ({exc.strerror}); "
-            "nothing changed"
+            tr(
+                f"{folder}：无法把旧数据库的备份移到一旁（{exc.strerror}）；未做任何改动",
+                f"{folder}: cannot move the old database's backups aside ({exc.strerror}); "
+                "nothing changed",
+            )
         ) from None
 
 

@@ -20,6 +20,7 @@ from povtrack.analysis.measure import STATUSES
 from povtrack.analysis.status import StatusRow
 from povtrack.i18n import Labels
 from povtrack.jsonable import num
+from povtrack.ledger import state_words
 from povtrack.model import UNITS, Entry, Indicator, Plan, Target
 from povtrack.names import scope_names
 from povtrack.textsafe import escape
@@ -270,21 +271,10 @@ def groups_table(console: Console, plan: Plan, labels: Labels) -> Table:
     return table
 
 
-# An entry's state on screen in Chinese: 已被#2替换 for "replaced by #2" (JSON and the exports
-# keep the English words of ``povtrack.ledger``).
-_STATE_VERBS_ZH = (("superseded by ", "更正"), ("undone by ", "撤销"), ("replaced by ", "替换"))
-
-
 def state_text(state: str, labels: Labels) -> str:
-    """An entry's state (``povtrack.ledger``) in the screen's language."""
-    if labels.lang != "zh":
-        return state
-    if state == "counts":
-        return "计入"
-    for head, verb in _STATE_VERBS_ZH:
-        if state.startswith(head):
-            return f"已被{state[len(head) :]}{verb}"
-    return state
+    """An entry's state (``povtrack.ledger``) in the screen's language: 已被#2替换 for
+    "replaced by #2" (JSON and the exports keep the English words)."""
+    return state_words(state, labels.lang)
 
 
 def log_table(

@@ -27,6 +27,7 @@ from tinydb.storages import Storage
 
 from povtrack import __version__
 from povtrack.errors import BusyError, DatabaseError, WriteError
+from povtrack.i18n import tr
 from povtrack.model import Allocation, Entry, Plan
 from povtrack.planfile import parse_plan
 from povtrack.storage import safefile
@@ -126,7 +127,10 @@ class JsonBackend:
             safefile.crash_point("after_read")
             if os.stat(path).st_nlink > 1:
                 store.warnings.append(
-                    f"{path} has other hard links; they keep the old content after this write"
+                    tr(
+                        f"{path} 还有其他硬链接；这次写入后它们仍是旧内容",
+                        f"{path} has other hard links; they keep the old content after this write",
+                    )
                 )
             yield store
 
@@ -150,7 +154,12 @@ class JsonBackend:
         try:
             safefile.make_dirs(path.parent)  # owner-only, whatever the umask
         except OSError as exc:
-            raise WriteError(f"{path.parent}: cannot create directory: {exc.strerror}") from None
+            raise WriteError(
+                tr(
+                    f"{path.parent}：无法创建文件夹：{exc.strerror}",
+                    f"{path.parent}: cannot create directory: {exc.strerror}",
+                )
+            ) from None
         with safefile.DbLock(path, lock_timeout) as lock:
             swept = safefile.sweep_temps(path)
             moved = safefile.make_room(path, force=force, demo=demo, is_demo=_is_demo)
@@ -200,8 +209,12 @@ class JsonBackend:
             raise RuntimeError("commit() outside JsonBackend.writing()")
         if _signature(self.path) != self._signature:
             raise BusyError(
-                f"{self.path}: the database changed while this command ran (written without "
-                "povtrack's lock?); nothing written, run the command again"
+                tr(
+                    f"{self.path}：本命令运行期间数据库被改动（有程序未加 povtrack 的锁就写入？）；"
+                    "未写入任何内容，请重新运行命令",
+                    f"{self.path}: the database changed while this command ran (written without "
+                    "povtrack's lock?); nothing written, run the command again",
+                )
             )
         old_generation = self.generation
         self.meta["generation"] = old_generation + 1
@@ -220,9 +233,13 @@ class JsonBackend:
                 try:
                     safefile.keep_copy(safefile.real_path(self.path), backups / name)
                 except OSError as exc:
+                    why = exc.strerror or exc
                     raise WriteError(
-                        f"{backups / name}: cannot keep a copy before migrating "
-                        f"({exc.strerror or exc}); database unchanged"
+                        tr(
+                            f"{backups / name}：升级格式前无法保留副本（{why}）；数据库未改动",
+                            f"{backups / name}: cannot keep a copy before migrating "
+                            f"({why}); database unchanged",
+                        )
                     ) from None
             backup = backups / f"gen-{old_generation:06d}.json"
         try:
@@ -381,9 +398,14 @@ def _checked(data: dict[str, Any], path: Path) -> Loaded:
     try:
         return load_checked(encode(data), str(path))
     except DatabaseError as exc:
+        what = exc.message.replace(tr("数据库已损坏：", "corrupt database: "), "", 1)
         raise DatabaseError(
-            f"{exc.message.replace('corrupt database: ', '', 1)}: a record of the source this "
-            "backend refuses; nothing written (see 'povtrack db verify' on the source)"
+            tr(
+                f"{what}：源数据库中有本存储方式不接受的记录；未写入任何内容"
+                "（请对源数据库运行 'povtrack db verify'）",
+                f"{what}: a record of the source this "
+                "backend refuses; nothing written (see 'povtrack db verify' on the source)",
+            )
         ) from None
 
 
@@ -399,22 +421,35 @@ def _signature(path: Path) -> tuple[int, int, int] | None:
 def _check_writable(path: Path) -> None:
     target = safefile.real_path(path)
     if not os.access(target, os.W_OK):
-        raise WriteError(f"{path}: the database file is read-only; nothing written")
+        raise WriteError(
+            tr(
+                f"{path}：数据库文件是只读的；未写入任何内容",
+                f"{path}: the database file is read-only; nothing written",
+            )
+        )
     if not os.access(target.parent, os.W_OK):
         raise WriteError(
-            f"{target.parent}: cannot write in the database's directory; nothing written"
+            tr(
+                f"{target.parent}：无法在数据库所在文件夹中写入；未写入任何内容",
+                f"{target.parent}: cannot write in the database's directory; nothing written",
+            )
         )
 
 
 def _parse_new_plan(plan_text: str, path: Path) -> Plan:
-    return parse_plan(plan_text, f"{path} (plan)")
+    return parse_plan(plan_text, tr(f"{path}（方案）", f"{path} (plan)"))
 
 
 def _link_aside(path: Path, moved: Path) -> None:
     try:
         safefile.keep_copy(safefile.real_path(path), moved, link=True, private=False)
     except OSError as exc:
-        raise WriteError(f"{path}: cannot keep the old database aside: {exc}") from None
+        raise WriteError(
+            tr(
+                f"{path}：无法把旧数据库移到一旁保留：{exc}",
+                f"{path}: cannot keep the old database aside: {exc}",
+            )
+        ) from None
 
 
 def _finish_aside(path: Path, moved: Path, *, committed: bool) -> None:

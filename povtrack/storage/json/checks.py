@@ -16,6 +16,7 @@ from operator import lt
 from typing import Any, TypeGuard
 
 from povtrack import loops
+from povtrack.i18n import tr
 from povtrack.model import Allocation, Entry, Plan
 
 TABLES = ("meta", "entries", "series", "allocations", "batches")
@@ -26,30 +27,60 @@ _DOC_ID = re.compile(r"^[1-9][0-9]*$")
 def check_shape(data: Any) -> list[str]:
     """Top-level structure and the meta record; enough to know which schema the file is."""
     if not isinstance(data, dict):
-        return [f"/ must be an object, not {_kind(data)}"]
+        return [tr(f"/ 应为对象，而不是{_kind(data)}", f"/ must be an object, not {_kind(data)}")]
     problems = []
     for name, table in data.items():
         if name not in TABLES:
             continue  # unknown tables are kept as they are, never dropped
         if not isinstance(table, dict):
-            problems.append(f"/{name} must be an object, not {_kind(table)}")
+            problems.append(
+                tr(
+                    f"/{name} 应为对象，而不是{_kind(table)}",
+                    f"/{name} must be an object, not {_kind(table)}",
+                )
+            )
             continue
         for doc_id, doc in table.items():
             if not _DOC_ID.match(doc_id):
-                problems.append(f"/{name}/{doc_id}: record ids must be whole numbers")
+                problems.append(
+                    tr(
+                        f"/{name}/{doc_id}：记录编号应为整数",
+                        f"/{name}/{doc_id}: record ids must be whole numbers",
+                    )
+                )
             elif not isinstance(doc, dict):
-                problems.append(f"/{name}/{doc_id} must be an object, not {_kind(doc)}")
+                problems.append(
+                    tr(
+                        f"/{name}/{doc_id} 应为对象，而不是{_kind(doc)}",
+                        f"/{name}/{doc_id} must be an object, not {_kind(doc)}",
+                    )
+                )
     if problems:
         return problems
     meta = data.get("meta", {}).get("1")
     if meta is None:
-        return ["/meta/1 is missing: no schema version (not a povtrack database?)"]
+        return [
+            tr(
+                "缺少 /meta/1：没有格式版本（不是 povtrack 数据库？）",
+                "/meta/1 is missing: no schema version (not a povtrack database?)",
+            )
+        ]
     if not isinstance(meta.get("schema"), int) or isinstance(meta.get("schema"), bool):
-        problems.append("/meta/1/schema must be a whole number")
+        problems.append(tr("/meta/1/schema 应为整数", "/meta/1/schema must be a whole number"))
     if not isinstance(meta.get("plan_text"), str):
-        problems.append("/meta/1/plan_text must be text (the plan the database was made with)")
+        problems.append(
+            tr(
+                "/meta/1/plan_text 应为文本（建立数据库时使用的方案）",
+                "/meta/1/plan_text must be text (the plan the database was made with)",
+            )
+        )
     if "generation" in meta and not _is_count(meta["generation"]):
-        problems.append("/meta/1/generation must be a whole number ≥ 0")
+        problems.append(
+            tr(
+                "/meta/1/generation 应为 ≥ 0 的整数",
+                "/meta/1/generation must be a whole number ≥ 0",
+            )
+        )
     return problems
 
 
@@ -100,7 +131,9 @@ def load_entries(data: dict[str, Any], plan: Plan) -> tuple[list[Entry], list[st
                 continue
         except (KeyError, TypeError, ValueError):
             pass
-        problems += _entry_problems(doc_id, doc, plan) or [f"/entries/{doc_id} is not sound"]
+        problems += _entry_problems(doc_id, doc, plan) or [
+            tr(f"/entries/{doc_id} 不完好", f"/entries/{doc_id} is not sound")
+        ]
     return entries, problems
 
 
@@ -134,7 +167,7 @@ def check_series(data: dict[str, Any], plan: Plan) -> list[str]:
         for key in sound:
             doc = data["series"][key]
             for n, (entry_id, day) in enumerate(zip(doc["id"], doc["date"], strict=True)):
-                _date(day, f"/series/{key}/date/{n} (entry {entry_id})", problems)
+                _date(day, f"/series/{key}/date/{n}{_entry(entry_id)}", problems)
     return problems
 
 
@@ -170,25 +203,43 @@ def _series_problems(
     if not bad:
         bad += _not_in_plan(doc, where, plan)
         if (doc["indicator"], doc["area"]) in seen:
-            bad.append(f"{where}: a second series for {doc['indicator']} in {doc['area']}")
+            ind, area = doc["indicator"], doc["area"]
+            bad.append(
+                tr(
+                    f"{where}：{area} 的 {ind} 有第二个序列",
+                    f"{where}: a second series for {ind} in {area}",
+                )
+            )
         seen.add((doc["indicator"], doc["area"]))
     columns = [*COLUMNS, *(["corrects"] if "corrects" in doc else [])]
     bad += [
-        f"{where}/{c} is missing" if c not in doc else f"{where}/{c} must be a list"
+        tr(f"缺少 {where}/{c}", f"{where}/{c} is missing")
+        if c not in doc
+        else tr(f"{where}/{c} 应为列表", f"{where}/{c} must be a list")
         for c in columns
         if not isinstance(doc.get(c), list)
     ]
     if not isinstance(doc.get("audit"), str):
-        bad.append(f"{where}/audit must be the JSON text of the audit columns")
+        bad.append(
+            tr(
+                f"{where}/audit 应为审计列的 JSON 文本",
+                f"{where}/audit must be the JSON text of the audit columns",
+            )
+        )
     if bad:
         return bad
     n = len(doc["id"])
     uneven = [
-        f"{where}/{c} has {len(doc[c])} rows, /id has {n}" for c in columns if len(doc[c]) != n
+        tr(
+            f"{where}/{c} 有 {len(doc[c])} 行，/id 有 {n} 行",
+            f"{where}/{c} has {len(doc[c])} rows, /id has {n}",
+        )
+        for c in columns
+        if len(doc[c]) != n
     ]
     if uneven:
         return uneven
-    return _series_row_problems(where, doc) or [f"{where} is not sound"]
+    return _series_row_problems(where, doc) or [tr(f"{where} 不完好", f"{where} is not sound")]
 
 
 _NUMBER_TYPES = frozenset({int, float})
@@ -226,28 +277,43 @@ def _series_row_problems(where: str, doc: dict[str, Any]) -> list[str]:
 
     def at(column: str, n: int) -> str:
         entry = ids[n] if n < len(ids) and _is_count(ids[n]) else None
-        return f"{where}/{column}/{n}" + (f" (entry {entry})" if entry else "")
+        return f"{where}/{column}/{n}" + (_entry(entry) if entry else "")
 
     previous = 0
     for n, entry_id in enumerate(ids):
         if not _is_count(entry_id) or entry_id < 1:
-            bad.append(f"{where}/id/{n} must be an entry id (a whole number ≥ 1)")
+            bad.append(
+                tr(
+                    f"{where}/id/{n} 应为记录编号（≥ 1 的整数）",
+                    f"{where}/id/{n} must be an entry id (a whole number ≥ 1)",
+                )
+            )
         elif entry_id <= previous:
-            bad.append(f"{where}/id/{n}: ids must rise ({entry_id} after {previous})")
+            bad.append(
+                tr(
+                    f"{where}/id/{n}：编号应递增（{entry_id} 在 {previous} 之后）",
+                    f"{where}/id/{n}: ids must rise ({entry_id} after {previous})",
+                )
+            )
         else:
             previous = entry_id
     for n, value in enumerate(doc["value"]):
         if not _is_number(value) or value < 0:
-            bad.append(f"{at('value', n)} must be a number ≥ 0, not {_show(value)}")
+            bad.append(
+                tr(
+                    f"{at('value', n)} 应为 ≥ 0 的数字，而不是 {_show(value)}",
+                    f"{at('value', n)} must be a number ≥ 0, not {_show(value)}",
+                )
+            )
     for n, day in enumerate(doc["date"]):
         _date(day, at("date", n), bad)
     bad += [
-        f"{at('batch', n)} must be text"
+        tr(f"{at('batch', n)} 应为文本", f"{at('batch', n)} must be text")
         for n, text in enumerate(doc["batch"])
         if not isinstance(text, str)
     ]
     bad += [
-        f"{at('corrects', n)} must be an entry id"
+        tr(f"{at('corrects', n)} 应为记录编号", f"{at('corrects', n)} must be an entry id")
         for n, target in enumerate(doc.get("corrects", []))
         if target is not None and (not _is_count(target) or target < 1)
     ]
@@ -261,9 +327,12 @@ def _twice(data: dict[str, Any], sound: list[str]) -> str:
         for n, entry_id in enumerate(data["series"][key]["id"]):
             here = f"/series/{key}/id/{n}"
             if entry_id in where:
-                return f"{here}: entry {entry_id} is also at {where[entry_id]} (an id used twice)"
+                return tr(
+                    f"{here}：第{entry_id}条记录也在 {where[entry_id]}（编号重复）",
+                    f"{here}: entry {entry_id} is also at {where[entry_id]} (an id used twice)",
+                )
             where[entry_id] = here
-    return "/series: an entry id is used twice"
+    return tr("/series：有记录编号重复", "/series: an entry id is used twice")
 
 
 def entry_count(data: dict[str, Any]) -> int | None:
@@ -281,14 +350,19 @@ def _entry_problems(doc_id: str, doc: dict[str, Any], plan: Plan) -> list[str]:
     bad = _missing_text(doc, where, ("indicator", "area", "date"))
     bad += _optional_text(doc, where, ("note", "source", "recorded_at", "by", "batch", "reason"))
     if doc.get("corrects") is not None and not _is_count(doc["corrects"]):
-        bad.append(f"{where}/corrects must be an entry id")
+        bad.append(tr(f"{where}/corrects 应为记录编号", f"{where}/corrects must be an entry id"))
     if not bad:
         bad += _not_in_plan(doc, where, plan)
     if isinstance(doc.get("date"), str):
         _date(doc["date"], f"{where}/date", bad)
     value = doc.get("value")
     if not _is_number(value) or value < 0:
-        bad.append(f"{where}/value must be a number ≥ 0, not {_show(value)}")
+        bad.append(
+            tr(
+                f"{where}/value 应为 ≥ 0 的数字，而不是 {_show(value)}",
+                f"{where}/value must be a number ≥ 0, not {_show(value)}",
+            )
+        )
     return bad
 
 
@@ -303,7 +377,13 @@ def load_allocations(data: dict[str, Any], plan: Plan) -> tuple[list[Allocation]
             bad += _not_in_plan(doc, where, plan)
         due = None if doc.get("due") is None else _date(doc["due"], f"{where}/due", bad)
         if not _is_number(doc.get("value")) or doc["value"] < 0:
-            bad.append(f"{where}/value must be a number ≥ 0, not {_show(doc.get('value'))}")
+            shown = _show(doc.get("value"))
+            bad.append(
+                tr(
+                    f"{where}/value 应为 ≥ 0 的数字，而不是 {shown}",
+                    f"{where}/value must be a number ≥ 0, not {shown}",
+                )
+            )
         if bad:
             problems += bad
             continue
@@ -322,7 +402,12 @@ def check_batches(data: dict[str, Any]) -> list[str]:
         if not isinstance(files, list) or not all(
             isinstance(f, dict) and isinstance(f.get("sha256"), str) for f in files
         ):
-            problems.append(f"{where}/files must be a list of files, each with a sha256")
+            problems.append(
+                tr(
+                    f"{where}/files 应为文件列表，每个文件带有 sha256",
+                    f"{where}/files must be a list of files, each with a sha256",
+                )
+            )
     return problems
 
 
@@ -338,8 +423,12 @@ def check_counts(data: dict[str, Any]) -> list[str]:
         what = "entries" if name == "series" else "records"
         if _is_count(recorded) and present is not None and present < recorded:
             problems.append(
-                f"/{name}: {present} {what}, but the last commit wrote {recorded} "
-                f"({what} removed outside povtrack?)"
+                tr(
+                    f"/{name}：现有 {present} 条，但上次提交写入了 {recorded} 条"
+                    "（有记录在 povtrack 之外被删除？）",
+                    f"/{name}: {present} {what}, but the last commit wrote {recorded} "
+                    f"({what} removed outside povtrack?)",
+                )
             )
     return problems
 
@@ -359,7 +448,7 @@ def check_loops(data: dict[str, Any]) -> list[str]:
             for n, (entry_id, target) in enumerate(zip(ids, targets, strict=True)):
                 if target is not None and _is_count(target) and _is_count(entry_id):
                     corrections[entry_id] = target
-                    where[entry_id] = f"/series/{key}/corrects/{n} (entry {entry_id})"
+                    where[entry_id] = f"/series/{key}/corrects/{n}{_entry(entry_id)}"
     problems: list[str] = []
     if any(target >= entry_id for entry_id, target in corrections.items()):
         ids = {entry_id for _, entry_id, _, _ in _entry_refs(data)}
@@ -375,7 +464,10 @@ def check_loops(data: dict[str, Any]) -> list[str]:
             order.setdefault(batch_id, int(doc_id))
             reverts = doc.get("reverts")
             if doc.get("kind") == "undo" and isinstance(reverts, str) and reverts:
-                undos[batch_id], at[batch_id] = reverts, f"/batches/{doc_id} (batch {batch_id})"
+                undos[batch_id] = reverts
+                at[batch_id] = tr(
+                    f"/batches/{doc_id}（批次 {batch_id}）", f"/batches/{doc_id} (batch {batch_id})"
+                )
     return problems + [f"{at[b]}: {what}" for b, what in loops.bad_undos(undos, order)]
 
 
@@ -386,17 +478,26 @@ def check_references(data: dict[str, Any]) -> list[str]:
     refs = list(_entry_refs(data))
     ids = {entry_id for _, entry_id, _, _ in refs}
     problems = [
-        f"{where.format('batch')}: '{batch}' is not a recorded batch"
+        tr(
+            f"{where.format('batch')}：“{batch}”不是已记录的批次",
+            f"{where.format('batch')}: '{batch}' is not a recorded batch",
+        )
         for where, _, batch, _ in refs
         if batch and batch not in batches
     ]
     problems += [
-        f"{where.format('corrects')}: entry {target} does not exist"
+        tr(
+            f"{where.format('corrects')}：第{target}条记录不存在",
+            f"{where.format('corrects')}: entry {target} does not exist",
+        )
         for where, _, _, target in refs
         if target is not None and target not in ids
     ]
     problems += [
-        f"/batches/{doc_id}/reverts: '{doc['reverts']}' is not a recorded batch"
+        tr(
+            f"/batches/{doc_id}/reverts：“{doc['reverts']}”不是已记录的批次",
+            f"/batches/{doc_id}/reverts: '{doc['reverts']}' is not a recorded batch",
+        )
         for doc_id, doc in data.get("batches", {}).items()
         if doc.get("reverts") and doc["reverts"] not in batches
     ]
@@ -425,36 +526,57 @@ def _entry_refs(data: dict[str, Any]) -> Iterator[tuple[str, Any, Any, Any]]:
         for n, (entry_id, batch, target) in enumerate(zip(ids, batches, corrects, strict=True)):
             if isinstance(entry_id, int) and isinstance(batch, str | None):
                 target = target if isinstance(target, int) else None
-                yield f"/series/{key}/{{}}/{n} (entry {entry_id})", entry_id, batch, target
+                yield f"/series/{key}/{{}}/{n}{_entry(entry_id)}", entry_id, batch, target
 
 
 def _not_in_plan(doc: dict[str, Any], where: str, plan: Plan) -> list[str]:
     """A record's indicator and area must be the plan's."""
     bad = []
     if doc["indicator"] not in plan.indicators_by_id:
-        bad.append(f"{where}/indicator: '{doc['indicator']}' is not in the plan")
+        bad.append(
+            tr(
+                f"{where}/indicator：方案中没有“{doc['indicator']}”",
+                f"{where}/indicator: '{doc['indicator']}' is not in the plan",
+            )
+        )
     if doc["area"] not in plan.areas_by_id:
-        bad.append(f"{where}/area: '{doc['area']}' is not in the plan")
+        bad.append(
+            tr(
+                f"{where}/area：方案中没有“{doc['area']}”",
+                f"{where}/area: '{doc['area']}' is not in the plan",
+            )
+        )
     return bad
 
 
 def _missing_text(doc: dict[str, Any], where: str, keys: tuple[str, ...]) -> list[str]:
     return [
-        f"{where}/{k} is missing" if k not in doc else f"{where}/{k} must be text"
+        tr(f"缺少 {where}/{k}", f"{where}/{k} is missing")
+        if k not in doc
+        else tr(f"{where}/{k} 应为文本", f"{where}/{k} must be text")
         for k in keys
         if not isinstance(doc.get(k), str)
     ]
 
 
 def _optional_text(doc: dict[str, Any], where: str, keys: tuple[str, ...]) -> list[str]:
-    return [f"{where}/{k} must be text" for k in keys if not isinstance(doc.get(k, ""), str)]
+    return [
+        tr(f"{where}/{k} 应为文本", f"{where}/{k} must be text")
+        for k in keys
+        if not isinstance(doc.get(k, ""), str)
+    ]
 
 
 def _date(value: Any, where: str, bad: list[str]) -> date | None:
     try:
         return _day(value)
     except (TypeError, ValueError):
-        bad.append(f"{where} must be a date YYYY-MM-DD, not {_show(value)}")
+        bad.append(
+            tr(
+                f"{where} 应为 YYYY-MM-DD 格式的日期，而不是 {_show(value)}",
+                f"{where} must be a date YYYY-MM-DD, not {_show(value)}",
+            )
+        )
         return None
 
 
@@ -478,7 +600,13 @@ def _is_count(value: Any) -> bool:
 
 
 def _kind(value: Any) -> str:
-    return {list: "a list", str: "text", type(None): "null"}.get(type(value), type(value).__name__)
+    words = {list: tr("列表", "a list"), str: tr("文本", "text"), type(None): "null"}
+    return words.get(type(value), type(value).__name__)
+
+
+def _entry(entry_id: object) -> str:
+    """`` (entry 5)`` after a JSON path: the entry id users see in ``povtrack log``."""
+    return tr(f"（第{entry_id}条记录）", f" (entry {entry_id})")
 
 
 def _show(value: Any) -> str:

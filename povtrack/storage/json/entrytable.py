@@ -27,6 +27,7 @@ from typing import Any
 
 import orjson
 
+from povtrack.i18n import tr
 from povtrack.model import Entry
 
 # Every series document has these lists, all of the same length, and the ``audit`` text.
@@ -276,27 +277,55 @@ def _decode_audit(key: str, doc: dict[str, Any]) -> dict[str, list[Any]]:
     try:
         audit = orjson.loads(doc["audit"])
     except (TypeError, orjson.JSONDecodeError):
-        raise AuditError(f"{where} is not the JSON text of the audit columns") from None
+        raise AuditError(
+            tr(
+                f"{where} 不是审计列的 JSON 文本",
+                f"{where} is not the JSON text of the audit columns",
+            )
+        ) from None
     if not isinstance(audit, dict):
-        raise AuditError(f"{where} must hold an object of columns")
+        raise AuditError(
+            tr(f"{where} 应为由各列组成的对象", f"{where} must hold an object of columns")
+        )
     n = len(doc["id"])
     extra = audit.get("extra", [None] * n)
     if not isinstance(extra, list) or len(extra) != n:
-        raise AuditError(f"{where}/extra must be a list with a row per entry")
+        raise AuditError(
+            tr(
+                f"{where}/extra 应为列表，每条记录一行",
+                f"{where}/extra must be a list with a row per entry",
+            )
+        )
     if not all(x is None or isinstance(x, dict) for x in extra):
-        raise AuditError(f"{where}/extra rows must be objects or null")
+        raise AuditError(
+            tr(
+                f"{where}/extra 的各行应为对象或 null",
+                f"{where}/extra rows must be objects or null",
+            )
+        )
     for column in (*AUDIT, *(("reason",) if "reason" in audit else ())):
         values = audit.get(column)
         if not isinstance(values, list):
-            raise AuditError(f"{where}/{column} is missing or not a list")
+            raise AuditError(
+                tr(f"{where}/{column} 缺少或不是列表", f"{where}/{column} is missing or not a list")
+            )
         if len(values) != n:
-            raise AuditError(f"{where}/{column} has {len(values)} rows, /series/{key}/id has {n}")
+            raise AuditError(
+                tr(
+                    f"{where}/{column} 有 {len(values)} 行，/series/{key}/id 有 {n} 行",
+                    f"{where}/{column} has {len(values)} rows, /series/{key}/id has {n}",
+                )
+            )
         try:
             "".join(values)  # refuses anything but text, at C speed
         except TypeError:
             bad = next(i for i, v in enumerate(values) if not isinstance(v, str))
+            entry_id = doc["id"][bad]
             raise AuditError(
-                f"{where}/{column}/{bad} (entry {doc['id'][bad]}) must be text"
+                tr(
+                    f"{where}/{column}/{bad}（第{entry_id}条记录）应为文本",
+                    f"{where}/{column}/{bad} (entry {entry_id}) must be text",
+                )
             ) from None
     return audit
 

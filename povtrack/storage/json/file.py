@@ -31,6 +31,7 @@ import orjson
 
 from povtrack import __version__
 from povtrack.errors import DatabaseError, UsageError
+from povtrack.i18n import tr
 from povtrack.model import Allocation, Entry, Plan
 from povtrack.planfile import parse_plan
 from povtrack.storage import backups
@@ -65,8 +66,11 @@ def load(raw: bytes, where: str) -> Loaded:
     """Parse and check a database's bytes; every refusal is a DatabaseError naming ``where``."""
     if not raw or raw.isspace():  # (not raw.strip(): that copies the whole file)
         raise DatabaseError(
-            f"{where}: the database file is empty ({len(raw)} bytes); "
-            "refusing to treat it as a new database"
+            tr(
+                f"{where}：数据库文件是空的（{len(raw)} 字节）；不会把它当作新数据库",
+                f"{where}: the database file is empty ({len(raw)} bytes); "
+                "refusing to treat it as a new database",
+            )
         )
     try:
         data = _parse(raw)
@@ -78,22 +82,42 @@ def load(raw: bytes, where: str) -> Loaded:
     meta = data["meta"]["1"]
     schema = meta["schema"]
     if schema > SCHEMA_VERSION:
+        by = meta.get("written_by", "?")
         raise DatabaseError(
-            f"{where}: written by a newer povtrack ({meta.get('written_by', '?')}, schema "
-            f"{schema}); this is povtrack {__version__} (schema {SCHEMA_VERSION}): upgrade "
-            "povtrack; the database was not changed"
+            tr(
+                f"{where}：由更新版本的 povtrack 写入（{by}，格式版本 {schema}）；本程序是 "
+                f"povtrack {__version__}（格式版本 {SCHEMA_VERSION}）：请升级 povtrack；"
+                "数据库未改动",
+                f"{where}: written by a newer povtrack ({by}, schema "
+                f"{schema}); this is povtrack {__version__} (schema {SCHEMA_VERSION}): upgrade "
+                "povtrack; the database was not changed",
+            )
         )
     try:
-        plan = parse_plan(meta["plan_text"], f"{where} (stored plan)")
+        plan = parse_plan(meta["plan_text"], tr(f"{where}（保存的方案）", f"{where} (stored plan)"))
     except UsageError as exc:
-        raise DatabaseError(f"{where}: corrupt database: stored plan unreadable: {exc}") from None
+        raise DatabaseError(
+            tr(
+                f"{where}：数据库已损坏：保存的方案无法读取：{exc}",
+                f"{where}: corrupt database: stored plan unreadable: {exc}",
+            )
+        ) from None
     old_entries, problems = integrity.load_entries(data, plan)  # schema 1-3 only
     if schema >= 4 and data.get("entries"):
-        problems.append("/entries: schema 4 keeps entries in /series, not one per record")
+        problems.append(
+            tr(
+                "/entries：格式版本 4 把记录保存在 /series 中，而不是每条一项",
+                "/entries: schema 4 keeps entries in /series, not one per record",
+            )
+        )
     if schema < 4 and "series" in data:
         problems.append(
-            f"/series: a schema {schema} file has no series table (was the schema number "
-            "edited?); the entries it holds are not read as schema " + str(schema)
+            tr(
+                f"/series：格式版本 {schema} 的文件没有 series 表（格式版本号被改过吗？）；"
+                f"其中的记录不会按格式版本 {schema} 读取",
+                f"/series: a schema {schema} file has no series table (was the schema number "
+                "edited?); the entries it holds are not read as schema " + str(schema),
+            )
         )
     problems += integrity.check_series(data, plan)
     allocations, bad_alloc = integrity.load_allocations(data, plan)
@@ -135,19 +159,29 @@ def _parse_slowly(raw: bytes, where: str) -> Any:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise DatabaseError(
-            f"{where}: corrupt database: not UTF-8 (byte 0x{raw[exc.start]:02x} at byte "
-            f"{exc.start}); was it saved as ANSI/GBK by an editor?"
+            tr(
+                f"{where}：数据库已损坏：不是 UTF-8（第{exc.start}字节为 0x{raw[exc.start]:02x}）；"
+                "是否被编辑器另存为 ANSI/GBK？",
+                f"{where}: corrupt database: not UTF-8 (byte 0x{raw[exc.start]:02x} at byte "
+                f"{exc.start}); was it saved as ANSI/GBK by an editor?",
+            )
         ) from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         byte = len(text[: exc.pos].encode("utf-8"))
         raise DatabaseError(
-            f"{where}: corrupt database: {exc.msg} at byte {byte} "
-            f"(line {exc.lineno}, column {exc.colno})"
+            tr(
+                f"{where}：数据库已损坏：第{byte}字节（第{exc.lineno}行第{exc.colno}列）处"
+                f"{exc.msg}",
+                f"{where}: corrupt database: {exc.msg} at byte {byte} "
+                f"(line {exc.lineno}, column {exc.colno})",
+            )
         ) from None
     except RecursionError:
-        raise DatabaseError(f"{where}: corrupt database: nested too deeply") from None
+        raise DatabaseError(
+            tr(f"{where}：数据库已损坏：嵌套太深", f"{where}: corrupt database: nested too deeply")
+        ) from None
 
 
 def load_checked(raw: bytes, where: str) -> Loaded:
@@ -161,8 +195,17 @@ def load_checked(raw: bytes, where: str) -> Loaded:
 
 
 def corrupt(where: str, problems: list[str]) -> DatabaseError:
-    more = f" (and {len(problems) - 1} more; see 'povtrack db verify')" if len(problems) > 1 else ""
-    return DatabaseError(f"{where}: corrupt database: {problems[0]}{more}")
+    n = len(problems) - 1
+    more = tr(
+        f"（另有{n}处；见 'povtrack db verify'）", f" (and {n} more; see 'povtrack db verify')"
+    )
+    more = more if n > 0 else ""
+    return DatabaseError(
+        tr(
+            f"{where}：数据库已损坏：{problems[0]}{more}",
+            f"{where}: corrupt database: {problems[0]}{more}",
+        )
+    )
 
 
 def _migrate(data: dict[str, Any], entries: list[Entry]) -> int:
@@ -171,7 +214,12 @@ def _migrate(data: dict[str, Any], entries: list[Entry]) -> int:
     meta = data["meta"]["1"]
     old: int = meta["schema"]  # an int: load checked it
     if old < 1:
-        raise DatabaseError(f"schema {old} is older than any povtrack release")
+        raise DatabaseError(
+            tr(
+                f"格式版本 {old} 比任何已发布的 povtrack 都旧",
+                f"schema {old} is older than any povtrack release",
+            )
+        )
     if old == 1:  # 1 -> 2: commits are counted from here on
         meta.setdefault("generation", 0)
     # 2 -> 3: nothing to change; the new fields are only ever added
@@ -199,3 +247,8 @@ def newest_good_backup(path: Path) -> tuple[Path, int] | None:
 def with_backup_hint(path: Path, exc: DatabaseError) -> DatabaseError:
     """Point a refusal at the newest good backup, so recovery is one command away."""
     return backups.with_backup_hint(path, exc, newest=newest_good_backup)
+
+
+def backup_hint(path: Path) -> str:
+    """The newest good backup, or that there is none: the line after ``db verify``'s list."""
+    return backups.backup_hint(path, newest=newest_good_backup)

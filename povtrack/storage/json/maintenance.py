@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from povtrack.errors import DatabaseError, UsageError, WriteError
+from povtrack.i18n import tr
 from povtrack.storage import safefile
 from povtrack.storage.backups import (
     Restored,
@@ -27,6 +28,7 @@ from povtrack.storage.backups import (
 from povtrack.storage.json import checks as integrity
 from povtrack.storage.json.file import (
     SCHEMA_VERSION,
+    backup_hint,
     encode,
     load,
     load_checked,
@@ -47,7 +49,7 @@ def verify(path: Path) -> Verdict:
         hinted = with_backup_hint(path, exc).message
         if records:  # each bad record on its own line, then where to recover from
             verdict.problems += [f"{path}: {p}" for p in records]
-            verdict.problems.append(f"{path}: {hinted[len(exc.message) + 2 :]}")
+            verdict.problems.append(f"{path}: {backup_hint(path)}")
         else:
             verdict.problems.append(hinted)
         return verdict
@@ -60,9 +62,8 @@ def verify(path: Path) -> Verdict:
     verdict.batches = len(data.get("batches", {}))
     audits = loaded.entries.check_audits()
     if audits:  # a file every write refuses: said as the refusals that open say it
-        hinted = with_backup_hint(path, DatabaseError("")).message
         verdict.problems += [f"{path}: {p}" for p in audits]
-        verdict.problems.append(f"{path}: {hinted[2:]}")
+        verdict.problems.append(f"{path}: {backup_hint(path)}")
     verdict.problems += integrity.check_references(data)
     return verdict
 
@@ -113,8 +114,12 @@ def _copy(source: Path, dest: Path) -> None:
     try:
         safefile.keep_copy(source, dest)
     except OSError as exc:
+        why = exc.strerror or exc
         raise WriteError(
-            f"{dest}: cannot write the copy ({exc.strerror or exc}); database unchanged"
+            tr(
+                f"{dest}：无法写入副本（{why}）；数据库未改动",
+                f"{dest}: cannot write the copy ({why}); database unchanged",
+            )
         ) from None
 
 
@@ -137,7 +142,12 @@ def restore(path: Path, backup: Path, *, lock_timeout: float) -> Restored:
         try:
             raw = backup.read_bytes()
         except OSError as exc:
-            raise UsageError(f"{backup}: cannot read the backup: {exc.strerror}") from None
+            raise UsageError(
+                tr(
+                    f"{backup}：无法读取备份：{exc.strerror}",
+                    f"{backup}: cannot read the backup: {exc.strerror}",
+                )
+            ) from None
         loaded = load_checked(raw, str(backup))  # a bad backup is refused before anything changes
         newest = _highest_generation(path)
         data = loaded.data

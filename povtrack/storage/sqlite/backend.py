@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 from povtrack import __version__
 from povtrack.errors import DatabaseError, UsageError, WriteError
+from povtrack.i18n import tr
 from povtrack.model import Allocation, Entry, Plan
 from povtrack.planfile import parse_plan
 from povtrack.storage import safefile
@@ -187,11 +188,16 @@ class SqliteBackend:
         try:
             safefile.make_dirs(path.parent)  # owner-only, whatever the umask
         except OSError as exc:
-            raise WriteError(f"{path.parent}: cannot create directory: {exc.strerror}") from None
+            raise WriteError(
+                tr(
+                    f"{path.parent}：无法创建文件夹：{exc.strerror}",
+                    f"{path.parent}: cannot create directory: {exc.strerror}",
+                )
+            ) from None
         with safefile.DbLock(path, lock_timeout) as lock:
             swept = sweep(path)
             moved = safefile.make_room(path, force=force, demo=demo, is_demo=is_demo)
-            plan = parse_plan(plan_text, f"{path} (plan)")
+            plan = parse_plan(plan_text, tr(f"{path}（方案）", f"{path} (plan)"))
             meta = new_meta(plan_text, demo=demo, records=records)
             if moved is None:  # count on from the backups (and a replaced demo)
                 meta["generation"] = max(meta["generation"], highest_generation(path))
@@ -271,7 +277,12 @@ class SqliteBackend:
         if self._check_new:
             _, problems = check(conn, temp)
             if problems:
-                raise UsageError(f"{self.path}: cannot copy the records: {problems[0]}")
+                raise UsageError(
+                    tr(
+                        f"{self.path}：无法复制记录：{problems[0]}",
+                        f"{self.path}: cannot copy the records: {problems[0]}",
+                    )
+                )
         conn.execute("COMMIT")
         conn.execute("PRAGMA journal_mode = WAL")  # kept in the file from now on
         conn.close()
@@ -393,7 +404,9 @@ class SqliteBackend:
             try:
                 self._batches = [batch_doc(row) for row in rows]
             except DatabaseError as exc:
-                bad = DatabaseError(f"{self.path}: corrupt database: {exc}")
+                bad = DatabaseError(
+                    tr(f"{self.path}：数据库已损坏：{exc}", f"{self.path}: corrupt database: {exc}")
+                )
                 raise hinted(self.path, bad) from None
         return [dict(b) for b in self._batches]
 

@@ -24,6 +24,7 @@ from typing import Any
 
 from povtrack import __version__, loops
 from povtrack.errors import DatabaseError, UsageError
+from povtrack.i18n import tr
 from povtrack.model import Plan
 from povtrack.planfile import parse_plan
 from povtrack.storage import safefile
@@ -71,10 +72,19 @@ def refuse_empty(path: Path) -> None:
     try:
         empty = os.stat(safefile.real_path(path)).st_size == 0
     except OSError as exc:
-        raise DatabaseError(f"{path}: cannot read the database: {exc.strerror}") from None
+        raise DatabaseError(
+            tr(
+                f"{path}：无法读取数据库：{exc.strerror}",
+                f"{path}: cannot read the database: {exc.strerror}",
+            )
+        ) from None
     if empty:
         raise DatabaseError(
-            f"{path}: the database file is empty (0 bytes); refusing to treat it as a new database"
+            tr(
+                f"{path}：数据库文件是空的（0 字节）；不会把它当作新数据库",
+                f"{path}: the database file is empty (0 bytes); "
+                "refusing to treat it as a new database",
+            )
         )
 
 
@@ -93,19 +103,33 @@ def _check(conn: sqlite3.Connection, where: str, *, every: bool) -> tuple[Checke
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if app_id != APPLICATION_ID:
         raise DatabaseError(
-            f"{where}: not a povtrack database (a SQLite file made by another program, "
-            f"application id {app_id})"
+            tr(
+                f"{where}：不是 povtrack 数据库（是其他程序建立的 SQLite 文件，"
+                f"application id {app_id}）",
+                f"{where}: not a povtrack database (a SQLite file made by another program, "
+                f"application id {app_id})",
+            )
         )
     if version > SCHEMA:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         meta = read_meta(conn, where) if "meta" in tables else {}
+        by = meta.get("written_by", "?")
         raise DatabaseError(
-            f"{where}: written by a newer povtrack ({meta.get('written_by', '?')}, SQLite "
-            f"layout {version}); this is povtrack {__version__} (layout {SCHEMA}): upgrade "
-            "povtrack; the database was not changed"
+            tr(
+                f"{where}：由更新版本的 povtrack 写入（{by}，SQLite 布局版本 {version}）；本程序是 "
+                f"povtrack {__version__}（布局版本 {SCHEMA}）：请升级 povtrack；数据库未改动",
+                f"{where}: written by a newer povtrack ({by}, SQLite "
+                f"layout {version}); this is povtrack {__version__} (layout {SCHEMA}): upgrade "
+                "povtrack; the database was not changed",
+            )
         )
     if version < 1:
-        raise DatabaseError(f"{where}: corrupt database: layout {version} is unknown")
+        raise DatabaseError(
+            tr(
+                f"{where}：数据库已损坏：未知的布局版本 {version}",
+                f"{where}: corrupt database: layout {version} is unknown",
+            )
+        )
     # before any record is read: a table altered (or replaced by a view) would change what
     # is read, a foreign trigger what is written
     problems, tables_changed = sqliteschema.changes(conn)
@@ -113,22 +137,41 @@ def _check(conn: sqlite3.Connection, where: str, *, every: bool) -> tuple[Checke
         raise SchemaChanged(where, problems)
     meta = read_meta(conn, where)
     if not isinstance(meta.get("plan_text"), str):
-        raise DatabaseError(f"{where}: corrupt database: meta 'plan_text' is missing")
+        raise DatabaseError(
+            tr(
+                f"{where}：数据库已损坏：缺少 meta 'plan_text'",
+                f"{where}: corrupt database: meta 'plan_text' is missing",
+            )
+        )
     generation = meta.get("generation", 0)
     if not isinstance(generation, int) or isinstance(generation, bool) or generation < 0:
-        raise DatabaseError(f"{where}: corrupt database: meta 'generation' must be a count")
+        raise DatabaseError(
+            tr(
+                f"{where}：数据库已损坏：meta 'generation' 应为计数",
+                f"{where}: corrupt database: meta 'generation' must be a count",
+            )
+        )
     try:
-        plan = parse_plan(meta["plan_text"], f"{where} (stored plan)")
+        plan = parse_plan(meta["plan_text"], tr(f"{where}（保存的方案）", f"{where} (stored plan)"))
     except UsageError as exc:
-        raise DatabaseError(f"{where}: corrupt database: stored plan unreadable: {exc}") from None
+        raise DatabaseError(
+            tr(
+                f"{where}：数据库已损坏：保存的方案无法读取：{exc}",
+                f"{where}: corrupt database: stored plan unreadable: {exc}",
+            )
+        ) from None
     counts, named = _counts_and_names(conn, plan)
     problems += named
     for table in APPEND_ONLY:
         recorded = meta.get(f"{table}_count")
         if isinstance(recorded, int) and counts[table] < recorded:
             problems.append(
-                f"{table}: {counts[table]} records, but the last commit wrote {recorded} "
-                "(records removed outside povtrack?)"
+                tr(
+                    f"{table}：现有 {counts[table]} 条，但上次提交写入了 {recorded} 条"
+                    "（有记录在 povtrack 之外被删除？）",
+                    f"{table}: {counts[table]} records, but the last commit wrote {recorded} "
+                    "(records removed outside povtrack?)",
+                )
             )
     if every or not problems:
         problems += record_problems(conn, every=every)
@@ -142,8 +185,12 @@ class SchemaChanged(DatabaseError):
     read; ``problems`` says every change, the message the first."""
 
     def __init__(self, where: str, problems: list[str]) -> None:
-        more = f" (and {len(problems) - 1} more; see 'povtrack db verify')" if problems[1:] else ""
-        super().__init__(f"{where}: {problems[0]}{more}")
+        n = len(problems) - 1
+        more = tr(
+            f"（另有{n}处；见 'povtrack db verify'）", f" (and {n} more; see 'povtrack db verify')"
+        )
+        more = more if problems[1:] else ""
+        super().__init__(tr(f"{where}：{problems[0]}{more}", f"{where}: {problems[0]}{more}"))
         self.problems = problems
 
 
@@ -153,7 +200,12 @@ def read_meta(conn: sqlite3.Connection, where: str) -> dict[str, Any]:
         try:
             meta[key] = json.loads(value)
         except (TypeError, ValueError):
-            raise DatabaseError(f"{where}: corrupt database: meta '{key}' is not JSON") from None
+            raise DatabaseError(
+                tr(
+                    f"{where}：数据库已损坏：meta '{key}' 不是 JSON",
+                    f"{where}: corrupt database: meta '{key}' is not JSON",
+                )
+            ) from None
     return meta
 
 
@@ -167,14 +219,23 @@ def _counts_and_names(conn: sqlite3.Connection, plan: Plan) -> tuple[dict[str, i
         sql = f"SELECT indicator, area, count(*), min({order}) FROM {table} GROUP BY 1, 2"
         for indicator, area, n, first in conn.execute(sql):
             counts[table] += n
-            what = "entry" if table == "entries" else "allocation"
-            more = f" and {n - 1} more" if n > 1 else ""
+            what = tr("记录", "entry") if table == "entries" else tr("分解任务", "allocation")
+            more = tr(f"及另外{n - 1}条", f" and {n - 1} more") if n > 1 else ""
             if indicator not in plan.indicators_by_id:
                 problems.append(
-                    f"{table}: indicator '{indicator}' is not in the plan ({what} {first}{more})"
+                    tr(
+                        f"{table}：方案中没有指标“{indicator}”（{what} {first}{more}）",
+                        f"{table}: indicator '{indicator}' is not in the plan "
+                        f"({what} {first}{more})",
+                    )
                 )
             if area not in plan.areas_by_id:
-                problems.append(f"{table}: area '{area}' is not in the plan ({what} {first}{more})")
+                problems.append(
+                    tr(
+                        f"{table}：方案中没有地区“{area}”（{what} {first}{more}）",
+                        f"{table}: area '{area}' is not in the plan ({what} {first}{more})",
+                    )
+                )
     counts["batches"] = conn.execute("SELECT count(*) FROM batches").fetchone()[0]
     return counts, problems
 
@@ -194,8 +255,12 @@ def record_problems(conn: sqlite3.Connection, *, every: bool) -> list[str]:
             sql = "SELECT id, date, value FROM entries WHERE date IS ? ORDER BY id LIMIT 1"
             bad = conn.execute(sql, (days[0],)).fetchall()
     problems = [
-        f"entry {entry_id}: {_why(day, value)} (values are numbers ≥ 0, dates YYYY-MM-DD, "
-        "other fields text)"
+        tr(
+            f"第{entry_id}条记录：{_why(day, value)}（数值应为 ≥ 0 的数字，日期为 YYYY-MM-DD，"
+            "其他字段为文本）",
+            f"entry {entry_id}: {_why(day, value)} (values are numbers ≥ 0, dates YYYY-MM-DD, "
+            "other fields text)",
+        )
         for entry_id, day, value in bad
     ]
     # ids another SQLite program may have written: an entry id, and what a correction names,
@@ -206,15 +271,30 @@ def record_problems(conn: sqlite3.Connection, *, every: bool) -> list[str]:
         "SELECT id, corrects FROM entries WHERE corrects IS NOT NULL AND corrects < 1 ORDER BY id",
     ):
         problems += [
-            f"entry {entry_id}: "
-            + (f"id {entry_id}" if entry_id < 1 else f"corrects {target}")
-            + " is not an entry id (a whole number ≥ 1)"
+            _not_an_id(entry_id, target)
             for entry_id, target in conn.execute(sql if every else sql + " LIMIT 1")
         ]
     sql = f"SELECT seq, due, value FROM allocations WHERE NOT ({ALLOCATION_OK}) ORDER BY seq"
     for seq, due, value in conn.execute(sql if every else sql + " LIMIT 1"):
-        problems.append(f"allocation {seq}: {_why(due, value, 'due')}")
+        problems.append(
+            tr(
+                f"分解任务 {seq}：{_why(due, value, 'due')}",
+                f"allocation {seq}: {_why(due, value, 'due')}",
+            )
+        )
     return problems
+
+
+def _not_an_id(entry_id: int, target: Any) -> str:
+    if entry_id < 1:
+        return tr(
+            f"第{entry_id}条记录：id {entry_id} 不是记录编号（≥ 1 的整数）",
+            f"entry {entry_id}: id {entry_id} is not an entry id (a whole number ≥ 1)",
+        )
+    return tr(
+        f"第{entry_id}条记录：corrects {target} 不是记录编号（≥ 1 的整数）",
+        f"entry {entry_id}: corrects {target} is not an entry id (a whole number ≥ 1)",
+    )
 
 
 def is_day(text: Any) -> bool:
@@ -230,10 +310,15 @@ def is_day(text: Any) -> bool:
 
 def _why(day: Any, value: Any, name: str = "date") -> str:
     if type(value) not in (int, float) or not 0 <= value < math.inf:
-        return f"value must be a number ≥ 0, not {value!r}"
+        return tr(
+            f"value 应为 ≥ 0 的数字，而不是 {value!r}", f"value must be a number ≥ 0, not {value!r}"
+        )
     if (day is not None or name == "date") and not is_day(day):
-        return f"{name} must be a date YYYY-MM-DD, not {day!r}"
-    return "a field has the wrong type"
+        return tr(
+            f"{name} 应为 YYYY-MM-DD 格式的日期，而不是 {day!r}",
+            f"{name} must be a date YYYY-MM-DD, not {day!r}",
+        )
+    return tr("有字段类型不对", "a field has the wrong type")
 
 
 def loop_problems(conn: sqlite3.Connection) -> list[str]:
@@ -252,7 +337,7 @@ def loop_problems(conn: sqlite3.Connection) -> list[str]:
                 i for (i,) in conn.execute(f"SELECT id FROM entries WHERE id IN ({marks})", chunk)
             )
         problems += [
-            f"entry {entry_id}: {what}"
+            tr(f"第{entry_id}条记录：{what}", f"entry {entry_id}: {what}")
             for entry_id, what in loops.bad_corrections(corrections, ids.__contains__)
         ]
     order = {b: seq for seq, b in conn.execute("SELECT seq, id FROM batches")}
@@ -262,7 +347,9 @@ def loop_problems(conn: sqlite3.Connection) -> list[str]:
             "AND reverts != ''"
         )
     )
-    problems += [f"batch {b}: {what}" for b, what in loops.bad_undos(undos, order)]
+    problems += [
+        tr(f"批次 {b}：{what}", f"batch {b}: {what}") for b, what in loops.bad_undos(undos, order)
+    ]
     return problems
 
 
@@ -270,21 +357,30 @@ def reference_problems(conn: sqlite3.Connection) -> list[str]:
     """Entries name batches and entries that exist, an undo names a batch, batches' files are
     JSON lists (for ``db verify``; opening does not need it)."""
     problems = [
-        f"entry {i}: batch '{b}' is not a recorded batch"
+        tr(
+            f"第{i}条记录：批次“{b}”不是已记录的批次",
+            f"entry {i}: batch '{b}' is not a recorded batch",
+        )
         for i, b in conn.execute(
             "SELECT id, batch FROM entries WHERE batch != '' "
             "AND batch NOT IN (SELECT id FROM batches) ORDER BY id"
         )
     ]
     problems += [
-        f"entry {i}: corrects entry {c}, which does not exist"
+        tr(
+            f"第{i}条记录：更正的第{c}条记录不存在",
+            f"entry {i}: corrects entry {c}, which does not exist",
+        )
         for i, c in conn.execute(
             "SELECT id, corrects FROM entries WHERE corrects IS NOT NULL "
             "AND corrects NOT IN (SELECT id FROM entries) ORDER BY id"
         )
     ]
     problems += [
-        f"batch {b}: reverts '{r}', which is not a recorded batch"
+        tr(
+            f"批次 {b}：撤销的“{r}”不是已记录的批次",
+            f"batch {b}: reverts '{r}', which is not a recorded batch",
+        )
         for b, r in conn.execute(
             "SELECT id, reverts FROM batches WHERE reverts IS NOT NULL "
             "AND reverts NOT IN (SELECT id FROM batches) ORDER BY seq"

@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from povtrack.errors import BusyError, DatabaseError, PovtrackError, UsageError, WriteError
+from povtrack.i18n import tr
 from povtrack.storage import safefile
 
 SCHEMA = 1
@@ -197,37 +198,68 @@ def sql_errors(path: Path, *, writing: bool = False) -> Iterator[None]:
         raise translate(path, exc, writing=writing) from None
     except UnicodeEncodeError as exc:  # a lone surrogate (a hand edit of a JSON file) in text
         bad = exc.object[max(exc.start - 20, 0) : exc.end + 20]
+        unchanged = _nothing_written() if writing else ""
         raise UsageError(
-            f"{path}: text SQLite cannot store (a lone surrogate near {bad!r}); fix that "
-            "record in the source first" + ("; nothing written" if writing else "")
+            tr(
+                f"{path}：有 SQLite 无法保存的文本（{bad!r} 附近有孤立的代理字符）；请先在源数据中"
+                "修正该记录" + unchanged,
+                f"{path}: text SQLite cannot store (a lone surrogate near {bad!r}); fix that "
+                "record in the source first" + unchanged,
+            )
         ) from None
+
+
+def _nothing_written() -> str:
+    return tr("；未写入任何内容", "; nothing written")
 
 
 def translate(path: Path, exc: sqlite3.Error, *, writing: bool = False) -> PovtrackError:
     name = getattr(exc, "sqlite_errorname", "") or ""
     text = str(exc)
-    unchanged = "; nothing written" if writing else ""
+    unchanged = _nothing_written() if writing else ""
     if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
         return BusyError(
-            f"{path}: database busy: another program holds SQLite's lock on it ({text}){unchanged}"
+            tr(
+                f"{path}：数据库正忙：另一个程序持有它的 SQLite 锁（{text}）{unchanged}",
+                f"{path}: database busy: another program holds SQLite's lock on it "
+                f"({text}){unchanged}",
+            )
         )
     if name.startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT")):
-        hint = " (not a sound SQLite file)"
+        hint = tr("（不是完好的 SQLite 文件）", " (not a sound SQLite file)")
         if name.startswith("SQLITE_NOTADB") and _starts_like_json(path):
-            hint = (
+            hint = tr(
+                "（它看起来是 JSON 数据库：以 .sqlite 或 .sqlite3 结尾的名称表示 SQLite；"
+                "请改名为 .json）",
                 " (it looks like a JSON database: a .sqlite or .sqlite3 name means SQLite; "
-                "rename it .json)"
+                "rename it .json)",
             )
-        return DatabaseError(f"{path}: corrupt database: {text}{hint}")
+        return DatabaseError(
+            tr(f"{path}：数据库已损坏：{text}{hint}", f"{path}: corrupt database: {text}{hint}")
+        )
     if writing and name.startswith(
         ("SQLITE_FULL", "SQLITE_IOERR", "SQLITE_READONLY", "SQLITE_PERM", "SQLITE_CANTOPEN")
     ):
-        return WriteError(f"{path}: write failed ({text}); database unchanged")
+        return WriteError(
+            tr(
+                f"{path}：写入失败（{text}）；数据库未改动",
+                f"{path}: write failed ({text}); database unchanged",
+            )
+        )
     if name.startswith(("SQLITE_CANTOPEN", "SQLITE_IOERR", "SQLITE_PERM")):
-        return DatabaseError(f"{path}: cannot read the database: {text}")
+        return DatabaseError(
+            tr(f"{path}：无法读取数据库：{text}", f"{path}: cannot read the database: {text}")
+        )
     if isinstance(exc, sqlite3.IntegrityError):
-        return UsageError(f"{path}: the database refused a record ({text}){unchanged}")
-    return DatabaseError(f"{path}: cannot use the database: {text}")
+        return UsageError(
+            tr(
+                f"{path}：数据库拒绝了一条记录（{text}）{unchanged}",
+                f"{path}: the database refused a record ({text}){unchanged}",
+            )
+        )
+    return DatabaseError(
+        tr(f"{path}：无法使用数据库：{text}", f"{path}: cannot use the database: {text}")
+    )
 
 
 def _starts_like_json(path: Path) -> bool:
@@ -266,8 +298,11 @@ def batch_doc(row: tuple[Any, ...]) -> dict[str, Any]:
             raise ValueError
     except (TypeError, ValueError):
         raise DatabaseError(
-            f"batch {batch_id}: files must be a JSON list of files with a sha256, extra a "
-            "JSON object"
+            tr(
+                f"批次 {batch_id}：files 应为 JSON 文件列表（每个带 sha256），extra 应为 JSON 对象",
+                f"batch {batch_id}: files must be a JSON list of files with a sha256, extra a "
+                "JSON object",
+            )
         ) from None
     return doc | more
 
@@ -349,7 +384,10 @@ def temp_file(path: Path) -> Path:
         fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     except OSError as exc:
         raise WriteError(
-            f"{target.parent}: cannot write ({exc.strerror}); nothing written"
+            tr(
+                f"{target.parent}：无法写入（{exc.strerror}）；未写入任何内容",
+                f"{target.parent}: cannot write ({exc.strerror}); nothing written",
+            )
         ) from None
     os.close(fd)  # mkstemp makes it 0600: the new database is private
     return Path(name)
@@ -377,10 +415,18 @@ def fsync(path: Path) -> None:
 def check_writable(path: Path) -> None:
     target = safefile.real_path(path)
     if not os.access(target, os.W_OK):
-        raise WriteError(f"{path}: the database file is read-only; nothing written")
+        raise WriteError(
+            tr(
+                f"{path}：数据库文件是只读的；未写入任何内容",
+                f"{path}: the database file is read-only; nothing written",
+            )
+        )
     if not os.access(target.parent, os.W_OK):
         raise WriteError(
-            f"{target.parent}: cannot write in the database's directory; nothing written"
+            tr(
+                f"{target.parent}：无法在数据库所在文件夹中写入；未写入任何内容",
+                f"{target.parent}: cannot write in the database's directory; nothing written",
+            )
         )
 
 
@@ -421,8 +467,12 @@ def install(temp: Path, path: Path, moved: Path | None) -> None:
                 discard(moved)
             if isinstance(exc, WriteError):
                 raise
+            where, why = exc.filename or path, exc.strerror or exc
             raise WriteError(
-                f"{exc.filename or path}: write failed ({exc.strerror or exc}); database unchanged"
+                tr(
+                    f"{where}：写入失败（{why}）；数据库未改动",
+                    f"{where}: write failed ({why}); database unchanged",
+                )
             ) from None
         safefile.COMMITTED.append(str(path))
         fsync(target.parent)

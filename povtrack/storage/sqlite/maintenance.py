@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from povtrack.errors import DatabaseError, WriteError
+from povtrack.i18n import tr
 from povtrack.storage import safefile
 from povtrack.storage.backups import Restored, Verdict, check_file, pick_backup, unused
 from povtrack.storage.sqlite.checks import (
@@ -52,6 +53,7 @@ from povtrack.storage.sqlite.file import (
 )
 from povtrack.storage.sqlite.opening import (
     SUFFIX,
+    backup_hint,
     checked_file,
     list_backups,
     newest_good_backup,
@@ -123,7 +125,11 @@ def verify(path: Path) -> Verdict:
             guard.confirm()
     finally:
         conn.close()
-    problems = [f"SQLite integrity check: {line}" for line in sound if line != "ok"] + problems
+    problems = [
+        tr(f"SQLite 完整性检查：{line}", f"SQLite integrity check: {line}")
+        for line in sound
+        if line != "ok"
+    ] + problems
     if checked is not None:
         verdict.schema = checked.schema
         verdict.generation = checked.meta.get("generation", 0)
@@ -131,7 +137,7 @@ def verify(path: Path) -> Verdict:
         verdict.allocations = checked.counts["allocations"]
         verdict.batches = checked.counts["batches"]
     if problems:
-        hint = with_backup_hint(path, DatabaseError("")).message[2:]
+        hint = backup_hint(path)
         verdict.problems += [f"{path}: {p}" for p in problems] + [f"{path}: {hint}"]
     return verdict
 
@@ -160,7 +166,10 @@ def _snapshot(source: Path, part: Path, *, timeout: float) -> int:
             src.close()
         fsync(part)
     except OSError as exc:
-        raise WriteError(f"{part}: cannot write a copy ({exc.strerror or exc})") from None
+        why = exc.strerror or exc
+        raise WriteError(
+            tr(f"{part}：无法写入副本（{why}）", f"{part}: cannot write a copy ({why})")
+        ) from None
     return int(generation)
 
 
@@ -175,7 +184,12 @@ def _keep_snapshot(source: Path, folder: Path, stem: str, *, timeout: float) -> 
         dest = _unused(folder, stem, f"-gen-{generation:06d}")
         os.replace(part, dest)
     except OSError as exc:
-        raise WriteError(f"{folder / stem}: cannot keep the copy ({exc.strerror})") from None
+        raise WriteError(
+            tr(
+                f"{folder / stem}：无法保留副本（{exc.strerror}）",
+                f"{folder / stem}: cannot keep the copy ({exc.strerror})",
+            )
+        ) from None
     finally:
         for leftover in (part, part.with_name(part.name + "-journal")):
             with contextlib.suppress(OSError):
@@ -271,8 +285,12 @@ def _keep_raw(target: Path, kept: Path) -> None:
     try:
         safefile.keep_copy(target, kept)
     except OSError as exc:
+        why = exc.strerror or exc
         raise WriteError(
-            f"{kept}: cannot write the copy ({exc.strerror or exc}); database unchanged"
+            tr(
+                f"{kept}：无法写入副本（{why}）；数据库未改动",
+                f"{kept}: cannot write the copy ({why}); database unchanged",
+            )
         ) from None
 
 
@@ -315,7 +333,11 @@ def _replace(temp: Path, path: Path) -> None:
             side.unlink(missing_ok=True)  # a corrupt file's WAL must not meet the restored one
         os.replace(temp, target)
     except OSError as exc:
+        why = exc.strerror or exc
         raise WriteError(
-            f"{path}: write failed ({exc.strerror or exc}); nothing restored"
+            tr(
+                f"{path}：写入失败（{why}）；未恢复任何内容",
+                f"{path}: write failed ({why}); nothing restored",
+            )
         ) from None
     fsync(target.parent)

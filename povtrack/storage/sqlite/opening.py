@@ -27,6 +27,7 @@ import urllib.parse
 from pathlib import Path
 
 from povtrack.errors import BusyError, DatabaseError
+from povtrack.i18n import tr
 from povtrack.storage import backups, safefile
 from povtrack.storage.backups import check_file
 from povtrack.storage.sqlite.checks import Checked, check, refuse_empty
@@ -53,8 +54,12 @@ class Guard:
     def confirm(self) -> None:
         if self._state() != self._seen:
             raise BusyError(
-                f"{self.path}: another program changed the database while povtrack read it "
-                "without locks (its folder cannot be written); run the command again"
+                tr(
+                    f"{self.path}：povtrack 在不加锁读取数据库时（其文件夹不可写），"
+                    "另一个程序改动了数据库；请重新运行命令",
+                    f"{self.path}: another program changed the database while povtrack read it "
+                    "without locks (its folder cannot be written); run the command again",
+                )
             )
 
 
@@ -88,8 +93,17 @@ def open_checked(
         if guard is not None:
             guard.confirm()
         if problems:
-            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-            raise hinted(path, DatabaseError(f"{path}: corrupt database: {problems[0]}{more}"))
+            n = len(problems) - 1
+            more = tr(f"（另有{n}处）", f" (and {n} more)") if n > 0 else ""
+            raise hinted(
+                path,
+                DatabaseError(
+                    tr(
+                        f"{path}：数据库已损坏：{problems[0]}{more}",
+                        f"{path}: corrupt database: {problems[0]}{more}",
+                    )
+                ),
+            )
     except BaseException:
         conn.close()
         raise
@@ -124,17 +138,28 @@ def open_reader(path: Path, *, timeout: float) -> tuple[sqlite3.Connection, Guar
 
 def _unlocked(path: Path) -> sqlite3.Connection:
     target = safefile.real_path(path)
-    folder = f"in {target.parent} (not writable); open it once as a user who can write there"
+    folder = tr(
+        f"在 {target.parent} 中进行（该文件夹不可写）；请由能写入该文件夹的用户打开一次",
+        f"in {target.parent} (not writable); open it once as a user who can write there",
+    )
     if _holds(path, target, "-wal"):
         raise DatabaseError(
-            f"{path}: cannot read the database: {target.name}-wal holds changes not yet in the "
-            f"database file, and reading them needs {target.name}-shm, which cannot be made "
-            + folder
+            tr(
+                f"{path}：无法读取数据库：{target.name}-wal 中有尚未写入数据库文件的改动，读取它们"
+                f"需要建立 {target.name}-shm，而这只能" + folder,
+                f"{path}: cannot read the database: {target.name}-wal holds changes not yet in the "
+                f"database file, and reading them needs {target.name}-shm, which cannot be made "
+                + folder,
+            )
         )
     if _holds(path, target, "-journal"):  # a file in rollback mode, a writer stopped midway
         raise DatabaseError(
-            f"{path}: cannot read the database: {target.name}-journal holds a change that was "
-            "stopped midway, and it can only be rolled back " + folder
+            tr(
+                f"{path}：无法读取数据库：{target.name}-journal 中有一次中途停止的改动，回滚它只能"
+                + folder,
+                f"{path}: cannot read the database: {target.name}-journal holds a change that was "
+                "stopped midway, and it can only be rolled back " + folder,
+            )
         )
     uri = f"file:{urllib.parse.quote(str(target))}?mode=ro&immutable=1"
     with sql_errors(path):
@@ -152,7 +177,12 @@ def _holds(path: Path, target: Path, tail: str) -> bool:
     except FileNotFoundError:
         return False
     except OSError as exc:
-        raise DatabaseError(f"{path}: cannot read the database: {side}: {exc.strerror}") from None
+        raise DatabaseError(
+            tr(
+                f"{path}：无法读取数据库：{side}：{exc.strerror}",
+                f"{path}: cannot read the database: {side}: {exc.strerror}",
+            )
+        ) from None
 
 
 def checked_file(path: Path) -> Checked:
@@ -165,7 +195,12 @@ def checked_file(path: Path) -> Checked:
         if guard is not None:
             guard.confirm()
         if problems:
-            raise DatabaseError(f"{path}: corrupt database: {problems[0]}")
+            raise DatabaseError(
+                tr(
+                    f"{path}：数据库已损坏：{problems[0]}",
+                    f"{path}: corrupt database: {problems[0]}",
+                )
+            )
         return checked
     finally:
         conn.close()
@@ -187,5 +222,13 @@ def newest_good_backup(path: Path) -> tuple[Path, int] | None:
 
 def with_backup_hint(path: Path, exc: DatabaseError) -> DatabaseError:
     """Point a refusal at the newest good backup, so recovery is one command away."""
-    advice = " (make them with 'povtrack db backup')"
-    return backups.with_backup_hint(path, exc, newest=newest_good_backup, advice=advice)
+    return backups.with_backup_hint(path, exc, newest=newest_good_backup, advice=_advice())
+
+
+def backup_hint(path: Path) -> str:
+    """The newest good backup, or that there is none: the line after ``db verify``'s list."""
+    return backups.backup_hint(path, newest=newest_good_backup, advice=_advice())
+
+
+def _advice() -> str:
+    return tr("（可用 'povtrack db backup' 备份）", " (make them with 'povtrack db backup')")

@@ -21,11 +21,11 @@ from __future__ import annotations
 import functools
 import sqlite3
 
+from povtrack.i18n import tr
 from povtrack.storage.sqlite.file import create_schema
 
 # (type, name) -> SQL with its whitespace made single spaces (None for SQLite's own indexes)
 Schema = dict[tuple[str, str], str | None]
-CHANGED = "schema changed outside povtrack"
 
 
 @functools.cache
@@ -59,13 +59,29 @@ def changes(conn: sqlite3.Connection) -> tuple[list[str], bool]:
     tables = False
     for (kind, name), sql in wanted.items():
         if (kind, name) not in found:
-            out.append(f"{CHANGED}: {kind} {name} is missing")
+            out.append(
+                tr(
+                    f"{_changed()}：缺少 {kind} {name}",
+                    f"{_changed()}: {kind} {name} is missing",
+                )
+            )
         elif found[(kind, name)] != sql:
-            out.append(f"{CHANGED}: {kind} {name} differs from povtrack's")
+            out.append(
+                tr(
+                    f"{_changed()}：{kind} {name} 与 povtrack 的不同",
+                    f"{_changed()}: {kind} {name} differs from povtrack's",
+                )
+            )
         else:
             continue
         tables = tables or kind == "table"
     out += [
-        f"{CHANGED}: {kind} {name} was added" for kind, name in found if (kind, name) not in wanted
+        tr(f"{_changed()}：增加了 {kind} {name}", f"{_changed()}: {kind} {name} was added")
+        for kind, name in found
+        if (kind, name) not in wanted
     ]
     return out, tables
+
+
+def _changed() -> str:
+    return tr("数据库结构在 povtrack 之外被改动", "schema changed outside povtrack")
