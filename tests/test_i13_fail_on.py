@@ -78,7 +78,7 @@ def test_an_unknown_level_is_a_usage_error_in_either_language(run, initialised) 
     assert result.stderr == "error: --fail-on 'errors' is not one of error, warning\n"
     zh = run("check", "--fail-on", "severe", "--lang", "zh")
     assert zh.exit_code == 2
-    assert zh.stderr == "error: --fail-on 'severe' 不是 error、warning 之一\n"
+    assert zh.stderr == "错误：--fail-on 'severe' 不是 error、warning 之一\n"
 
 
 def test_the_demo_exits_0_with_fail_on_error(run, tmp_path: Path) -> None:

@@ -131,14 +131,14 @@ def test_returns_messages_in_chinese(run, initialised, tmp_path: Path) -> None:
     assert result.exit_code == 2
     said = result.stderr.splitlines()
     assert (
-        f"error: {f}:2:1: '6/7/2018' 有歧义：可能是 2018-07-06，也可能是 2018-06-07"
+        f"错误：{f}:2:1: '6/7/2018' 有歧义：可能是 2018-07-06，也可能是 2018-06-07"
         "（分不清哪个是日、哪个是月）；请把年份写在前面：YYYY-MM-DD"
     ) in said
     assert (
-        f"error: {f}:3:2: '合计' 是合计行，不是一个地区；请删掉这一行（povtrack 自己按地区汇总）"
+        f"错误：{f}:3:2: '合计' 是合计行，不是一个地区；请删掉这一行（povtrack 自己按地区汇总）"
         in said
     )
-    assert f"error: {f}:4:4: 数值 '1,200' 不是数字；不要用千位分隔符，写成 1200" in said
+    assert f"错误：{f}:4:4: 数值 '1,200' 不是数字；不要用千位分隔符，写成 1200" in said
 
 
 def test_dry_run_in_chinese(run, initialised, tmp_path: Path) -> None:
