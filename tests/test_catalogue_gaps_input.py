@@ -18,7 +18,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from helpers_gaps import (
+
+from tests.helpers.refusals import (
     HEADER,
     RATE,
     RELOCATED,

@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers_faults import hold_lock, lines, stray_temps, write_returns
-from helpers_gaps import (
+
+from tests.helpers.faults import hold_lock, lines, stray_temps, write_returns
+from tests.helpers.refusals import (
     RELOCATED,
     log_entries,
     record_args,
