@@ -46,7 +46,12 @@ DANGLING = 10_000  # an id no entry has (a hand edit; opening accepts it, db ver
 
 values = st.one_of(
     st.integers(min_value=0, max_value=10**7),
-    st.floats(min_value=0, max_value=1e9, allow_nan=False, allow_infinity=False),
+    # no positive value below a millionth: a ratio over one is beyond the float range and
+    # status raises on it, a known bug with its own test (analysis/test_status_actuals.py,
+    # test_a_ratio_over_a_tiny_denominator_is_shown); these properties are about which
+    # entries count, which that bug does not touch
+    st.just(0.0),
+    st.floats(min_value=1e-6, max_value=1e9, allow_nan=False, allow_infinity=False),
 )
 texts = st.text(max_size=6)
 
