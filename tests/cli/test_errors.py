@@ -15,6 +15,9 @@ from typing import Any
 
 import pytest
 
+from tests.helpers.faults import stray_temps, write_returns
+from tests.helpers.refusals import refused
+
 DANGEROUS = "housing.dangerous_houses"
 RELOCATED = "housing.relocated_people"  # people: whole numbers only
 RECORD_OK = ["record", DANGEROUS, "5", "--area", "yanggao", "--date", "2018-07-01"]
@@ -397,3 +400,60 @@ def test_python_m_usage_error_exit_2(tmp_path: Path, db_path: Path) -> None:
     assert proc.returncode == 2
     assert proc.stderr.startswith("error: ")
     assert db_path.read_bytes() == before
+
+
+# ------------------------------------------- an exception part-way through an import (catalogue A6)
+
+
+def test_exception_half_way_through_an_import_writes_nothing(
+    run, initialised, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    import povtrack.returns.reader
+
+    returns = write_returns(tmp_path / "in" / "w.csv", 100)
+    real = povtrack.returns.reader._take_row
+    calls = [0]
+
+    def take_row(*args: Any, **kwargs: Any) -> Any:
+        calls[0] += 1
+        if calls[0] == 50:
+            raise RuntimeError("row handler failed")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(povtrack.returns.reader, "_take_row", take_row)
+    before = db_path.read_bytes()
+    result = run("import", str(returns.path))
+    assert result.exit_code == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+    [line] = lines(result.stderr)
+    assert line.startswith("internal error: RuntimeError: row handler failed"), line
+    assert calls[0] == 50
+    assert db_path.read_bytes() == before
+    assert stray_temps(db_path) == []
+
+
+# ---------------------------------------------------- usage errors touch no database (catalogue K5)
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        pytest.param(["record", "--nope"], "--nope", id="unknown-option"),
+        pytest.param(
+            ["record", RELOCATED, "--area", "yanggao"],
+            "Missing argument 'value'",
+            id="missing-argument",
+        ),
+        pytest.param(["record"], "Missing argument 'indicator'", id="no-arguments"),
+    ],
+)
+def test_usage_error_opens_no_database_and_takes_no_lock(
+    run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], fragment: str
+):
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    monkeypatch.setenv("POVTRACK_DB", str(fresh / "db.json"))
+    [line] = refused(run(*args), 2)
+    assert fragment in line
+    assert list(fresh.iterdir()) == []  # no database, no lock file, no owner note

@@ -1,8 +1,11 @@
-"""Names people type (areas, indicators), dates and ISO weeks, and reported values."""
+"""Names people type (areas, indicators), dates and ISO weeks, reported values and notes (as
+functions, and through `record` where the CLI adds to them: rates, note lengths, padded names)."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +15,7 @@ from povtrack.model import Indicator
 from povtrack.names import resolve_area, resolve_indicator, resolve_scope
 from povtrack.planfile import bundled_text, parse_plan
 from povtrack.returns.cells import parse_value
+from tests.helpers.refusals import RATE, WEEK, log_entries, record_args, refused, succeeded
 
 PLAN = parse_plan(bundled_text(), "x")
 
@@ -315,3 +319,74 @@ def test_indicator_found_by_traditional_name(typed: str, found: str) -> None:
 )
 def test_group_found_by_traditional_name(typed: str, found: str) -> None:
     assert resolve_scope(PLAN, typed) == found
+
+
+# ------------------------------------------------------ rates and notes as typed (catalogue G7, G9)
+
+
+def test_the_rate_indicator_is_in_percent(run, initialised):
+    result = run("plan", "show", "--json")
+    succeeded(result)
+    [ind] = [i for i in json.loads(result.stdout)["indicators"] if i["id"] == RATE]
+    assert ind["unit"] == "percent"
+
+
+def test_rate_above_100_is_refused(run, initialised, db_path: Path):
+    before = db_path.read_bytes()
+    args = ["record", RATE, "250", "--area", "yanggao", "--week", WEEK]
+    [line] = refused(run(*args), 2)
+    assert "value 250 is a rate above 100" in line
+    assert db_path.read_bytes() == before
+
+
+def test_rate_of_100_is_accepted(run, initialised):
+    succeeded(run("record", RATE, "100", "--area", "yanggao", "--week", WEEK))
+    [entry] = log_entries(run)
+    assert (entry["indicator"], entry["value"]) == (RATE, 100)
+
+
+def test_note_of_501_characters_is_refused(run, initialised, db_path: Path):
+    before = db_path.read_bytes()
+    [line] = refused(run(*record_args("--note", "注" * 501)), 2)
+    assert "note of 501 characters is longer than 500" in line
+    assert db_path.read_bytes() == before
+
+
+def test_note_of_500_characters_is_accepted(run, initialised):
+    succeeded(run(*record_args("--note", "注" * 500)))
+    [entry] = log_entries(run)
+    assert entry["note"] == "注" * 500
+
+
+# -------------------------------- names with invisible, wide or endless text (catalogue F9, G8, G9)
+
+
+def test_unknown_5000_character_area_gets_a_short_message(run, initialised, db_path: Path):
+    before = db_path.read_bytes()
+    [line] = refused(run(*record_args(area="nowhere" * 714 + "xx")), 2)
+    assert "unknown area 'nowhere" in line
+    assert len(line) < 300, len(line)
+    assert db_path.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param("阳高县\u3000", id="ideographic-space"),
+        pytest.param("阳高县\u00a0", id="nbsp"),
+        pytest.param("\u00a0阳高县", id="leading-nbsp"),
+    ],
+)
+def test_wide_or_no_break_space_around_an_area_name_is_trimmed(run, initialised, name: str):
+    succeeded(run(*record_args(area="阳高县")))
+    succeeded(run(*record_args(area=name, value="6")))
+    first, second = sorted(log_entries(run, "--all"), key=lambda e: e["id"])
+    assert first["area"] == second["area"] == "yanggao"
+
+
+def test_zero_width_space_in_an_area_name_is_named(run, initialised, db_path: Path):
+    before = db_path.read_bytes()
+    [line] = refused(run(*record_args(area="阳高\u200b县")), 2)
+    assert "U+200B ZERO WIDTH SPACE" in line
+    assert "\u200b" not in line  # echoed escaped, never invisibly
+    assert db_path.read_bytes() == before

@@ -1,5 +1,7 @@
-"""Shared by test_catalogue_gaps_input.py and test_catalogue_gaps_storage.py: the names and
-the run-and-check helpers of the catalogue-gap tests."""
+"""Run-and-check helpers of the tests of the catalogue's rows (tests/CATALOGUE.md) that run
+in-process: ``refused`` (an exit code, nothing on stdout, only ``error:`` lines, no crash
+text), ``succeeded``, ``log_entries``, ``about`` (the lines naming something), and the record
+arguments and returns they use."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from tests.helpers.faults import lines, no_crash_text
 RELOCATED = "housing.relocated_people"  # unit: people (whole numbers)
 RATE = "housing.relocation_works_completion"  # unit: percent, reported as such (not a ratio)
 WEEK = "2018-W23"
-HEADER = "week,area,indicator,value"
+WEEK_HEADER = "week,area,indicator,value"
 
 
 def record_args(*extra: str, value: str = "5", area: str = "yanggao") -> list[str]:

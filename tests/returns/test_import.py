@@ -11,6 +11,16 @@ from typing import Any
 
 import pytest
 
+from tests.helpers.refusals import (
+    RELOCATED,
+    WEEK_HEADER,
+    about,
+    refused,
+    succeeded,
+    write_csv,
+)
+from tests.helpers.refusals import log_entries as logged_entries
+
 DANGEROUS = "housing.dangerous_houses"  # city target 17554 households
 HEADER = "date,area,indicator,value,note\n"
 
@@ -367,3 +377,96 @@ def test_a_field_over_the_csv_size_limit_is_a_bad_row(run, initialised, tmp_path
     result = run("import", str(path))
     assert result.exit_code == 2
     assert f"{path}:2: not valid CSV" in result.stderr
+
+
+# ----------------------------------------------------- line breaks in quoted fields (catalogue E-6)
+
+
+def test_line_break_inside_a_quoted_name_names_the_record_start(
+    run, initialised, db_path: Path, tmp_path: Path
+):
+    csv = write_csv(
+        tmp_path / "in" / "w22.csv",
+        f'{WEEK_HEADER}\n2018-W22,"yang\ngao",{RELOCATED},5\n',
+    )
+    before = db_path.read_bytes()
+    err = refused(run("import", str(csv)), 2)
+    [line] = about(err, csv)  # one line: the break is echoed as \n, not printed
+    assert line.startswith(f"error: {csv}:2:2: unknown area 'yang\\ngao'"), line
+    assert "\n" not in line
+    assert db_path.read_bytes() == before
+
+
+def test_record_spanning_lines_imports_and_the_next_keeps_its_own_line(
+    run, initialised, tmp_path: Path
+):
+    csv = write_csv(
+        tmp_path / "in" / "w22.csv",
+        f"{WEEK_HEADER},note\n"
+        f'2018-W22,yanggao,{RELOCATED},5,"first line\nsecond line"\n'
+        f"2018-W22,tianzhen,{RELOCATED},6,plain\n",
+    )
+    succeeded(run("import", str(csv)))
+    by_area = {e["area"]: e for e in logged_entries(run)}
+    assert by_area["yanggao"]["source"] == f"{csv}:2"
+    assert by_area["yanggao"]["note"] == "first line\nsecond line"
+    assert by_area["tianzhen"]["source"] == f"{csv}:4"  # its physical first line
+    assert by_area["tianzhen"]["value"] == 6
+
+
+# ----------------------------------------------------------- a path that is no file (catalogue E-1)
+
+
+@pytest.mark.parametrize("kind", ["directory", "missing"])
+def test_import_of_a_directory_or_a_missing_path(
+    run, initialised, db_path: Path, tmp_path: Path, kind: str
+):
+    target = tmp_path / "returns"
+    if kind == "directory":
+        target.mkdir()
+    before = db_path.read_bytes()
+    err = refused(run("import", str(target)), 2)
+    [line] = about(err, target)
+    expected = "cannot read: Is a directory" if kind == "directory" else "no such file"
+    assert line == f"error: {target}: {expected}"
+    assert db_path.read_bytes() == before
+
+
+# ---------------------------------------- long text and padded names in a return (catalogue G9, F9)
+
+
+def test_csv_note_of_600_characters_names_file_line_column(
+    run, initialised, db_path: Path, tmp_path: Path
+):
+    csv = write_csv(
+        tmp_path / "in" / "w21.csv",
+        f"{WEEK_HEADER},note\n2018-W21,yanggao,{RELOCATED},5,{'n' * 600}\n",
+    )
+    before = db_path.read_bytes()
+    err = refused(run("import", str(csv)), 2)
+    [line] = about(err, csv)
+    assert line.startswith(f"error: {csv}:2:5: note of 600 characters is longer than 500"), line
+    assert db_path.read_bytes() == before
+
+
+def test_unknown_5000_character_area_in_a_csv_gets_a_short_message(
+    run, initialised, db_path: Path, tmp_path: Path
+):
+    csv = write_csv(
+        tmp_path / "in" / "w21.csv", f"{WEEK_HEADER}\n2018-W21,{'x' * 5000},{RELOCATED},5\n"
+    )
+    before = db_path.read_bytes()
+    err = refused(run("import", str(csv)), 2)
+    [line] = about(err, csv)
+    assert line.startswith(f"error: {csv}:2:2: unknown area 'xxx"), line
+    assert len(line) < 300 + len(str(csv)), len(line)
+    assert db_path.read_bytes() == before
+
+
+def test_wide_space_after_an_area_name_in_a_csv_is_trimmed(run, initialised, tmp_path: Path):
+    csv = write_csv(
+        tmp_path / "in" / "w21.csv",
+        f"{WEEK_HEADER}\n2018-W21,阳高县\u3000,{RELOCATED},5\n2018-W22,阳高县\u00a0,{RELOCATED},6\n",
+    )
+    succeeded(run("import", str(csv)))
+    assert {e["area"] for e in logged_entries(run)} == {"yanggao"}

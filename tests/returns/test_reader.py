@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from povtrack.errors import UsageError
 from povtrack.returns.cells import parse_value
 from povtrack.returns.reader import decode
+from tests.helpers.refusals import RELOCATED, WEEK_HEADER, about, refused, write_csv
 from tests.helpers.returns import (
     HEADER,
     MU,
@@ -393,3 +394,60 @@ def test_any_cell_text_gives_problems_not_exceptions(
         for r in files[0].rows:
             assert r["value"] >= 0
             assert r["area"] in {a.id for a in PLAN.areas}
+
+
+# ------------------------- header-only, empty, title rows and bad headers (catalogue E-2, E-3, E-9)
+
+
+def test_csv_with_only_the_header_is_refused(run, initialised, db_path: Path, tmp_path: Path):
+    csv = write_csv(tmp_path / "in" / "w21.csv", WEEK_HEADER + "\r\n")
+    before = db_path.read_bytes()
+    err = refused(run("import", str(csv)), 2)
+    [line] = about(err, csv)
+    assert line == f"error: {csv}: no data rows, only the header (nothing to import)"
+    assert db_path.read_bytes() == before
+
+
+def test_zero_byte_csv_is_refused_as_empty(run, initialised, db_path: Path, tmp_path: Path):
+    csv = write_csv(tmp_path / "in" / "w21.csv", "")
+    before = db_path.read_bytes()
+    err = refused(run("import", str(csv)), 2)
+    [line] = about(err, csv)
+    assert line.startswith(f"error: {csv}: empty file"), line
+    assert db_path.read_bytes() == before
+
+
+def test_title_row_above_the_header_is_one_problem(run, initialised, db_path: Path, tmp_path: Path):
+    csv = write_csv(
+        tmp_path / "in" / "w21.csv",
+        f"Datong returns week 21,,,\n{WEEK_HEADER}\n2018-W21,yanggao,{RELOCATED},5\n",
+    )
+    before = db_path.read_bytes()
+    err = refused(run("import", str(csv)), 2)
+    [line] = about(err, csv)
+    assert line.startswith(f"error: {csv}:1: "), line
+    assert "title row above the header" in line
+    assert db_path.read_bytes() == before
+
+
+def test_duplicated_column_is_named_once(run, initialised, db_path: Path, tmp_path: Path):
+    csv = write_csv(
+        tmp_path / "in" / "w21.csv",
+        f"{WEEK_HEADER},value\n2018-W21,yanggao,{RELOCATED},5,5\n",
+    )
+    before = db_path.read_bytes()
+    err = refused(run("import", str(csv)), 2)
+    assert about(err, csv) == [f"error: {csv}:1: column 'value' appears twice"]
+    assert db_path.read_bytes() == before
+
+
+def test_misspelled_column_gets_a_suggestion(run, initialised, db_path: Path, tmp_path: Path):
+    csv = write_csv(
+        tmp_path / "in" / "w21.csv",
+        f"week,area,indicator,valeu\n2018-W21,yanggao,{RELOCATED},5\n",
+    )
+    before = db_path.read_bytes()
+    err = refused(run("import", str(csv)), 2)
+    [line] = about(err, "valeu")
+    assert line == f"error: {csv}:1: unknown column 'valeu'; did you mean 'value'?"
+    assert db_path.read_bytes() == before

@@ -19,6 +19,7 @@ from typing import Any
 import openpyxl
 import pytest
 
+from tests.helpers.refusals import about, refused
 from tests.helpers.returns import (
     HEADER,
     MU,
@@ -364,3 +365,19 @@ def test_openpyxl_is_loaded_only_for_a_workbook() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
     )
     assert proc.stdout == "False\n"
+
+
+# ------------------------------------------------ a workbook with only a header row (catalogue E-2)
+
+
+def test_xlsx_with_only_a_header_row_is_refused(run, initialised, db_path: Path, tmp_path: Path):
+    path = tmp_path / "in" / "w21.xlsx"
+    path.parent.mkdir()
+    wb = openpyxl.Workbook()
+    wb.active.append(["week", "area", "indicator", "value"])
+    wb.save(path)
+    before = db_path.read_bytes()
+    err = refused(run("import", str(path)), 2)
+    [line] = about(err, path)
+    assert "no data rows, only the header" in line
+    assert db_path.read_bytes() == before

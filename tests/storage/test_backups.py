@@ -31,7 +31,9 @@ from tests.helpers.db import (
     snapshot,
     write_doc,
 )
+from tests.helpers.faults import hold_lock, stray_temps
 from tests.helpers.paths import FIXTURES
+from tests.helpers.refusals import record_args, refused, succeeded
 
 three_gens = helpers_db.three_gens  # the fixture, found by pytest under this name
 
@@ -447,3 +449,22 @@ def test_copies_made_in_the_same_second_never_overwrite_each_other(
     assert run("db", "restore", "1").exit_code == 0
     assert run("db", "restore", "2").exit_code == 0
     assert len(backup_names(db_path, "before-restore-")) == 2
+
+
+# --------------------------------------------------- restore while the lock is held (catalogue D18)
+
+
+def test_restore_while_the_lock_is_held_is_busy(run, initialised, db_path: Path):
+    succeeded(run(*record_args()))  # one write: a backup to restore
+    backups = db_path.with_name(db_path.name + ".backups")
+    listing = {p.name: p.read_bytes() for p in sorted(backups.iterdir())}
+    assert any(name.startswith("gen-") for name in listing), listing
+    before = db_path.read_bytes()
+    with hold_lock(db_path):
+        err = refused(run("db", "restore", "--lock-timeout", "1"), 5)
+    [line] = err
+    assert "database busy" in line
+    assert f"pid {os.getpid()}" in line  # who holds it
+    assert db_path.read_bytes() == before
+    assert {p.name: p.read_bytes() for p in sorted(backups.iterdir())} == listing
+    assert stray_temps(db_path) == []

@@ -1,14 +1,9 @@
-"""Catalogue rows about storage and faults (A, B, C, D, K): see tests/CATALOGUE.md.
-
-Reliability catalogue items not covered elsewhere (IDs from reliability.md): empty and
-header-only returns (E-2), quoted line breaks (E-6), title rows (E-9), bad headers (E-3), bad
-paths (E-1), rates and long text (G7, G9), invisible and wide spaces in names (F9, G8), a
-writer without the lock (B7/B8), no flock (B9), a stale temp file that cannot go (A9), a
-failure part-way through an import (A6), an unwritable file or folder (C4/C5), a restore
-while the lock is held (D18) and parser usage errors (K5).
-
-All in-process (the ``run`` fixture); faults are injected with monkeypatch. Every refusal
-leaves the database byte for byte as it was.
+"""The guards around a commit (storage/safefile.py, and the backends' checks before it), with
+faults injected in-process by monkeypatch: another writer between this command's read and its
+commit (catalogue B7, B8), a file system without flock (B9), a stale temp file that cannot be
+removed (A9), and a file or folder that cannot be written (C4, C5). Every refusal leaves the
+database byte for byte as it was; the crash and I/O faults in real subprocesses are in
+tests/faults/.
 """
 
 from __future__ import annotations
@@ -23,16 +18,10 @@ from typing import Any
 
 import pytest
 
-from tests.helpers.faults import hold_lock, lines, stray_temps, write_returns
-from tests.helpers.refusals import (
-    RELOCATED,
-    log_entries,
-    record_args,
-    refused,
-    succeeded,
-)
+from tests.helpers.faults import lines, stray_temps
+from tests.helpers.refusals import log_entries, record_args, refused, succeeded
 
-# ---------------------------------------------------------------------------- B7 / B8
+# ----------------------------------------------------- a writer without the lock (catalogue B7, B8)
 
 
 def _rewrite_in_place(db: Path) -> None:
@@ -74,7 +63,7 @@ def test_a_writer_without_the_lock_is_detected(
     succeeded(run("db", "verify"))
 
 
-# ---------------------------------------------------------------------------- B9
+# -------------------------------------------------------------------------- no flock (catalogue B9)
 
 
 def test_no_flock_refuses_a_write_and_readers_still_work(
@@ -98,7 +87,7 @@ def test_no_flock_refuses_a_write_and_readers_still_work(
     assert "rows" in json.loads(result.stdout)
 
 
-# ---------------------------------------------------------------------------- A9
+# -------------------------------------------------- a stale temp file that cannot go (catalogue A9)
 
 
 def test_stale_temp_file_that_cannot_be_removed_warns_and_the_write_goes_on(
@@ -127,38 +116,7 @@ def test_stale_temp_file_that_cannot_be_removed_warns_and_the_write_goes_on(
     assert (entry["area"], entry["value"]) == ("yanggao", 5200)
 
 
-# ---------------------------------------------------------------------------- A6
-
-
-def test_exception_half_way_through_an_import_writes_nothing(
-    run, initialised, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-):
-    import povtrack.returns.reader
-
-    returns = write_returns(tmp_path / "in" / "w.csv", 100)
-    real = povtrack.returns.reader._take_row
-    calls = [0]
-
-    def take_row(*args: Any, **kwargs: Any) -> Any:
-        calls[0] += 1
-        if calls[0] == 50:
-            raise RuntimeError("row handler failed")
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(povtrack.returns.reader, "_take_row", take_row)
-    before = db_path.read_bytes()
-    result = run("import", str(returns.path))
-    assert result.exit_code == 1, result.stderr
-    assert "Traceback" not in result.stderr
-    assert result.stdout == ""
-    [line] = lines(result.stderr)
-    assert line.startswith("internal error: RuntimeError: row handler failed"), line
-    assert calls[0] == 50
-    assert db_path.read_bytes() == before
-    assert stray_temps(db_path) == []
-
-
-# ---------------------------------------------------------------------------- C4 / C5
+# -------------------------------------------------- an unwritable file or folder (catalogue C4, C5)
 
 
 def _deny_access(monkeypatch: pytest.MonkeyPatch, denied: Path) -> None:
@@ -216,48 +174,3 @@ def test_temp_file_that_cannot_be_created_names_the_folder(
     assert sorted(p.name for p in db_path.with_name("db.json.backups").glob("*")) == (
         backups_before
     )
-
-
-# ---------------------------------------------------------------------------- D18
-
-
-def test_restore_while_the_lock_is_held_is_busy(run, initialised, db_path: Path):
-    succeeded(run(*record_args()))  # one write: a backup to restore
-    backups = db_path.with_name(db_path.name + ".backups")
-    listing = {p.name: p.read_bytes() for p in sorted(backups.iterdir())}
-    assert any(name.startswith("gen-") for name in listing), listing
-    before = db_path.read_bytes()
-    with hold_lock(db_path):
-        err = refused(run("db", "restore", "--lock-timeout", "1"), 5)
-    [line] = err
-    assert "database busy" in line
-    assert f"pid {os.getpid()}" in line  # who holds it
-    assert db_path.read_bytes() == before
-    assert {p.name: p.read_bytes() for p in sorted(backups.iterdir())} == listing
-    assert stray_temps(db_path) == []
-
-
-# ---------------------------------------------------------------------------- K5
-
-
-@pytest.mark.parametrize(
-    ("args", "fragment"),
-    [
-        pytest.param(["record", "--nope"], "--nope", id="unknown-option"),
-        pytest.param(
-            ["record", RELOCATED, "--area", "yanggao"],
-            "Missing argument 'value'",
-            id="missing-argument",
-        ),
-        pytest.param(["record"], "Missing argument 'indicator'", id="no-arguments"),
-    ],
-)
-def test_usage_error_opens_no_database_and_takes_no_lock(
-    run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], fragment: str
-):
-    fresh = tmp_path / "fresh"
-    fresh.mkdir()
-    monkeypatch.setenv("POVTRACK_DB", str(fresh / "db.json"))
-    [line] = refused(run(*args), 2)
-    assert fragment in line
-    assert list(fresh.iterdir()) == []  # no database, no lock file, no owner note
