@@ -10,7 +10,7 @@ values it recognises (None, plain strings, decimal numbers within bounds, paths)
 everything else (bad numbers, bounds broken, unreadable paths, odd characters) to Typer's own
 converter, built then, so every result and every error message is Typer's. On a Typer without
 this machinery (older, or changed), ``install`` does nothing and Typer converts as it always
-did. ``tests/test_startup.py`` checks both converters agree value for value.
+did. ``tests/cli/test_startup.py`` checks both converters agree value for value.
 """
 
 from __future__ import annotations

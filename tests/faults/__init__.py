@@ -1,0 +1,1 @@
+"""Tests of povtrack's faults."""
