@@ -2,12 +2,34 @@
 
 from __future__ import annotations
 
+import functools
+import os
 from pathlib import Path
 
 import pytest
+import typer.main
+import typer.testing
 from typer.testing import CliRunner
 
 from povtrack.cli import app
+from tests.helpers.built import built_once, copy_files, database_files, in_process
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_click_command() -> None:
+    """The command line Typer builds from ``app``, built once for the whole run.
+
+    typer.testing's CliRunner builds it again for every call (some 10 ms, a good part of an
+    in-process command); ``povtrack`` itself builds it once per process, as this does. Where
+    typer.testing is made differently, nothing is changed."""
+    if getattr(typer.testing, "_get_command", None) is not typer.main.get_command:
+        return
+    mp = pytest.MonkeyPatch()
+    mp.setattr(
+        typer.testing, "_get_command", functools.lru_cache(maxsize=8)(typer.main.get_command)
+    )
+    yield
+    mp.undo()
 
 
 @pytest.fixture(autouse=True)
@@ -45,7 +67,21 @@ def run():
     return invoke
 
 
+def _init(folder: Path) -> None:
+    with in_process(folder) as run:
+        result = run("init")
+        assert result.exit_code == 0, result.stderr
+
+
 @pytest.fixture
-def initialised(run) -> None:
-    result = run("init")
-    assert result.exit_code == 0, result.stderr
+def initialised(run, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """`povtrack init` done at the test's database: the files one `init` made for the whole run,
+    copied (the database holds no path of its own), or `init` itself where the test moved the
+    database elsewhere."""
+    if os.environ.get("POVTRACK_DB") != str(tmp_path / "db.json") or any(
+        (tmp_path / name).exists() for name in database_files()
+    ):
+        result = run("init")
+        assert result.exit_code == 0, result.stderr
+        return
+    copy_files(built_once(tmp_path_factory, "init", _init), tmp_path, database_files())

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date
+from pathlib import Path
 
 import pytest
 from rich.cells import cell_len
@@ -25,6 +26,7 @@ from povtrack.i18n import Labels
 from povtrack.output.screen.tables import THEME
 from povtrack.output.screen.trend import diff_view
 from povtrack.storage import Database
+from tests.helpers.built import prepared_database
 from tests.helpers.cli import DANGEROUS, ok_json
 
 PLACED = "jobs.placed"  # city target 20000 people
@@ -47,8 +49,8 @@ def week(run, indicator: str, value: str, area: str, iso: str) -> None:
     assert result.exit_code == 0, result.stderr
 
 
-@pytest.fixture
-def planted(run, initialised) -> None:
+def _plant(run, folder: Path) -> None:
+    assert run("init").exit_code == 0
     for area, value in (("yanggao", "100"), ("tianzhen", "200")):
         assert run("target", "set", DANGEROUS, value, "--area", area).exit_code == 0
     week(run, DANGEROUS, "10", "yanggao", "2018-W10")
@@ -56,6 +58,9 @@ def planted(run, initialised) -> None:
     week(run, PLACED, "5", "lingqiu", "2018-W11")
     week(run, DANGEROUS, "100", "yanggao", "2018-W12")
     week(run, DANGEROUS, "80", "tianzhen", "2018-W12")
+
+
+planted = prepared_database("diff-planted", _plant)  # built once, copied into each test
 
 
 def test_default_period_is_the_week_before_the_newest_entry(run, planted) -> None:

@@ -33,6 +33,7 @@ from povtrack.i18n import Labels
 from povtrack.output.screen.coverage import explain_view
 from povtrack.output.screen.tables import THEME
 from povtrack.storage import Database
+from tests.helpers.built import prepared_database
 from tests.helpers.cli import DANGEROUS, ok_json
 
 TRAINED = "jobs.trained"
@@ -49,8 +50,8 @@ def _week(run, indicator: str, value: str, area: str, iso: str) -> None:
     assert result.exit_code == 0, result.stderr
 
 
-@pytest.fixture
-def planted(run, initialised, tmp_path: Path) -> None:
+def _plant(run, folder: Path) -> None:
+    assert run("init").exit_code == 0
     for area, value in (("yanggao", "100"), ("tianzhen", "60")):
         assert run("target", "set", DANGEROUS, value, "--area", area).exit_code == 0
     _week(run, DANGEROUS, "10", "yanggao", "2018-W10")
@@ -64,7 +65,9 @@ def planted(run, initialised, tmp_path: Path) -> None:
     _week(run, "welfare.dibao_covered", "10", "tianzhen", "2018-W11")
     _week(run, "welfare.dibao_eligible", "40", "yanggao", "2018-W11")
     _week(run, "welfare.dibao_eligible", "60", "tianzhen", "2018-W11")
-    returns = tmp_path / "w11.csv"
+    # a path as long as a test's own tmp_path would give it: the screens show the source
+    returns = folder / "returns-as-the-county-offices-sent-them" / "w11.csv"
+    returns.parent.mkdir()
     returns.write_text(f"week,area,indicator,value\n2018-W11,阳高县,{AFFOREST},1000\n")
     result = run("import", str(returns))
     assert result.exit_code == 0, result.stderr
@@ -73,6 +76,9 @@ def planted(run, initialised, tmp_path: Path) -> None:
     _week(run, DELISTED, "0", "yanggao", "2018-W10")
     _week(run, BRIEFINGS, "2", "yanggao", "2018-W10")
     _week(run, BRIEFINGS, "3", "tianzhen", "2018-W11")
+
+
+planted = prepared_database("explain-planted", _plant)  # built once, copied into each test
 
 
 def _explain(run, indicator: str, *args: str) -> dict:

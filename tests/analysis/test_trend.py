@@ -10,6 +10,7 @@ import csv
 import io
 import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 from rich.cells import cell_len
@@ -21,6 +22,7 @@ from povtrack.model import Entry
 from povtrack.output.screen.tables import THEME
 from povtrack.output.screen.trend import ASCII_LEVELS, BLOCKS, sparkline, trend_view
 from povtrack.planfile import bundled_text, parse_plan
+from tests.helpers.built import prepared_database
 from tests.helpers.cli import DANGEROUS, ok_json, row_for, status_rows
 
 TRAINED = "jobs.trained"  # increments; city target 20000 people, due 2018-12-31
@@ -37,15 +39,18 @@ def series(data: dict) -> list[tuple]:
     return [(w["week"], w["date"], w["value"], w["change"], w["reported"]) for w in data["weeks"]]
 
 
-@pytest.fixture
-def houses(run, initialised) -> None:
+def _houses(run, folder: Path) -> None:
     """Running totals: Yanggao 100 (W10), 250 (W12), 300 (W13); Tianzhen 40 (W10), 60 (W13).
     Nobody reports in W11."""
+    assert run("init").exit_code == 0
     week(run, DANGEROUS, "100", "yanggao", "2018-W10")
     week(run, DANGEROUS, "40", "tianzhen", "2018-W10")
     week(run, DANGEROUS, "250", "yanggao", "2018-W12")
     week(run, DANGEROUS, "300", "yanggao", "2018-W13")
     week(run, DANGEROUS, "60", "tianzhen", "2018-W13")
+
+
+houses = prepared_database("trend-houses", _houses)  # built once, copied into each test
 
 
 # ---------------------------------------------------------------------------- the series

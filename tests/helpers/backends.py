@@ -2,7 +2,7 @@
 that leaves every kind of record in a database (allocations, whole and fractional values,
 imports, a repeated import, a correction, an undo), the reads that show all of it, and
 ``normal``, which takes out what legitimately differs between two databases: the file's name and
-the clock.
+the clock. ``scenario`` runs it once per test run on both backends, for both modules.
 """
 
 from __future__ import annotations
@@ -10,13 +10,14 @@ from __future__ import annotations
 import contextlib
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from povtrack.actions.writes import sample_dir
+from tests.helpers.built import built_once, in_process
 
 RETURNS = sorted((sample_dir() / "returns").glob("2018-W*.csv"))
 RELOCATED = "housing.relocated_people"
@@ -89,26 +90,20 @@ def outputs(
     return out
 
 
-@contextlib.contextmanager
-def cli(folder: Path) -> Iterator[Callable[..., Any]]:
-    """``run`` as conftest's fixture gives it, for module-scoped fixtures (which the
-    function-scoped isolation of conftest does not reach)."""
-    from typer.testing import CliRunner
+def cli(folder: Path) -> contextlib.AbstractContextManager[Callable[..., Any]]:
+    """``run`` as conftest's fixture gives it, for module-scoped fixtures (every command names
+    its database with --db)."""
+    return in_process(folder, "unused.json")
 
-    from povtrack.cli import app
 
-    runner = CliRunner()
-    mp = pytest.MonkeyPatch()
-    mp.setenv("POVTRACK_DB", str(folder / "unused.json"))
-    mp.setenv("POVTRACK_LANG", "en")
-    mp.setenv("POVTRACK_USER", "tester")
-    mp.setenv("XDG_DATA_HOME", str(folder / "xdg"))
-    mp.delenv("COLUMNS", raising=False)
+def build_scenario(folder: Path) -> None:
+    """The scenario's writes then its reads on ``db.json`` and ``db.sqlite`` in ``folder``, and
+    what each command said in ``outputs.json`` (one build serves every module of the run)."""
+    with cli(folder) as run:
+        said = {suffix: outputs(run, folder / f"db{suffix}") for suffix in (".json", ".sqlite")}
+    (folder / "outputs.json").write_text(json.dumps(said), encoding="utf-8")
 
-    def run(*args: str) -> Any:
-        return runner.invoke(app, list(args), catch_exceptions=False)
 
-    try:
-        yield run
-    finally:
-        mp.undo()
+def scenario(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder of ``build_scenario``, built once for the run. Read it; copy what you change."""
+    return built_once(tmp_path_factory, "backends-scenario", build_scenario)

@@ -40,11 +40,11 @@ import json
 from datetime import date, timedelta
 from pathlib import Path
 
-import pytest
 from rich.cells import cell_len
 from rich.console import Console
 
 from povtrack.output.screen.tables import THEME
+from tests.helpers.built import prepared_database
 from tests.helpers.db import edit_entry, entry_docs
 from tests.helpers.progress import HEADER
 
@@ -196,15 +196,16 @@ def _set_recorded(db_path: Path) -> None:
     db_path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
 
-@pytest.fixture
-def planted(run, db_path: Path, tmp_path: Path) -> Path:
-    plan = tmp_path / "cov.toml"
+def _plant(run, folder: Path) -> None:
+    plan = folder / "cov.toml"
     plan.write_text(PLAN, encoding="utf-8")
     assert run("init", "--plan", str(plan)).exit_code == 0
     for row in PLANTED:
         _record(run, *row)
-    _set_recorded(db_path)
-    return db_path
+    _set_recorded(folder / "db.json")
+
+
+planted = prepared_database("coverage-planted", _plant)  # built once, copied into each test
 
 
 # ---------------------------------------------------------------------------- widths
@@ -219,15 +220,17 @@ def _console(width: int) -> tuple[Console, io.StringIO]:
     return console, out
 
 
-@pytest.fixture
-def bundled(run, initialised, db_path: Path) -> Path:
+def _bundled(run, folder: Path) -> None:
     """The bundled plan (long Chinese and English names), a few weeks of reports."""
+    assert run("init").exit_code == 0
     for area in ("阳高县", "天镇县", "平城区"):
         for week, value in (("2018-W20", "10"), ("2018-W22", "20")):
             _record(run, "housing.dangerous_houses", value, area, week)
             _record(run, "welfare.dibao_eligible", value, area, week)
     _record(run, "jobs.trained", "5", "左云县", "2018-W21")
-    return db_path
+
+
+bundled = prepared_database("coverage-bundled", _bundled)  # built once, copied into each test
 
 
 def _assert_fits(text: str, width: int) -> None:

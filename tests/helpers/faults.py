@@ -34,6 +34,7 @@ from typing import Any
 
 import pytest
 
+from tests.helpers.built import built_once
 from tests.helpers.db import entry_docs
 
 # Areas of the bundled plan datong-2018 (`povtrack areas --json`), the city first.
@@ -429,7 +430,9 @@ def clone_base(base_db: Path, folder: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def base_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_base(tmp_path_factory.mktemp("base"))
+    """The base database, made once for the whole run (every module's is the same); tests
+    read it or copy it (``db``, ``clone_base``), never write it."""
+    return built_once(tmp_path_factory, "fault-base", make_base) / "db.json"
 
 
 @pytest.fixture

@@ -13,14 +13,14 @@ import json
 
 import pytest
 
-from tests.helpers.backends import READS, WRITES, cli, outputs
+from tests.helpers.backends import READS, WRITES, scenario
 
 
 @pytest.fixture(scope="module")
 def both(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[tuple[str, int, str, str]]]:
-    folder = tmp_path_factory.mktemp("parity")
-    with cli(folder) as run:
-        return {suffix: outputs(run, folder / f"db{suffix}") for suffix in (".json", ".sqlite")}
+    """What each command of the scenario said on each backend (run once for the test run)."""
+    said = json.loads((scenario(tmp_path_factory) / "outputs.json").read_text(encoding="utf-8"))
+    return {suffix: [tuple(one) for one in out] for suffix, out in said.items()}
 
 
 @pytest.mark.parametrize("n", range(len(WRITES) + len(READS)))
