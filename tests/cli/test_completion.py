@@ -151,9 +151,13 @@ def test_show_completion_prints_the_script_for_each_shell(run, shell: str, monke
     """The script calls the command back with _POVTRACK_COMPLETE (Typer names it after the
     program: the installed ``povtrack``)."""
     monkeypatch.setenv("_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION", "1")
-    from typer.testing import CliRunner
+    import typer.main
+    from click.testing import CliRunner
 
-    result = CliRunner().invoke(app, ["--show-completion", shell], prog_name="povtrack")
+    # built here, with shell detection off: Typer reads that setting when it builds the command
+    # (the command the other tests share was built without it)
+    command = typer.main.get_command(app)
+    result = CliRunner().invoke(command, ["--show-completion", shell], prog_name="povtrack")
     assert result.exit_code == 0, result.output
     assert "_POVTRACK_COMPLETE=complete_" + shell in result.stdout
 
