@@ -152,12 +152,13 @@ def test_show_completion_prints_the_script_for_each_shell(run, shell: str, monke
     program: the installed ``povtrack``)."""
     monkeypatch.setenv("_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION", "1")
     import typer.main
-    from click.testing import CliRunner
+    import typer.testing
+    from typer.testing import CliRunner
 
-    # built here, with shell detection off: Typer reads that setting when it builds the command
-    # (the command the other tests share was built without it)
-    command = typer.main.get_command(app)
-    result = CliRunner().invoke(command, ["--show-completion", shell], prog_name="povtrack")
+    # built afresh, with shell detection off: Typer reads that setting when it builds the
+    # command (the command the other tests share, built once, was built without it)
+    monkeypatch.setattr(typer.testing, "_get_command", typer.main.get_command, raising=False)
+    result = CliRunner().invoke(app, ["--show-completion", shell], prog_name="povtrack")
     assert result.exit_code == 0, result.output
     assert "_POVTRACK_COMPLETE=complete_" + shell in result.stdout
 
