@@ -47,11 +47,16 @@ CRASH_POINTS = (
 
 
 def crash_point(name: str) -> None:
-    """Die here, as a power cut or ``kill -9`` would, when a test asks for it."""
+    """Die here, as a power cut or ``kill -9`` would, when a test asks for it; or wait here
+    (``POVTRACK_TEST_PAUSE_AT``), so that a test can send a signal at exactly this moment."""
     if os.environ.get("POVTRACK_TEST_CRASH_AT") == name:
         import signal
 
         os.kill(os.getpid(), signal.SIGKILL)
+    if os.environ.get("POVTRACK_TEST_PAUSE_AT") == name:
+        import time
+
+        time.sleep(60)  # a signal ends the wait (its handler raises), as it would the write
 
 
 def real_path(path: Path) -> Path:

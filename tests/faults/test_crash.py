@@ -267,7 +267,10 @@ def test_signal_while_the_import_holds_the_lock(
     as before or (if the signal came during the rename, which defers it) as after."""
     returns = write_returns(tmp_path / "big.csv", 40_000, indicators=TEST_INDICATORS, by="date")
     before = snap(db)
-    proc = spawn(db, "import", returns.path)
+    # writing: the import waits half way through its temp file (a test hook of safefile), so
+    # the signal comes while it writes however fast the machine is
+    pause = {"POVTRACK_TEST_PAUSE_AT": "mid_tmp_write"} if moment == "writing" else None
+    proc = spawn(db, "import", returns.path, env=pause)
     assert wait_for_holder(db, proc), "the import ended before it took the lock"
     if moment == "reading":
         time.sleep(0.05)
