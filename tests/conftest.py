@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,18 +17,16 @@ from tests.helpers.built import built_once, copy_files, database_files, in_proce
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _one_click_command() -> None:
+def _one_click_command() -> Iterator[None]:
     """The command line Typer builds from ``app``, built once for the whole run.
 
     typer.testing's CliRunner builds it again for every call (some 10 ms, a good part of an
     in-process command); ``povtrack`` itself builds it once per process, as this does. Where
     typer.testing is made differently, nothing is changed."""
-    if getattr(typer.testing, "_get_command", None) is not typer.main.get_command:
-        return
     mp = pytest.MonkeyPatch()
-    mp.setattr(
-        typer.testing, "_get_command", functools.lru_cache(maxsize=8)(typer.main.get_command)
-    )
+    if getattr(typer.testing, "_get_command", None) is typer.main.get_command:
+        cached = functools.lru_cache(maxsize=8)(typer.main.get_command)
+        mp.setattr(typer.testing, "_get_command", cached)
     yield
     mp.undo()
 
