@@ -71,10 +71,6 @@ def recent_rate(
     return (last - first) / Fraction((days[-1] - days[0]).days, 7)
 
 
-def _float(x: Exact | None) -> float | None:
-    return shown(x)  # never raises: a figure beyond the float range shows as the largest
-
-
 def forecast(
     plan: Plan,
     ledger: Ledger,
@@ -93,14 +89,14 @@ def forecast(
     done = value >= target
     reach = None if done else _reach(value, target, recent, as_of)
     if as_of > due:
-        return Forecast(0.0 if done else None, _float(recent), None, reach)
+        return Forecast(0.0 if done else None, shown(recent), None, reach)
     weeks_left = Fraction((due - as_of).days, 7)
     if done:
         needed: Exact | None = 0
     else:
         needed = (target - value) / weeks_left if weeks_left > 0 else None
     projected = None if recent is None else value + recent * weeks_left
-    return Forecast(_float(needed), _float(recent), _float(projected), reach)
+    return Forecast(shown(needed), shown(recent), shown(projected), reach)
 
 
 def _reach(value: Exact, target: Exact, rate: Fraction | None, as_of: date) -> date | None:

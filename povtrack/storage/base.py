@@ -72,3 +72,27 @@ class Backend(Protocol):
     def add_allocation(self, alloc: Allocation, *, by: str, source: str) -> None: ...
     def records(self) -> Records: ...
     def close(self) -> None: ...
+
+
+def entry_docs(
+    rows: list[dict[str, Any]], *, first: int, by: str, batch: str
+) -> list[dict[str, Any]]:
+    """New entries as the records both backends store: ids from ``first`` on, one time stamp
+    for the batch, and a correction's ``corrects`` and ``reason`` when it is one."""
+    at = now_stamp()
+    return [
+        {
+            "id": first + n,
+            "indicator": r["indicator"],
+            "area": r["area"],
+            "date": r["date"].isoformat(),
+            "value": r["value"],
+            "note": r.get("note", ""),
+            "source": r["source"],
+            "recorded_at": at,
+            "by": by,
+            "batch": batch,
+        }
+        | ({"corrects": r["corrects"], "reason": r["reason"]} if "corrects" in r else {})
+        for n, r in enumerate(rows)
+    ]

@@ -32,7 +32,7 @@ from povtrack.model import Allocation, Entry, Plan
 from povtrack.planfile import parse_plan
 from povtrack.storage import safefile
 from povtrack.storage.backups import check_file
-from povtrack.storage.base import Records, now_stamp
+from povtrack.storage.base import Records, entry_docs, now_stamp
 from povtrack.storage.json.entrytable import AuditError, EntryTable, series_from_records
 from povtrack.storage.json.file import (
     BACKUP_PATTERN,
@@ -333,26 +333,8 @@ class JsonBackend:
         return batch_id
 
     def add_entries(self, rows: list[dict[str, Any]], *, by: str, batch: str) -> list[int]:
-        at = now_stamp()
         first = self._table.last_id + 1
-        self._table.extend(
-            [
-                {
-                    "id": first + n,
-                    "indicator": r["indicator"],
-                    "area": r["area"],
-                    "date": r["date"].isoformat(),
-                    "value": r["value"],
-                    "note": r.get("note", ""),
-                    "source": r["source"],
-                    "recorded_at": at,
-                    "by": by,
-                    "batch": batch,
-                }
-                | ({"corrects": r["corrects"], "reason": r["reason"]} if "corrects" in r else {})
-                for n, r in enumerate(rows)
-            ]
-        )
+        self._table.extend(entry_docs(rows, first=first, by=by, batch=batch))
         self._storage.dirty = True
         self._skip = None
         return list(range(first, first + len(rows)))

@@ -44,7 +44,7 @@ from povtrack.model import Allocation, Entry, Plan
 from povtrack.planfile import parse_plan
 from povtrack.storage import safefile
 from povtrack.storage.backups import check_file
-from povtrack.storage.base import Records, now_stamp
+from povtrack.storage.base import Records, entry_docs, now_stamp
 from povtrack.storage.sqlite import reads
 from povtrack.storage.sqlite.checks import Checked, check
 from povtrack.storage.sqlite.file import (
@@ -437,26 +437,10 @@ class SqliteBackend:
         return batch_id
 
     def add_entries(self, rows: list[dict[str, Any]], *, by: str, batch: str) -> list[int]:
-        at = now_stamp()
         if self._next_id is None:
             self._next_id = self._rows("SELECT coalesce(max(id), 0) + 1 FROM entries")[0][0]
         first = self._next_id
-        docs = [
-            {
-                "id": first + n,
-                "indicator": r["indicator"],
-                "area": r["area"],
-                "date": r["date"].isoformat(),
-                "value": r["value"],
-                "note": r.get("note", ""),
-                "source": r["source"],
-                "recorded_at": at,
-                "by": by,
-                "batch": batch,
-            }
-            | ({"corrects": r["corrects"], "reason": r["reason"]} if "corrects" in r else {})
-            for n, r in enumerate(rows)
-        ]
+        docs = entry_docs(rows, first=first, by=by, batch=batch)
         self._write(INSERT_ENTRY, (entry_row(d) for d in docs))
         new = [reads.entry(entry_row(d), r["date"]) for d, r in zip(docs, rows, strict=True)]
         self._next_id += len(new)
