@@ -28,6 +28,9 @@ class Column:
     label_en: str
     kind: str = "text"
     unit: str = ""
+    # For a column whose rows are in different units (a status table's targets): the row field
+    # that holds each row's unit code, so the views can round a figure to its unit.
+    unit_from: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -52,3 +55,8 @@ class Sheet:
 
     def values(self, row: dict[str, Any]) -> list[Any]:
         return [row.get(c.key) for c in self.columns]
+
+    def units(self, row: dict[str, Any]) -> list[str]:
+        """Each cell's unit code ("" where the column has none): the column's own, or the
+        row's where the column names a ``unit_from`` field."""
+        return [str(row.get(c.unit_from) or "") if c.unit_from else c.unit for c in self.columns]

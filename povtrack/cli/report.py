@@ -41,7 +41,8 @@ def report(
     """
     choose_db(db)
     choose_lang(lang)
-    from povtrack.output.report import REPORT_FORMATS, build, write
+    from povtrack.output.report import REPORT_FORMATS, build
+    from povtrack.output.report_files import write
 
     chosen = fmt.strip().lower()
     if chosen not in REPORT_FORMATS:

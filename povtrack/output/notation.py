@@ -161,6 +161,51 @@ def value_text(column: Column, value: Any, lang: str) -> str:
     return str(value)
 
 
+# ---------------------------------------------------------------------------------------------
+# Figures for people: rounded to their unit (the handouts, HTML, Markdown). CSV, JSON and the
+# XLSX table exports keep the exact figures for the programs that read them.
+
+# Places a figure is shown with, by unit: counts of people, villages, households ... whole
+# (UNITS' ``integer``); kilowatts, mu and percentages to one place; yuan whole.
+_PLACES = {"kW": 1, "mu": 1, "percent": 1, "yuan": 0}
+DEFAULT_PLACES = 2  # a figure without a known unit
+
+
+def places(unit: str) -> int:
+    """Decimal places a figure in ``unit`` (a UNITS code, or "") is shown with."""
+    known = UNITS.get(unit)
+    if known is None:
+        return DEFAULT_PLACES
+    return 0 if known.integer else _PLACES.get(unit, DEFAULT_PLACES)
+
+
+def rounded(value: int | float | Decimal, unit: str) -> int | float:
+    """The figure rounded to its unit: 111624.21 people -> 111624, 52.04 mu -> 52.0 shown as 52;
+    whole results as ints (so they never print as "111624.0")."""
+    digits = places(unit)
+    exact = float(value)
+    if not math.isfinite(exact):
+        return exact
+    # half away from zero, as people round (Python's round() halves to even)
+    scaled = Decimal(repr(exact)).scaleb(digits).to_integral_value(rounding="ROUND_HALF_UP")
+    result = float(scaled.scaleb(-digits))
+    return int(result) if result.is_integer() else result
+
+
+def rounded_text(value: int | float | Decimal, unit: str) -> str:
+    """A rounded figure as people read it: thousands grouped, no trailing point or zeros
+    beyond what the unit shows (1,234; 52.5; 80)."""
+    return grouped(plain_number(rounded(value, unit)))
+
+
+def number_format(value: int | float | Decimal, unit: str) -> str:
+    """The XLSX number format for a figure shown rounded to its unit: "#,##0" for a whole
+    figure (never "#,##0.##", which Excel shows as "2."), else as many places as the unit."""
+    if float(rounded(value, unit)).is_integer():
+        return "#,##0"
+    return "#,##0." + "0" * places(unit)
+
+
 def total_row(sheet: Sheet, lang: str) -> list[Any] | None:
     """The total row's values, with 合计 / Total in a blank first text cell."""
     if sheet.total is None:

@@ -147,9 +147,11 @@ def _label(key: str) -> tuple[str, str]:
     return LABELS[key]
 
 
-def _col(key: str, kind: str = "text", label: str | None = None, unit: str = "") -> Column:
+def _col(
+    key: str, kind: str = "text", label: str | None = None, unit: str = "", unit_from: str = ""
+) -> Column:
     zh, en = _label(label or key)
-    return Column(key, zh, en, kind, unit)
+    return Column(key, zh, en, kind, unit, unit_from)
 
 
 def status_sheet(plan: Plan, rows: list[StatusRow], as_of: date, lang: str) -> Sheet:
@@ -162,17 +164,17 @@ def status_sheet(plan: Plan, rows: list[StatusRow], as_of: date, lang: str) -> S
         _col("scope", label="scope_id"),
         _col(scope_name, label="scope"),
         _col("unit_name", label="unit"),
-        _col("target", "number"),
-        _col("actual", "number"),
+        _col("target", "number", unit_from="unit"),
+        _col("actual", "number", unit_from="unit"),
         _col("progress", "share"),
         _col("expected", "share"),
         _col("status", "status"),
         _col("due", "date"),
         _col("level_name", label="level"),
-        _col("gap", "number"),
-        _col("needed_per_week", "number"),
-        _col("recent_per_week", "number"),
-        _col("projected", "number"),
+        _col("gap", "number", unit_from="unit"),
+        _col("needed_per_week", "number", unit_from="unit"),
+        _col("recent_per_week", "number", unit_from="unit"),
+        _col("projected", "number", unit_from="unit"),
         _col("projected_date", "date"),
     ]
     pick = 0 if lang == "zh" else 1
