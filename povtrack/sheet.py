@@ -31,6 +31,9 @@ class Column:
     # For a column whose rows are in different units (a status table's targets): the row field
     # that holds each row's unit code, so the views can round a figure to its unit.
     unit_from: str = ""
+    # For a text cell that stands for a status (a board cell "滞后 42/60%"): the row field that
+    # holds the status code, so the views colour the cell as a ``status`` cell.
+    status_from: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -49,6 +52,10 @@ class Sheet:
     rows: list[dict[str, Any]] = field(default_factory=list)
     total: dict[str, Any] | None = None  # the 合计 row, when the table has one
     notes: list[str] = field(default_factory=list)  # as-of date, plan, data digest ...
+    # How the sheet prints: ``one_page`` asks the views to fit it on one A4 landscape page (the
+    # board); ``legend`` lines explain its cells and are printed with it, never in its rows.
+    one_page: bool = False
+    legend: list[str] = field(default_factory=list)
 
     def heading(self, lang: str) -> str:
         return self.title if lang == "zh" else self.title_en
