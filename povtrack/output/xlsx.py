@@ -24,6 +24,7 @@ cannot hold become U+FFFD. The shared notation is ``output.notation``'s.
 from __future__ import annotations
 
 import io
+import math
 import re
 from decimal import Decimal
 from typing import Any
@@ -175,34 +176,78 @@ def headings(sheet: Sheet, lang: str) -> list[str]:
     return out
 
 
+def _words_width(text: str) -> int:
+    """The widest word (the text split at spaces and line ends): the narrowest a wrapping
+    column can be without breaking a Latin word or number (CJK breaks anywhere anyway)."""
+    return max((display_width(w) for w in text.split()), default=0)
+
+
+def _lines(text: str, width: int) -> int:
+    """How many lines the text takes wrapped at spaces in a column ``width`` wide."""
+    count = 0
+    for para in text.split("\n"):
+        count += 1
+        used = 0
+        for word in para.split():
+            w = display_width(word)
+            if used and used + 1 + w > width:
+                count += 1
+                used = w
+            else:
+                used += (1 if used else 0) + w
+            while used > width:  # a word wider than the column (CJK) runs on
+                count += 1
+                used -= width
+    return count
+
+
 def write_table(ws: Any, sheet: Sheet, lang: str, table_name: str) -> int:
     """The sheet's header row and rows from A1 as an Excel table named ``table_name`` (no
-    table without rows), widths and a frozen header; return the last row written."""
-    from openpyxl.styles import Border, Font, PatternFill, Side
+    table without rows), widths and a frozen header; return the last row written. A
+    ``one_page`` sheet's cells wrap at spaces, so its columns can be as narrow as their
+    widest word and the page need not shrink its type."""
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.table import Table, TableStyleInfo
 
     bold = Font(bold=True)
     header_fill = PatternFill("solid", fgColor="EEEEEE")
     header_border = Border(bottom=Side(style="thin", color="999999"))
-    widths = []
-    for j, text in enumerate(headings(sheet, lang), 1):
+    shown: list[list[str]] = [headings(sheet, lang)]
+    for j, text in enumerate(shown[0], 1):
         cell = ws.cell(row=1, column=j, value=text)
         cell.data_type = "s"
         cell.font = bold
         cell.fill = header_fill
         cell.border = header_border
-        widths.append(display_width(text))
     r = 1
     for row in sheet.rows:
         r += 1
+        texts = []
         for j, (column, value) in enumerate(zip(sheet.columns, sheet.values(row), strict=True)):
             status = row.get(column.status_from) if column.status_from else None
-            shown = _xlsx_put(ws, r, j + 1, column, value, lang, status)
-            widths[j] = max(widths[j], display_width(shown))
-    widest = _ONE_PAGE_WIDTH if sheet.one_page else _MAX_XLSX_WIDTH
+            texts.append(_xlsx_put(ws, r, j + 1, column, value, lang, status))
+        shown.append(texts)
+    if sheet.one_page:
+        widths = [
+            min(_ONE_PAGE_WIDTH, max(6, max(_words_width(t[j]) for t in shown)) + 1)
+            for j in range(len(sheet.columns))
+        ]
+        for i, texts in enumerate(shown, 1):
+            for j in range(1, len(texts) + 1):
+                cell = ws.cell(row=i, column=j)
+                horizontal = cell.alignment.horizontal if i > 1 else "center"
+                cell.alignment = Alignment(horizontal=horizontal, vertical="center", wrap_text=True)
+            # a height for every row, as Excel does not fit wrapped rows on opening
+            lines = max((_lines(t, widths[j] - 1) for j, t in enumerate(texts)), default=1)
+            ws.row_dimensions[i].height = 15 * max(1, lines)
+    else:
+        widths = [
+            min(_MAX_XLSX_WIDTH, max(display_width(t[j]) for t in shown) + 2)
+            for j in range(len(sheet.columns))
+        ]
     for j, width in enumerate(widths, 1):
-        ws.column_dimensions[get_column_letter(j)].width = min(widest, width + 2)
+        ws.column_dimensions[get_column_letter(j)].width = width
     ws.freeze_panes = "A2"
     if sheet.columns and r > 1:
         ref = f"A1:{get_column_letter(len(sheet.columns))}{r}"
@@ -221,10 +266,35 @@ def _hf_text(text: str, room: int) -> str:
     return text.replace("&", "&&")
 
 
-def _page(ws: Any, sheet: Sheet, lang: str) -> None:
-    """Print setup: A4 landscape fitted to the width (``one_page``: to one page), the header
-    row on every page; the title and notes in the page header, the legend and page numbers in
-    the footer (at 9 pt, not shrunk with the sheet, so they stay readable)."""
+_PT_PER_WIDTH = 7.05  # printed points per unit of column width (LibreOffice, default font)
+_ROW_PT = 15  # a default row's height
+
+
+def _fit_scale(ws: Any, sheet: Sheet, rows: int) -> float:
+    """The scale the sheet will be printed at, estimated from the column widths (and, for
+    ``one_page``, the row heights) against the printable area of A4 landscape."""
+    from openpyxl.utils import get_column_letter
+
+    margins = ws.page_margins
+    width = 841.89 - 72 * (margins.left + margins.right)
+    height = 595.28 - 72 * (margins.top + margins.bottom)
+    columns = sum(
+        ws.column_dimensions[get_column_letter(j)].width or 9
+        for j in range(1, len(sheet.columns) + 1)
+    )
+    scale = min(1.0, width / max(1.0, columns * _PT_PER_WIDTH))
+    if sheet.one_page:
+        tall = sum(ws.row_dimensions[i].height or _ROW_PT for i in range(1, rows + 1))
+        scale = min(scale, height / max(1.0, tall))
+    return scale
+
+
+def _page(ws: Any, sheet: Sheet, lang: str, rows: int) -> None:
+    """Print setup: A4 landscape fitted to the width (``one_page``: to one page, narrow side
+    margins), the header row on every page; the title and notes in the page header, the
+    legend and the page numbers in the footer. Spreadsheets shrink the header and footer with
+    the sheet (LibreOffice always), so their type is set large enough to print at about 9 pt
+    at the scale the sheet is expected to print at."""
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
@@ -234,21 +304,18 @@ def _page(ws: Any, sheet: Sheet, lang: str) -> None:
     if sheet.one_page:
         ws.print_options.horizontalCentered = True
         ws.page_margins.left = ws.page_margins.right = 0.4
-    legend = [line for line in sheet.legend if line.strip()]
-    lines = max(1, len(legend))
-    ws.page_margins.top = 0.75
-    ws.page_margins.bottom = 0.45 + 0.17 * lines  # room for the legend's lines
-    ws.HeaderFooter.scaleWithDoc = False
+    ws.page_margins.top = ws.page_margins.bottom = 0.75
+    size = max(9, min(14, math.ceil(9 / _fit_scale(ws, sheet, rows))))
     title = _hf_text(sheet.heading(lang), 100)
     notes = _hf_text(" · ".join(sheet.notes), _HEADER_FOOTER_MAX - 30 - len(title))
-    ws.oddHeader.left.text, ws.oddHeader.left.size = title, 10
+    ws.oddHeader.left.text, ws.oddHeader.left.size = title, size + 1
     ws.oddHeader.left.font = "-,Bold"
-    ws.oddHeader.right.text, ws.oddHeader.right.size = notes, 9
-    ws.oddFooter.right.text, ws.oddFooter.right.size = _PAGE.get(lang, _PAGE["en"]), 9
+    ws.oddHeader.right.text, ws.oddHeader.right.size = notes, size
+    ws.oddFooter.right.text, ws.oddFooter.right.size = _PAGE.get(lang, _PAGE["en"]), size
+    legend = "   ".join(line.strip() for line in sheet.legend if line.strip())
     if legend:
-        room = _HEADER_FOOTER_MAX - 40 - len(legend)
-        ws.oddFooter.left.text = _hf_text("\n".join(legend), room)
-        ws.oddFooter.left.size = 9
+        ws.oddFooter.left.text = _hf_text(legend, _HEADER_FOOTER_MAX - 40)
+        ws.oddFooter.left.size = size
 
 
 def _about(wb: Any, sheets: list[Sheet], names: list[str], lang: str) -> None:
@@ -341,8 +408,8 @@ def workbook(sheets: list[Sheet], lang: str) -> Any:
         if table.lower() in tables:
             table = f"{table}_{i}"
         tables.add(table.lower())
-        write_table(ws, sheet, lang, table)
-        _page(ws, sheet, lang)
+        last = write_table(ws, sheet, lang, table)
+        _page(ws, sheet, lang, last)
     _about(wb, sheets, names, lang)
     return wb
 
