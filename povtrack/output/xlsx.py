@@ -359,6 +359,7 @@ def _about(wb: Any, sheets: list[Sheet], names: list[str], lang: str) -> None:
             status = sheet.total.get(column.status_from) if column.status_from else None
             shown = _xlsx_put(ws, r, 2, column, value, lang, status)
             ws.cell(row=r, column=2).alignment = Alignment(horizontal="left", wrap_text=True)
+            ws.cell(row=r, column=2).font = bold
             label_width = max(label_width, min(display_width(text), 30))
             value_width = max(value_width, min(display_width(shown), 80))
     r += 1
