@@ -275,7 +275,7 @@ def _fit_scale(ws: Any, sheet: Sheet, rows: int) -> float:
     ``one_page``, the row heights) against the printable area of A4 landscape."""
     from openpyxl.utils import get_column_letter
 
-    margins = ws.page_margins
+    margins: Any = ws.page_margins
     width = 841.89 - 72 * (margins.left + margins.right)
     height = 595.28 - 72 * (margins.top + margins.bottom)
     columns = sum(
@@ -286,7 +286,7 @@ def _fit_scale(ws: Any, sheet: Sheet, rows: int) -> float:
     if sheet.one_page:
         tall = sum(ws.row_dimensions[i].height or _ROW_PT for i in range(1, rows + 1))
         scale = min(scale, height / max(1.0, tall))
-    return scale
+    return float(scale)
 
 
 def _page(ws: Any, sheet: Sheet, lang: str, rows: int) -> None:
