@@ -13,7 +13,7 @@ def xlsx(report: Report, lang: str, pick: int) -> bytes:
     from povtrack.output.xlsx import save, workbook
 
     wb = workbook(report.sheets, lang)
-    for ws, sheet in zip(wb.worksheets, report.sheets, strict=True):
+    for ws, sheet in zip(wb.worksheets[: len(report.sheets)], report.sheets, strict=True):
         chart = report.charts.get(sheet.key)
         if chart is not None:
             _xlsx_chart(ws, chart, pick)

@@ -21,6 +21,7 @@ from povtrack.storage import Database
 from tests.helpers import coverage as helpers_coverage
 from tests.helpers.cli import ok_json
 from tests.helpers.coverage import _assert_fits, _console
+from tests.helpers.readback import about
 
 planted = helpers_coverage.planted  # the fixture, found by pytest under this name
 bundled = helpers_coverage.bundled  # the fixture, found by pytest under this name
@@ -116,6 +117,9 @@ def test_rate_colours() -> None:
     assert rate_text(Tally(3, 3)).plain == "100%"
 
 
+KEYS3 = ("reported", "expected", "late")
+
+
 def test_completeness_csv_and_xlsx_read_back_equal_the_json(run, planted, tmp_path) -> None:
     data = ok_json(run("completeness", "--weeks", "3", "--as-of", "2018-W12", "--json"))
     args = ("completeness", "--weeks", "3", "--as-of", "2018-W12")
@@ -142,18 +146,24 @@ def test_completeness_csv_and_xlsx_read_back_equal_the_json(run, planted, tmp_pa
     ws = openpyxl.load_workbook(out).active
     header = [c.value for c in ws[1]]
     assert header[:2] == ["地区编号", "地区"] and header[2:5] == weeks
-    lines = [[c.value for c in r] for r in ws.iter_rows(min_row=2, max_row=len(data["rows"]) + 2)]
-    for line, row in zip(lines, [*data["rows"], data["total"]], strict=True):
-        if row["area"] is None:
-            assert line[0] == "合计"
-        else:
-            assert line[:2] == [row["area"], row["name"]]
+    # the rows only: the total row is on the About sheet (说明), not in the table
+    assert ws.max_row == 1 + len(data["rows"])
+    lines = [[c.value for c in r] for r in ws.iter_rows(min_row=2, max_row=len(data["rows"]) + 1)]
+    for line, row in zip(lines, data["rows"], strict=True):
+        assert line[:2] == [row["area"], row["name"]]
         for n, w in enumerate(weeks):
             rate = row["cells"][w]["rate"]
             assert line[2 + n] == (None if rate is None else pytest.approx(rate, rel=1e-12))
         t = row["total"]
         assert line[5:9] == [pytest.approx(t["rate"]), t["reported"], t["expected"], t["late"]]
     assert ws.cell(row=2, column=3).number_format.endswith("%")
+    total = about(out, "zh")[ws.title]["total"]  # heading -> value
+    t = data["total"]
+    for n, w in enumerate(weeks):
+        rate = t["cells"][w]["rate"]
+        assert total.get(header[2 + n]) == (None if rate is None else pytest.approx(rate))
+    got = [total[h] for h in header[5:9]]
+    assert got == [pytest.approx(t["total"]["rate"]), *(t["total"][k] for k in KEYS3)]
 
 
 # ---------------------------------------------------------------------------- late entries

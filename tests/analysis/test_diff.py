@@ -262,7 +262,7 @@ def test_xlsx_has_three_sheets_holding_the_json(run, planted, tmp_path) -> None:
     result = run("diff", "-o", str(path))
     assert result.exit_code == 0, result.stderr
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["changes", "movers", "silent"]
+    assert wb.sheetnames == ["changes", "movers", "silent", "About"]  # notes on About
 
     def table(name: str, n: int) -> list[dict]:
         ws = wb[name]

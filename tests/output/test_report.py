@@ -245,7 +245,7 @@ def test_html_escapes_names_with_markup(run, tmp_path: Path) -> None:
 
 def test_xlsx_sheets_in_order_with_charts(demo) -> None:
     wb = workbook(demo["files"]["xlsx"])
-    assert wb.sheetnames == KEYS
+    assert wb.sheetnames == [*KEYS, "About"]  # the notes' sheet last
     charted = charted_tasks(demo)
     for n in range(11):
         ws = wb[task_key(n)]

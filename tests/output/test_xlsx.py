@@ -31,6 +31,7 @@ from tests.helpers.formats import (
     _text_sheet,
     _total_values,
 )
+from tests.helpers.readback import ABOUT
 
 # --- XLSX ------------------------------------------------------------------------------------
 
@@ -45,7 +46,7 @@ def _fill(cell) -> str | None:
 def test_xlsx_cells_equal_the_sheet_rows(lang: str) -> None:
     sheet = _sheet()
     wb = _load(sheet_bytes([sheet], "xlsx", lang=lang))
-    assert wb.sheetnames == ["status"]
+    assert wb.sheetnames == ["status", ABOUT[lang]]
     ws = wb["status"]
     assert ws.freeze_panes == "A2"
     header = [c.value for c in ws[1]]
@@ -64,8 +65,9 @@ def test_xlsx_cells_equal_the_sheet_rows(lang: str) -> None:
                     assert cell.number_format == "0.0%"
                 elif col.kind == "integer" or float(v).is_integer():
                     assert cell.number_format == "#,##0"
-                else:
-                    assert cell.number_format == "#,##0.##"
+                else:  # exactly the figure's decimals: never a trailing point
+                    places = len(repr(float(v)).partition(".")[2])
+                    assert cell.number_format == "#,##0." + "0" * places
             elif col.kind == "date":
                 assert isinstance(cell.value, datetime)
                 assert cell.value.date() == date.fromisoformat(v)
@@ -77,16 +79,34 @@ def test_xlsx_cells_equal_the_sheet_rows(lang: str) -> None:
                 assert cell.value == (_neutral(v) if v else None), (r, j)
                 assert cell.data_type == ("s" if v else "n")
     assert ws.cell(row=5, column=4).value == -5  # a negative number stays a number
-    # the total row, bold, at the bottom
-    t = 2 + len(ROWS)
-    total = _total_values(sheet, lang)
-    assert [ws.cell(row=t, column=j).value for j in range(1, len(COLUMNS) + 1)] == total
-    assert all(ws.cell(row=t, column=j).font.bold for j in range(1, len(COLUMNS) + 1))
-    assert ws.cell(row=t, column=5).number_format == "0.0%"
-    # title and notes below the table, after a blank row
-    assert all(c.value is None for c in ws[t + 1])
-    below = [ws.cell(row=r, column=1).value for r in range(t + 2, ws.max_row + 1)]
-    assert below == [sheet.heading(lang), *NOTES]
+    # the data range is the table and nothing else: no total row, title or notes below it
+    last = 1 + len(ROWS)
+    assert ws.max_row == last and ws.dimensions == f"A1:H{last}"
+    (table,) = ws.tables.values()
+    assert table.ref == f"A1:H{last}"
+    assert [c.name for c in table.tableColumns] == HEADINGS[lang]
+    # the title and notes are in the page header and the properties, the total row on About
+    assert ws.oddHeader.left.text == sheet.heading(lang)
+    assert ws.oddHeader.right.text == " · ".join(NOTES)
+    assert wb.properties.title == sheet.heading(lang)
+    assert wb.properties.description == "\n".join(NOTES)
+    about = wb.worksheets[-1]
+    assert about.title == ABOUT[lang]
+    lines = [c.value for c in about["A"] if c.value is not None]
+    assert lines[0] == sheet.heading(lang)
+    assert lines[2:5] == NOTES
+    total = dict(
+        zip(HEADINGS[lang], _total_values(sheet, lang), strict=True)
+    )  # the total row, heading by heading, under 合计 / Total
+    assert lines[5] == total.pop(HEADINGS[lang][0])
+    got = {
+        a.value: b
+        for a, b in about.iter_rows(min_row=8, max_col=2)
+        if a.value in HEADINGS[lang] and b.value is not None
+    }
+    assert {h: c.value for h, c in got.items()} == {h: v for h, v in total.items() if v is not None}
+    assert got[HEADINGS[lang][4]].number_format == "0.0%"
+    assert all(c.font.bold for c in got.values())
 
 
 def test_xlsx_empty_text_cell() -> None:
@@ -111,13 +131,14 @@ def test_xlsx_sheet_names_are_short_unique_and_legal() -> None:
     keys = ["status", "STATUS", "a" * 40, "a" * 40, "a/b:c*d?[e]", "board"]
     sheets = [_sheet(key=k) for k in keys]
     wb = _load(sheet_bytes(sheets, "xlsx", lang="zh"))
-    names = wb.sheetnames
+    assert wb.sheetnames[-1] == "说明"  # the About sheet, after the data sheets
+    names = wb.sheetnames[:-1]
     assert len(names) == len(keys)
     assert len({n.lower() for n in names}) == len(names)
     assert all(0 < len(n) <= 31 for n in names)
     assert not any(ch in n for n in names for ch in "[]:*?/\\")
     assert names[0] == "status" and names[-1] == "board"
-    for ws in wb.worksheets:
+    for ws in wb.worksheets[:-1]:
         assert ws.freeze_panes == "A2"
         assert [c.value for c in ws[1]] == HEADINGS["zh"]
 
@@ -134,11 +155,15 @@ def test_formula_injection_is_neutralised_in_xlsx() -> None:
         assert cell.data_type == "s"
         num = ws.cell(row=r, column=2)
         assert num.value == -5 and num.data_type == "n"
-    below = [ws.cell(row=r, column=1).value for r in range(len(DANGEROUS) + 3, ws.max_row + 1)]
-    assert below == ["'=HYPERLINK(1)", *("'" + d.replace("\r", "\n") for d in DANGEROUS)]
-    for row in ws.iter_rows():
-        for cell in row:
-            assert cell.data_type != "f"
+    assert ws.max_row == 1 + len(DANGEROUS)  # the title and notes are not below the table
+    about = ws.parent.worksheets[-1]  # but on the About sheet, neutralised too
+    lines = [c.value for c in about["A"] if c.value is not None]
+    assert lines[:2] == ["'=HYPERLINK(1)", "Sheet inj: =HYPERLINK(1)"]
+    assert lines[2 : 2 + len(DANGEROUS)] == ["'" + d.replace("\r", "\n") for d in DANGEROUS]
+    for sheet in ws.parent.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f"
 
 
 # --- arbitrary text never breaks a format ----------------------------------------------------
