@@ -416,8 +416,8 @@ def board_sheet(board: Board, lang: str) -> Sheet:
     the totals row; one A4 landscape page with its legend."""
     columns = [Column("name", "地区", "Area")]
     for t in board.tasks:
-        zh, en = f"{t.number} {task_short(t, 'zh')}", f"{t.number} {task_short(t, 'en')}"
-        columns.append(Column(task_key(t.number), zh, en, status_from=status_key(t.number)))
+        head, head_en = f"{t.number} {task_short(t, 'zh')}", f"{t.number} {task_short(t, 'en')}"
+        columns.append(Column(task_key(t.number), head, head_en, status_from=status_key(t.number)))
     rows: list[dict[str, Any]] = []
     for r in board.rows:
         out: dict[str, Any] = {"scope": r.scope, "name": scope_label(r, lang)}
@@ -425,7 +425,7 @@ def board_sheet(board: Board, lang: str) -> Sheet:
             out[task_key(n)] = board_cell_parts(cell, lang).text()
             out[status_key(n)] = cell.status
         rows.append(out)
-    zh = lang == "zh"
+    zh = lang == "zh"  # the notes in the sheet's language, as its legend
     return Sheet(
         "board",
         "挂图作战",
