@@ -18,6 +18,13 @@ The short figure (``board_cell_parts``) is that row's progress against the pace 
 done its progress (``105%``), past due the gap in its unit (``差331户`` / ``gap 331``); with
 several rows, how many are at the cell's status (``2/3``). For users: docs/rules.md, "Board
 cells".
+
+The printed board (``board_sheet``) has one column per task, each cell one short text
+(``BoardCellParts.text``: the status word and, behind or on track or overdue, the figure —
+``滞后 42/60%``, ``逾期 差331户``, ``完成``, ``未报``, ``—``) coloured by its status, so that the
+city, the counties and the groups against all tasks fit one A4 landscape page. ``board_json``
+carries the same text in both languages (``text``, ``text_en``), so every export cell can be
+checked against ``--json``.
 """
 
 from __future__ import annotations
@@ -38,6 +45,10 @@ from povtrack.sheet import Column, Sheet
 SEVERITY = {"reported": 0, "done": 1, "on_track": 2, "behind": 3, "overdue": 4}
 
 NO_TARGET = "—"  # a scope with no target in a task: said so, never shown as zero
+
+# The statuses whose printed cell carries the figure: how far from the pace, or what is missing.
+# A done cell needs no figure; an activity (reported) and a no-data cell have none.
+FIGURED = ("on_track", "behind", "overdue")
 
 # Short status words for the cells (the status table's labels are too long for a grid).
 SHORT_STATUS: dict[str, tuple[str, str]] = {
@@ -247,11 +258,16 @@ class BoardCellParts:
     figure: str  # "42/60%", "105%", "差331户", or ""
     unreported: str  # "未报2" / "2 no data", or ""
 
-    def detail(self) -> str:
-        """Everything but the status word, for an export's second column."""
+    def text(self) -> str:
+        """The printed board's cell: the status word, and the figure where it says how far
+        from the pace or the target (on track, behind, overdue); ``—`` for no target. The
+        count and the unreported rows stay on the screen and in the JSON: on paper the cell
+        must stay short enough for 11 tasks on one page."""
         if self.status is None:
             return NO_TARGET
-        return " · ".join(p for p in (self.count, self.figure, self.unreported) if p)
+        if self.status in FIGURED and self.figure:
+            return f"{self.word} {self.figure}"
+        return self.word
 
 
 def board_cell_parts(cell: BoardCell, lang: str) -> BoardCellParts:
@@ -270,6 +286,8 @@ def board_cell_parts(cell: BoardCell, lang: str) -> BoardCellParts:
 
 
 def board_cell_json(cell: BoardCell) -> dict[str, Any]:
+    """A cell for ``--json``; ``text`` / ``text_en`` are the printed cell in Chinese / English
+    (as ``name`` / ``name_en``: the JSON is the same whatever ``--lang`` says)."""
     w = cell.worst
     return {
         "status": cell.status,
@@ -292,6 +310,8 @@ def board_cell_json(cell: BoardCell) -> dict[str, Any]:
             "unit": w.unit,
             "due": w.due.isoformat() if w.due else None,
         },
+        "text": board_cell_parts(cell, "zh").text(),
+        "text_en": board_cell_parts(cell, "en").text(),
     }
 
 
@@ -330,26 +350,82 @@ def scope_label(row: BoardRow, lang: str) -> str:
     return name
 
 
-def board_sheet(board: Board, lang: str) -> Sheet:
-    """One row per scope; per task a status column (the cell's status, blank for no target)
-    and a text column with the rest of the cell as on screen (``2/3 · 42/60% · 未报1``, or
-    ``—`` for no target)."""
-    columns = [
-        Column("scope", "范围编号", "Scope id"),
-        Column("name", "范围", "Scope"),
+def task_key(number: int) -> str:
+    """The sheet row's field with a task's cell text (its column's key)."""
+    return f"task_{number}"
+
+
+def status_key(number: int) -> str:
+    """The sheet row's field with a task's status code (None: no target), which colours the
+    task's column (``Column.status_from``); never a column of its own."""
+    return f"task_{number}_status"
+
+
+# Colour names for the legend, one per status: they name the fills of output.notation's
+# STATUS_COLOURS (a test holds the two together).
+COLOUR_NAMES: dict[str, tuple[str, str]] = {
+    "overdue": ("红", "red"),
+    "behind": ("黄", "amber"),
+    "on_track": ("浅绿", "light green"),
+    "done": ("绿", "green"),
+    "reported": ("蓝", "blue"),
+    "no_data": ("灰", "grey"),
+}
+# Status words explained in the legend where the short word alone is not clear.
+_MEANING: dict[str, tuple[str, str]] = {
+    "on_track": ("按进度", "on track"),
+    "reported": ("活动已上报，无目标", "activity reported, no target"),
+    "no_data": ("无数据", "nothing reported"),
+}
+# Worst first: the order of the legend's colours and of the totals row.
+ORDER = ("overdue", "behind", "on_track", "done", "reported", "no_data")
+
+
+def board_legend(board: Board, lang: str) -> list[str]:
+    """Lines that explain the printed cells, in the sheet's language."""
+    zh = lang == "zh"
+    colours = []
+    for s in ORDER:
+        colour = COLOUR_NAMES[s][0 if zh else 1]
+        word = status_word(s, lang)
+        meaning = _MEANING.get(s)
+        if meaning:
+            word += f"（{meaning[0]}）" if zh else f" ({meaning[1]})"
+        colours.append(f"{colour}={word}" if zh else f"{colour} = {word}")
+    if zh:
+        return [
+            "每格：该地区此项各指标中最差的状态，数字为其中最落后的一项。",
+            f"42/60%：已完成/按进度截至 {board.as_of.isoformat()} 应完成；"
+            f"差331户：已过期限，尚差；{NO_TARGET}：此项无目标。",
+            "颜色：" + "，".join(colours) + "。",
+            "合计：各地区（含全市，不含组）处于各状态的个数。",
+        ]
+    return [
+        "Each cell: the worst status among the area's indicators in that task, with the figure"
+        " of the one furthest behind.",
+        f"42/60%: done / due by {board.as_of.isoformat()} at an even pace;"
+        f" gap 331: past due, still missing; {NO_TARGET}: no target in that task.",
+        "Colours: " + ", ".join(colours) + ".",
+        "Total: how many areas (the city included, not the groups) are at each status.",
     ]
+
+
+def board_sheet(board: Board, lang: str) -> Sheet:
+    """One row per scope, named (the ids are in ``--json``, rows in the same order); one column
+    per task whose cell is ``BoardCellParts.text`` coloured by the status in ``status_key``;
+    the totals row; one A4 landscape page with its legend."""
+    columns = [Column("name", "地区", "Area")]
     for t in board.tasks:
-        zh, en = f"{t.number} {task_short(t, 'zh')}", f"{t.number} {task_short(t, 'en')}"
-        columns.append(Column(f"task_{t.number}", zh, en, "status"))
-        columns.append(Column(f"task_{t.number}_detail", f"{zh} 说明", f"{en} detail"))
+        head, head_en = f"{t.number} {task_short(t, 'zh')}", f"{t.number} {task_short(t, 'en')}"
+        columns.append(Column(task_key(t.number), head, head_en, status_from=status_key(t.number)))
     rows: list[dict[str, Any]] = []
     for r in board.rows:
         out: dict[str, Any] = {"scope": r.scope, "name": scope_label(r, lang)}
         for n, cell in r.cells.items():
-            parts = board_cell_parts(cell, lang)
-            out[f"task_{n}"] = cell.status
-            out[f"task_{n}_detail"] = parts.detail()
+            out[task_key(n)] = board_cell_parts(cell, lang).text()
+            out[status_key(n)] = cell.status
         rows.append(out)
+    zh = lang == "zh"  # the notes in the sheet's language, as its legend
     return Sheet(
         "board",
         "挂图作战",
@@ -357,20 +433,29 @@ def board_sheet(board: Board, lang: str) -> Sheet:
         columns,
         rows,
         total=_totals(board, lang),
-        notes=[f"as of {board.as_of.isoformat()}", f"plan {board.plan}"],
+        notes=[
+            f"{'截至' if zh else 'as of'} {board.as_of.isoformat()}",
+            f"{'计划' if zh else 'plan'} {board.plan}",
+        ],
+        one_page=True,
+        legend=board_legend(board, lang),
     )
 
 
 def _totals(board: Board, lang: str) -> dict[str, Any]:
-    """The 合计 row: per task, how many areas (not groups) stand where, worst first."""
-    order = ("overdue", "behind", "on_track", "done", "reported", "no_data")
+    """The 合计 row: per task, how many areas (the city among them; not the groups, which
+    overlap the areas) stand where, worst first (``滞后3 正常8`` / ``behind 3, ok 8``)."""
+    areas = [r for r in board.rows if r.scope_kind == "area"]
     total: dict[str, Any] = {}
     for t in board.tasks:
-        statuses = [
-            r.cells[t.number].status
-            for r in board.rows
-            if r.scope_kind == "area" and r.cells[t.number].status
-        ]
-        counted = [f"{status_word(s, lang)} {statuses.count(s)}" for s in order if s in statuses]
-        total[f"task_{t.number}_detail"] = " · ".join(counted) or "—"
+        statuses = [s for r in areas if (s := r.cells[t.number].status)]
+        if lang == "zh":
+            counted = [f"{status_word(s, lang)}{statuses.count(s)}" for s in ORDER if s in statuses]
+            text = " ".join(counted)
+        else:
+            counted = [
+                f"{status_word(s, lang)} {statuses.count(s)}" for s in ORDER if s in statuses
+            ]
+            text = ", ".join(counted)
+        total[task_key(t.number)] = text or NO_TARGET
     return total
