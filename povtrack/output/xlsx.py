@@ -292,7 +292,8 @@ def _fit_scale(ws: Any, sheet: Sheet, rows: int) -> float:
 def _page(ws: Any, sheet: Sheet, lang: str, rows: int) -> None:
     """Print setup: A4 landscape fitted to the width (``one_page``: to one page, narrow side
     margins), the header row on every page; the title and notes in the page header, the
-    legend and the page numbers in the footer. Spreadsheets shrink the header and footer with
+    legend and the page numbers in the footer (the numbers in the header when there is a
+    legend). Spreadsheets shrink the header and footer with
     the sheet (LibreOffice always), so their type is set large enough to print at about 9 pt
     at the scale the sheet is expected to print at."""
     ws.page_setup.orientation = "landscape"
@@ -311,8 +312,11 @@ def _page(ws: Any, sheet: Sheet, lang: str, rows: int) -> None:
     ws.oddHeader.left.text, ws.oddHeader.left.size = title, size + 1
     ws.oddHeader.left.font = "-,Bold"
     ws.oddHeader.right.text, ws.oddHeader.right.size = notes, size
-    ws.oddFooter.right.text, ws.oddFooter.right.size = _PAGE.get(lang, _PAGE["en"]), size
     legend = "   ".join(line.strip() for line in sheet.legend if line.strip())
+    # a legend takes the footer's width (a long one runs under its right part), so the page
+    # numbers then go to the header's middle
+    pages = ws.oddHeader.center if legend else ws.oddFooter.right
+    pages.text, pages.size = _PAGE.get(lang, _PAGE["en"]), size
     if legend:
         ws.oddFooter.left.text = _hf_text(legend, _HEADER_FOOTER_MAX - 40)
         ws.oddFooter.left.size = size

@@ -79,7 +79,8 @@ def test_one_page_board_page_setup_and_cells() -> None:
     assert not any(line in values for line in LEGEND)
     assert ws.oddFooter.left.text == "   ".join(LEGEND)
     assert ws.oddHeader.left.text == "挂图作战" and ws.oddHeader.right.text == " · ".join(NOTES)
-    assert ws.oddFooter.right.text == "第 &P 页，共 &N 页"
+    # the legend takes the footer's width: the page numbers go to the header's middle
+    assert ws.oddHeader.center.text == "第 &P 页，共 &N 页" and not ws.oddFooter.right.text
     assert wb.properties.subject == "挂图作战"
     assert wb.properties.description == "\n".join([*NOTES, *LEGEND])
     assert "board" in wb.properties.keywords
@@ -103,9 +104,10 @@ def test_one_page_board_total_and_legend_on_the_about_sheet(tmp_path: Path) -> N
 def test_a_sheet_that_is_not_one_page_is_as_tall_as_it_needs() -> None:
     sheet = _board()
     sheet.one_page = False
+    sheet.legend = []  # without a legend the page numbers are in the footer
     ws = _load(sheet_bytes([sheet], "xlsx", lang="en")).active
     assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
-    assert ws.oddFooter.right.text == "Page &P of &N"
+    assert ws.oddFooter.right.text == "Page &P of &N" and not ws.oddHeader.center.text
 
 
 @pytest.mark.render
