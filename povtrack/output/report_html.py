@@ -12,11 +12,11 @@ most, and the figures beside the bars are rounded like the tables' (``notation.p
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
-from povtrack.output.notation import display_width, percent_text
+from povtrack.output.notation import percent_text
 from povtrack.output.report import CHART_NOTE, TITLE, Chart, Report
+from povtrack.output.wrap import wrap_label
 from povtrack.sheet import Sheet
 
 _COLOURS = {
@@ -66,40 +66,6 @@ def handout(sheet: Sheet) -> Sheet:
         and not (c.key == "task" and len(tasks) == 1)
     ]
     return sheet if columns == sheet.columns else replace(sheet, columns=columns)
-
-
-_TOKENS = re.compile(r"\s+|[\x21-\x7e\u00c0-\u024f]+|.", re.S)
-
-
-def wrap_label(text: str, units: int, lines: int = 2) -> list[str]:
-    """The label on at most ``lines`` lines of at most ``units`` display columns: broken at
-    spaces or between Chinese characters, never inside a Latin word or number; what does not
-    fit ends with "…" after a whole word."""
-    out: list[str] = []
-    line = ""
-    for token in _TOKENS.findall(text):
-        if token.isspace():
-            if line:
-                line += " "
-            continue
-        if display_width(line + token) <= units:
-            line += token
-            continue
-        if line.strip():
-            out.append(line.rstrip())
-        line = token
-        if len(out) == lines:
-            break
-    else:
-        if line.strip():
-            out.append(line.rstrip())
-        return out
-    # too long: the last line keeps whole words and gets an ellipsis
-    last = out[lines - 1]
-    while last and display_width(last + "…") > units:
-        cut = _TOKENS.findall(last)[:-1]
-        last = "".join(cut).rstrip()
-    return [*out[: lines - 1], last + "…"]
 
 
 def _svg(chart: Chart, pick: int) -> str:
