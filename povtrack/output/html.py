@@ -68,7 +68,8 @@ thead {{ display: table-header-group }}
 tfoot {{ display: table-row-group }}
 tr {{ page-break-inside: avoid; break-inside: avoid }}
 p.empty {{ color: #666; font-style: italic; margin: 0 0 8px }}
-section.one-page table {{ width: 100% }}
+section.one-page table {{ width: 100%; table-layout: fixed }}
+section.one-page td {{ vertical-align: middle }}
 @media print {{
   body {{ margin: 0; font-size: 9pt }}
   h1 {{ font-size: 14pt }}
@@ -78,7 +79,7 @@ section.one-page table {{ width: 100% }}
   table {{ font-size: 8.5pt }}
   th, td {{ padding: 1px 3px }}
   section.one-page {{ break-inside: avoid; page-break-inside: avoid }}
-  section.one-page table {{ font-size: 8.5pt; line-height: 1.2 }}
+  section.one-page table {{ line-height: 1.2 }}
 }}
 """
 
@@ -137,6 +138,49 @@ def _th(column: Column, texts: list[str], lang: str, id_like: bool) -> str:
     return f'<th scope="col"{style}>{esc(heading(column, lang))}</th>'
 
 
+# A4 landscape less the 12 mm margins, in points
+_PAGE_W, _PAGE_H = 841.89 - 68.0, 595.28 - 68.0
+_SIZES = (11.0, 10.5, 10.0, 9.5, 9.0, 8.5)  # pt, the largest that fits wins
+_EM_PER_UNIT = 0.55  # a display column in ems: a Chinese character is 0.5, Latin letters less
+_ONE_PAGE_CAP = 16  # display columns: a column wider than this wraps rather than widens
+
+
+def _one_page_layout(sheet: Sheet, texts: list[list[str]], lang: str) -> tuple[float, list[float]]:
+    """A one-page sheet's font size (pt) and column widths (% of the page width): each column
+    as wide as its rows' widest line or its heading up to ``_ONE_PAGE_CAP`` display columns,
+    never narrower than its longest word (the total row's included); the size the largest of
+    ``_SIZES`` at which the rows, wrapped to those widths, fit the page under the heading,
+    notes and legend (an estimate; the print test measures the real page)."""
+    heads = [heading(c, lang) for c in sheet.columns]
+    weights = []
+    for head, column in zip(heads, texts, strict=True):
+        lines = [ln for t in column for ln in t.splitlines()]
+        # the rows set the width; the heading and the total row wrap to it
+        body = [ln for t in column[: len(sheet.rows)] for ln in t.splitlines()]
+        widest = max((display_width(ln) for ln in body), default=1)
+        word = max((display_width(w) for t in [head, *lines] for w in t.split()), default=1)
+        head_w = min(display_width(head), _ONE_PAGE_CAP)  # a short heading on one line
+        weights.append(max(min(widest, _ONE_PAGE_CAP), head_w, word, 2) + 2)  # + padding
+    shares = [w / sum(weights) for w in weights]
+    rows = [heads, *([t[i] for t in texts] for i in range(len(texts[0]) if texts else 0))]
+    # the lines above and below the table, at 8.5pt: notes, and the legend wrapped to the page
+    per_line = _PAGE_W / (8.5 * _EM_PER_UNIT)
+    around = len(sheet.notes) + sum(-int(-display_width(t) // per_line) for t in sheet.legend)
+    for size in _SIZES:
+        height = 30.0 + around * 8.5 * 1.3  # the heading, the margins, then those lines
+        for cells in rows:
+            lines = 1
+            for text, share in zip(cells, shares, strict=True):
+                room = share * _PAGE_W - 8  # padding and borders
+                for ln in text.splitlines() or [""]:
+                    need = display_width(ln) * size * _EM_PER_UNIT
+                    lines = max(lines, -int(-need // room)) if room > 0 else lines
+            height += lines * size * 1.2 + 4
+        if height <= _PAGE_H:
+            return size, [100 * x for x in shares]
+    return _SIZES[-1], [100 * x for x in shares]
+
+
 def html_section(sheet: Sheet, lang: str, extra: str = "") -> str:
     """One sheet: its heading, notes, table and legend; ``extra`` (e.g. a chart) after them."""
     texts = [_texts(sheet, c, lang) for c in sheet.columns]
@@ -153,7 +197,14 @@ def html_section(sheet: Sheet, lang: str, extra: str = "") -> str:
         out.append('<ul class="notes">')
         out += [f"<li>{esc(note)}</li>" for note in sheet.notes]
         out.append("</ul>")
-    out.append("<table>")
+    if sheet.one_page:
+        size, widths = _one_page_layout(sheet, texts, lang)
+        out.append(f'<table style="font-size: {size:g}pt">')
+        out.append("<colgroup>")
+        out += [f'<col style="width: {w:.1f}%">' for w in widths]
+        out.append("</colgroup>")
+    else:
+        out.append("<table>")
     out.append("<thead>")
     out.append(
         "<tr>"
