@@ -79,7 +79,8 @@ section.one-page td {{ vertical-align: middle }}
   table {{ font-size: 8.5pt }}
   th, td {{ padding: 1px 3px }}
   section.one-page {{ break-inside: avoid; page-break-inside: avoid }}
-  section.one-page table {{ line-height: 1.2 }}
+  section.one-page table {{ line-height: 1.15 }}
+  section.one-page th, section.one-page td {{ padding: 1px 2px }}
 }}
 """
 
@@ -140,7 +141,7 @@ def _th(column: Column, texts: list[str], lang: str, id_like: bool) -> str:
 
 # A4 landscape less the 12 mm margins, in points
 _PAGE_W, _PAGE_H = 841.89 - 68.0, 595.28 - 68.0
-_SIZES = (11.0, 10.5, 10.0, 9.5, 9.0, 8.5)  # pt, the largest that fits wins
+_SIZES = (11.0, 10.5, 10.0, 9.5, 9.0, 8.5, 8.0)  # pt, the largest that fits wins
 _EM_PER_UNIT = 0.55  # a display column in ems: a Chinese character is 0.5, Latin letters less
 _ONE_PAGE_CAP = 16  # display columns: a column wider than this wraps rather than widens
 
@@ -171,11 +172,11 @@ def _one_page_layout(sheet: Sheet, texts: list[list[str]], lang: str) -> tuple[f
         for cells in rows:
             lines = 1
             for text, share in zip(cells, shares, strict=True):
-                room = share * _PAGE_W - 8  # padding and borders
+                room = share * _PAGE_W - 6  # padding and borders
                 for ln in text.splitlines() or [""]:
                     need = display_width(ln) * size * _EM_PER_UNIT
                     lines = max(lines, -int(-need // room)) if room > 0 else lines
-            height += lines * size * 1.2 + 4
+            height += lines * size * 1.15 + 3  # line height, padding and border
         if height <= _PAGE_H:
             return size, [100 * x for x in shares]
     return _SIZES[-1], [100 * x for x in shares]

@@ -173,7 +173,7 @@ def test_a_one_page_sheet_is_laid_out_to_fit_and_prints_its_legend(lang: str) ->
     assert '<section class="sheet" id="status">' in text
     board_table = parsed.tables[1]
     size = float(re.search(r"font-size: ([\d.]+)pt", board_table["style"]).group(1))
-    assert 8.5 <= size <= 11
+    assert 8 <= size <= 11
     widths = [float(re.search(r"width: ([\d.]+)%", c).group(1)) for c in parsed.cols]
     assert len(widths) == len(sheet.columns) and abs(sum(widths) - 100) < 0.5
     assert widths[0] == max(widths)  # the names are the widest column
