@@ -160,7 +160,9 @@ def _md_headings(sheet: Sheet, lang: str) -> tuple[list[str], str]:
             keys.append(f"{m.group(1)} {m.group(2)}")
     if not keys:
         return headings, ""
-    return headings, ("列：" if lang == "zh" else "Columns: ") + "; ".join(keys)
+    if lang == "zh":
+        return headings, "列：" + "；".join(keys)
+    return headings, "Columns: " + "; ".join(keys)
 
 
 def _markdown(sheets: list[Sheet], lang: str) -> str:
