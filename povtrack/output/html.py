@@ -170,13 +170,13 @@ def _one_page_layout(sheet: Sheet, texts: list[list[str]], lang: str) -> tuple[f
     for size in _SIZES:
         height = 30.0 + around * 8.5 * 1.3  # the heading, the margins, then those lines
         for cells in rows:
-            lines = 1
+            tallest = 1  # lines of the row's tallest cell
             for text, share in zip(cells, shares, strict=True):
                 room = share * _PAGE_W - 6  # padding and borders
                 for ln in text.splitlines() or [""]:
                     need = display_width(ln) * size * _EM_PER_UNIT
-                    lines = max(lines, -int(-need // room)) if room > 0 else lines
-            height += lines * size * 1.15 + 3  # line height, padding and border
+                    tallest = max(tallest, -int(-need // room)) if room > 0 else tallest
+            height += tallest * size * 1.15 + 3  # line height, padding and border
         if height <= _PAGE_H:
             return size, [100 * x for x in shares]
     return _SIZES[-1], [100 * x for x in shares]
