@@ -15,6 +15,7 @@ from povtrack.errors import UsageError
 from povtrack.i18n import tr
 from povtrack.output.notation import (
     NUMBER_KINDS,
+    display_width,
     finite,
     heading,
     is_number,
@@ -111,8 +112,57 @@ def _md_escape(text: str) -> str:
     return "<br>".join(lines)
 
 
-def _md_row(cells: list[str]) -> str:
-    return "| " + " | ".join(cells) + " |"
+def _md_cell(text: str) -> str:
+    """An escaped cell whose own leading and trailing spaces survive the padding: Markdown
+    trims a cell, so they are written as ``&#32;`` (a literal ``&`` is always ``\\&``)."""
+    body = text.strip(" ")
+    if not body:
+        return "&#32;" * len(text)
+    lead = len(text) - len(text.lstrip(" "))
+    trail = len(text) - len(text.rstrip(" "))
+    return "&#32;" * lead + body + "&#32;" * trail
+
+
+def _md_table(headings: list[str], rows: list[list[str]], right: list[bool]) -> list[str]:
+    """The table's lines, every column padded to its widest cell in terminal cells
+    (``display_width``: a Chinese character takes two), figures right-aligned, so that the
+    pipes line up in a monospaced view in either language."""
+    widths = [max(3, display_width(h)) for h in headings]
+    for cells in rows:
+        widths = [max(w, display_width(c)) for w, c in zip(widths, cells, strict=True)]
+
+    def line(cells: list[str]) -> str:
+        padded = []
+        for text, width, r in zip(cells, widths, right, strict=True):
+            pad = " " * (width - display_width(text))
+            padded.append(pad + text if r else text + pad)
+        return "| " + " | ".join(padded) + " |"
+
+    rule = ["-" * (w - 1) + ":" if r else "-" * w for w, r in zip(widths, right, strict=True)]
+    return [line(headings), line(rule), *(line(cells) for cells in rows)]
+
+
+_KEY_HEADING = re.compile(r"(\S{1,3}) (.+)", re.S)
+
+
+def _md_headings(sheet: Sheet, lang: str) -> tuple[list[str], str]:
+    """The headings, and a key line. A one-page sheet (the board) keeps its Markdown narrow:
+    each status-coloured column headed "N name" is headed "N" alone, and the key under the
+    table says which name each N stands for."""
+    headings = [heading(c, lang) for c in sheet.columns]
+    if not sheet.one_page:
+        return headings, ""
+    keys = []
+    for i, c in enumerate(sheet.columns):
+        m = _KEY_HEADING.fullmatch(headings[i]) if c.status_from else None
+        if m:
+            headings[i] = m.group(1)
+            keys.append(f"{m.group(1)} {m.group(2)}")
+    if not keys:
+        return headings, ""
+    if lang == "zh":
+        return headings, "列：" + "；".join(keys)
+    return headings, "Columns: " + "; ".join(keys)
 
 
 def _markdown(sheets: list[Sheet], lang: str) -> str:
@@ -122,19 +172,26 @@ def _markdown(sheets: list[Sheet], lang: str) -> str:
         if sheet.notes:
             lines += [f"- {_md_escape(note)}" for note in sheet.notes]
             lines.append("")
-        lines.append(_md_row([_md_escape(heading(c, lang)) for c in sheet.columns]))
-        lines.append(_md_row(["---:" if c.kind in NUMBER_KINDS else "---" for c in sheet.columns]))
-        rows = [sheet.values(r) for r in sheet.rows]
+        headings, key = _md_headings(sheet, lang)
+        rows = [(sheet.values(r), sheet.units(r)) for r in sheet.rows]
         total = total_row(sheet, lang)
-        if total is not None:
-            rows.append(total)
-        for values in rows:
-            cells = [
-                _md_escape(value_text(c, v, lang))
-                for c, v in zip(sheet.columns, values, strict=True)
+        if total is not None and sheet.total is not None:
+            rows.append((total, sheet.units(sheet.total)))
+        cells = [
+            [
+                _md_cell(_md_escape(value_text(c, v, lang, u)))
+                for c, v, u in zip(sheet.columns, values, units, strict=True)
             ]
-            lines.append(_md_row(cells))
+            for values, units in rows
+        ]
+        right = [c.kind in NUMBER_KINDS for c in sheet.columns]
+        lines += _md_table([_md_cell(_md_escape(h)) for h in headings], cells, right)
         if not sheet.rows:
             lines += ["", _md_escape(no_rows(lang))]
+        if key:
+            lines += ["", _md_escape(key)]
+        if sheet.legend:
+            lines.append("")
+            lines += [f"- {_md_escape(text)}" for text in sheet.legend]
         parts.append("\n".join(lines))
     return "\n\n".join(parts) + "\n"

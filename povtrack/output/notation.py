@@ -1,14 +1,18 @@
 """How a ``Sheet``'s values are written in each file format: the notation every writer shares
 (``output.files`` for CSV and Markdown, ``output.html``, ``output.xlsx``).
 
-Every format writes the same rows with the same values; only the notation differs: numbers
-never rounded (CSV without thousands separators, Markdown and HTML with them, XLSX as number
-cells), shares as fractions in CSV and as percent elsewhere, None (and a non-finite number) as a
-blank, never 0, headings with the unit in the chosen language, the total row and the titles
-and notes everywhere but in the CSV. Text that a spreadsheet could run as a formula is
-neutralised (a leading ``'``) in CSV and XLSX (``neutralise``). The table of what each format
-writes, for users: docs/commands.md, "How each format writes a value"; the format tests hold
-each writer to it.
+Every format writes the same rows with the same values; only the notation differs. The table
+exports that programs read keep every figure exact: CSV plain digits without thousands
+separators, JSON as computed, the XLSX table exports as number cells. What people read is
+rounded to the figure's unit (``rounded_text``; the unit is the column's, or the row's where
+the column has ``unit_from``): HTML, Markdown and the report, with thousands separators, so
+111624.21 people reads 111,624 and 52.022222 mu reads 52. Shares are fractions in CSV and
+percent elsewhere (rounded to one place for people: 50%, 33.3%). None (and a non-finite
+number) is a blank, never 0; headings carry the unit in the chosen language; the total row and
+the titles and notes are everywhere but in the CSV. Text that a spreadsheet could run as a
+formula is neutralised (a leading ``'``) in CSV and XLSX (``neutralise``). The table of what
+each format writes, for users: docs/commands.md, "How each format writes a value"; the format
+tests hold each writer to it.
 """
 
 from __future__ import annotations
@@ -142,8 +146,10 @@ def as_date(value: Any) -> date | None:
     return None
 
 
-def value_text(column: Column, value: Any, lang: str) -> str:
-    """The cell as text for people (Markdown, HTML): '' for None."""
+def value_text(column: Column, value: Any, lang: str, unit: str | None = None) -> str:
+    """The cell as text for people (Markdown, HTML): '' for None; a figure rounded to its
+    ``unit`` (the cell's unit code, as ``Sheet.units`` gives it; the column's own when None),
+    thousands grouped; a share as percent to one place at most (50%, 33.3%)."""
     if value is None:
         return ""
     kind = column.kind
@@ -151,14 +157,19 @@ def value_text(column: Column, value: Any, lang: str) -> str:
         if not finite(value):
             return ""
         if kind == "share":
-            return f"{float(value) * 100:.1f}%"
-        return grouped(plain_number(value))
+            return percent_text(value)
+        return rounded_text(value, column.unit if unit is None else unit)
     if kind == "date":
         iso = iso_date(value)
         return iso if iso is not None else str(value)
     if kind == "status":
         return status_label(str(value), lang)
     return str(value)
+
+
+def percent_text(share: int | float | Decimal) -> str:
+    """A share (0.5 is half) as people read it: 50%, 33.3%, 121.8%."""
+    return rounded_text(float(share) * 100, "percent") + "%"
 
 
 # ---------------------------------------------------------------------------------------------

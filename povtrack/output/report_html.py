@@ -1,9 +1,23 @@
 """The weekly report as one self-contained HTML page: every sheet as a table (``output.html``),
-and under each task an inline SVG chart of progress against the expected pace."""
+and under each task an inline SVG chart of progress against the expected pace.
+
+The report is a handout: printed on A4 landscape, each section from a new page (the print CSS
+of ``output.html``). So that an 18-column status table fits the page width at a readable size
+without breaking a word, the handout leaves out the id columns that sit beside their names
+(``_ID_KEYS``; the ids stay in ``--json`` and the table exports) and a task column that says
+the section's own task on every row. Chart labels are wrapped by
+display width (Chinese between characters, Latin at spaces, never mid-word) onto two lines at
+most, and the figures beside the bars are rounded like the tables' (``notation.percent_text``).
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from povtrack.output.notation import percent_text
 from povtrack.output.report import CHART_NOTE, TITLE, Chart, Report
+from povtrack.output.wrap import wrap_label
+from povtrack.sheet import Sheet
 
 _COLOURS = {
     "done": "#2e7d32",
@@ -13,7 +27,21 @@ _COLOURS = {
     "no_data": "#bdbdbd",
     "reported": "#42a5f5",
 }
-_SVG_CSS = "svg.chart { display: block; margin: 2px 0 10px } svg.chart text { font-size: 9px }\n"
+# 11px is 8.25pt: no chart text prints below 8pt
+_FONT_PX = 11
+_SVG_CSS = (
+    "svg.chart { display: block; margin: 4px 0 10px; break-inside: avoid }\n"
+    f"svg.chart text {{ font-size: {_FONT_PX}px }}\n"
+)
+# Id columns a handout leaves out when the sheet has the names beside them.
+_ID_KEYS = ("indicator", "scope", "area")
+_NAME_KEYS = ("name", "name_en", "scope_name", "scope_name_en", "area_name")
+
+_LABEL_W, _BAR_W, _VALUE_W = 400, 440, 60  # px; together within A4 landscape's 1032px
+_LINE_H = 13  # px, one label line
+# display columns a label line may take: a Chinese character is one em (2 columns), a Latin
+# letter about 0.6 em on average (generous, so that a line never runs into the bar)
+_LABEL_UNITS = int(_LABEL_W / (_FONT_PX * 0.6)) - 1
 
 
 def html(report: Report, lang: str, pick: int) -> str:
@@ -22,41 +50,59 @@ def html(report: Report, lang: str, pick: int) -> str:
     body = [f"<h1>{esc(TITLE[pick])} — {esc(report.as_of.isoformat())}</h1>"]
     for sheet in report.sheets:
         chart = report.charts.get(sheet.key)
-        body.append(html_section(sheet, lang, _svg(chart, pick) if chart else ""))
+        body.append(html_section(handout(sheet), lang, _svg(chart, pick) if chart else ""))
     return html_page(f"{TITLE[pick]} {report.as_of.isoformat()}", lang, body, _SVG_CSS)
+
+
+def handout(sheet: Sheet) -> Sheet:
+    """The sheet as the printed report shows it: without the id columns beside names, nor a
+    task column whose rows are all of one task (the section's heading names it)."""
+    named = any(c.key in _NAME_KEYS for c in sheet.columns)
+    tasks = {r.get("task") for r in sheet.rows}
+    columns = [
+        c
+        for c in sheet.columns
+        if not (named and c.key in _ID_KEYS and c.kind == "text")
+        and not (c.key == "task" and len(tasks) == 1)
+    ]
+    return sheet if columns == sheet.columns else replace(sheet, columns=columns)
 
 
 def _svg(chart: Chart, pick: int) -> str:
     """A horizontal bar per target: progress filled, the expected pace as a dark line."""
     from povtrack.output.html import esc
 
-    label_w, bar_w, row_h = 260, 300, 14
-    height = row_h * len(chart.bars) + 18
+    labels = [wrap_label(b.label, _LABEL_UNITS) for b in chart.bars]
+    heights = [max(1, len(lines)) * _LINE_H + 4 for lines in labels]
+    height = sum(heights) + 20
+    width = _LABEL_W + _BAR_W + _VALUE_W
     out = [
-        f'<svg class="chart" width="{label_w + bar_w + 50}" '
-        f'height="{height}" role="img" aria-label="{esc(CHART_NOTE[pick])}">',
-        f'<text x="0" y="10">{esc(CHART_NOTE[pick])}</text>',
+        f'<svg class="chart" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        f'role="img" aria-label="{esc(CHART_NOTE[pick])}">',
+        f'<text x="0" y="12">{esc(CHART_NOTE[pick])}</text>',
     ]
-    for i, b in enumerate(chart.bars):
-        y = 16 + i * row_h
-        out.append(f'<text x="0" y="{y + 10}">{esc(b.label[:40])}</text>')
+    y = 18
+    for b, lines, row_h in zip(chart.bars, labels, heights, strict=True):
+        for k, line in enumerate(lines):
+            out.append(f'<text x="0" y="{y + 11 + k * _LINE_H}">{esc(line)}</text>')
+        bar_y, bar_h = y + 2, min(row_h - 4, _LINE_H - 2)
         out.append(
-            f'<rect x="{label_w}" y="{y + 2}" width="{bar_w}" height="{row_h - 4}" fill="#eeeeee"/>'
+            f'<rect x="{_LABEL_W}" y="{bar_y}" width="{_BAR_W}" height="{bar_h}" fill="#eeeeee"/>'
         )
         if b.progress is not None:
-            w = round(min(b.progress, 1.0) * bar_w, 1)
+            w = round(min(b.progress, 1.0) * _BAR_W, 1)
             colour = _COLOURS.get(b.status, "#999999")
             out.append(
-                f'<rect x="{label_w}" y="{y + 2}" width="{w}" height="{row_h - 4}" '
-                f'fill="{colour}"/>'
+                f'<rect x="{_LABEL_W}" y="{bar_y}" width="{w}" height="{bar_h}" fill="{colour}"/>'
             )
         if b.expected is not None:
-            x = round(label_w + min(b.expected, 1.0) * bar_w, 1)
+            x = round(_LABEL_W + min(b.expected, 1.0) * _BAR_W, 1)
             out.append(
-                f'<line x1="{x}" y1="{y}" x2="{x}" y2="{y + row_h}" stroke="#000" '
-                'stroke-width="1.5"/>'
+                f'<line x1="{x}" y1="{bar_y - 2}" x2="{x}" y2="{bar_y + bar_h + 2}" '
+                'stroke="#000" stroke-width="1.5"/>'
             )
-        shown = "—" if b.progress is None else f"{b.progress * 100:.0f}%"
-        out.append(f'<text x="{label_w + bar_w + 4}" y="{y + 10}">{esc(shown)}</text>')
+        shown = "—" if b.progress is None else percent_text(b.progress)
+        out.append(f'<text x="{_LABEL_W + _BAR_W + 6}" y="{y + 11}">{esc(shown)}</text>')
+        y += row_h
     out.append("</svg>")
     return "\n".join(out)

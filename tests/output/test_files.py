@@ -3,9 +3,12 @@ helpers/formats.py, several sheets and a sheet with no rows (in every format, XL
 formula injection in CSV, Markdown and HTML, and arbitrary text round-tripping through them.
 
 Expected cells are computed here from the row data by the rules documented in
-povtrack/output/files.py, not with its helpers: CSV plain numbers and shares as fractions; Markdown
-and HTML numbers with thousands grouped and shares as one-decimal percent; status labels in the
-language; text that could start a formula prefixed with ' in CSV.
+povtrack/output/notation.py, not with its helpers: CSV plain numbers and shares as fractions;
+Markdown and HTML figures rounded to their unit (people and yuan whole, half away from zero;
+no unit: two places) with thousands grouped, and shares as percent to one place at most;
+status labels in the language; text that could start a formula prefixed with ' in CSV.
+Markdown pads its cells (tests/output/test_markdown.py holds the padding to display width), so
+a cell is read with its padding stripped.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from decimal import ROUND_HALF_UP, Decimal
 from html.parser import HTMLParser
 from typing import Any
 
@@ -48,13 +52,6 @@ def _plain(v: float | int) -> str:
     return str(int(v)) if v.is_integer() else repr(v)
 
 
-def _grouped(v: float | int) -> str:
-    if isinstance(v, int) or v.is_integer():
-        return f"{int(v):,}"
-    whole, frac = repr(v).split(".")
-    return f"{int(whole):,}.{frac}" if whole != "-0" else f"-0.{frac}"
-
-
 # --- expected cells per format, from the row data -------------------------------------------
 
 
@@ -70,14 +67,27 @@ def _csv_cell(col: Column, v: Any, lang: str) -> str:
     return _neutral(v)
 
 
+def _round_text(v: float | int, places: int) -> str:
+    """Half away from zero to ``places``, thousands grouped, no trailing zeros or point."""
+    q = Decimal(repr(float(v))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    text = f"{q:,f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+# places for people, by the unit of the sheet's figure columns (see the module docstring)
+_PLACES = {"people": 0, "yuan": 0, "": 2}
+
+
 def _human_cell(col: Column, v: Any, lang: str) -> str:
     """Markdown and HTML."""
     if v is None:
         return ""
     if col.kind == "share":
-        return f"{v * 100:.1f}%"
+        return _round_text(v * 100, 1) + "%"
     if col.kind in NUMBER_KINDS:
-        return _grouped(v)
+        return _round_text(v, _PLACES[col.unit])
     if col.kind == "status":
         return STATUS[v][0 if lang == "zh" else 1]
     return v
@@ -136,6 +146,9 @@ def _md_unescape(cell: str) -> str:
         if cell.startswith("<br>", i):
             out.append("\n")
             i += 4
+        elif cell.startswith("&#32;", i):  # a cell's own edge space (a "&" is always "\\&")
+            out.append(" ")
+            i += 5
         elif cell[i] == "\\" and i + 1 < len(cell) and not cell[i + 1].isalnum():
             out.append(cell[i + 1])
             i += 2
@@ -148,13 +161,9 @@ def _md_unescape(cell: str) -> str:
 def _md_cells(line: str) -> list[str]:
     assert line.startswith("| ") and line.endswith(" |"), line
     parts = re.split(r"(?<!\\)\|", line[2:-2])
-    # a cell "a \| b" is not split; one space pads each side of a cell
-    cells = []
-    for p in parts:
-        p = p[1:] if p.startswith(" ") and cells else p
-        p = p[:-1] if p.endswith(" ") and len(cells) < len(parts) - 1 else p
-        cells.append(_md_unescape(p))
-    return cells
+    # a cell "a \| b" is not split; spaces pad each side of a cell (its own edge spaces are
+    # written as &#32;)
+    return [_md_unescape(p.strip(" ")) for p in parts]
 
 
 def _read_md(text: str) -> list[dict[str, Any]]:
@@ -183,7 +192,9 @@ def test_markdown_cells_equal_the_sheet_rows(lang: str) -> None:
     assert sec["notes"] == NOTES
     header, align, *body = sec["table"]
     assert _md_cells(header) == HEADINGS[lang]
-    assert _md_cells(align) == ["---", "---", "---:", "---:", "---:", "---", "---", "---"]
+    right = [re.fullmatch(r"-{2,}:", a) is not None for a in _md_cells(align)]
+    assert all(re.fullmatch(r"-{3,}:?", a) for a in _md_cells(align))
+    assert right == [False, False, True, True, True, False, False, False]
     assert len(body) == len(ROWS) + 1
     for row, line in zip(ROWS, body, strict=False):
         assert _md_cells(line) == [_human_cell(c, row[c.key], lang) for c in COLUMNS]
@@ -192,7 +203,8 @@ def test_markdown_cells_equal_the_sheet_rows(lang: str) -> None:
         _human_cell(c, v, lang) for c, v in zip(COLUMNS, total, strict=True)
     ]
     assert "\\|" in body[0] and "<br>" in body[1]  # escaped pipe, line break
-    assert "| 1,234,567.5 | 50.0% |" in body[0]
+    assert _md_cells(body[0])[3:5] == ["1,234,568", "50%"]  # yuan whole, the share as percent
+    assert _md_cells(body[3])[4] == "33.3%"
     assert sec["after"] == []
 
 

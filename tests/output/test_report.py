@@ -166,7 +166,12 @@ def test_markdown_has_a_text_chart_per_task_with_targets(demo) -> None:
             bars = [r for r in demo["status"]["rows"] if r["task"] == n and r["kind"] != "activity"]
             lines = blocks[0].splitlines()
             assert lines[0] == "Progress (bar) against the expected pace (line)"
-            assert len(lines) == 1 + len(bars), heading
+            assert lines[1].startswith("# done  | expected by now  . to go")  # the key
+            # one line per bar; a long label goes on over an indented line without a bar
+            drawn = [line for line in lines[2:] if not line.startswith("  ")]
+            assert len(drawn) == len(bars), heading
+            for line in drawn:
+                assert re.search(r"  [#.|]{40,41} +(?:[\d.,]+%|--)$", line), line
     for heading, body in [sections[1], *sections[12:]]:
         assert "```text" not in body, heading
 
