@@ -97,7 +97,7 @@ def md_sections(text: str) -> list[tuple[str, str]]:
 
 def html_sections(text: str) -> list[tuple[str, str]]:
     """(id, body) for every <section>, in order."""
-    return re.findall(r'<section class="sheet" id="([^"]*)">(.*?)</section>', text, flags=re.S)
+    return re.findall(r'<section class="sheet[^"]*" id="([^"]*)">(.*?)</section>', text, flags=re.S)
 
 
 # --------------------------------------------------------------------------- every format
