@@ -34,6 +34,9 @@ class Column:
     # For a text cell that stands for a status (a board cell "滞后 42/60%"): the row field that
     # holds the status code, so the views colour the cell as a ``status`` cell.
     status_from: str = ""
+    # A pace that must be kept (needed per week) is rounded up where it is shown rounded:
+    # 0.4 villages a week reads 1, never 0.
+    round_up: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:

@@ -158,7 +158,7 @@ def value_text(column: Column, value: Any, lang: str, unit: str | None = None) -
             return ""
         if kind == "share":
             return percent_text(value)
-        return rounded_text(value, column.unit if unit is None else unit)
+        return rounded_text(value, column.unit if unit is None else unit, column.round_up)
     if kind == "date":
         iso = iso_date(value)
         return iso if iso is not None else str(value)
@@ -190,29 +190,34 @@ def places(unit: str) -> int:
     return 0 if known.integer else _PLACES.get(unit, DEFAULT_PLACES)
 
 
-def rounded(value: int | float | Decimal, unit: str) -> int | float:
+def rounded(value: int | float | Decimal, unit: str, up: bool = False) -> int | float:
     """The figure rounded to its unit: 111624.21 people -> 111624, 52.04 mu -> 52.0 shown as 52;
-    whole results as ints (so they never print as "111624.0")."""
+    whole results as ints (so they never print as "111624.0"). ``up``: away from zero (a pace
+    that must be kept: 0.4 villages a week needed is 1, never 0)."""
     digits = places(unit)
     exact = float(value)
     if not math.isfinite(exact):
         return exact
     # half away from zero, as people round (Python's round() halves to even)
-    scaled = Decimal(repr(exact)).scaleb(digits).to_integral_value(rounding="ROUND_HALF_UP")
+    scaled = (
+        Decimal(repr(exact))
+        .scaleb(digits)
+        .to_integral_value(rounding="ROUND_UP" if up else "ROUND_HALF_UP")
+    )
     result = float(scaled.scaleb(-digits))
     return int(result) if result.is_integer() else result
 
 
-def rounded_text(value: int | float | Decimal, unit: str) -> str:
+def rounded_text(value: int | float | Decimal, unit: str, up: bool = False) -> str:
     """A rounded figure as people read it: thousands grouped, no trailing point or zeros
     beyond what the unit shows (1,234; 52.5; 80)."""
-    return grouped(plain_number(rounded(value, unit)))
+    return grouped(plain_number(rounded(value, unit, up)))
 
 
-def number_format(value: int | float | Decimal, unit: str) -> str:
+def number_format(value: int | float | Decimal, unit: str, up: bool = False) -> str:
     """The XLSX number format for a figure shown rounded to its unit: "#,##0" for a whole
     figure (never "#,##0.##", which Excel shows as "2."), else as many places as the unit."""
-    if float(rounded(value, unit)).is_integer():
+    if float(rounded(value, unit, up)).is_integer():
         return "#,##0"
     return "#,##0." + "0" * places(unit)
 

@@ -148,10 +148,15 @@ def _label(key: str) -> tuple[str, str]:
 
 
 def _col(
-    key: str, kind: str = "text", label: str | None = None, unit: str = "", unit_from: str = ""
+    key: str,
+    kind: str = "text",
+    label: str | None = None,
+    unit: str = "",
+    unit_from: str = "",
+    round_up: bool = False,
 ) -> Column:
     zh, en = _label(label or key)
-    return Column(key, zh, en, kind, unit, unit_from)
+    return Column(key, zh, en, kind, unit, unit_from, round_up=round_up)
 
 
 def status_sheet(plan: Plan, rows: list[StatusRow], as_of: date, lang: str) -> Sheet:
@@ -172,7 +177,7 @@ def status_sheet(plan: Plan, rows: list[StatusRow], as_of: date, lang: str) -> S
         _col("due", "date"),
         _col("level_name", label="level"),
         _col("gap", "number", unit_from="unit"),
-        _col("needed_per_week", "number", unit_from="unit"),
+        _col("needed_per_week", "number", unit_from="unit", round_up=True),
         _col("recent_per_week", "number", unit_from="unit"),
         _col("projected", "number", unit_from="unit"),
         _col("projected_date", "date"),

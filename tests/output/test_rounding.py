@@ -52,3 +52,21 @@ def test_a_sheet_gives_each_cell_its_unit() -> None:
     sheet = Sheet("t", "t", "t", columns)
     assert sheet.units({"unit": "people"}) == ["", "people", "mu"]
     assert sheet.units({}) == ["", "", "mu"]
+
+
+def test_a_pace_to_keep_rounds_up_never_to_zero() -> None:
+    assert rounded(0.421, "villages", up=True) == 1
+    assert rounded(0.421, "villages") == 0
+    assert rounded_text(3.01, "people", up=True) == "4"
+    assert rounded_text(3.0, "people", up=True) == "3"  # a whole pace stays as it is
+    assert rounded(52.01, "mu", up=True) == 52.1
+    assert number_format(0.421, "villages", up=True) == "#,##0"
+
+
+def test_the_status_sheet_rounds_the_needed_pace_up_in_html() -> None:
+    from povtrack.output.notation import value_text
+
+    needed = Column("needed_per_week", "每周需完成", "Needed per week", "number", round_up=True)
+    assert value_text(needed, 0.421, "en", unit="villages") == "1"
+    recent = Column("recent_per_week", "近期每周", "Recent per week", "number")
+    assert value_text(recent, 0.421, "en", unit="villages") == "0"
