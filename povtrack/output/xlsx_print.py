@@ -1,0 +1,328 @@
+"""Worksheets that print as handouts (openpyxl): explicit fonts, cells written rounded to their
+unit, A4 landscape page setup, print titles, a header and footer, and a page model that says how
+much of the last printed page a table leaves free (so a chart can fill it).
+
+Invariants: no text is set below ``MIN_PT`` (so a sheet fitted to the width at ``MIN_SCALE`` or
+more never prints below 8 pt); every row written through ``Layout`` gets an explicit height, so
+the page model and the printed page agree; a number cell's format comes from
+``notation.number_format`` (never ``#,##0.##``, which Excel shows as "2."). Used by the report
+(``output.report_xlsx``); a table export may use it for its printed page too.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from povtrack.output.notation import (
+    STATUS_COLOURS,
+    XML_ILLEGAL,
+    as_date,
+    display_width,
+    finite,
+    is_number,
+    neutralise,
+    number_format,
+    rounded,
+    rounded_text,
+)
+
+FONT = "Arial"
+BODY_PT = 10
+TITLE_PT = 14
+FOOTER_PT = 9
+MIN_PT = 9  # nothing is set smaller
+MIN_SCALE = 0.9  # widths are chosen so fit-to-width never shrinks below this: 9 pt x 0.9 > 8 pt
+
+# A4 landscape in points, and the margins in inches (openpyxl's unit).
+PAGE_W, PAGE_H = 841.89, 595.28
+MARGIN_LR, MARGIN_TOP, MARGIN_BOTTOM, MARGIN_HF = 0.4, 0.6, 0.6, 0.25
+PRINT_W = PAGE_W - 72 * 2 * MARGIN_LR
+PRINT_H = PAGE_H - 72 * (MARGIN_TOP + MARGIN_BOTTOM)
+# A column width unit (a digit of the default font, Arial 10) as printed, in points, and each
+# column's padding: measured on LibreOffice's PDF (5.55 pt), rounded up.
+UNIT_PT = 5.6
+PAD_PT = 0.0
+LINE_PT = 13.0  # one line of BODY_PT text with its leading
+ROW_PAD_PT = 2.5
+CM = 72 / 2.54  # points per centimetre (chart sizes are in cm)
+
+
+def cell_text(text: str) -> str:
+    """A string cell's text: neutralised against formulas, line ends as \\n, characters XML
+    cannot hold as U+FFFD."""
+    text = neutralise(text).replace("\r\n", "\n").replace("\r", "\n")
+    return XML_ILLEGAL.sub("\ufffd", text)
+
+
+def font(size: float = BODY_PT, *, bold: bool = False, colour: str = "000000") -> Any:
+    from openpyxl.styles import Font
+
+    return Font(name=FONT, size=max(size, MIN_PT), bold=bold, color=colour)
+
+
+def new_workbook() -> Any:
+    """An empty workbook whose default font (the Normal style, which column widths are
+    measured in) is ``FONT`` at BODY_PT: Arial prints with the same metrics in Excel and in
+    LibreOffice (Liberation Sans), so a width planned here is the width printed."""
+    from openpyxl import Workbook
+    from openpyxl.utils.indexed_list import IndexedList
+
+    wb = Workbook()
+    default = wb.active
+    assert default is not None
+    wb.remove(default)
+    base = font()
+    # openpyxl has no public setter for the default font: font 0 first, then the Normal style
+    # (setting its font looks the font up in the list, and must find it at 0)
+    wb._fonts = IndexedList([base])
+    wb._named_styles["Normal"].font = base
+    return wb
+
+
+def lines_for(text: str, width: float) -> int:
+    """Lines a text takes wrapped in a column ``width`` units wide (an estimate on the safe
+    side: East Asian characters count two units; a Latin word or a number never breaks)."""
+    room = max(1.0, width - 1)
+    total = 0
+    for line in text.split("\n"):
+        used, count = 0.0, 1
+        for token in _TOKENS.findall(line):
+            w = display_width(token)
+            if token.isspace():
+                used += w
+                continue
+            if used and used + w > room:
+                count += 1
+                used = 0.0
+            used += w
+        total += count + int(max(0.0, used - 1) // room)
+    return max(1, total)
+
+
+_TOKENS = re.compile(r"[\x21-\x7e]+|\s+|.")
+
+
+def width_pt(widths: list[float]) -> float:
+    return sum(w * UNIT_PT + PAD_PT for w in widths)
+
+
+def scale_for(widths: list[float]) -> float:
+    """The share fit-to-width prints the columns at (1 when they fit)."""
+    return min(1.0, PRINT_W / width_pt(widths)) if widths else 1.0
+
+
+@dataclass
+class Layout:
+    """A worksheet written top to bottom, with the height of every row kept so the printed
+    pages can be modelled (``remaining``)."""
+
+    ws: Any
+    widths: list[float]
+    heights: list[float] = field(default_factory=list)  # row 1 first
+    title_rows: tuple[int, int] | None = None  # rows repeated on every printed page
+
+    @property
+    def row(self) -> int:
+        """The last row written."""
+        return len(self.heights)
+
+    def set_widths(self) -> None:
+        from openpyxl.utils import get_column_letter
+
+        for j, w in enumerate(self.widths, 1):
+            self.ws.column_dimensions[get_column_letter(j)].width = round(w, 1)
+
+    def add_row(self, height: float) -> int:
+        self.heights.append(height)
+        self.ws.row_dimensions[self.row].height = round(height, 1)
+        return self.row
+
+    def line(self, text: str, size: float = BODY_PT, **style: Any) -> int:
+        """A row with one text across the page (a title, a stamp line, a legend line)."""
+        r = self.add_row(size * 1.3 + ROW_PAD_PT)
+        cell = self.ws.cell(row=r, column=1, value=cell_text(text))
+        cell.data_type = "s"
+        cell.font = font(size, **style)
+        return r
+
+    def gap(self, height: float = 6.0) -> int:
+        return self.add_row(height)
+
+    def remaining(self) -> float:
+        """Points left on the last printed page below the rows written so far, at the scale
+        the widths print at."""
+        scale = scale_for(self.widths)
+        page = PRINT_H / scale  # the page's height in sheet points
+        repeat = 0.0
+        if self.title_rows:
+            first, last = self.title_rows
+            repeat = sum(self.heights[first - 1 : last])
+        used = 0.0
+        for i, h in enumerate(self.heights, 1):
+            if used + h > page:
+                used = repeat if self.title_rows and i > self.title_rows[1] else 0.0
+            used += h
+        return max(0.0, (page - used) * scale)
+
+
+def shown(value: Any, kind: str = "text", unit: str = "") -> str:
+    """The text a cell written by ``put`` shows."""
+    if value is None or value == "":
+        return ""
+    if kind in ("integer", "number", "share") and is_number(value):
+        if not finite(value):
+            return ""
+        if kind == "share":
+            return rounded_text(float(value) * 100, "percent") + "%"
+        return rounded_text(value, unit)
+    if kind == "date" and as_date(value) is not None:
+        return str(as_date(value))
+    return cell_text(str(value))
+
+
+def put(
+    ws: Any, row: int, col: int, value: Any, kind: str = "text", unit: str = "", status: str = ""
+) -> str:
+    """Write one cell for people: numbers rounded to their unit with a format showing exactly
+    that, shares as whole percent, dates as dates, text as text (never a formula); ``status``
+    fills the cell with that status's colour. Returns the text it shows (for widths)."""
+    from openpyxl.styles import Alignment, PatternFill
+
+    cell = ws.cell(row=row, column=col)
+    cell.font = font()
+    cell.alignment = Alignment(vertical="center", wrap_text=kind == "text")
+    if status in STATUS_COLOURS:
+        cell.fill = PatternFill("solid", fgColor=STATUS_COLOURS[status])
+    if value is None or value == "":
+        return ""
+    if kind in ("integer", "number", "share") and is_number(value):
+        if not finite(value):
+            return ""
+        if kind == "share":
+            shown = rounded(float(value) * 100, "percent")
+            cell.value = shown / 100
+            whole = float(shown).is_integer()
+            cell.number_format = "0%" if whole else "0.0%"
+            return f"{shown}%"
+        cell.value = rounded(value, unit)
+        cell.number_format = number_format(value, unit)
+        return rounded_text(value, unit)
+    if kind == "date":
+        day = as_date(value)
+        if day is not None:
+            cell.value = day
+            cell.number_format = "yyyy-mm-dd"
+            cell.alignment = Alignment(vertical="center", horizontal="left")
+            return day.isoformat()
+    text = cell_text(str(value))
+    cell.value = text
+    cell.data_type = "s"
+    return text
+
+
+def header_cells(ws: Any, row: int, headings: list[str]) -> None:
+    """The table's header row: bold, grey, wrapped, with a rule below."""
+    from openpyxl.styles import Alignment, Border, PatternFill, Side
+
+    for j, text in enumerate(headings, 1):
+        cell = ws.cell(row=row, column=j, value=cell_text(text))
+        cell.data_type = "s"
+        cell.font = font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="E7E6E6")
+        cell.border = Border(bottom=Side(style="thin", color="808080"))
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+
+
+def bold_row(ws: Any, row: int, columns: int) -> None:
+    """A total row: bold, with a rule above."""
+    from openpyxl.styles import Border, Side
+
+    for j in range(1, columns + 1):
+        cell = ws.cell(row=row, column=j)
+        cell.font = font(bold=True)
+        cell.border = Border(top=Side(style="thin", color="333333"))
+
+
+def row_height(texts: list[str], widths: list[float], wrapped: list[bool]) -> float:
+    lines = max(
+        (lines_for(t, w) if wrap else 1 for t, w, wrap in zip(texts, widths, wrapped, strict=True)),
+        default=1,
+    )
+    return lines * LINE_PT + ROW_PAD_PT
+
+
+def page_setup(
+    ws: Any,
+    *,
+    widths: list[float],
+    last_row: int,
+    title_rows: tuple[int, int] | None,
+    one_page: bool = False,
+) -> None:
+    """A4 landscape, the print area over the columns written, the title rows repeated on every
+    page. The columns print at the scale that fits them to the page's width (``scale_for``,
+    100 % when they fit), written as an explicit scale: LibreOffice's "fit to one page wide"
+    also shrinks a sheet to save a page, so it is used only for a one-page sheet (to width and
+    height)."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.page import PageMargins
+
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    if one_page:
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 1
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+    else:
+        ws.page_setup.scale = max(10, math.floor(scale_for(widths) * 100))
+        ws.sheet_properties.pageSetUpPr.fitToPage = False
+    ws.page_margins = PageMargins(
+        left=MARGIN_LR,
+        right=MARGIN_LR,
+        top=MARGIN_TOP,
+        bottom=MARGIN_BOTTOM,
+        header=MARGIN_HF,
+        footer=MARGIN_HF,
+    )
+    if title_rows:
+        ws.print_title_rows = f"{title_rows[0]}:{title_rows[1]}"
+    ws.print_area = f"A1:{get_column_letter(max(1, len(widths)))}{max(1, last_row)}"
+
+
+def header_footer(ws: Any, left: str, centre: str, right: str) -> None:
+    """The printed footer (left, centre, right), in FOOTER_PT; ``&P`` and ``&N`` in the texts
+    are the page number and count, any other ``&`` is literal."""
+    for part, text in (
+        (ws.oddFooter.left, left),
+        (ws.oddFooter.center, centre),
+        (ws.oddFooter.right, right),
+    ):
+        safe = XML_ILLEGAL.sub("\ufffd", text).replace("&", "&&")
+        part.text = safe.replace("&&P", "&P").replace("&&N", "&N")[:240]
+        part.size = FOOTER_PT
+        part.font = FONT
+
+
+def chart_text(size: float = BODY_PT) -> Any:
+    """Rich-text properties giving a chart element (an axis, the legend) ``size`` points."""
+    from openpyxl.chart.text import RichText
+    from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties
+
+    props = CharacterProperties(sz=int(max(size, MIN_PT) * 100))
+    return RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=props), endParaRPr=props)])
+
+
+def chart_rows_cm(bars: int) -> float:
+    """The least height (cm) a bar chart needs to label ``bars`` bars legibly."""
+    return 2.5 + bars * 0.55
+
+
+def cm(points: float) -> float:
+    return points / CM
+
+
+def ceil_units(text_width: int, least: float, most: float) -> float:
+    return float(min(most, max(least, math.ceil(text_width) + 1.5)))
