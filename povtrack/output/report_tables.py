@@ -56,6 +56,9 @@ class Table:
     rows: list[list[Cell]] = field(default_factory=list)
     total: list[Cell] | None = None
     caps: list[float] = field(default_factory=list)  # widest each column may be (units)
+    # columns that must show their text on one line (a unit, a date in a sentence): never
+    # narrowed to make the table fit
+    whole: set[int] = field(default_factory=set)
     title: str = ""  # a heading printed above the table, when a sheet holds several
 
 
@@ -97,7 +100,7 @@ def task_table(sheet: Sheet, pick: int) -> Table:
     spec = [
         (_label("indicator", pick), "text", 30.0),
         (_label("scope", pick), "text", 18.0),
-        (_label("unit", pick), "text", 10.0),
+        (_label("unit", pick), "text", 16.0),
         (_label("target", pick), "number", 12.0),
         (_label("actual", pick), "number", 12.0),
         (_label("progress", pick), "share", 9.0),
@@ -108,9 +111,10 @@ def task_table(sheet: Sheet, pick: int) -> Table:
         (_label("needed_per_week", pick), "number", 11.0),
         (_label("recent_per_week", pick), "number", 11.0),
         (_label("projected", pick), "number", 12.0),
-        (word("forecast", pick), "text", 20.0),
+        (word("forecast", pick), "text", 24.0),
     ]
     table = Table([s[0] for s in spec], [s[1] for s in spec], caps=[s[2] for s in spec])
+    table.whole = {2, 13}
     for row in sheet.rows:
         unit = str(row.get("unit") or "")
         projected, note = forecast(row, pick)

@@ -27,6 +27,7 @@ from povtrack.output.report_tables import (
 )
 from povtrack.output.xlsx_print import (
     BODY_PT,
+    MIN_PT,
     CM,
     PRINT_H,
     PRINT_W,
@@ -43,6 +44,7 @@ from povtrack.output.xlsx_print import (
     row_height,
     scale_for,
     shown,
+    text_width,
     width_pt,
 )
 from povtrack.sheet import Sheet
@@ -172,7 +174,8 @@ def _changes_sheet(
 def fit_widths(tables: list[Table]) -> list[float]:
     """Column widths (units) for tables stacked on one sheet: each column as wide as its
     widest cell, up to its cap (text wraps within it), headings wrapping onto two lines; the
-    widest text columns narrowed until the sheet prints at full size (at least MIN_SCALE)."""
+    widest wrapping text columns narrowed (to 14 units at least) until the sheet prints at
+    full size, or as near as that allows."""
     count = max(len(t.headings) for t in tables)
     widths = [4.0] * count
     wrapped = [False] * count
@@ -182,14 +185,14 @@ def fit_widths(tables: list[Table]) -> list[float]:
             texts = [shown(row[j].value, t.kinds[j], row[j].unit) for row in t.rows]
             if t.total:
                 texts.append(shown(t.total[j].value, t.kinds[j], t.total[j].unit))
-            from povtrack.output.notation import display_width
-
-            body = max((max(display_width(x) for x in s.split("\n")) for s in texts if s), default=0)
-            words = max((display_width(w) for w in head.split()), default=0)
-            head_need = max(words if head.isascii() else 0, (display_width(head) + 1) // 2)
-            widths[j] = max(widths[j], min(cap, max(body, head_need) + 1.5))
-            wrapped[j] = wrapped[j] or t.kinds[j] == "text"
-    floor = 8.0
+            body = max((text_width(s) for s in texts if s), default=0.0)
+            # a heading wraps onto two lines: between words, and anywhere in East Asian text
+            words = [w for w in re.findall(r"[\x21-\x7e]+", head)]
+            longest = max((text_width(w, bold=True) for w in words), default=0.0)
+            head_need = max(longest, text_width(head, bold=True) / 2 + 1)
+            widths[j] = max(widths[j], min(cap, math.ceil(max(body, head_need) + 1.2)))
+            wrapped[j] = wrapped[j] or (t.kinds[j] == "text" and j not in t.whole)
+    floor = 14.0
     while scale_for(widths) < 0.98:
         j = max(range(count), key=lambda k: widths[k] if wrapped[k] else 0)
         if not wrapped[j] or widths[j] <= floor:
@@ -201,8 +204,9 @@ def fit_widths(tables: list[Table]) -> list[float]:
 def _top(layout: Layout, report: Report, heading: str, lang: str, pick: int) -> None:
     layout.set_widths()
     layout.line(f"{TITLE[pick]} · {heading}", TITLE_PT, bold=True)
-    for text in report.stamp(lang):
-        layout.line(text, colour="404040")
+    plan, as_of, data = report.stamp(lang)
+    layout.line(plan, colour="404040")
+    layout.line(f"{as_of}    {data}", colour="404040")  # one row: the page keeps its room
     layout.gap()
 
 
@@ -214,7 +218,9 @@ def _table(layout: Layout, table: Table) -> int:
         layout.line(table.title, BODY_PT + 1, bold=True)
     widths = layout.widths
     heads = table.headings
-    header = layout.add_row(row_height(heads, widths[: len(heads)], [True] * len(heads)))
+    header = layout.add_row(
+        row_height(heads, widths[: len(heads)], [True] * len(heads), bold=True)
+    )
     header_cells(ws, header, heads)
     body = [*table.rows, *([table.total] if table.total else [])]
     for i, cells in enumerate(body):
@@ -237,7 +243,7 @@ def _is_zh(texts: list[str]) -> bool:
     return any(not t.isascii() for t in texts)
 
 
-def _chart_row(layout: Layout, bars: int) -> tuple[int, float, float]:
+def _chart_row(layout: Layout, bars: int) -> tuple[int, float, float, float]:
     """The row a chart is anchored at, and its size (cm): the rest of the page when that is
     enough for its bars, else a page of its own (a page break before it)."""
     from openpyxl.worksheet.pagebreak import Break
@@ -259,11 +265,11 @@ def _chart_row(layout: Layout, bars: int) -> tuple[int, float, float]:
     while left > 0:  # rows under the chart, so the print area holds it (409 pt at most each)
         layout.add_row(min(409.0, left))
         left -= 409.0
-    return row, width / CM, height / CM
+    return row, width / CM, height / CM, scale
 
 
 def _bar_chart(
-    ws: Any, ref: tuple[Any, int, int, int], anchor: tuple[int, float, float], title: str
+    ws: Any, ref: tuple[Any, int, int, int], anchor: tuple[int, float, float, float], title: str
 ) -> None:
     """A horizontal bar chart of shares (two series), labels and axes at a readable size."""
     from openpyxl.chart import BarChart, Reference
@@ -276,7 +282,7 @@ def _bar_chart(
         if isinstance(v, int | float)
     ]
     top = max(1.0, math.ceil(max(shares, default=1.0) * 5) / 5)
-    row, width, height = anchor
+    row, width, height, scale = anchor
     chart = BarChart()
     chart.type = "bar"
     chart.grouping = "clustered"
@@ -290,8 +296,9 @@ def _bar_chart(
     chart.x_axis.scaling.orientation = "maxMin"  # the first target on top, as in the table
     chart.y_axis.delete = False
     chart.x_axis.delete = False
-    for axis in (chart.x_axis, chart.y_axis):
-        axis.txPr = chart_text(BODY_PT)
+    # a label per bar: as small as may be printed (8.5 pt on paper), so LibreOffice keeps all
+    chart.x_axis.txPr = chart_text(max(MIN_PT, math.ceil(17 / scale) / 2))
+    chart.y_axis.txPr = chart_text(BODY_PT)
     chart.legend.position = "b"
     chart.legend.txPr = chart_text(BODY_PT)
     values = Reference(data_ws, min_col=2, max_col=1 + series, min_row=first - 1, max_row=last)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,9 +33,9 @@ from povtrack.output.notation import (
 FONT = "Arial"
 BODY_PT = 10
 TITLE_PT = 14
-FOOTER_PT = 9
-MIN_PT = 9  # nothing is set smaller
-MIN_SCALE = 0.9  # widths are chosen so fit-to-width never shrinks below this: 9 pt x 0.9 > 8 pt
+FOOTER_PT = 10
+MIN_PT = 9  # nothing is set smaller (9 pt only where the scale leaves it at 8 pt or more)
+MIN_SCALE = 0.8  # widths are chosen so no sheet prints smaller: 10 pt x 0.8 = 8 pt
 
 # A4 landscape in points, and the margins in inches (openpyxl's unit).
 PAGE_W, PAGE_H = 841.89, 595.28
@@ -45,7 +46,8 @@ PRINT_H = PAGE_H - 72 * (MARGIN_TOP + MARGIN_BOTTOM)
 # column's padding: measured on LibreOffice's PDF (5.55 pt), rounded up.
 UNIT_PT = 5.6
 PAD_PT = 0.0
-LINE_PT = 13.0  # one line of BODY_PT text with its leading
+LINE_PT = 12.0  # one line of BODY_PT Latin text with its leading
+CJK_LINE_PT = 14.5  # East Asian fonts (Noto Sans CJK) set lines further apart
 ROW_PAD_PT = 2.5
 CM = 72 / 2.54  # points per centimetre (chart sizes are in cm)
 
@@ -82,24 +84,64 @@ def new_workbook() -> Any:
     return wb
 
 
-def lines_for(text: str, width: float) -> int:
-    """Lines a text takes wrapped in a column ``width`` units wide (an estimate on the safe
-    side: East Asian characters count two units; a Latin word or a number never breaks)."""
-    room = max(1.0, width - 1)
+# Arial's advance widths (em) for the ASCII characters that differ from a digit's 0.556, in
+# groups; East Asian wide characters take a full em (their CJK fallback font's).
+_ADVANCE = {
+    **dict.fromkeys(" !'.,:;|Iijl", 0.278),
+    **dict.fromkeys("ft[]()/\\-", 0.3),
+    **dict.fromkeys("r\"", 0.35),
+    **dict.fromkeys("cksvxyzJ", 0.5),
+    **dict.fromkeys("ABEKPSVXYw", 0.667),
+    **dict.fromkeys("CDHNRUw", 0.722),
+    **dict.fromkeys("GOQ", 0.778),
+    **dict.fromkeys("mM%", 0.85),
+    **dict.fromkeys("W@", 0.95),
+}
+_DIGIT_EM = 0.556  # a width unit is a digit of the default font
+
+
+def text_units(text: str, *, bold: bool = False) -> float:
+    """The width of one line of text at BODY_PT in column width units (a digit each)."""
+    em = 0.0
+    for ch in text:
+        if unicodedata.combining(ch):
+            continue
+        if unicodedata.east_asian_width(ch) in ("W", "F") or (
+            not ch.isascii() and unicodedata.east_asian_width(ch) == "A"
+        ):  # quotes and dots of ambiguous width come from the CJK font: a full em
+            em += 1.0
+        else:
+            em += _ADVANCE.get(ch, _DIGIT_EM)
+    return em / _DIGIT_EM * (1.08 if bold else 1.0)
+
+
+def lines_for(text: str, width: float, *, bold: bool = False) -> int:
+    """Lines a text takes wrapped in a column ``width`` units wide: Latin words and numbers
+    move to the next line whole (a word wider than the column breaks), East Asian text wraps
+    between characters."""
+    room = max(1.0, width - 0.8)  # the cell's padding
     total = 0
     for line in text.split("\n"):
         used, count = 0.0, 1
         for token in _TOKENS.findall(line):
-            w = display_width(token)
+            w = text_units(token, bold=bold)
             if token.isspace():
                 used += w
                 continue
             if used and used + w > room:
                 count += 1
                 used = 0.0
+            while w > room:  # a word wider than the column
+                count += 1
+                w -= room
             used += w
-        total += count + int(max(0.0, used - 1) // room)
+        total += count
     return max(1, total)
+
+
+def text_width(text: str, *, bold: bool = False) -> float:
+    """The widest line's width in units."""
+    return max((text_units(line, bold=bold) for line in text.split("\n")), default=0.0)
 
 
 _TOKENS = re.compile(r"[\x21-\x7e]+|\s+|.")
@@ -142,7 +184,7 @@ class Layout:
 
     def line(self, text: str, size: float = BODY_PT, **style: Any) -> int:
         """A row with one text across the page (a title, a stamp line, a legend line)."""
-        r = self.add_row(size * 1.3 + ROW_PAD_PT)
+        r = self.add_row(size * (1.2 if text.isascii() else 1.45) + ROW_PAD_PT)
         cell = self.ws.cell(row=r, column=1, value=cell_text(text))
         cell.data_type = "s"
         cell.font = font(size, **style)
@@ -246,12 +288,17 @@ def bold_row(ws: Any, row: int, columns: int) -> None:
         cell.border = Border(top=Side(style="thin", color="333333"))
 
 
-def row_height(texts: list[str], widths: list[float], wrapped: list[bool]) -> float:
+def row_height(texts: list[str], widths: list[float], wrapped: list[bool], *, bold: bool = False) -> float:
+    """A row's height for its tallest cell (wrapped cells by ``lines_for``)."""
     lines = max(
-        (lines_for(t, w) if wrap else 1 for t, w, wrap in zip(texts, widths, wrapped, strict=True)),
+        (
+            lines_for(t, w, bold=bold) if wrap else t.count("\n") + 1
+            for t, w, wrap in zip(texts, widths, wrapped, strict=True)
+        ),
         default=1,
     )
-    return lines * LINE_PT + ROW_PAD_PT
+    line = LINE_PT if all(t.isascii() for t in texts) else CJK_LINE_PT
+    return lines * line + ROW_PAD_PT
 
 
 def page_setup(
@@ -317,7 +364,7 @@ def chart_text(size: float = BODY_PT) -> Any:
 
 def chart_rows_cm(bars: int) -> float:
     """The least height (cm) a bar chart needs to label ``bars`` bars legibly."""
-    return 2.5 + bars * 0.55
+    return 2.5 + bars * 0.5
 
 
 def cm(points: float) -> float:
