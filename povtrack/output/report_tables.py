@@ -47,6 +47,7 @@ class Cell:
     value: Any = None
     unit: str = ""  # the UNITS code the figure is rounded to
     status: str = ""  # the status whose colour fills the cell
+    centre: bool = False  # a small number beside text (a task's number): centred, apart
 
 
 @dataclass
@@ -140,6 +141,21 @@ def task_table(sheet: Sheet, pick: int) -> Table:
     return table
 
 
+def activity_rows(sheet: Sheet, pick: int) -> Table:
+    """A task without numeric targets: what each activity reported to date (the city's
+    figure) and its status, in few columns (the targets' columns would all be blank)."""
+    full = task_table(sheet, pick)
+    keep = [0, 1, 2, 4, 7]  # indicator, scope, unit, actual, status
+    table = Table(
+        [full.headings[j] for j in keep],
+        [full.kinds[j] for j in keep],
+        caps=[full.caps[j] for j in keep],
+        whole={2},
+    )
+    table.rows = [[row[j] for j in keep] for row in full.rows]
+    return table
+
+
 def only_activities(sheet: Sheet) -> bool:
     return bool(sheet.rows) and all(r.get("kind") == "activity" for r in sheet.rows)
 
@@ -160,9 +176,7 @@ def activity_table(
         headings.append(word("last", pick))
         kinds += ["status", "number", "date"]
         caps += [16.0, 12.0, 11.0]
-    table = Table(
-        headings, kinds, caps=caps, title=word("reporting", pick, date=as_of.isoformat())
-    )
+    table = Table(headings, kinds, caps=caps, title=word("reporting", pick, date=as_of.isoformat()))
     for area in plan.areas:
         cells = [Cell((area.name, area.name_en)[pick])]
         for ind in indicators:
@@ -217,11 +231,16 @@ def _merge_details(columns: list[Column], keys: set[str]) -> list[Column]:
     cell) becomes one coloured text cell, as ``status_from`` would have it."""
     out: list[Column] = []
     for c in columns:
-        if c.key.endswith("_detail") and c.key[: -len("_detail")] in keys and out:
-            if out[-1].key == c.key[: -len("_detail")] and out[-1].kind == "status":
-                head = out.pop()
-                out.append(Column(c.key, head.label, head.label_en, status_from=head.key))
-                continue
+        base = c.key.removesuffix("_detail")
+        if (
+            base != c.key
+            and base in keys
+            and out
+            and (out[-1].key, out[-1].kind) == (base, "status")
+        ):
+            head = out.pop()
+            out.append(Column(c.key, head.label, head.label_en, status_from=head.key))
+            continue
         out.append(c)
     return out
 
@@ -246,6 +265,8 @@ def _cell(column: Column, row: dict[str, Any], lang: str) -> Cell:
     if column.kind == "status":
         code = str(value or "")
         return Cell(status_label(code, lang) if code else None, status=code)
+    if column.key == "task":
+        return Cell(value, centre=True)
     if column.key == "unit" and isinstance(value, str) and value in UNITS:
         return Cell(_unit_name(value, ("zh", "en").index(lang)))
     return Cell(value, _unit_of(column, row))

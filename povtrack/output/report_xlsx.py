@@ -20,6 +20,7 @@ from povtrack.model import Plan
 from povtrack.output.report import TITLE, Report
 from povtrack.output.report_tables import (
     Table,
+    activity_rows,
     activity_table,
     only_activities,
     sheet_table,
@@ -27,8 +28,8 @@ from povtrack.output.report_tables import (
 )
 from povtrack.output.xlsx_print import (
     BODY_PT,
-    MIN_PT,
     CM,
+    MIN_PT,
     PRINT_H,
     PRINT_W,
     TITLE_PT,
@@ -111,10 +112,9 @@ def _sheet(wb: Any, report: Report, sheet: Sheet, data: _ChartData, lang: str, p
     tables = [task_table(sheet, pick) if is_task else sheet_table(sheet, pick)]
     if task and only_activities(sheet):
         number = int(task.group(1))
+        tables = [activity_rows(sheet, pick)]
         tables.append(
-            activity_table(
-                report.plan, report.entries, number, report.since, report.as_of, pick
-            )
+            activity_table(report.plan, report.entries, number, report.since, report.as_of, pick)
         )
     layout = Layout(ws, fit_widths(tables))
     _top(layout, report, sheet.heading(lang), lang, pick)
@@ -189,7 +189,8 @@ def fit_widths(tables: list[Table]) -> list[float]:
             # a heading wraps onto two lines: between words, and anywhere in East Asian text
             words = [w for w in re.findall(r"[\x21-\x7e]+", head)]
             longest = max((text_width(w, bold=True) for w in words), default=0.0)
-            head_need = max(longest, text_width(head, bold=True) / 2 + 1)
+            whole = text_width(head, bold=True)
+            head_need = max(longest, whole if whole <= 10 else whole / 2 + 1)
             widths[j] = max(widths[j], min(cap, math.ceil(max(body, head_need) + 1.2)))
             wrapped[j] = wrapped[j] or (t.kinds[j] == "text" and j not in t.whole)
     floor = 14.0
@@ -218,16 +219,16 @@ def _table(layout: Layout, table: Table) -> int:
         layout.line(table.title, BODY_PT + 1, bold=True)
     widths = layout.widths
     heads = table.headings
-    header = layout.add_row(
-        row_height(heads, widths[: len(heads)], [True] * len(heads), bold=True)
-    )
+    header = layout.add_row(row_height(heads, widths[: len(heads)], [True] * len(heads), bold=True))
     header_cells(ws, header, heads)
     body = [*table.rows, *([table.total] if table.total else [])]
     for i, cells in enumerate(body):
         texts = []
         r = layout.row + 1
         for j, (cell, kind) in enumerate(zip(cells, table.kinds, strict=True), 1):
-            texts.append(put(ws, r, j, cell.value, kind, cell.unit, cell.status))
+            texts.append(
+                put(ws, r, j, cell.value, kind, cell.unit, cell.status, centre=cell.centre)
+            )
         wraps = [k in ("text", "status") for k in table.kinds]
         layout.add_row(row_height(texts, widths[: len(texts)], wraps))
         if table.total and i == len(body) - 1:
@@ -310,7 +311,8 @@ def _bar_chart(
     for s, colour in zip(chart.series, ("A6A6A6", "2F75B5"), strict=False):
         s.graphicalProperties.solidFill = colour
         s.graphicalProperties.line.solidFill = colour
-    chart.width, chart.height = width, height
+    chart.width = width  # type: ignore[assignment]  # cm, a float (typed int in openpyxl)
+    chart.height = height
     ws.add_chart(chart, f"A{row}")
 
 
@@ -350,7 +352,11 @@ class _ChartData:
         self.row = 0
 
     def add(
-        self, title: str, labels: list[str], series: list[list[float | None]], names: tuple[str, ...]
+        self,
+        title: str,
+        labels: list[str],
+        series: list[list[float | None]],
+        names: tuple[str, ...],
     ) -> tuple[Any, int, int, int]:
         ws = self.ws
         self.row += 1

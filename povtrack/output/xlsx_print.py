@@ -21,7 +21,6 @@ from povtrack.output.notation import (
     STATUS_COLOURS,
     XML_ILLEGAL,
     as_date,
-    display_width,
     finite,
     is_number,
     neutralise,
@@ -72,7 +71,7 @@ def new_workbook() -> Any:
     from openpyxl import Workbook
     from openpyxl.utils.indexed_list import IndexedList
 
-    wb = Workbook()
+    wb: Any = Workbook()
     default = wb.active
     assert default is not None
     wb.remove(default)
@@ -89,7 +88,7 @@ def new_workbook() -> Any:
 _ADVANCE = {
     **dict.fromkeys(" !'.,:;|Iijl", 0.278),
     **dict.fromkeys("ft[]()/\\-", 0.3),
-    **dict.fromkeys("r\"", 0.35),
+    **dict.fromkeys('r"', 0.35),
     **dict.fromkeys("cksvxyzJ", 0.5),
     **dict.fromkeys("ABEKPSVXYw", 0.667),
     **dict.fromkeys("CDHNRUw", 0.722),
@@ -226,7 +225,15 @@ def shown(value: Any, kind: str = "text", unit: str = "") -> str:
 
 
 def put(
-    ws: Any, row: int, col: int, value: Any, kind: str = "text", unit: str = "", status: str = ""
+    ws: Any,
+    row: int,
+    col: int,
+    value: Any,
+    kind: str = "text",
+    unit: str = "",
+    status: str = "",
+    *,
+    centre: bool = False,
 ) -> str:
     """Write one cell for people: numbers rounded to their unit with a format showing exactly
     that, shares as whole percent, dates as dates, text as text (never a formula); ``status``
@@ -235,7 +242,9 @@ def put(
 
     cell = ws.cell(row=row, column=col)
     cell.font = font()
-    cell.alignment = Alignment(vertical="center", wrap_text=kind == "text")
+    cell.alignment = Alignment(
+        vertical="center", wrap_text=kind == "text", horizontal="center" if centre else None
+    )
     if status in STATUS_COLOURS:
         cell.fill = PatternFill("solid", fgColor=STATUS_COLOURS[status])
     if value is None or value == "":
@@ -288,7 +297,9 @@ def bold_row(ws: Any, row: int, columns: int) -> None:
         cell.border = Border(top=Side(style="thin", color="333333"))
 
 
-def row_height(texts: list[str], widths: list[float], wrapped: list[bool], *, bold: bool = False) -> float:
+def row_height(
+    texts: list[str], widths: list[float], wrapped: list[bool], *, bold: bool = False
+) -> float:
     """A row's height for its tallest cell (wrapped cells by ``lines_for``)."""
     lines = max(
         (
