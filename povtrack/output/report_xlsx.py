@@ -190,7 +190,7 @@ def fit_widths(tables: list[Table]) -> list[float]:
             words = [w for w in re.findall(r"[\x21-\x7e]+", head)]
             longest = max((text_width(w, bold=True) for w in words), default=0.0)
             whole = text_width(head, bold=True)
-            head_need = max(longest, whole if whole <= 10 else whole / 2 + 1)
+            head_need = max(longest, whole if whole <= 6 else whole / 2 + 1)
             widths[j] = max(widths[j], min(cap, math.ceil(max(body, head_need) + 1.2)))
             wrapped[j] = wrapped[j] or (t.kinds[j] == "text" and j not in t.whole)
     floor = 14.0
@@ -199,6 +199,9 @@ def fit_widths(tables: list[Table]) -> list[float]:
         if not wrapped[j] or widths[j] <= floor:
             break
         widths[j] -= 1
+    spare = PRINT_W / width_pt(widths)
+    if spare > 1:  # a narrow table spread over the page's width: easier to read, less empty
+        widths = [w * spare * 0.99 for w in widths]
     return widths
 
 
@@ -247,18 +250,17 @@ def _is_zh(texts: list[str]) -> bool:
 def _chart_row(layout: Layout, bars: int) -> tuple[int, float, float, float]:
     """The row a chart is anchored at, and its size (cm): the rest of the page when that is
     enough for its bars, else a page of its own (a page break before it)."""
-    from openpyxl.worksheet.pagebreak import Break
-
-    scale = scale_for(layout.widths)
     need = max(MIN_CHART_CM, chart_rows_cm(bars)) * CM  # printed points
     room = layout.remaining() - 8
     if room < need:
-        layout.ws.row_breaks.append(Break(id=layout.row))
+        layout.tighten(0.8)  # a table a little over a page: onto one, the chart on the next
+        layout.page_break()
         repeated = 0.0  # the header row printed again at the top of the chart's page
         if layout.title_rows:
             first, last = layout.title_rows
-            repeated = sum(layout.heights[first - 1 : last]) * scale
+            repeated = sum(layout.heights[first - 1 : last]) * layout.printed_scale()
         room = PRINT_H - repeated - 12
+    scale = layout.printed_scale()
     height = room / scale  # sheet points
     width = min(width_pt(layout.widths), PRINT_W / scale)
     row = layout.row + 1
@@ -322,9 +324,12 @@ def _finish(
     ws = layout.ws
     if header is not None:
         layout.title_rows = (header, header)
+    if not one_page and not layout.scale:
+        layout.tighten()
     page_setup(
         ws,
         widths=layout.widths,
+        scale=layout.scale,
         last_row=layout.row,
         title_rows=layout.title_rows,
         one_page=one_page,

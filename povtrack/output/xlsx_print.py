@@ -192,21 +192,52 @@ class Layout:
     def gap(self, height: float = 6.0) -> int:
         return self.add_row(height)
 
-    def remaining(self) -> float:
-        """Points left on the last printed page below the rows written so far, at the scale
-        the widths print at."""
-        scale = scale_for(self.widths)
+    scale: float = 0.0  # the print scale; 0: as the widths fit (``scale_for``)
+    breaks: set[int] = field(default_factory=set)  # rows a new page starts after
+
+    def page_break(self) -> None:
+        """A new printed page after the last row written."""
+        from openpyxl.worksheet.pagebreak import Break
+
+        self.ws.row_breaks.append(Break(id=self.row))
+        self.breaks.add(self.row)
+
+    def printed_scale(self) -> float:
+        return self.scale or scale_for(self.widths)
+
+    def pages(self, scale: float | None = None) -> tuple[int, float]:
+        """The printed pages the rows take at ``scale`` and the points used on the last."""
+        scale = scale or self.printed_scale()
         page = PRINT_H / scale  # the page's height in sheet points
         repeat = 0.0
         if self.title_rows:
             first, last = self.title_rows
             repeat = sum(self.heights[first - 1 : last])
-        used = 0.0
+        used, count = 0.0, 1
         for i, h in enumerate(self.heights, 1):
-            if used + h > page:
+            if (used + h > page and used > 0) or i - 1 in self.breaks:
+                count += 1
                 used = repeat if self.title_rows and i > self.title_rows[1] else 0.0
             used += h
-        return max(0.0, (page - used) * scale)
+        return count, used * scale
+
+    def remaining(self) -> float:
+        """Points left on the last printed page below the rows written so far."""
+        return max(0.0, PRINT_H - self.pages()[1])
+
+    def tighten(self, below: float = 0.5) -> None:
+        """When the last page would be filled less than ``below``, print a little smaller
+        (never below MIN_SCALE) if that saves the page."""
+        scale = self.printed_scale()
+        count, used = self.pages(scale)
+        if count < 2 or used >= PRINT_H * below:
+            return
+        trial = scale
+        while trial - 0.01 >= MIN_SCALE:
+            trial -= 0.01
+            if self.pages(trial)[0] < count:
+                self.scale = trial
+                return
 
 
 def shown(value: Any, kind: str = "text", unit: str = "") -> str:
@@ -316,6 +347,7 @@ def page_setup(
     ws: Any,
     *,
     widths: list[float],
+    scale: float = 0.0,
     last_row: int,
     title_rows: tuple[int, int] | None,
     one_page: bool = False,
@@ -335,7 +367,7 @@ def page_setup(
         ws.page_setup.fitToHeight = 1
         ws.sheet_properties.pageSetUpPr.fitToPage = True
     else:
-        ws.page_setup.scale = max(10, math.floor(scale_for(widths) * 100))
+        ws.page_setup.scale = max(10, math.floor((scale or scale_for(widths)) * 100))
         ws.sheet_properties.pageSetUpPr.fitToPage = False
     ws.page_margins = PageMargins(
         left=MARGIN_LR,
