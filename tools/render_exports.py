@@ -43,15 +43,16 @@ def povtrack(db: Path, *args: str) -> None:
 
 
 def render(path: Path, dpi: int) -> int:
-    """The file's pages as PNGs beside it; how many."""
+    """The file's pages as a PDF and PNGs beside it (named by its format too); how many."""
     if path.suffix == ".md":
         return 0
-    pdf = path.with_suffix(".pdf")
+    name = f"{path.stem}-{path.suffix[1:]}"  # report-zh-xlsx.pdf, report-zh-xlsx-01.png ...
+    pdf = path.with_name(name + ".pdf")
     if path.suffix == ".xlsx":
-        xlsx_to_pdf(path, path.parent)
+        xlsx_to_pdf(path, path.parent).replace(pdf)
     else:
         html_to_pdf(path, pdf)
-    return len(pdf_to_png(pdf, path.with_name(path.stem), dpi))
+    return len(pdf_to_png(pdf, path.with_name(name), dpi))
 
 
 def main() -> None:
