@@ -263,11 +263,11 @@ def test_xlsx_prints_on_a4_landscape(demo) -> None:
         assert str(ws.page_setup.paperSize) == "9", ws.title  # 9 is A4
 
 
-def _header(ws: Any, first: str) -> tuple[int, dict[str, int]]:
-    """The table's header row (the first row whose first cell is ``first``) and heading ->
-    column number."""
+def _header(ws: Any, *first: str) -> tuple[int, dict[str, int]]:
+    """The table's header row (the first row whose first cell is one of ``first``) and
+    heading -> column number."""
     for row in ws.iter_rows(min_col=1, max_col=1):
-        if row[0].value == first:
+        if row[0].value in first:
             r = row[0].row
             return r, {c.value: c.column for c in ws[r] if isinstance(c.value, str)}
     raise AssertionError(f"no header row starting {first!r} on {ws.title}")
@@ -306,12 +306,13 @@ def test_xlsx_board_statuses_equal_board_json(demo) -> None:
     from povtrack.output.notation import STATUS_COLOURS
 
     ws = workbook(demo["files"]["xlsx"])["Battle map"]
-    top, col = _header(ws, "Scope")
-    tasks = [c for h, c in sorted(col.items(), key=lambda kv: kv[1]) if h != "Scope"]
+    top, col = _header(ws, "Scope", "Area")  # the board's first heading, older and newer
+    name_col = min(col.values())
+    tasks = sorted(c for c in col.values() if c != name_col)
     assert len(tasks) == 11  # the headline goals and the ten tasks, a cell each
     names = {r["scope"]: (r["name_en"], r["scope_kind"]) for r in demo["board"]["rows"]}
     for i, r in enumerate(demo["board"]["rows"], start=top + 1):
-        shown = ws.cell(row=i, column=col["Scope"]).value
+        shown = ws.cell(row=i, column=name_col).value
         assert shown.startswith(names[r["scope"]][0]), (shown, r["scope"])
         for n, j in enumerate(tasks):
             status = r["cells"][str(n)]["status"]
@@ -321,6 +322,9 @@ def test_xlsx_board_statuses_equal_board_json(demo) -> None:
             assert (fill or "")[-6:] == (want or ""), (r["scope"], n, status, fill)
             if status is not None:  # the colours tell the six statuses apart; a word says it
                 assert isinstance(cell.value, str) and cell.value.strip(), (r["scope"], n)
+            text = r["cells"][str(n)].get("text_en")
+            if text is not None:  # board --json says what the cell shows
+                assert cell.value == text, (r["scope"], n)
 
 
 def test_xlsx_missing_sheet_lists_the_unreported_targets(demo) -> None:
