@@ -54,6 +54,7 @@ class Report:
     digest: str
     sheets: list[Sheet] = field(default_factory=list)
     charts: dict[str, Chart] = field(default_factory=dict)  # by sheet key
+    entries: list[Entry] = field(default_factory=list)  # those on or before the as-of date
 
     def stamp(self, lang: str) -> list[str]:
         if lang == "zh":
@@ -104,6 +105,7 @@ def build(
     since = max(as_of - timedelta(days=7), plan.start - timedelta(days=1))
     rows = status_rows(plan, entries, allocations, as_of)
     report = Report(plan, as_of, since, digest(plan_sha256, entries, allocations, as_of))
+    report.entries = [e for e in entries if e.date <= as_of]
     pick = 0 if lang == "zh" else 1
     for task in plan.tasks:
         mine = [r for r in rows if r.task == task.number]

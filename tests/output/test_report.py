@@ -26,15 +26,6 @@ DIGEST = re.compile(r"(?:data digest|数据摘要) ([0-9a-f]{64})\n")  # stderr 
 FORMATS = ("md", "html", "xlsx")
 KEYS = ["headline", "board", *(f"task{n}" for n in range(1, 11))]
 KEYS += ["changes", "movers", "silent", "missing"]
-# the first word of an English board cell for each status code of board --json
-SHORT_WORDS = {
-    "done": "done",
-    "on_track": "ok",
-    "behind": "behind",
-    "overdue": "overdue",
-    "no_data": "no",  # "no data"
-    "reported": "reported",
-}
 
 
 def _invoke(*args: str, home: Path) -> Any:
@@ -248,15 +239,26 @@ def test_html_escapes_names_with_markup(run, tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- XLSX
 
 
+# The English workbook's worksheets: named in English, the week's changes on one sheet, the
+# charts' data on a hidden last sheet.
+XLSX_SHEETS = ["Headline goals", "Battle map", *(f"Task {n}" for n in range(1, 11))]
+XLSX_SHEETS += ["Changes", "Not reported", "Chart data"]
+
+
+def xlsx_sheet(wb: Any, n: int) -> Any:
+    return wb["Headline goals" if n == 0 else f"Task {n}"]
+
+
 def test_xlsx_sheets_in_order_with_charts(demo) -> None:
     wb = workbook(demo["files"]["xlsx"])
-    assert wb.sheetnames == [*KEYS, "About"]  # the notes' sheet last
+    assert wb.sheetnames == XLSX_SHEETS
+    assert wb["Chart data"].sheet_state == "hidden"
     charted = charted_tasks(demo)
     for n in range(11):
-        ws = wb[task_key(n)]
-        assert len(ws._charts) == (1 if n in charted else 0), n
-    for key in ("board", "changes", "movers", "silent", "missing"):
-        assert len(wb[key]._charts) == 0, key
+        assert len(xlsx_sheet(wb, n)._charts) == (1 if n in charted else 0), n
+    for name in ("Battle map", "Not reported", "Chart data"):
+        assert len(wb[name]._charts) == 0, name
+    assert len(wb["Changes"]._charts) == 1  # the biggest movers, before and after
 
 
 def test_xlsx_prints_on_a4_landscape(demo) -> None:
@@ -266,87 +268,88 @@ def test_xlsx_prints_on_a4_landscape(demo) -> None:
         assert str(ws.page_setup.paperSize) == "9", ws.title  # 9 is A4
 
 
-def _columns(ws: Any) -> dict[str, int]:
-    """Heading -> column number (the first column of that heading)."""
-    out: dict[str, int] = {}
-    for cell in ws[1]:
-        if isinstance(cell.value, str):
-            out.setdefault(cell.value, cell.column)
-    return out
+def _header(ws: Any, *first: str) -> tuple[int, dict[str, int]]:
+    """The table's header row (the first row whose first cell is one of ``first``) and
+    heading -> column number."""
+    for row in ws.iter_rows(min_col=1, max_col=1):
+        if row[0].value in first:
+            r = row[0].row
+            return r, {c.value: c.column for c in ws[r] if isinstance(c.value, str)}
+    raise AssertionError(f"no header row starting {first!r} on {ws.title}")
 
 
 def test_xlsx_headline_rows_equal_status_json_task_0(demo) -> None:
-    ws = workbook(demo["files"]["xlsx"])["headline"]
-    col = _columns(ws)
+    from povtrack.output.notation import rounded
+
+    ws = workbook(demo["files"]["xlsx"])["Headline goals"]
+    top, col = _header(ws, "Indicator")
     rows = demo["headline"]["rows"]
     assert rows
-    for i, r in enumerate(rows, start=2):
-        got = {
-            key: ws.cell(row=i, column=col[h])
-            for key, h in (
-                ("indicator", "Indicator id"),
-                ("scope", "Scope id"),
-                ("target", "Target"),
-                ("actual", "Actual"),
-                ("progress", "Progress"),
-            )
-        }
-        assert got["indicator"].value == r["indicator"]
-        assert got["scope"].value == r["scope"]
-        for key in ("target", "actual"):
-            cell = got[key]
+    for i, r in enumerate(rows, start=top + 1):
+        assert ws.cell(row=i, column=col["Indicator"]).value == r["name_en"]
+        assert ws.cell(row=i, column=col["Scope"]).value == r["scope_name_en"]
+        for key, head in (("target", "Target"), ("actual", "Actual")):
+            cell = ws.cell(row=i, column=col[head])
             if r[key] is None:
                 assert cell.value is None, (r["indicator"], r["scope"], key)
-            else:
+            else:  # a number cell, rounded to the row's unit as people read it
                 assert isinstance(cell.value, int | float), (r["indicator"], key, cell.value)
-                assert cell.value == pytest.approx(r[key]), (r["indicator"], r["scope"], key)
-        progress = got["progress"]
+                assert cell.value == rounded(r[key], r["unit"]), (r["indicator"], r["scope"])
+        progress = ws.cell(row=i, column=col["Progress"])
         if r["progress"] is None:
             assert progress.value is None
         else:
             assert isinstance(progress.value, int | float)
-            assert progress.value == pytest.approx(r["progress"])
+            assert progress.value == pytest.approx(r["progress"], abs=0.0005)
             assert progress.number_format.endswith("%"), progress.number_format
-    assert ws.cell(row=len(rows) + 2, column=col["Indicator id"]).value is None  # nothing more
+    assert ws.cell(row=top + len(rows) + 1, column=col["Indicator"]).value is None  # no more
 
 
-def test_xlsx_board_cells_equal_board_json(demo) -> None:
-    ws = workbook(demo["files"]["xlsx"])["board"]
-    headings = [c.value for c in ws[1]]
-    assert headings[0] == "Area"
-    task_cols = [j for j, h in enumerate(headings, 1) if isinstance(h, str)][1:]
-    assert len(task_cols) == 11  # the headline goals and the ten tasks
-    rows = demo["board"]["rows"]
-    for i, r in enumerate(rows, start=2):
-        name = ws.cell(row=i, column=1).value
-        assert name.startswith(r["name_en"]), (name, r["scope"])
-        want = [r["cells"][str(n)]["text_en"] for n in range(11)]
-        got = [ws.cell(row=i, column=j).value for j in task_cols]
-        assert got == want, r["scope"]
-        words = [g.split()[0] if s else None for g, s in zip(got, _statuses(r), strict=True)]
-        assert words == [None if s is None else SHORT_WORDS[s] for s in _statuses(r)]
+def test_xlsx_board_statuses_equal_board_json(demo) -> None:
+    """One row per area or group, in board --json's order; each task's cell filled with the
+    colour of its status (none where the area has no target there)."""
+    from povtrack.output.notation import STATUS_COLOURS
 
-
-def _statuses(row: dict[str, Any]) -> list[str | None]:
-    return [row["cells"][str(n)]["status"] for n in range(11)]
+    ws = workbook(demo["files"]["xlsx"])["Battle map"]
+    top, col = _header(ws, "Scope", "Area")  # the board's first heading, older and newer
+    name_col = min(col.values())
+    tasks = sorted(c for c in col.values() if c != name_col)
+    assert len(tasks) == 11  # the headline goals and the ten tasks, a cell each
+    names = {r["scope"]: (r["name_en"], r["scope_kind"]) for r in demo["board"]["rows"]}
+    for i, r in enumerate(demo["board"]["rows"], start=top + 1):
+        shown = ws.cell(row=i, column=name_col).value
+        assert shown.startswith(names[r["scope"]][0]), (shown, r["scope"])
+        for n, j in enumerate(tasks):
+            status = r["cells"][str(n)]["status"]
+            cell = ws.cell(row=i, column=j)
+            fill = cell.fill.fgColor.rgb if cell.fill.fill_type == "solid" else None
+            want = None if status is None else STATUS_COLOURS[status]
+            assert (fill or "")[-6:] == (want or ""), (r["scope"], n, status, fill)
+            if status is not None:  # the colours tell the six statuses apart; a word says it
+                assert isinstance(cell.value, str) and cell.value.strip(), (r["scope"], n)
+            text = r["cells"][str(n)].get("text_en")
+            if text is not None:  # board --json says what the cell shows
+                assert cell.value == text, (r["scope"], n)
 
 
 def test_xlsx_missing_sheet_lists_the_unreported_targets(demo) -> None:
-    ws = workbook(demo["files"]["xlsx"])["missing"]
-    col = _columns(ws)
+    ws = workbook(demo["files"]["xlsx"])["Not reported"]
+    top, col = _header(ws, "Task")
     want = [
-        (r["indicator"], r["scope"]) for r in demo["status"]["rows"] if r["status"] == "no_data"
+        (r["name_en"], r["scope_name_en"])
+        for r in demo["status"]["rows"]
+        if r["status"] == "no_data"
     ]
     assert want
     got = [
         (
-            ws.cell(row=i, column=col["Indicator id"]).value,
-            ws.cell(row=i, column=col["Scope id"]).value,
+            ws.cell(row=i, column=col["Indicator"]).value,
+            ws.cell(row=i, column=col["Scope"]).value,
         )
-        for i in range(2, len(want) + 2)
+        for i in range(top + 1, top + 1 + len(want))
     ]
     assert got == want
-    assert ws.cell(row=len(want) + 2, column=col["Indicator id"]).value is None
+    assert ws.cell(row=top + 1 + len(want), column=col["Indicator"]).value is None
 
 
 # --------------------------------------------------------------------------- the digest
