@@ -48,6 +48,7 @@ class Cell:
     unit: str = ""  # the UNITS code the figure is rounded to
     status: str = ""  # the status whose colour fills the cell
     centre: bool = False  # a small number beside text (a task's number): centred, apart
+    up: bool = False  # a pace that must be kept: rounded up (``notation.rounded``)
 
 
 @dataclass
@@ -132,7 +133,7 @@ def task_table(sheet: Sheet, pick: int) -> Table:
                 Cell(status_label(status, ("zh", "en")[pick]), status=status),
                 Cell(row.get("due")),
                 Cell(row.get("gap"), unit),
-                Cell(row.get("needed_per_week"), unit),
+                Cell(row.get("needed_per_week"), unit, up=True),
                 Cell(row.get("recent_per_week"), unit),
                 Cell(projected, unit),
                 Cell(note),
@@ -197,10 +198,8 @@ def sheet_table(sheet: Sheet, pick: int) -> Table:
     """Any other sheet: its own columns, less the ids that sit beside a name; units and
     statuses as the report's language says them."""
     lang = ("zh", "en")[pick]
-    keys = {c.key for c in sheet.columns}
     named = len([c for c in sheet.columns if c.kind == "text" and c.key not in ID_KEYS])
     columns = [c for c in sheet.columns if not (c.key in ID_KEYS and named)]
-    columns = _merge_details(columns, keys)
     table = Table(
         [heading(c, lang) for c in columns],
         ["text" if c.status_from else c.kind for c in columns],
@@ -226,25 +225,6 @@ def _cap(column: Column) -> float:
     return 16.0 if column.status_from else 26.0
 
 
-def _merge_details(columns: list[Column], keys: set[str]) -> list[Column]:
-    """A status column followed by its ``<key>_detail`` text (the board's older two-column
-    cell) becomes one coloured text cell, as ``status_from`` would have it."""
-    out: list[Column] = []
-    for c in columns:
-        base = c.key.removesuffix("_detail")
-        if (
-            base != c.key
-            and base in keys
-            and out
-            and (out[-1].key, out[-1].kind) == (base, "status")
-        ):
-            head = out.pop()
-            out.append(Column(c.key, head.label, head.label_en, status_from=head.key))
-            continue
-        out.append(c)
-    return out
-
-
 def _unit_of(column: Column, row: dict[str, Any]) -> str:
     if column.unit_from:
         return str(row.get(column.unit_from) or "")
@@ -258,9 +238,6 @@ def _cell(column: Column, row: dict[str, Any], lang: str) -> Cell:
     value = row.get(column.key)
     if column.status_from:
         status = str(row.get(column.status_from) or "")
-        if column.key.endswith("_detail") and status:  # the older board: word, then detail
-            word_ = status_label(status, lang)
-            value = word_ if value in (None, "", "—") else f"{word_} {value}"
         return Cell(value, status=status)
     if column.kind == "status":
         code = str(value or "")
@@ -269,4 +246,4 @@ def _cell(column: Column, row: dict[str, Any], lang: str) -> Cell:
         return Cell(value, centre=True)
     if column.key == "unit" and isinstance(value, str) and value in UNITS:
         return Cell(_unit_name(value, ("zh", "en").index(lang)))
-    return Cell(value, _unit_of(column, row))
+    return Cell(value, _unit_of(column, row), up=column.round_up)

@@ -182,7 +182,7 @@ def fit_widths(tables: list[Table]) -> list[float]:
     for t in tables:
         for j, head in enumerate(t.headings):
             cap = t.caps[j] if j < len(t.caps) else 20.0
-            texts = [shown(row[j].value, t.kinds[j], row[j].unit) for row in t.rows]
+            texts = [shown(row[j].value, t.kinds[j], row[j].unit, row[j].up) for row in t.rows]
             if t.total:
                 texts.append(shown(t.total[j].value, t.kinds[j], t.total[j].unit))
             body = max((text_width(s) for s in texts if s), default=0.0)
@@ -229,9 +229,10 @@ def _table(layout: Layout, table: Table) -> int:
         texts = []
         r = layout.row + 1
         for j, (cell, kind) in enumerate(zip(cells, table.kinds, strict=True), 1):
-            texts.append(
-                put(ws, r, j, cell.value, kind, cell.unit, cell.status, centre=cell.centre)
+            shown_text = put(
+                ws, r, j, cell.value, kind, cell.unit, cell.status, centre=cell.centre, up=cell.up
             )
+            texts.append(shown_text)
         wraps = [k in ("text", "status") for k in table.kinds]
         layout.add_row(row_height(texts, widths[: len(texts)], wraps))
         if table.total and i == len(body) - 1:

@@ -240,7 +240,7 @@ class Layout:
                 return
 
 
-def shown(value: Any, kind: str = "text", unit: str = "") -> str:
+def shown(value: Any, kind: str = "text", unit: str = "", up: bool = False) -> str:
     """The text a cell written by ``put`` shows."""
     if value is None or value == "":
         return ""
@@ -249,7 +249,7 @@ def shown(value: Any, kind: str = "text", unit: str = "") -> str:
             return ""
         if kind == "share":
             return rounded_text(float(value) * 100, "percent") + "%"
-        return rounded_text(value, unit)
+        return rounded_text(value, unit, up)
     if kind == "date" and as_date(value) is not None:
         return str(as_date(value))
     return cell_text(str(value))
@@ -265,6 +265,7 @@ def put(
     status: str = "",
     *,
     centre: bool = False,
+    up: bool = False,
 ) -> str:
     """Write one cell for people: numbers rounded to their unit with a format showing exactly
     that, shares as whole percent, dates as dates, text as text (never a formula); ``status``
@@ -289,9 +290,9 @@ def put(
             whole = float(shown).is_integer()
             cell.number_format = "0%" if whole else "0.0%"
             return f"{shown}%"
-        cell.value = rounded(value, unit)
-        cell.number_format = number_format(value, unit)
-        return rounded_text(value, unit)
+        cell.value = rounded(value, unit, up)
+        cell.number_format = number_format(value, unit, up)
+        return rounded_text(value, unit, up)
     if kind == "date":
         day = as_date(value)
         if day is not None:

@@ -307,3 +307,18 @@ def test_an_english_report_is_english(made) -> None:
             for cell in row:
                 if isinstance(cell.value, str):
                     assert not _cjk(cell.value), (ws.title, cell.coordinate, cell.value)
+
+
+def test_the_needed_pace_is_rounded_up_in_the_handout() -> None:
+    """A pace that must be kept never reads 0 while work is left: 0.42 villages a week is 1."""
+    from openpyxl import Workbook
+
+    from povtrack.output.report_tables import Cell
+    from povtrack.output.xlsx_print import put, shown
+
+    ws = Workbook().active
+    assert put(ws, 1, 1, 0.42, "number", "villages", up=True) == "1"
+    assert ws.cell(row=1, column=1).value == 1
+    assert put(ws, 2, 1, 0.42, "number", "villages") == "0"  # a figure that was, not a pace
+    assert shown(0.42, "number", "villages", up=True) == "1"
+    assert Cell(0.42, "villages", up=True).up
