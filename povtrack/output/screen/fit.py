@@ -157,3 +157,22 @@ def grid(
             line.rstrip()
             out.append(line)
     return out
+
+
+def share(
+    room: int, natural: Sequence[int], least: Sequence[int], last: int | None = None
+) -> list[int] | None:
+    """Column widths that add up to at most ``room``: each column its natural width, the
+    widest narrowed first, none below its least, column ``last`` (the one that reads best
+    wide) only once the others are at their least; None when even the least do not fit."""
+    widths = [max(n, m) for n, m in zip(natural, least, strict=True)]
+    over = sum(widths) - room
+    while over > 0:
+        slack = [(w, i) for i, (w, m) in enumerate(zip(widths, least, strict=True)) if w > m]
+        if not slack:
+            return None
+        first = [x for x in slack if x[1] != last]
+        _, i = max(first or slack)
+        widths[i] -= 1
+        over -= 1
+    return widths

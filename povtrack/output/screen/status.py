@@ -34,6 +34,7 @@ from povtrack.model import Plan
 from povtrack.output.screen.fit import fitted, grid, needed, wrap
 from povtrack.output.screen.tables import (
     bar,
+    chrome,
     fmt_share,
     fmt_value,
     new_table,
@@ -169,7 +170,7 @@ def _table_layout(
     widths = _widths(keys, heads, cells, head_lines)
     names = [_name(r, labels) for r in rows]
     tasks = [_task_heading(plan, n, labels) for n in dict.fromkeys(r.task for r in rows)]
-    overhead = 3 * (len(keys) + 1) + (1 if not console.is_terminal else -3)
+    overhead = chrome(console, len(keys) + 1)
     fixed = sum(widths[k] for k in keys if k != "scope")
     widest_name = max((cell_len(n) for n in names), default=0) + NAME_INDENT
     least_name = NAME_INDENT + needed(names, 2, indent=NAME_INDENT, least=8)

@@ -126,6 +126,13 @@ def new_table(console: Console, title: str | None = None) -> Table:
     )
 
 
+def chrome(console: Console, columns: int) -> int:
+    """The cells a ``new_table`` of so many columns spends on its border and padding."""
+    if console.is_terminal:  # no edge: a separator and padding between columns
+        return 3 * columns - 3
+    return 3 * columns + 1  # an ASCII border with its edges, padding inside it
+
+
 def scope_label(plan: Plan, scope: str, scope_kind: str, labels: Labels) -> str:
     name = labels.pick(*scope_names(plan, scope))
     if scope_kind == "group":
