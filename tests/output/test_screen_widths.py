@@ -287,10 +287,13 @@ def test_wrap_breaks_around_chinese_and_never_inside_a_number() -> None:
         lines = [ln.plain.strip() for ln in wrap(text, width, indent=1)]
         assert "".join(lines) == text
         assert all(cell_len(ln.plain) <= width for ln in wrap(text, width, indent=1))
-        for number in ("2018-06-03", "37–155", "96，", "16周）"):
+        for number in ("2018-06-03", "37–155", "96，"):  # a comma stays with its number
             assert any(number in ln for ln in lines), (width, lines)
+        for above, below in itertools.pairwise(lines):  # no line break inside "16"
+            assert not (above[-1].isdigit() and below[0].isdigit()), (width, lines)
         assert not any(ln.startswith(("，", "）")) for ln in lines)
-    assert [text[a:b] for a, b in pieces("共16周）")] == ["共", "16", "周）"]
+    short = "共16周）"
+    assert [short[a:b] for a, b in pieces(short)] == ["共", "16", "周）"]
 
 
 @pytest.mark.parametrize("width", [80, 120])

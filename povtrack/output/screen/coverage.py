@@ -214,7 +214,10 @@ def missing_view(console: Console, plan: Plan, m: Missing, labels: Labels) -> Re
         needed([heads[2], *(r[2] for r in rows)], 2, indent=1),
         natural[3],
     ]
-    widths = share(console.width - chrome(console, 4), natural, least, last=2) or least
+    room = console.width - chrome(console, 4)
+    # the area's name whole while the indicator's keeps a readable width, else both wrap
+    widths = share(room, natural, [natural[0], natural[1], min(natural[2], 24), natural[3]])
+    widths = widths or share(room, natural, least, last=2) or least
     table = new_table(console)
     for i, head in enumerate(heads):
         table.add_column(

@@ -254,15 +254,18 @@ def _grouped_layout(
     order = [widths[k] for k in keys]
     right = [k in NUMERIC for k in keys]
     out: list[RenderableType] = [*wrap(Text(title), width, indent=2)]
-    head_cells = [_head(heads[k], widths[k]) for k in keys]
-    head_lines = grid([head_cells], order, right, gap=gap, indent=ROW_INDENT)
-    for line in head_lines:
+    # the first head stands over the names (two cells in) and the scopes (four cells in)
+    first = f"{labels('indicator')} / {heads['scope']}"
+    head_widths = [order[0] + ROW_INDENT - NAME_INDENT, *order[1:]]
+    head_cells = [_head(first, head_widths[0]), *(_head(heads[k], widths[k]) for k in keys[1:])]
+    head_rows = grid([head_cells], head_widths, right, gap=gap, indent=NAME_INDENT)
+    for line in head_rows:
         line.stylize("bold")
-    out += head_lines
+    out += head_rows
     total = ROW_INDENT + sum(order) + gap * (len(keys) - 1)
     out.append(Text(("-" if plain else "─") * min(total, width), style="muted"))
     current: int | None = None
-    group: tuple[str, str] | None = None
+    group: tuple[str, str | None] | None = None
     for r, c in zip(rows, cells, strict=True):
         if r.task != current:
             current, group = r.task, None
