@@ -341,7 +341,7 @@ def require_task(plan: Plan, task: int | None) -> None:
 
 def print_status(plan: Plan, rows: list[StatusRow], as_of: date, *, forecast: bool = False) -> None:
     """The status table on stdout (used by `status` and `demo`)."""
-    from povtrack.output.screen.tables import status_table
+    from povtrack.output.screen.status import status_table
 
     console = make_console()
     console.print(status_table(console, plan, rows, as_of, labels(), forecast=forecast))

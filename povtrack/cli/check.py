@@ -44,67 +44,13 @@ if TYPE_CHECKING:
     from povtrack.model import Plan
     from povtrack.sheet import Sheet
 
-SHOWN_ENTRIES = 6  # entry ids shown in a table cell; JSON and exports list them all
-
 
 def print_findings(plan: Plan, findings: list[Finding], as_of: date) -> None:
-    """The findings as a table on stdout, errors first."""
-    from rich.text import Text
+    """The findings as a table on stdout, errors first (``output.screen.findings``)."""
+    from povtrack.output.screen.findings import findings_table
 
-    from povtrack.analysis.quality.check import SEVERITY_WORDS, summary
-    from povtrack.output.screen.tables import new_table
-
-    lab = labels()
-    zh = lab.lang == "zh"
-    counts = summary(findings)
-    if zh:
-        title = (
-            f"数据检查 — 截至 {as_of.isoformat()}：错误{counts['error']}条，"
-            f"警告{counts['warning']}条"
-        )
-    else:
-        title = (
-            f"Data checks — as of {as_of.isoformat()}: {counts['error']} errors, "
-            f"{counts['warning']} warnings"
-        )
     console = make_console()
-    table = new_table(console, title)
-    for key, zh_label, en_label in (
-        ("severity", "级别", "Severity"),
-        ("rule", "规则", "Rule"),
-        ("area", "地区", "Area"),
-        ("indicator", "指标", "Indicator"),
-        ("explanation", "说明", "Explanation"),
-        ("entries", "相关记录", "Entries"),
-    ):
-        table.add_column(
-            lab.pick(zh_label, en_label),
-            no_wrap=key in ("severity", "rule"),
-            max_width={"indicator": 28, "entries": 20}.get(key),
-            overflow="fold",  # Chinese has no spaces to wrap at: break it, never cut it
-        )
-    for f in findings:
-        ind = plan.indicator(f.indicator)
-        if plan.is_group(f.area):
-            g = plan.group(f.area)
-            area = lab.pick(g.name, g.name_en) + f" ({lab('summary')})"
-        else:
-            a = plan.area(f.area)
-            area = lab.pick(a.name, a.name_en)
-        ids = [f"#{i}" for i in f.entries[:SHOWN_ENTRIES]]
-        if len(f.entries) > SHOWN_ENTRIES:
-            more = len(f.entries) - SHOWN_ENTRIES
-            ids.append(f"…+{more}" if not zh else f"…另{more}条")
-        style = "error" if f.severity == "error" else "status.behind"
-        table.add_row(
-            Text(lab.pick(*SEVERITY_WORDS[f.severity]), style=style),
-            f.rule,
-            area,
-            lab.pick(ind.name, ind.name_en),
-            lab.pick(f.explanation, f.explanation_en),
-            " ".join(ids),
-        )
-    console.print(table)
+    console.print(findings_table(console, plan, findings, as_of, labels()))
 
 
 @app.command()

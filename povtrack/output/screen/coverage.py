@@ -39,7 +39,8 @@ from povtrack.analysis.explain import (
 from povtrack.i18n import Labels
 from povtrack.model import Plan
 from povtrack.names import scope_names
-from povtrack.output.screen.tables import NARROW, fmt_value, new_table, unit_label
+from povtrack.output.screen.fit import fitted, needed, share
+from povtrack.output.screen.tables import NARROW, chrome, fmt_value, new_table, unit_label
 
 REPLACED_SHOWN = 5  # explain names this many replaced entries per area, then "…"
 
@@ -173,6 +174,10 @@ def _ind_name(plan: Plan, ind_id: str, labels: Labels) -> str:
 # ---------------------------------------------------------------------------- missing
 
 
+def _fold(text: Text, width: int) -> Text:
+    return Text("\n").join(fitted(text, width, indent=1))
+
+
 def missing_view(console: Console, plan: Plan, m: Missing, labels: Labels) -> RenderableType:
     fields = {"week": m.week, "start": m.start.isoformat(), "end": m.end.isoformat()}
     title = word(labels, "missing_title", **fields)
@@ -187,22 +192,47 @@ def missing_view(console: Console, plan: Plan, m: Missing, labels: Labels) -> Re
             Text(word(labels, "no_gaps", week=m.week), style="status.done"),
             Text(caption, style="muted"),
         )
-    table = new_table(console)
-    table.add_column(word(labels, "area"), overflow="fold", ratio=1)
-    table.add_column(word(labels, "reported"), no_wrap=True, justify="right")
-    table.add_column(word(labels, "indicator"), overflow="fold", ratio=2)
-    table.add_column(word(labels, "last_reported"), no_wrap=True)
-    for n, a in enumerate(m.with_gaps):
-        if n:
-            table.add_section()
+    # the indicator's name gets the room: the area's name takes two lines if it must, and
+    # names wrap between words (fit.wrap), continuation lines indented under their column
+    rows = []
+    for a in m.with_gaps:
         for k, g in enumerate(a.gaps):
             last = g.last_reported.isoformat() if g.last_reported else word(labels, "never")
-            table.add_row(
-                _area_name(plan, a.area, labels) if k == 0 else "",
-                f"{len(a.reported)}/{len(a.expected)}" if k == 0 else "",
-                _ind_name(plan, g.indicator, labels),
-                Text(last, style="muted" if g.last_reported is None else ""),
+            rows.append(
+                [
+                    Text(_area_name(plan, a.area, labels) if k == 0 else ""),
+                    Text(f"{len(a.reported)}/{len(a.expected)}" if k == 0 else ""),
+                    Text(_ind_name(plan, g.indicator, labels)),
+                    Text(last, style="muted" if g.last_reported is None else ""),
+                ]
             )
+    heads = [word(labels, k) for k in ("area", "reported", "indicator", "last_reported")]
+    natural = [max(cell_len(h), *(cell_len(r[i].plain) for r in rows)) for i, h in enumerate(heads)]
+    least = [
+        needed([heads[0], *(r[0] for r in rows)], 2, indent=1),
+        natural[1],
+        needed([heads[2], *(r[2] for r in rows)], 2, indent=1),
+        natural[3],
+    ]
+    room = console.width - chrome(console, 4)
+    # the area's name whole while the indicator's keeps a readable width, else both wrap
+    widths = share(room, natural, [natural[0], natural[1], min(natural[2], 24), natural[3]])
+    widths = widths or share(room, natural, least, last=2) or least
+    table = new_table(console)
+    for i, head in enumerate(heads):
+        table.add_column(
+            _fold(Text(head), widths[i]),
+            width=widths[i],
+            no_wrap=True,
+            justify="right" if i == 1 else "left",
+        )
+    n = 0
+    for a in m.with_gaps:
+        if n:
+            table.add_section()
+        for _ in a.gaps:
+            table.add_row(*(_fold(c, w) for c, w in zip(rows[n], widths, strict=True)))
+            n += 1
     return Group(Text(title, style="task"), table, Text(caption, style="muted"))
 
 

@@ -6,7 +6,6 @@ without colour), never with ambiguous-width glyphs that misalign in CJK terminal
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from rich import box
@@ -16,8 +15,6 @@ from rich.table import Table
 from rich.text import Text
 from rich.theme import Theme
 
-from povtrack.analysis.measure import STATUSES
-from povtrack.analysis.status import StatusRow
 from povtrack.i18n import Labels
 from povtrack.jsonable import num
 from povtrack.ledger import state_words
@@ -27,23 +24,33 @@ from povtrack.textsafe import escape
 
 THEME = Theme(
     {
-        "status.done": "bold green",
-        "status.on_track": "green",
-        "status.behind": "yellow",
-        "status.overdue": "bold red",
-        "status.no_data": "dim",
-        "status.reported": "cyan",
+        # The states that need someone to act are the most visible, on a light terminal as on
+        # a dark one: a background colour reads on both (yellow or red text alone fades on a
+        # white background), and reverse video swaps whatever the terminal's colours are.
+        "status.overdue": "bold white on red",
+        "status.behind": "bold black on yellow",
+        "status.no_data": "bold reverse",
+        # the states that need nothing are quieter: coloured text, no background, not bold
+        "status.done": "green",
+        "status.on_track": "",
+        "status.reported": "",
         "task": "bold",
         "bar.done": "on green",
-        "bar.todo": "on grey23",
+        "bar.todo": "on grey50",
         "bar.expected": "on yellow",
         "muted": "dim",
-        "error": "bold red",
+        "error": "bold white on red",
     }
 )
+"""The screen's styles, by meaning. Without colour (``NO_COLOR``, a file or a pipe) no style
+shows, so the status words carry the state themselves: ``status_text`` puts a mark before
+the states that need someone to act — "!! overdue", "! behind", "? no data" — and none before
+the others."""
+
+STATUS_MARKS = {"overdue": "!!", "behind": "!", "no_data": "?"}
 
 BAR_WIDTH = 10
-NARROW = 120  # terminal columns below which the status table drops secondary columns
+NARROW = 120  # terminal columns below which the wide tables drop secondary columns
 
 
 def fmt_value(value: float | None, unit: str, labels: Labels | None = None) -> str:
@@ -59,6 +66,15 @@ def fmt_value(value: float | None, unit: str, labels: Labels | None = None) -> s
     return f"{text}%" if unit == "percent" else text
 
 
+def status_text(status: str, labels: Labels, plain: bool) -> Text:
+    """A status word in its style; without colour (``plain``) with its mark (THEME)."""
+    word = labels(f"status.{status}")
+    mark = STATUS_MARKS.get(status)
+    if plain and mark:
+        word = f"{mark} {word}"
+    return Text(word, style=f"status.{status}")
+
+
 def fmt_share(share: float | None) -> str:
     return "—" if share is None else f"{share * 100:.0f}%"
 
@@ -68,7 +84,7 @@ def unit_label(unit: str, labels: Labels) -> str:
     return labels.pick(u.name, u.name_en)
 
 
-def _with_unit(value: float, unit: str, labels: Labels) -> str:
+def with_unit(value: float, unit: str, labels: Labels) -> str:
     if unit == "percent":
         return fmt_value(value, unit)
     return f"{fmt_value(value, unit, labels)} {unit_label(unit, labels)}"
@@ -110,85 +126,18 @@ def new_table(console: Console, title: str | None = None) -> Table:
     )
 
 
-def _scope_label(plan: Plan, scope: str, scope_kind: str, labels: Labels) -> str:
+def chrome(console: Console, columns: int) -> int:
+    """The cells a ``new_table`` of so many columns spends on its border and padding."""
+    if console.is_terminal:  # no edge: a separator and padding between columns
+        return 3 * columns - 3
+    return 3 * columns + 1  # an ASCII border with its edges, padding inside it
+
+
+def scope_label(plan: Plan, scope: str, scope_kind: str, labels: Labels) -> str:
     name = labels.pick(*scope_names(plan, scope))
     if scope_kind == "group":
         return f"{name} ({labels('summary')})"
     return name
-
-
-def status_table(
-    console: Console,
-    plan: Plan,
-    rows: list[StatusRow],
-    as_of: date,
-    labels: Labels,
-    *,
-    forecast: bool = False,
-) -> Table:
-    plain = console.no_color or console.color_system is None
-    title = f"{labels.pick(plan.name, plan.name_en)} — {labels('as_of')} {as_of.isoformat()}"
-    table = new_table(console, title)
-    # Figures never wrap; names wrap onto a second line when the terminal is narrow, so the
-    # table always fits (Rich only narrows wrappable columns). Below NARROW columns the
-    # expected-pace and due-date columns give way (the bar still marks the expected pace).
-    keys = ["indicator", "scope", "target", "actual", "progress", "expected", "status", "due"]
-    drop: tuple[str, ...] = ()
-    if forecast:  # the pace the due date needs, the recent pace, and where it leads
-        keys += ["needed_per_week", "recent_per_week", "projected_date"]
-        # eleven columns need a wide terminal: give way in order, keeping the date the
-        # forecast is for and the names readable
-        if console.width < 160:
-            drop += ("expected", "due", "recent_per_week")
-        if console.width < 130:
-            drop += ("target",)
-        if console.width < 100:
-            drop += ("actual", "needed_per_week")
-    elif console.width < NARROW:
-        drop = ("expected", "due")
-    keys = [k for k in keys if k not in drop]
-    numeric = ("target", "actual", "expected", "needed_per_week", "recent_per_week")
-    for key in keys:
-        table.add_column(
-            labels(key),
-            justify="right" if key in numeric else "left",
-            no_wrap=key not in ("indicator", "scope"),
-            max_width=42 if key == "indicator" else None,
-        )
-    current_task = None
-    for r in rows:
-        if r.task != current_task:
-            if current_task is not None:
-                table.add_section()
-            current_task = r.task
-            t = plan.task(r.task)
-            table.add_row(Text(f"{t.number}. {labels.pick(t.name, t.name_en)}", style="task"))
-        name = labels.pick(r.name, r.name_en)
-        if r.level == "stretch":
-            name += f" ({labels('level.stretch')})"
-        progress = Text()
-        if r.kind != "activity":
-            progress = bar(r.progress, r.expected, plain) + Text(f" {fmt_share(r.progress)}")
-        cells: dict[str, str | Text] = {
-            "indicator": "  " + name,
-            "scope": _scope_label(plan, r.scope, r.scope_kind, labels),
-            "target": "" if r.target is None else _with_unit(r.target, r.unit, labels),
-            "actual": fmt_value(r.actual, r.unit, labels),
-            "progress": progress,
-            "expected": fmt_share(r.expected),
-            "status": Text(labels(f"status.{r.status}"), style=f"status.{r.status}"),
-            "due": r.due.isoformat() if r.due else "",
-            "needed_per_week": fmt_value(r.needed_per_week, r.unit, labels),
-            "recent_per_week": fmt_value(r.recent_per_week, r.unit, labels),
-            "projected_date": r.projected_date.isoformat() if r.projected_date else "",
-        }
-        table.add_row(*(cells[k] for k in keys))
-    counts = {s: sum(1 for r in rows if r.status == s) for s in STATUSES}
-    table.caption = Text("  ").join(
-        Text(f"{labels(f'status.{s}')} {n}", style=f"status.{s}") for s, n in counts.items() if n
-    )
-    table.caption_justify = "left"
-    return table
 
 
 def _named(ind: Indicator, labels: Labels) -> Text:
@@ -234,8 +183,8 @@ def plan_table(
                 cells = [
                     _named(ind, labels) if first else "",
                     kind if first else "",
-                    _scope_label(plan, x.scope, x.scope_kind, labels) if x else "",
-                    _with_unit(x.value, ind.unit, labels) if x else "",
+                    scope_label(plan, x.scope, x.scope_kind, labels) if x else "",
+                    with_unit(x.value, ind.unit, labels) if x else "",
                     x.due.isoformat() if x else "",
                     labels(f"level.{x.level}") if x else "",
                     Text(x.citation, style="muted") if x else "",
