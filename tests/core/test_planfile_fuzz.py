@@ -21,6 +21,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -317,6 +318,7 @@ def _record_args(plan: Any) -> list[str]:
     return ["record", quantity.id, "1", "--area", area, "--date", plan.start.isoformat()]
 
 
+@pytest.mark.slow  # runs every command on each generated plan (10 s): CI runs it with -m slow
 @settings(
     max_examples=EXAMPLES,
     deadline=None,

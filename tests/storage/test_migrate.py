@@ -73,6 +73,7 @@ def test_json_to_sqlite_to_json_keeps_every_record(run, source: Path, tmp_path: 
     assert original.allocations
 
 
+@pytest.mark.slow  # every read command three times over (15 s): CI runs it with -m slow
 def test_the_round_trip_reports_the_same(run, source: Path, tmp_path: Path) -> None:
     sq, back = tmp_path / "moved.sqlite", tmp_path / "back.json"
     assert migrate(run, source, str(sq)).exit_code == 0
