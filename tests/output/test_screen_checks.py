@@ -12,6 +12,8 @@ import re
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rich.cells import cell_len
 from rich.console import Console
 from rich.style import Style
@@ -147,3 +149,18 @@ def test_without_colour_the_words_carry_the_state(demo, lang: str) -> None:
     # with colour the words are bare: the colour carries it
     coloured = status_text(demo, lang, 120, terminal=True)
     assert f"! {labels('status.behind')}" not in coloured
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(
+    text=st.text(alphabet="ab 12-，（）光伏扶贫电站。“”\n", max_size=60),
+    width=st.integers(min_value=1, max_value=30),
+    indent=st.integers(min_value=0, max_value=6),
+)
+def test_counting_lines_agrees_with_wrapping(text: str, width: int, indent: int) -> None:
+    """``needed`` counts lines without building them: the count is what ``wrap`` makes."""
+    from povtrack.output.screen.fit import _count
+
+    for part in text.split("\n"):
+        cut = [(cell_len(part[a:b]), a, b) for a, b in pieces(part)]
+        assert _count(part, cut, width, indent) == len(wrap(part, width, indent))

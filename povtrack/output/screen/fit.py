@@ -120,10 +120,38 @@ def needed(texts: Sequence[Text | str], lines: int, indent: int = 0, least: int 
     # no narrower width can do: the text spread evenly, and the widest unbreakable piece
     piece = max((cell_len(p[a:b]) for p in plains for a, b in pieces(p)), default=0)
     start = max(least, piece, -(-widest // lines))
+    parts = [
+        (part, [(cell_len(part[a:b]), a, b) for a, b in pieces(part)])
+        for p in plains
+        for part in p.split("\n")
+    ]
     for w in range(start, widest + 1):
-        if all(len(wrap(p, w, indent)) <= lines for p in plains):
+        if all(_count(part, cut, w, indent) <= lines for part, cut in parts):
             return w
     return max(widest, least)
+
+
+def _count(text: str, cut: list[tuple[int, int, int]], width: int, indent: int) -> int:
+    """How many lines ``wrap`` makes of ``text`` (one line, its pieces given as (cells, start,
+    end)): the same rule without building the lines, as ``needed`` asks it for many widths. A
+    piece that must be folded is left to ``wrap`` itself."""
+    width = max(1, width)
+    indent = max(0, min(indent, width - 2))
+    count, used, room = 1, 0, width
+    prev_end: int | None = None
+    for size, start, end in cut:
+        space = 1 if prev_end is not None and start > prev_end else 0
+        if prev_end is not None and used + space + size <= room:
+            used += space + size
+        else:
+            if prev_end is not None:
+                count += 1
+                room = width - indent
+            if size > room:  # folded: rare, and wrap knows how wide characters fold
+                return len(wrap(text, width, indent))
+            used = size
+        prev_end = end
+    return count
 
 
 def fitted(text: Text | str, width: int, indent: int = 0) -> list[Text]:
