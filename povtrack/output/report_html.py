@@ -16,8 +16,9 @@ from dataclasses import replace
 
 from povtrack.output.notation import percent_text
 from povtrack.output.report import CHART_NOTE, TITLE, Chart, Report
+from povtrack.output.report_tables import WORDS, forecast
 from povtrack.output.wrap import wrap_label
-from povtrack.sheet import Sheet
+from povtrack.sheet import Column, Sheet
 
 _COLOURS = {
     "done": "#2e7d32",
@@ -50,13 +51,16 @@ def html(report: Report, lang: str, pick: int) -> str:
     body = [f"<h1>{esc(TITLE[pick])} — {esc(report.as_of.isoformat())}</h1>"]
     for sheet in report.sheets:
         chart = report.charts.get(sheet.key)
-        body.append(html_section(handout(sheet), lang, _svg(chart, pick) if chart else ""))
+        body.append(html_section(handout(sheet, pick), lang, _svg(chart, pick) if chart else ""))
     return html_page(f"{TITLE[pick]} {report.as_of.isoformat()}", lang, body, _SVG_CSS)
 
 
-def handout(sheet: Sheet) -> Sheet:
+def handout(sheet: Sheet, pick: int = 0) -> Sheet:
     """The sheet as the printed report shows it: without the id columns beside names, nor a
-    task column whose rows are all of one task (the section's heading names it)."""
+    task column whose rows are all of one task (the section's heading names it); on a task's
+    status sheet, the projection as the XLSX handout gives it (``report_tables.forecast``:
+    never beyond the target, with the date it is reached or the share at the due date) in
+    place of the projected date, and without the level."""
     named = any(c.key in _NAME_KEYS for c in sheet.columns)
     tasks = {r.get("task") for r in sheet.rows}
     columns = [
@@ -65,7 +69,21 @@ def handout(sheet: Sheet) -> Sheet:
         if not (named and c.key in _ID_KEYS and c.kind == "text")
         and not (c.key == "task" and len(tasks) == 1)
     ]
-    return sheet if columns == sheet.columns else replace(sheet, columns=columns)
+    rows = sheet.rows
+    if any(c.key == "projected_date" for c in columns):
+        zh, en = WORDS["forecast"]
+        columns = [
+            Column("forecast", zh, en) if c.key == "projected_date" else c
+            for c in columns
+            if c.key != "level_name"
+        ]
+        rows = []
+        for row in sheet.rows:
+            projected, note = forecast(row, pick)
+            rows.append({**row, "projected": projected, "forecast": note})
+    if columns == sheet.columns and rows is sheet.rows:
+        return sheet
+    return replace(sheet, columns=columns, rows=rows)
 
 
 def _svg(chart: Chart, pick: int) -> str:

@@ -212,6 +212,32 @@ def test_html_table_cells_hold_no_raw_markup(demo) -> None:
         assert not re.search(r"&(?!amp;|lt;|gt;|quot;|#x27;)", cell), cell
 
 
+def test_html_projections_stop_at_the_target_with_the_date_it_is_reached(demo) -> None:
+    """The printed HTML gives a projection as the XLSX handout does: never beyond the target
+    (status --json has some that are), and the date it is reached beside it."""
+    text = demo["files"]["html"].decode("utf-8")
+    headline = dict(html_sections(text))["headline"]
+    head = re.findall(r"<th[^>]*>(.*?)</th>", headline)
+    col = {h: i for i, h in enumerate(head)}
+    assert "Forecast" in col and not any(h.startswith("Projected date") for h in head)
+    rows = [
+        re.findall(r"<td[^>]*>(.*?)</td>", tr) for tr in re.findall(r"<tr>(.*?)</tr>", headline)
+    ]
+    rows = [r for r in rows if r]
+    beyond = [
+        r for r in demo["headline"]["rows"]
+        if r["projected"] is not None and r["target"] and r["projected"] > r["target"]
+        and r["status"] != "done" and r["projected_date"]
+    ]  # fmt: skip
+    assert beyond, "the demo has no projection beyond its target to show"
+    proj = next(h for h in head if h.startswith("Projected"))
+    shown = {(r[col["Indicator"]], r[col["Scope"]]): r for r in rows}
+    for r in beyond:
+        cells = shown[(r["name_en"], r["scope_name_en"])]
+        assert cells[col[proj]].replace(",", "") == str(r["target"]), cells
+        assert cells[col["Forecast"]] == f"100% by {r['projected_date']}", cells
+
+
 def test_html_escapes_names_with_markup(run, tmp_path: Path) -> None:
     """A plan whose names hold '&' and '<…>': every cell and chart label escapes them."""
     text = (HEADER + INDICATORS).replace('name_en = "Roads"', 'name_en = "Roads & <b>ridges"')
