@@ -60,7 +60,7 @@ th, td {{ border: 1px solid #999; padding: 2px 5px; vertical-align: top;
   white-space: pre-line; word-break: normal; overflow-wrap: normal; hyphens: none }}
 thead th {{ background: #eee; font-weight: bold; text-align: center }}
 td.num {{ text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap }}
-td.date, td.id {{ white-space: nowrap }}
+td.date, td.id, span.nw {{ white-space: nowrap }}
 td.status {{ text-align: center; white-space: nowrap }}
 td.mark {{ text-align: center }}
 tr.total td {{ font-weight: bold; border-top: 2px solid #333 }}
@@ -100,6 +100,16 @@ def _status_attrs(code: Any, base: str) -> str:
     return f' class="{base} status-{cls}"{style}'
 
 
+# A date, a range or a ratio inside text ("100% by 2018-11-25", "0–878", "42/60%"): browsers may
+# break a line after a hyphen, dash or slash, so such a run is kept whole in a nowrap span.
+_JOINED = re.compile(r"[0-9A-Za-z][0-9A-Za-z.,%]*(?:[-/\u2013][0-9A-Za-z.,%]+)+")
+
+
+def _keep_whole(text: str) -> str:
+    """Escaped cell text with each joined run (``_JOINED``) in a ``span.nw``."""
+    return _JOINED.sub(lambda m: f'<span class="nw">{m.group(0)}</span>', text)
+
+
 def _html_cell(
     column: Column, value: Any, lang: str, unit: str, row: dict[str, Any], id_like: bool
 ) -> str:
@@ -108,14 +118,15 @@ def _html_cell(
     if kind == "status" and value is not None:
         return f"<td{_status_attrs(value, 'status')}>{text}</td>"
     if column.status_from:
-        return f"<td{_status_attrs(row.get(column.status_from), 'mark')}>{text}</td>"
+        attrs = _status_attrs(row.get(column.status_from), "mark")
+        return f"<td{attrs}>{_keep_whole(text)}</td>"
     if kind in NUMBER_KINDS and is_number(value):
         return f'<td class="num">{text}</td>'
     if kind == "date":
         return f'<td class="date">{text}</td>'
     if id_like:
         return f'<td class="id">{text}</td>'
-    return f"<td>{text}</td>"
+    return f"<td>{_keep_whole(text)}</td>"
 
 
 def _texts(sheet: Sheet, column: Column, lang: str) -> list[str]:
