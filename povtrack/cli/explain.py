@@ -67,7 +67,7 @@ def explain(
     if as_json:
         print_json(explain_json(plan, x))
     else:
-        from povtrack.output.screen.coverage import explain_view
+        from povtrack.output.screen.explain import explain_view
 
         console = make_console()
         console.print(explain_view(console, plan, x, labels()))

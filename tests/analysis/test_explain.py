@@ -30,7 +30,7 @@ from rich.console import Console
 import povtrack.cli  # noqa: F401  (registers every command)
 from povtrack.analysis.explain import explain, explain_json
 from povtrack.i18n import Labels
-from povtrack.output.screen.coverage import explain_view
+from povtrack.output.screen.explain import explain_view
 from povtrack.output.screen.tables import THEME
 from povtrack.storage import Database
 from tests.helpers.built import prepared_database

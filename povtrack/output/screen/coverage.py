@@ -1,6 +1,6 @@
-"""missing, completeness and explain -> Rich renderables, in the conventions of
-``output.screen.tables``: THEME styles, an ASCII box without a terminal, figures never wrap,
-names fold so a table fits the width (Chinese names counted two cells each). No
+"""missing and completeness -> Rich renderables (explain's: ``output.screen.explain``), in the
+conventions of ``output.screen.tables``: THEME styles, an ASCII box without a terminal, figures
+never wrap, names fold so a table fits the width (Chinese names counted two cells each). No
 East-Asian-ambiguous glyphs (arrows, dashes) in tables: some CJK terminals draw them two cells
 wide.
 
@@ -26,23 +26,12 @@ from povtrack.analysis.coverage import (
     Completeness,
     Missing,
     Tally,
-    is_late,
-)
-from povtrack.analysis.explain import (
-    AreaPart,
-    Explanation,
-    RollUp,
-    fmt_number,
-    ratio_sides,
-    rule_text,
 )
 from povtrack.i18n import Labels
 from povtrack.model import Plan
 from povtrack.names import scope_names
 from povtrack.output.screen.fit import fitted, needed, share
-from povtrack.output.screen.tables import NARROW, chrome, fmt_value, new_table, unit_label
-
-REPLACED_SHOWN = 5  # explain names this many replaced entries per area, then "…"
+from povtrack.output.screen.tables import chrome, new_table
 
 _WORDS: dict[str, tuple[str, str]] = {
     "missing_title": (
@@ -149,11 +138,11 @@ _WORDS: dict[str, tuple[str, str]] = {
 }
 
 
-def _colon(labels: Labels) -> str:
+def colon(labels: Labels) -> str:
     return labels.pick("：", ": ")
 
 
-def _sep(labels: Labels) -> str:
+def sep(labels: Labels) -> str:
     return labels.pick("；", "; ")
 
 
@@ -162,11 +151,11 @@ def word(labels: Labels, key: str, **fields: object) -> str:
     return text.format(**fields) if fields else text
 
 
-def _area_name(plan: Plan, area: str, labels: Labels) -> str:
+def area_name(plan: Plan, area: str, labels: Labels) -> str:
     return labels.pick(*scope_names(plan, area))
 
 
-def _ind_name(plan: Plan, ind_id: str, labels: Labels) -> str:
+def ind_name(plan: Plan, ind_id: str, labels: Labels) -> str:
     ind = plan.indicator(ind_id)
     return labels.pick(ind.name, ind.name_en)
 
@@ -200,9 +189,9 @@ def missing_view(console: Console, plan: Plan, m: Missing, labels: Labels) -> Re
             last = g.last_reported.isoformat() if g.last_reported else word(labels, "never")
             rows.append(
                 [
-                    Text(_area_name(plan, a.area, labels) if k == 0 else ""),
+                    Text(area_name(plan, a.area, labels) if k == 0 else ""),
                     Text(f"{len(a.reported)}/{len(a.expected)}" if k == 0 else ""),
-                    Text(_ind_name(plan, g.indicator, labels)),
+                    Text(ind_name(plan, g.indicator, labels)),
                     Text(last, style="muted" if g.last_reported is None else ""),
                 ]
             )
@@ -268,7 +257,7 @@ def _grid(
     ``squeezed``: names wrapped at every space, to measure the narrowest the grid can be."""
     same_year = len({w.label[:4] for w in c.weeks}) <= 1
     table = new_table(console)
-    names = [_area_name(plan, r.area, labels) for r in c.rows if r.area]
+    names = [area_name(plan, r.area, labels) for r in c.rows if r.area]
     words = [w for text in [*names, word(labels, "total")] for w in text.split()]
     # a name may wrap between words, never inside one (folding "Pingcheng" helps nobody)
     narrowest = max(map(cell_len, words))
@@ -284,7 +273,7 @@ def _grid(
             table.add_section()
             name = Text(word(labels, "total"), style="task")
         else:
-            name = Text(_area_name(plan, r.area, labels))
+            name = Text(area_name(plan, r.area, labels))
         table.add_row(
             name,
             *(rate_text(t) for t in r.cells[first:]),
@@ -322,211 +311,3 @@ def completeness_view(
     if first:
         lines.append(Text(word(labels, "grid_shown", n=n - first, total=n), style="muted"))
     return Group(Text(title, style="task"), table, *lines)
-
-
-# ---------------------------------------------------------------------------- explain
-
-
-def _heading(text: str) -> Text:
-    return Text(text, style="task")
-
-
-def _recorded(stamp: str, wide: bool) -> str:
-    """A UTC stamp to the minute ("2018-06-11 08:30Z"), or its date on a narrow screen."""
-    text = stamp.replace("T", " ").replace("+00:00", "Z")
-    if not wide:
-        return text[:10]
-    return text[:16] + ("Z" if text.endswith("Z") and len(text) > 16 else "")
-
-
-def _entries_table(
-    console: Console, plan: Plan, r: RollUp, labels: Labels, title: str | None = None
-) -> Table:
-    wide = console.width >= NARROW
-    unit = r.indicator.unit
-    table = new_table(console, title)
-    table.add_column(word(labels, "area"), overflow="fold", ratio=1)
-    table.add_column(word(labels, "entry"), justify="right", no_wrap=True)
-    table.add_column(word(labels, "date"), no_wrap=True)
-    table.add_column(word(labels, "value"), justify="right", no_wrap=True)
-    table.add_column(word(labels, "from"), overflow="fold", ratio=2)
-    table.add_column(word(labels, "recorded"), overflow="fold")
-    if wide:
-        table.add_column(word(labels, "by"), overflow="fold")
-    for p in r.areas:
-        _area_rows(table, plan, p, unit, labels, wide, r.indicator.reporting == "increment")
-    return table
-
-
-def _area_rows(
-    table: Table,
-    plan: Plan,
-    p: AreaPart,
-    unit: str,
-    labels: Labels,
-    wide: bool,
-    increment: bool,
-) -> None:
-    name = _area_name(plan, p.area, labels)
-    extra = [""] if wide else []
-    if not p.entries:
-        table.add_row(name, "", "", "—", Text(word(labels, "no_entry"), style="muted"), "", *extra)
-        return
-    for k, e in enumerate(p.entries):
-        recorded = Text(_recorded(e.recorded_at, wide))
-        if is_late(e):
-            recorded.append(f" ({word(labels, 'late_mark')})", style="status.behind")
-        table.add_row(
-            name if k == 0 else "",
-            f"#{e.id}",
-            e.date.isoformat(),
-            fmt_value(e.value, unit),
-            e.source if wide else _short_source(e.source),
-            recorded,
-            *([e.by] if wide else []),
-        )
-    if increment and len(p.entries) > 1:
-        table.add_row("", "", "Σ", Text(fmt_value(p.value, unit), style="task"), "", "", *extra)
-    if p.replaced:
-        shown = [f"#{e.id} → #{by}" for e, by in p.replaced[:REPLACED_SHOWN]]
-        if len(p.replaced) > REPLACED_SHOWN:
-            shown.append("…")
-        note = word(labels, "superseded", n=len(p.replaced), which=", ".join(shown))
-        table.add_row("", "", "", "", Text(note, style="muted"), "", *extra)
-
-
-def _short_source(source: str) -> str:
-    """A return's file name and line without its folders, for a narrow screen (JSON keeps the
-    whole path): "returns/2018/W23-yanggao.csv:12" -> "W23-yanggao.csv:12"."""
-    head, sep, line = source.rpartition(":")
-    if sep and line.isdigit() and " " not in head:
-        return head.replace("\\", "/").rsplit("/", 1)[-1] + ":" + line
-    return source
-
-
-def _with_unit(value: float | None, unit: str, labels: Labels) -> str:
-    if value is None or unit == "percent":
-        return fmt_value(value, unit, labels)
-    return f"{fmt_value(value, unit, labels)} {unit_label(unit, labels)}"
-
-
-def _rollup_lines(x: Explanation, labels: Labels) -> list[RenderableType]:
-    unit = x.indicator.unit
-    if x.rollup is None:
-        assert x.numerator is not None and x.denominator is not None
-        n = fmt_value(x.numerator.actual, x.numerator.indicator.unit)
-        d = fmt_value(x.denominator.actual, x.denominator.indicator.unit)
-        text = (
-            f"{word(labels, 'rollup.ratio')}{_colon(labels)}{n} ÷ {d} × 100 = "
-            f"{fmt_value(x.actual, 'percent')}"
-        )
-        return [Text("  " + text)]
-    terms = [p for p in x.rollup.areas if p.value is not None]
-    if not terms:
-        return [Text("  " + word(labels, "rollup.none"), style="muted")]
-    how = word(labels, "rollup.sum" if len(x.rollup.areas) > 1 else "rollup.one")
-    sum_text = " + ".join(fmt_value(p.value, unit) for p in terms)
-    if len(terms) > 1:
-        sum_text += f" = {_with_unit(x.actual, unit, labels)}"
-    else:
-        sum_text = _with_unit(x.actual, unit, labels)
-    return [Text(f"  {how}{_colon(labels)}{sum_text}")]
-
-
-def explain_view(console: Console, plan: Plan, x: Explanation, labels: Labels) -> RenderableType:
-    ind = x.indicator
-    unit = ind.unit
-    scope = _area_name(plan, x.scope, labels)
-    if x.scope_kind == "group":
-        scope += f" ({labels('summary')})"
-    parts: list[RenderableType] = [
-        Text(
-            f"{word(labels, 'explain')}{_colon(labels)}{labels.pick(ind.name, ind.name_en)} "
-            f"({ind.id}) — "
-            f"{scope} ({x.scope}) — {word(labels, 'as_of')} {x.as_of.isoformat()}",
-            style="task",
-        )
-    ]
-    for n, e in enumerate(x.rows):
-        r = e.row
-        if n:
-            parts.append(Text(""))
-        parts.append(_heading(word(labels, "target")))
-        if r is None:
-            parts.append(Text("  " + word(labels, "no_target"), style="muted"))
-        elif r.target is None:
-            parts.append(Text("  " + word(labels, "activity"), style="muted"))
-        else:
-            src = e.target_from or {}
-            line = (
-                f"  {_with_unit(r.target, unit, labels)}{labels.pick('，', ', ')}"
-                f"{word(labels, 'due')} {r.due.isoformat() if r.due else '—'} "
-                f"({labels(f'level.{r.level}')})"
-            )
-            if r.group:
-                line += word(labels, "each_member", group=_area_name(plan, r.group, labels))
-            line += f"{_sep(labels)}{word(labels, 'source')} {word(labels, 'source.' + r.source)}"
-            due_from = src.get("due_from")
-            if due_from:
-                group = src.get("due_rule_group") or src.get("due_target_group")
-                line += _sep(labels) + word(
-                    labels,
-                    f"due_from.{due_from}",
-                    group=_area_name(plan, group, labels) if group else "",
-                )
-            parts.append(Text(line))
-            if r.citation:
-                parts.append(
-                    Text(f"  {word(labels, 'citation')}{_colon(labels)}{r.citation}", style="muted")
-                )
-        if n == 0:
-            parts += _entry_sections(console, plan, x, labels)
-        parts.append(_heading(word(labels, "expected")))
-        if r is None or r.due is None or r.expected is None:
-            parts.append(Text("  " + word(labels, "no_expected"), style="muted"))
-        elif ind.kind == "milestone":
-            text = word(labels, "expected.milestone", share=fmt_number(r.expected))
-            parts.append(Text("  " + text))
-        else:
-            text = word(
-                labels,
-                "expected.line",
-                start=x.start.isoformat(),
-                due=r.due.isoformat(),
-                as_of=x.as_of.isoformat(),
-                elapsed=(x.as_of - x.start).days,
-                total=(r.due - x.start).days,
-                share=fmt_number(r.expected),
-            )
-            parts.append(Text("  " + text))
-        parts.append(_heading(word(labels, "status")))
-        style = f"status.{r.status}" if r is not None else "muted"
-        text = rule_text(ind, r, x.as_of, labels.lang, ratio_sides(x))
-        parts.append(Text("  " + text, style=style))
-    return Group(*parts)
-
-
-def _entry_sections(
-    console: Console, plan: Plan, x: Explanation, labels: Labels
-) -> list[RenderableType]:
-    out: list[RenderableType] = [_heading(word(labels, "entries"))]
-    pieces = (
-        [(None, x.rollup)]
-        if x.rollup is not None
-        else [("numerator", x.numerator), ("denominator", x.denominator)]
-    )
-    for key, r in pieces:
-        assert r is not None
-        how = "rate" if not r.summed else r.indicator.reporting
-        if key is not None:
-            name = labels.pick(r.indicator.name, r.indicator.name_en)
-            line = (
-                f"  {word(labels, key)}{_colon(labels)}{name} ({r.indicator.id}) = "
-                f"{_with_unit(r.actual, r.indicator.unit, labels)}"
-            )
-            out.append(Text(line))
-        out.append(Text(f"  {word(labels, 'entries.' + how)}", style="muted"))
-        out.append(_entries_table(console, plan, r, labels))
-    out.append(_heading(word(labels, "rollup")))
-    out += _rollup_lines(x, labels)
-    return out
