@@ -14,6 +14,8 @@ from typer.testing import CliRunner
 
 from povtrack.cli import app
 from tests.helpers.built import built_once, copy_files, database_files, in_process
+from tests.helpers.pg import pg_cluster as pg_cluster  # the throwaway PostgreSQL, for any test
+from tests.helpers.pg import pg_database as pg_database
 
 
 @pytest.fixture(scope="session", autouse=True)
