@@ -3,8 +3,8 @@
 No timings here (see benchmarks/): these tests pin the imports that make the difference. Each
 command runs in a fresh interpreter, the way a script calls povtrack, and reports the heavy
 packages it loaded: Rich (tables), openpyxl (XLSX), TinyDB (the database), OpenCC (Traditional
-names) and pydantic (which Typer 0.29 would import to convert option values; see
-povtrack/cli/fast_params.py).
+names), pydantic (which Typer 0.29 would import to convert option values; see
+povtrack/cli/fast_params.py) and psycopg (the PostgreSQL driver, for PostgreSQL databases only).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typer.main import get_command
 
 from povtrack.cli import app, fast_params
 
-HEAVY = ("rich", "openpyxl", "tinydb", "opencc", "opencc_purepy", "pydantic")
+HEAVY = ("rich", "openpyxl", "tinydb", "opencc", "opencc_purepy", "pydantic", "psycopg")
 
 _PROBE = """
 import json, sys
@@ -96,7 +96,9 @@ def test_status_json_imports_no_rich_openpyxl_or_pydantic(demo_db: Path) -> None
     code, loaded, out = _imports("--db", str(demo_db), "status", "--json")
     assert code == 0
     assert json.loads(out)["rows"]
-    assert not loaded & {"rich", "openpyxl", "pydantic", "opencc", "opencc_purepy"}, loaded
+    assert not loaded & {"rich", "openpyxl", "pydantic", "opencc", "opencc_purepy", "psycopg"}, (
+        loaded
+    )
 
 
 def test_status_with_options_imports_no_pydantic(demo_db: Path) -> None:
@@ -107,14 +109,16 @@ def test_status_with_options_imports_no_pydantic(demo_db: Path) -> None:
         "--task", "2", "--as-of", "2018-W26", "--area", "阳高县",
     )  # fmt: skip
     assert code == 0, out
-    assert not loaded & {"rich", "openpyxl", "pydantic", "opencc", "opencc_purepy"}, loaded
+    assert not loaded & {"rich", "openpyxl", "pydantic", "opencc", "opencc_purepy", "psycopg"}, (
+        loaded
+    )
 
 
 def test_status_table_imports_no_openpyxl(demo_db: Path) -> None:
     code, loaded, out = _imports("--db", str(demo_db), "status")
     assert code == 0 and out.strip()
     assert "rich" in loaded  # the table is Rich's
-    assert not loaded & {"openpyxl", "pydantic"}, loaded
+    assert not loaded & {"openpyxl", "pydantic", "psycopg"}, loaded
 
 
 def test_bad_value_still_gets_typers_own_message(demo_db: Path) -> None:
