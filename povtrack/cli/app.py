@@ -251,7 +251,9 @@ LANG_OPTION = typer.Option(
 )
 JSON_OPTION = typer.Option(False, "--json", help="Print JSON only.")
 AS_OF_OPTION = typer.Option(None, "--as-of", help="Date or ISO week (default: newest entry).")
-DB_OPTION = typer.Option(None, "--db", help="Database file or sqlite:///PATH (as the global --db).")
+DB_OPTION = typer.Option(
+    None, "--db", help="Database file, sqlite:///PATH or postgresql://... (as the global --db)."
+)
 
 
 MAX_LOCK_TIMEOUT = 86_400.0  # a day: no one means to wait longer for a lock
@@ -437,7 +439,7 @@ def main_options(
         None,
         "--db",
         envvar="POVTRACK_DB",
-        help="Database file: NAME.json (TinyDB), NAME.sqlite, or sqlite:///PATH.",
+        help="Database: NAME.json (TinyDB), NAME.sqlite, sqlite:///PATH or postgresql://...",
     ),
     lang: str | None = typer.Option(
         None,

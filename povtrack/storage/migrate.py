@@ -1,9 +1,10 @@
 """``povtrack db migrate``: a database moved to another backend, every record kept.
 
-The source (any backend) is only read; the target is a new database, of the backend its path names
-(``storage.backend_of``), written in one commit from the source's ``Records``: the same entries with
-their ids, the same corrections, batches and allocations, and the meta that says where the data has
-been (created_at, generation, demo, restored_from). Its generation is the source's plus one: the
+The source (any backend) is only read; the target is a new database, of the backend its path or
+URL names (``storage.backend_of``; on PostgreSQL, a database without povtrack's schema yet),
+written in one commit from the source's ``Records``: the same entries with their ids, the same
+corrections, batches and allocations, and the meta that says where the data has been
+(created_at, generation, demo, restored_from). Its generation is the source's plus one: the
 migration is a commit of its own. Nothing here knows a backend's layout. For users: docs/storage.md,
 "Storage backends".
 """
