@@ -10,6 +10,7 @@ Skipped where the PostgreSQL server programs are missing (failed in CI): tests/h
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ Said = list[tuple[str, int, str, str]]
 def pg_url(pg_cluster: PgCluster) -> Iterator[str]:
     """A fresh database of the module's own, reached without the caller's PG* settings."""
     with pytest.MonkeyPatch.context() as mp:
-        for key in [k for k in __import__("os").environ if k.startswith("PG")]:
+        for key in [k for k in os.environ if k.startswith("PG")]:
             mp.delenv(key)
         with fresh_database(pg_cluster) as name:
             yield pg_cluster.url(name)
@@ -40,7 +41,7 @@ def said(pg_url: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[Said, S
     on_json = json.loads((folder / "outputs.json").read_text(encoding="utf-8"))[".json"]
     with cli(tmp_path_factory.mktemp("pg-scenario")) as run:
         on_pg = outputs(run, pg_url)
-    return [tuple(x) for x in on_pg], [tuple(x) for x in on_json], folder  # type: ignore[misc]
+    return on_pg, [tuple(x) for x in on_json], folder
 
 
 @pytest.mark.parametrize("n", range(len(WRITES) + len(READS)))

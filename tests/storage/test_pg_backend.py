@@ -156,3 +156,17 @@ def test_a_failed_write_leaves_nothing(run, pg_database: PgDatabase) -> None:
     assert json.loads(log.stdout)["entries"] == []
     with pg_database.connect() as conn:
         assert conn.execute("SELECT count(*) FROM povtrack.batches").fetchone() == (0,)
+
+
+def test_libpq_fills_in_what_the_url_leaves_out(
+    run, pg_database: PgDatabase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``postgresql://`` alone: host, port, user and database from PGHOST, PGPORT, PGUSER and
+    PGDATABASE, as libpq reads them (povtrack adds nothing of its own)."""
+    for key, value in pg_database.cluster.env(pg_database.name).items():
+        monkeypatch.setenv(key, value)
+    assert run("--db", "postgresql://", "init").exit_code == 0
+    record = ["record", RELOCATED, "7", "--area", "yanggao", "--date", DAY]
+    assert run("--db", "postgresql://", *record).exit_code == 0
+    with pg_database.connect() as conn:  # it landed in the database the variables name
+        assert conn.execute("SELECT value::text FROM povtrack.entries").fetchall() == [("7",)]

@@ -18,8 +18,10 @@ done by the engine (this backend reads every entry, as the others), backups and 
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
+import weakref
 from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
@@ -53,6 +55,17 @@ if TYPE_CHECKING:
 
     from povtrack.ledger import Ledger
 
+_OPEN: weakref.WeakSet[PgBackend] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_all() -> None:
+    """A reader's store is never closed by the command that opened it: close its connection
+    at exit rather than leave the server to notice a vanished client."""
+    for store in list(_OPEN):
+        store.close()
+
+
 _ALLOCATION_KEYS = ("indicator", "area", "value", "due", "note", "source", "recorded_at", "by")
 
 
@@ -84,6 +97,7 @@ class PgBackend:
         self._effective: list[Entry] | None = None
         self._batches: list[dict[str, Any]] | None = None
         self._allocations: list[Allocation] | None = None
+        _OPEN.add(self)
 
     @property
     def path(self) -> PgUrl:

@@ -83,9 +83,7 @@ def translate(url: PgUrl, exc: psycopg.Error, *, writing: bool) -> Exception:
     text = url.hide(" ".join(str(exc).split()))
     if isinstance(exc, pg_errors.LockNotAvailable | pg_errors.SerializationFailure):
         return BusyError(tr(f"{url}：数据库正忙：{text}", f"{url}: database busy: {text}"))
-    if isinstance(exc, psycopg.OperationalError) and not isinstance(
-        exc, pg_errors.InsufficientPrivilege
-    ):
+    if type(exc) is psycopg.OperationalError:  # the connection itself, not a statement
         return DatabaseError(
             tr(f"{url}：无法连接数据库：{text}", f"{url}: cannot reach the database: {text}")
         )
