@@ -170,3 +170,31 @@ def test_libpq_fills_in_what_the_url_leaves_out(
     assert run("--db", "postgresql://", *record).exit_code == 0
     with pg_database.connect() as conn:  # it landed in the database the variables name
         assert conn.execute("SELECT value::text FROM povtrack.entries").fetchall() == [("7",)]
+
+
+def test_a_client_killed_before_its_commit_leaves_nothing(run, pg_database: PgDatabase) -> None:
+    """kill -9 of an import after every row was sent, just before COMMIT: the server rolls
+    the transaction back (no batch, no entry) and frees the writer lock with the session."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.helpers.backends import RETURNS
+
+    url = pg_database.url()
+    assert run("--db", url, "init").exit_code == 0
+    env = os.environ | {"POVTRACK_TEST_CRASH_AT": "pg_before_commit", "POVTRACK_LANG": "en"}
+    killed = subprocess.run(
+        [sys.executable, "-m", "povtrack", "--db", url, "import", str(RETURNS[0])],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert killed.returncode == -9, killed.stderr
+    with pg_database.connect() as conn:
+        for table in ("entries", "batches"):
+            assert conn.execute(f"SELECT count(*) FROM povtrack.{table}").fetchone() == (0,)
+    again = run("--db", url, "--lock-timeout", "5", "import", str(RETURNS[0]))
+    assert again.exit_code == 0, again.stderr
+    assert len(json.loads(run("--db", url, "log", "--json").stdout)["entries"]) > 0

@@ -32,6 +32,7 @@ from povtrack.errors import DatabaseError, UsageError
 from povtrack.i18n import tr
 from povtrack.model import Allocation, Entry, Plan
 from povtrack.planfile import parse_plan
+from povtrack.storage import safefile
 from povtrack.storage.base import Records, entry_docs, now_stamp
 from povtrack.storage.pgurl import PgUrl
 from povtrack.storage.postgres import schema as pgschema
@@ -240,6 +241,7 @@ class PgBackend:
                         "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                         [(k, json.dumps(v, ensure_ascii=False)) for k, v in self.meta.items()],
                     )
+                safefile.crash_point("pg_before_commit")  # a client killed: nothing lands
                 conn.execute("COMMIT")
         except BaseException:
             self.meta.clear()
