@@ -24,11 +24,11 @@ def _kind(mode: int) -> str:
     return tr("特殊文件", "a special file")
 
 
-def check_target(path: Path, db: Path) -> bool:
+def check_target(path: Path, db: Path | None) -> bool:
     """Refuse (UsageError) an output path that must not be written; True when it is a
     character device or a FIFO (a terminal, ``/dev/stdout`` in a pipe), to be written in
-    place, False for a regular file or a new name."""
-    what = belongs_to(db, path)
+    place, False for a regular file or a new name. ``db``: None for a database on a server."""
+    what = None if db is None else belongs_to(db, path)
     if what is not None:
         raise UsageError(
             tr(
@@ -61,7 +61,7 @@ def check_target(path: Path, db: Path) -> bool:
     )
 
 
-def write_output(path: Path, data: bytes, db: Path) -> None:
+def write_output(path: Path, data: bytes, db: Path | None) -> None:
     """``data`` at ``path``: a regular file appears whole or not at all (a half-written
     workbook will not open); a terminal or a pipe gets the bytes in place."""
     if check_target(path, db):

@@ -36,6 +36,7 @@ if TYPE_CHECKING:  # types only: each command imports what it needs when it runs
     from povtrack.analysis.status import StatusRow
     from povtrack.model import Plan
     from povtrack.storage.base import Backend
+    from povtrack.storage.pgurl import PgUrl
 
 
 class _Group(TyperGroup):
@@ -250,7 +251,9 @@ LANG_OPTION = typer.Option(
 )
 JSON_OPTION = typer.Option(False, "--json", help="Print JSON only.")
 AS_OF_OPTION = typer.Option(None, "--as-of", help="Date or ISO week (default: newest entry).")
-DB_OPTION = typer.Option(None, "--db", help="Database file or sqlite:///PATH (as the global --db).")
+DB_OPTION = typer.Option(
+    None, "--db", help="Database file, sqlite:///PATH or postgresql://... (as the global --db)."
+)
 
 
 MAX_LOCK_TIMEOUT = 86_400.0  # a day: no one means to wait longer for a lock
@@ -279,7 +282,8 @@ def lock_timeout() -> float:
 
 
 def db_path() -> Path:
-    """--db or POVTRACK_DB as a database path: a file, or a SQLite URL (store.db_location)."""
+    """--db or POVTRACK_DB as a database path: a file, or a SQLite URL (store.db_location).
+    For commands that work on the file itself; a PostgreSQL URL is refused (exit 2)."""
     if state.db is None:
         return default_db_path()
     from povtrack.storage import db_location
@@ -287,10 +291,27 @@ def db_path() -> Path:
     return db_location(state.db)
 
 
+def db_target() -> Path | PgUrl:
+    """--db or POVTRACK_DB as the database to open: a file, or a ``postgresql://`` URL."""
+    if state.db is None:
+        return default_db_path()
+    from povtrack.storage import db_target as target_of
+
+    return target_of(state.db)
+
+
+def db_file() -> Path | None:
+    """The database's file, None for a database on a server (it has no files beside it)."""
+    from povtrack.storage.pgurl import PgUrl
+
+    target = db_target()
+    return None if isinstance(target, PgUrl) else target
+
+
 def open_store() -> Backend:
     from povtrack.storage import Database
 
-    return Database.open(db_path())
+    return Database.open(db_target())
 
 
 @contextlib.contextmanager
@@ -298,7 +319,7 @@ def writing_store() -> Iterator[Backend]:
     """The database, locked for this command; warnings go to stderr when the command ends."""
     from povtrack.storage import Database
 
-    with Database.writing(db_path(), lock_timeout=lock_timeout()) as store:
+    with Database.writing(db_target(), lock_timeout=lock_timeout()) as store:
         try:
             yield store
         finally:
@@ -418,7 +439,7 @@ def main_options(
         None,
         "--db",
         envvar="POVTRACK_DB",
-        help="Database file: NAME.json (TinyDB), NAME.sqlite, or sqlite:///PATH.",
+        help="Database: NAME.json (TinyDB), NAME.sqlite, sqlite:///PATH or postgresql://...",
     ),
     lang: str | None = typer.Option(
         None,

@@ -16,6 +16,7 @@ from povtrack.cli.app import (
     app,
     choose_db,
     db_path,
+    db_target,
     error_line,
     lock_timeout,
     print_json,
@@ -23,6 +24,7 @@ from povtrack.cli.app import (
 )
 from povtrack.errors import ExitCode
 from povtrack.i18n import tr
+from povtrack.storage.pgurl import PgUrl
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -62,7 +64,13 @@ def db_verify(
     Example: povtrack db verify
     """
     choose_db(db)
-    verdict = _maintenance(db_path()).verify(db_path())
+    target = db_target()
+    if isinstance(target, PgUrl):
+        from povtrack.storage.postgres.maintenance import verify
+
+        verdict = verify(target)
+    else:
+        verdict = _maintenance(target).verify(target)
     if as_json:
         print_json(verdict.as_json())
     if verdict.problems:
@@ -164,7 +172,9 @@ def db_restore(
 @db_app.command("migrate")
 def db_migrate(
     to: str = typer.Option(
-        ..., "--to", help="The new database: a .json file, a .sqlite file or sqlite:///PATH."
+        ...,
+        "--to",
+        help="The new database: a .json file, a .sqlite file, sqlite:///PATH or postgresql://...",
     ),
     as_json: bool = JSON_OPTION,
     db: str | None = DB_OPTION,
@@ -178,10 +188,10 @@ def db_migrate(
     Example: povtrack db migrate --to tracker.sqlite
     """
     choose_db(db, lock_wait)
-    from povtrack.storage import db_location
+    from povtrack.storage import db_target as target_of
     from povtrack.storage.migrate import migrate
 
-    moved = migrate(db_path(), db_location(to), lock_timeout=lock_timeout())
+    moved = migrate(db_target(), target_of(to), lock_timeout=lock_timeout())
     if as_json:
         print_json(moved.as_json())
     summary = moved.as_json()

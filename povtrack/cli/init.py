@@ -11,7 +11,7 @@ from povtrack.cli.app import (
     LOCK_OPTION,
     app,
     choose_db,
-    db_path,
+    db_target,
     lock_timeout,
     say,
 )
@@ -39,7 +39,7 @@ def init(
 
     # A plan file is checked here, so errors name the file; the store parses the text once.
     text = read_plan_file(plan)[1] if plan is not None else bundled_text()
-    path = db_path()
+    path = db_target()
     with Database.creating(path, text, force=force, lock_timeout=lock_timeout()) as (store, moved):
         store.commit()
     parsed = store.plan

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from povtrack.cli.app import db_path, print_json, say, state
+from povtrack.cli.app import db_file, print_json, say, state
 from povtrack.errors import UsageError
 from povtrack.i18n import tr
 
@@ -81,7 +81,7 @@ def require_output(fmt: str, output: Path | None) -> None:
     if output is not None:  # the database and its side files, folders, sockets: refused now
         from povtrack.actions.outfile import check_target
 
-        check_target(output, db_path())
+        check_target(output, db_file())
 
 
 def encode(fmt: str, sheets: Callable[[], list[Sheet]], payload: Callable[[], Any]) -> bytes:
@@ -131,4 +131,4 @@ def write_file(path: Path, data: bytes) -> None:
     terminal or a pipe is written in place; the database and its side files never."""
     from povtrack.actions.outfile import write_output
 
-    write_output(path, data, db_path())
+    write_output(path, data, db_file())

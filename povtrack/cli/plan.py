@@ -14,6 +14,7 @@ from povtrack.cli.app import (
     LANG_OPTION,
     choose_db,
     choose_lang,
+    db_file,
     db_path,
     labels,
     make_console,
@@ -41,7 +42,8 @@ def plan_and_allocations(plan_file: Path | None) -> tuple[Plan, list[Allocation]
     try:
         store = open_store()
     except DatabaseError:
-        if db_path().exists():
+        file = db_file()
+        if file is None or file.exists():  # a server's database: never the bundled plan
             raise
         say(
             tr(

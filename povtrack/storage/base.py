@@ -1,9 +1,9 @@
 """What every storage backend offers (``Backend``) and the plain records a whole database moves
-as (``Records``), the same for the JSON file and SQLite: what ``povtrack db migrate`` carries
-from one backend to another without losing an entry, a correction or a batch.
+as (``Records``), the same for the JSON file, SQLite and PostgreSQL: what ``povtrack db
+migrate`` carries from one backend to another without losing an entry, a correction or a batch.
 
-A new backend (PostgreSQL, say) is one more class with the methods of ``Backend``, and one
-more branch in ``povtrack.storage.Database``. See docs/storage.md.
+Each backend (JSON, SQLite, PostgreSQL) is one class with the methods of ``Backend`` and one
+branch in ``povtrack.storage.Database``. See docs/storage.md.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from povtrack.ledger import Ledger
     from povtrack.model import Allocation, Entry, Plan
+    from povtrack.storage.pgurl import PgUrl
 
 
 def now_stamp() -> str:
@@ -48,12 +49,13 @@ class Records:
 class Backend(Protocol):
     """An open database. Read methods return model objects; writes happen on ``commit``."""
 
-    path: Path
     plan: Plan
     meta: dict[str, Any]
     warnings: list[str]
     migrated_from: int | None
 
+    @property
+    def path(self) -> Path | PgUrl: ...  # a file, or a PostgreSQL database (shown masked)
     @property
     def generation(self) -> int: ...
 

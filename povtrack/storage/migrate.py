@@ -1,9 +1,10 @@
 """``povtrack db migrate``: a database moved to another backend, every record kept.
 
-The source (any backend) is only read; the target is a new database, of the backend its path names
-(``storage.backend_of``), written in one commit from the source's ``Records``: the same entries with
-their ids, the same corrections, batches and allocations, and the meta that says where the data has
-been (created_at, generation, demo, restored_from). Its generation is the source's plus one: the
+The source (any backend) is only read; the target is a new database, of the backend its path or
+URL names (``storage.backend_of``; on PostgreSQL, a database without povtrack's schema yet),
+written in one commit from the source's ``Records``: the same entries with their ids, the same
+corrections, batches and allocations, and the meta that says where the data has been
+(created_at, generation, demo, restored_from). Its generation is the source's plus one: the
 migration is a commit of its own. Nothing here knows a backend's layout. For users: docs/storage.md,
 "Storage backends".
 """
@@ -16,7 +17,8 @@ from typing import Any
 
 from povtrack.errors import UsageError
 from povtrack.i18n import tr
-from povtrack.storage import Database, backend_of
+from povtrack.storage import Database, Target, backend_of
+from povtrack.storage.pgurl import PgUrl
 from povtrack.storage.sidefiles import belongs_to, database_itself
 
 
@@ -24,8 +26,8 @@ from povtrack.storage.sidefiles import belongs_to, database_itself
 class Moved:
     """What ``migrate`` moved (the shape of ``db migrate --json``)."""
 
-    source: Path
-    target: Path
+    source: Target
+    target: Target
     entries: int
     batches: int
     allocations: int
@@ -46,27 +48,20 @@ class Moved:
         }
 
 
-def migrate(source: Path, target: Path, *, lock_timeout: float) -> Moved:
+def migrate(source: Target, target: Target, *, lock_timeout: float) -> Moved:
     """Copy every record of ``source`` into a new database at ``target``; the source is never
-    changed. Refused (UsageError, nothing written) when ``target`` exists or is the source."""
-    what = belongs_to(source, target)
-    if what is not None and what.startswith(database_itself(source)):  # or a hard link to it
+    changed. Refused (UsageError, nothing written) when ``target`` exists or is the source (a
+    PostgreSQL target: when it holds povtrack's schema already, which ``creating`` refuses)."""
+    if isinstance(target, PgUrl) and target == source:
         raise UsageError(
             tr(
-                f"{target}：这正是要迁移的数据库；请指定一个新文件",
-                f"{target}: that is the database being migrated; name a new file",
+                f"{target}：这正是要迁移的数据库；请指定另一个数据库",
+                f"{target}: that is the database being migrated; name another database",
             )
         )
-    if what is not None:  # its lock, backups, ...: a database there breaks every later write
-        raise UsageError(
-            tr(
-                f"{target}：这是{what}；'db migrate' 只写入新数据库，绝不写到源数据库自己的文件上"
-                "（请指定一个新文件）",
-                f"{target}: that is {what}; 'db migrate' writes a new database, never onto the "
-                "source's own files (name a new file)",
-            )
-        )
-    if target.exists() or target.is_symlink():
+    if isinstance(target, Path) and isinstance(source, Path):
+        _refuse_own_files(source, target)
+    if isinstance(target, Path) and (target.exists() or target.is_symlink()):
         raise UsageError(
             tr(
                 f"{target}：已存在；'db migrate' 只写入新数据库（请把该文件移走或另选名称）",
@@ -96,3 +91,23 @@ def migrate(source: Path, target: Path, *, lock_timeout: float) -> Moved:
     store.close()
     new.close()
     return moved
+
+
+def _refuse_own_files(source: Path, target: Path) -> None:
+    what = belongs_to(source, target)
+    if what is not None and what.startswith(database_itself(source)):  # or a hard link to it
+        raise UsageError(
+            tr(
+                f"{target}：这正是要迁移的数据库；请指定一个新文件",
+                f"{target}: that is the database being migrated; name a new file",
+            )
+        )
+    if what is not None:  # its lock, backups, ...: a database there breaks every later write
+        raise UsageError(
+            tr(
+                f"{target}：这是{what}；'db migrate' 只写入新数据库，绝不写到源数据库自己的文件上"
+                "（请指定一个新文件）",
+                f"{target}: that is {what}; 'db migrate' writes a new database, never onto the "
+                "source's own files (name a new file)",
+            )
+        )

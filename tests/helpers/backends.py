@@ -60,7 +60,7 @@ _STAMP = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[+-]\d\d:\d\d|Z)?")
 _TIME = re.compile(r"\b\d\d:\d\d:\d\dZ")  # a table cell's timestamp, wrapped after its date
 
 
-def normal(text: str, db: Path) -> str:
+def normal(text: str, db: Path | str) -> str:
     """Output without what legitimately differs: the database's name and the clock."""
     text = text.replace(str(db), "DB")
     text = _TIME.sub("TIME", _STAMP.sub("STAMP", text))
@@ -69,12 +69,13 @@ def normal(text: str, db: Path) -> str:
 
 def outputs(
     run: Callable[..., Any],
-    db: Path,
+    db: Path | str,
     commands: list[list[str]] | None = None,
     *,
     own: tuple[str, ...] = ("schema", "backups"),
 ) -> list[tuple[str, int, str, str]]:
-    """Run ``commands`` (default: the scenario's writes, then its reads) on ``db``: (command,
+    """Run ``commands`` (default: the scenario's writes, then its reads) on ``db`` (a file, or
+    a ``postgresql://`` URL without a password, which messages show as it is): (command,
     exit code, stdout, stderr) of each, normalised. ``own``: the fields of ``db verify --json``
     that are each database's own (left out)."""
     out = []

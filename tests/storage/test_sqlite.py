@@ -361,7 +361,19 @@ def test_a_sqlite_file_under_another_name_is_known_by_its_bytes(run, tmp_path: P
 def test_a_server_url_is_exit_2_naming_the_backends(
     run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("POVTRACK_DB", "postgresql://office/povtrack")
+    """A URL of a server povtrack has no backend for (postgresql:// has one since issue 15)."""
+    monkeypatch.setenv("POVTRACK_DB", "mysql://office/povtrack")
     result = run("status")
     assert result.exit_code == 2
-    assert "no 'postgresql' backend" in result.stderr
+    assert "no 'mysql' backend" in result.stderr
+
+
+def test_a_command_on_files_refuses_a_postgresql_url(run, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Backups and restore work on a database's files: exit 2 before any connection (the
+    host named here does not exist), the password masked."""
+    monkeypatch.setenv("POVTRACK_DB", "postgresql://office:pw@no-such-host.invalid/povtrack")
+    for args in (["db", "backup"], ["db", "backups"], ["db", "restore"]):
+        result = run(*args)
+        assert result.exit_code == 2, args
+        assert "not available for a PostgreSQL database" in result.stderr
+        assert "postgresql://office:***@no-such-host.invalid/povtrack" in result.stderr

@@ -1,0 +1,462 @@
+"""The PostgreSQL backend (``storage.base.Backend``): a povtrack database as the ``povtrack``
+schema (``postgres.schema``) of a PostgreSQL database named by a ``postgresql://`` URL. The
+only module that writes one.
+
+Transactions: a reader sees one snapshot for the whole command (``REPEATABLE READ READ
+ONLY``). A writer takes the database's writer lock (``connection.take_writer_lock``: exit 5
+after --lock-timeout) before it reads, so it reads fresh and no other povtrack writes between
+its read and its commit; each ``commit`` is one transaction with every change of the command
+and the new meta (generation, counts); leaving ``writing`` without a commit rolls back, and a
+client killed mid-write leaves nothing, as the server rolls its transaction back. ``creating``
+makes the schema and fills it in one transaction too, so a database is povtrack's whole or not
+at all; it refuses a database that already has a ``povtrack`` schema (exit 2): nothing on a
+server is ever moved aside or replaced.
+
+Not yet here (issue 15): roles and row-level security, the author as ``session_user``, reads
+done by the engine (this backend reads every entry, as the others), backups and restore.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import json
+import weakref
+from collections.abc import Iterable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from povtrack import __version__
+from povtrack.errors import DatabaseError, UsageError
+from povtrack.i18n import tr
+from povtrack.model import Allocation, Entry, Plan
+from povtrack.planfile import parse_plan
+from povtrack.storage import safefile
+from povtrack.storage.base import Records, entry_docs, now_stamp
+from povtrack.storage.pgurl import PgUrl
+from povtrack.storage.postgres import schema as pgschema
+from povtrack.storage.postgres.connection import connect, errors, take_writer_lock
+from povtrack.storage.postgres.schema import (
+    ALLOCATION_COLUMNS,
+    APPEND_ONLY,
+    BATCH_COLUMNS,
+    ENTRY_COLUMNS,
+    INSERT_ALLOCATION,
+    INSERT_BATCH,
+    INSERT_ENTRY,
+    NAME,
+    SCHEMA,
+    value_param,
+)
+from povtrack.storage.sqlite.file import batch_doc, batch_row, new_meta
+
+if TYPE_CHECKING:
+    import psycopg
+
+    from povtrack.ledger import Ledger
+
+_OPEN: weakref.WeakSet[PgBackend] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_all() -> None:
+    """A reader's store is never closed by the command that opened it: close its connection
+    at exit rather than leave the server to notice a vanished client."""
+    for store in list(_OPEN):
+        store.close()
+
+
+_ALLOCATION_KEYS = ("indicator", "area", "value", "due", "note", "source", "recorded_at", "by")
+
+
+class PgBackend:
+    """An open PostgreSQL database: reads return model objects; writes go into the
+    transaction that ``commit`` ends."""
+
+    def __init__(
+        self,
+        url: PgUrl,
+        conn: psycopg.Connection[Any],
+        meta: dict[str, Any],
+        *,
+        writer: bool,
+        timeout: float,
+    ) -> None:
+        self.url = url
+        self.plan: Plan = parse_plan(meta["plan_text"], tr(f"{url}（方案）", f"{url} (plan)"))
+        self.meta = meta
+        self.warnings: list[str] = []
+        self.migrated_from: int | None = None
+        self._conn: psycopg.Connection[Any] | None = conn
+        self._writer = writer
+        self._timeout = timeout
+        self._dirty = False
+        self._counts = {t: 0 for t in APPEND_ONLY}
+        self._next_id: int | None = None
+        self._all: list[Entry] | None = None
+        self._effective: list[Entry] | None = None
+        self._batches: list[dict[str, Any]] | None = None
+        self._allocations: list[Allocation] | None = None
+        _OPEN.add(self)
+
+    @property
+    def path(self) -> PgUrl:
+        return self.url
+
+    @property
+    def generation(self) -> int:
+        return int(self.meta.get("generation", 0))
+
+    # -- opening and creating ----------------------------------------------------------
+
+    @classmethod
+    def open(cls, url: PgUrl) -> PgBackend:
+        """For reading: no lock; one snapshot for the command."""
+        from povtrack.storage.safefile import DEFAULT_LOCK_TIMEOUT
+
+        conn = connect(url, timeout=DEFAULT_LOCK_TIMEOUT)
+        try:
+            with errors(url):
+                conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            return cls._opened(url, conn, writer=False, timeout=DEFAULT_LOCK_TIMEOUT)
+        except BaseException:
+            conn.close()
+            raise
+
+    @classmethod
+    def _opened(
+        cls, url: PgUrl, conn: psycopg.Connection[Any], *, writer: bool, timeout: float
+    ) -> PgBackend:
+        meta = read_meta(conn, url)
+        store = cls(url, conn, meta, writer=writer, timeout=timeout)
+        with errors(url):
+            for table in APPEND_ONLY:
+                row = conn.execute(f"SELECT count(*) FROM {NAME}.{table}").fetchone()
+                store._counts[table] = int(row[0]) if row else 0
+        return store
+
+    @classmethod
+    @contextlib.contextmanager
+    def writing(cls, url: PgUrl, *, lock_timeout: float) -> Iterator[PgBackend]:
+        """Take the writer lock, begin the transaction, read fresh; the caller commits."""
+        conn = connect(url, timeout=lock_timeout)
+        try:
+            take_writer_lock(conn, url, lock_timeout)
+            with errors(url, writing=True):
+                conn.execute("BEGIN")
+            store = cls._opened(url, conn, writer=True, timeout=lock_timeout)
+        except BaseException:
+            conn.close()
+            raise
+        try:
+            yield store
+        finally:
+            store.close()
+
+    @classmethod
+    @contextlib.contextmanager
+    def creating(
+        cls,
+        url: PgUrl,
+        plan_text: str,
+        *,
+        force: bool = False,
+        demo: bool = False,
+        lock_timeout: float = 5.0,
+        records: Records | None = None,
+    ) -> Iterator[tuple[PgBackend, Path | None]]:
+        """povtrack's schema in a database that has none, filled with ``records`` when given
+        (``db migrate``); one transaction, committed by ``commit``. ``force`` cannot help: a
+        database on a server is never moved aside (drop its ``povtrack`` schema by hand)."""
+        plan = parse_plan(plan_text, tr(f"{url}（方案）", f"{url} (plan)"))
+        conn = connect(url, timeout=lock_timeout)
+        try:
+            take_writer_lock(conn, url, lock_timeout)
+            with errors(url, writing=True):
+                conn.execute("BEGIN")
+                found = conn.execute("SELECT to_regnamespace(%s) IS NOT NULL", (NAME,))
+                row = found.fetchone()
+            if row and row[0]:
+                raise UsageError(
+                    tr(
+                        f"{url}：此数据库已有 povtrack 数据（{NAME} 模式）；povtrack 绝不覆盖或"
+                        "移走服务器上的数据库（请另选数据库）",
+                        f"{url}: this database already holds povtrack data (the {NAME} schema); "
+                        "povtrack never overwrites or moves aside a database on a server "
+                        "(choose another database)",
+                    )
+                )
+            meta = new_meta(plan_text, demo=demo, records=records)
+            meta["schema"] = SCHEMA
+            store = cls(url, conn, meta, writer=True, timeout=lock_timeout)
+            store.plan = plan
+            store._dirty = True
+            with errors(url, writing=True):
+                for statement in pgschema.DDL:
+                    conn.execute(statement)
+                if records is not None:
+                    store._fill(records)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                conn.close()
+            raise
+        try:
+            yield store, None
+        finally:
+            store.close()
+
+    def _fill(self, records: Records) -> None:
+        conn = self._require()
+        with conn.cursor() as cur:
+            cur.executemany(INSERT_ENTRY, [entry_params(e) for e in records.entries])
+            cur.executemany(INSERT_BATCH, [batch_row(b)[1:] for b in records.batches])
+            cur.executemany(INSERT_ALLOCATION, [allocation_params(a) for a in records.allocations])
+        self._counts = {
+            "entries": len(records.entries),
+            "batches": len(records.batches),
+            "allocations": len(records.allocations),
+        }
+
+    # -- committing --------------------------------------------------------------------
+
+    def commit(self) -> None:
+        """End the transaction: every change of this command at once (nothing when nothing
+        changed). The generation goes up by one; meta says who wrote and the counts."""
+        if not self._dirty:
+            return
+        if not self._writer:
+            raise RuntimeError("commit() outside PgBackend.writing()")
+        conn = self._require()
+        before = dict(self.meta)
+        self.meta["generation"] = self.generation + 1
+        self.meta["written_by"] = f"povtrack {__version__}"
+        self.meta |= {f"{t}_count": n for t, n in self._counts.items()}
+        self.meta["committed_at"] = now_stamp()
+        try:
+            with errors(self.url, writing=True):
+                with conn.cursor() as cur:
+                    cur.executemany(
+                        f"INSERT INTO {NAME}.meta (key, value) VALUES (%s, %s) "
+                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                        [(k, json.dumps(v, ensure_ascii=False)) for k, v in self.meta.items()],
+                    )
+                safefile.crash_point("pg_before_commit")  # a client killed: nothing lands
+                conn.execute("COMMIT")
+        except BaseException:
+            self.meta.clear()
+            self.meta.update(before)
+            raise
+        self._dirty = False
+        with errors(self.url, writing=True):
+            conn.execute("BEGIN")  # the writer lock is still ours: further changes may follow
+
+    def close(self) -> None:
+        """Roll back what was not committed and let the connection (and its lock) go."""
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            with contextlib.suppress(Exception):
+                conn.close()  # an open transaction is rolled back by the server
+
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):
+            self.close()
+
+    def _require(self) -> psycopg.Connection[Any]:
+        if self._conn is None:
+            raise RuntimeError("the PostgreSQL database was closed")
+        return self._conn
+
+    def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        with errors(self.url):
+            return self._require().execute(sql, params).fetchall()
+
+    # -- reading -----------------------------------------------------------------------
+
+    def all_entries(self) -> list[Entry]:
+        """Every entry ever recorded, undone and superseded ones included, in id order."""
+        if self._all is None:
+            rows = self._rows(f"SELECT {ENTRY_COLUMNS} FROM {NAME}.entries ORDER BY id")
+            self._all = [entry_of(row) for row in rows]
+        return list(self._all)
+
+    def entries(self) -> list[Entry]:
+        """The entries that count (``povtrack.ledger``)."""
+        if self._effective is None:
+            from povtrack.ledger import effective_entries
+
+            self._effective = effective_entries(self.all_entries(), self.batches())
+        return list(self._effective)
+
+    def entry(self, entry_id: int) -> Entry | None:
+        if self._all is not None:
+            return next((e for e in self._all if e.id == entry_id), None)
+        sql = f"SELECT {ENTRY_COLUMNS} FROM {NAME}.entries WHERE id = %s"
+        rows = self._rows(sql, (entry_id,)) if -(2**63) <= entry_id < 2**63 else []
+        return entry_of(rows[0]) if rows else None
+
+    def ledger(self) -> Ledger:
+        from povtrack.ledger import Ledger
+
+        return Ledger(self.entries())
+
+    def latest_date(self) -> date:
+        return max((e.date for e in self.entries()), default=self.plan.start)
+
+    def allocations(self) -> list[Allocation]:
+        """Allocations in the order they were recorded (the newest last)."""
+        if self._allocations is None:
+            sql = f"SELECT indicator, area, value, due, note FROM {NAME}.allocations ORDER BY seq"
+            self._allocations = [Allocation(*row) for row in self._rows(sql)]
+        return list(self._allocations)
+
+    def batches(self) -> list[dict[str, Any]]:
+        if self._batches is None:
+            rows = self._rows(f"SELECT {BATCH_COLUMNS} FROM {NAME}.batches ORDER BY seq")
+            self._batches = [batch_doc(row) for row in rows]
+        return [dict(b) for b in self._batches]
+
+    def records(self) -> Records:
+        """Every record of the database, as plain records (``db migrate``)."""
+        entries = []
+        for row in self._rows(f"SELECT {ENTRY_COLUMNS} FROM {NAME}.entries ORDER BY id"):
+            i, ind, area, d, v, n, s, r, b, bt, c, why = row
+            rec = {"id": i, "indicator": ind, "area": area, "date": d.isoformat(), "value": v}
+            rec |= {"note": n, "source": s, "recorded_at": r, "by": b, "batch": bt}
+            if c is not None:
+                rec |= {"corrects": c, "reason": why or ""}
+            entries.append(rec)
+        sql = f"SELECT {ALLOCATION_COLUMNS} FROM {NAME}.allocations ORDER BY seq"
+        allocations = []
+        for row in self._rows(sql):
+            rec = dict(zip(_ALLOCATION_KEYS, row, strict=True))
+            rec["due"] = rec["due"].isoformat() if rec["due"] is not None else None
+            allocations.append(rec)
+        return Records(dict(self.meta), entries, self.batches(), allocations)
+
+    # -- writing (in the transaction until commit) -------------------------------------
+
+    def add_batch(
+        self, kind: str, by: str, files: Iterable[dict[str, Any]] = (), **extra: str
+    ) -> str:
+        """A batch: an import, a command, a correction, or an undo (``reverts=``, ``reason=``)."""
+        taken = {b["id"] for b in self.batches()}
+        n = self._counts["batches"] + 1
+        while f"b{n}" in taken:
+            n += 1
+        batch_id = f"b{n}"
+        doc = {"id": batch_id, "kind": kind, "by": by, "at": now_stamp(), "files": list(files)}
+        doc |= extra
+        self._write(INSERT_BATCH, [batch_row(doc)[1:]])
+        self._counts["batches"] += 1
+        assert self._batches is not None
+        self._batches.append(doc)
+        self._effective = None
+        return batch_id
+
+    def add_entries(self, rows: list[dict[str, Any]], *, by: str, batch: str) -> list[int]:
+        if self._next_id is None:
+            found = self._rows(f"SELECT coalesce(max(id), 0) + 1 FROM {NAME}.entries")
+            self._next_id = int(found[0][0])
+        docs = entry_docs(rows, first=self._next_id, by=by, batch=batch)
+        self._write(INSERT_ENTRY, [entry_params(d) for d in docs])
+        new = [
+            Entry(
+                d["id"], d["indicator"], d["area"], r["date"], d["value"], d["note"],
+                d["source"], d["recorded_at"], d["by"], d["batch"], d.get("corrects"),
+                d.get("reason", ""),
+            )
+            for d, r in zip(docs, rows, strict=True)
+        ]  # fmt: skip
+        self._next_id += len(new)
+        self._counts["entries"] += len(new)
+        if self._all is not None:
+            self._all += new
+        self._effective = None
+        return [e.id for e in new]
+
+    def add_allocation(self, alloc: Allocation, *, by: str, source: str) -> None:
+        due = alloc.due.isoformat() if alloc.due else None
+        rec = {"indicator": alloc.indicator, "area": alloc.area, "value": alloc.value}
+        rec |= {"due": due, "note": alloc.note, "source": source, "recorded_at": now_stamp()}
+        self._write(INSERT_ALLOCATION, [allocation_params(rec | {"by": by})])
+        self._counts["allocations"] += 1
+        if self._allocations is not None:
+            self._allocations.append(alloc)
+
+    def _write(self, sql: str, params: list[tuple[Any, ...]]) -> None:
+        if not self._writer:
+            raise RuntimeError("changes outside PgBackend.writing()")
+        with errors(self.url, writing=True), self._require().cursor() as cur:
+            cur.executemany(sql, params)
+        self._dirty = True
+
+
+# ---------------------------------------------------------------------------- rows
+
+
+def read_meta(conn: psycopg.Connection[Any], url: PgUrl) -> dict[str, Any]:
+    """The database's meta; a database without povtrack's schema, or of a newer schema, is
+    refused (exit 4)."""
+    with errors(url):
+        row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (f"{NAME}.meta",)).fetchone()
+        if not (row and row[0]):
+            raise DatabaseError(
+                tr(
+                    f"{url}：这里没有 povtrack 数据库；请用 'povtrack init' 新建（或设置 --db）",
+                    f"{url}: no povtrack database here; create one with 'povtrack init' "
+                    "(or set --db)",
+                )
+            )
+        rows = conn.execute(f"SELECT key, value FROM {NAME}.meta").fetchall()
+    try:
+        meta = {key: json.loads(value) for key, value in rows}
+    except ValueError:
+        raise DatabaseError(
+            tr(f"{url}：meta 不是 JSON", f"{url}: the meta table is not JSON")
+        ) from None
+    schema = meta.get("schema")
+    if not isinstance(schema, int) or schema > SCHEMA or "plan_text" not in meta:
+        raise DatabaseError(
+            tr(
+                f"{url}：povtrack 数据库格式 {schema!r} 无法识别（本 povtrack 为 {SCHEMA}）",
+                f"{url}: povtrack schema {schema!r} not understood (this povtrack: {SCHEMA})",
+            )
+        )
+    return meta
+
+
+def entry_of(row: tuple[Any, ...]) -> Entry:
+    i, ind, area, day, v, n, s, r, b, bt, c, why = row
+    return Entry(i, ind, area, day, v, n, s, r, b, bt, c, why or "")
+
+
+def entry_params(rec: dict[str, Any]) -> tuple[Any, ...]:
+    """An entry record (``Records.entries``) as the parameters of ``INSERT_ENTRY``."""
+    corrects = rec.get("corrects")
+    return (
+        rec["id"],
+        rec["indicator"],
+        rec["area"],
+        rec["date"],
+        value_param(rec["value"]),
+        rec.get("note", ""),
+        rec.get("source", ""),
+        rec.get("recorded_at", ""),
+        rec.get("by", ""),
+        rec.get("batch", ""),
+        corrects,
+        None if corrects is None else rec.get("reason", ""),
+    )
+
+
+def allocation_params(rec: dict[str, Any]) -> tuple[Any, ...]:
+    """An allocation record as the parameters of ``INSERT_ALLOCATION``."""
+    text = ("note", "source", "recorded_at", "by")
+    return (
+        rec["indicator"],
+        rec["area"],
+        value_param(rec["value"]),
+        rec.get("due"),
+        *(rec.get(k, "") for k in text),
+    )

@@ -1,0 +1,113 @@
+"""The PostgreSQL backend behind the same interface: the scenario of tests/helpers/backends.py
+(writes that leave every kind of record, then every report) run on a database in the
+throwaway cluster says, command by command, exactly what it says on the JSON file once the
+database's own name and the clock are taken out; and ``db migrate`` carries a database from
+JSON to PostgreSQL to SQLite and back to JSON with every record equal.
+
+Skipped where the PostgreSQL server programs are missing (failed in CI): tests/helpers/pg.py.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from povtrack.storage import Database, db_target
+from tests.helpers.backends import READS, WRITES, cli, outputs, scenario
+from tests.helpers.pg import PgCluster, fresh_database
+
+Said = list[tuple[str, int, str, str]]
+
+
+@pytest.fixture(scope="module")
+def pg_url(pg_cluster: PgCluster) -> Iterator[str]:
+    """A fresh database of the module's own, reached without the caller's PG* settings."""
+    with pytest.MonkeyPatch.context() as mp:
+        for key in [k for k in os.environ if k.startswith("PG")]:
+            mp.delenv(key)
+        with fresh_database(pg_cluster) as name:
+            yield pg_cluster.url(name)
+
+
+@pytest.fixture(scope="module")
+def said(pg_url: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[Said, Said, Path]:
+    """What each command of the scenario said on PostgreSQL and on the JSON file."""
+    folder = scenario(tmp_path_factory)
+    on_json = json.loads((folder / "outputs.json").read_text(encoding="utf-8"))[".json"]
+    with cli(tmp_path_factory.mktemp("pg-scenario")) as run:
+        on_pg = outputs(run, pg_url)
+    return on_pg, [tuple(x) for x in on_json], folder
+
+
+@pytest.mark.parametrize("n", range(len(WRITES) + len(READS)))
+def test_same_command_same_output_on_postgresql(said: Any, n: int) -> None:
+    on_pg, on_json, _ = said
+    assert on_pg[n] == on_json[n]
+
+
+def test_the_values_are_numeric_on_the_server(said: Any, pg_url: str, pg_cluster: Any) -> None:
+    """Exact on the server: NUMERIC columns, a fraction kept as the decimal it was written."""
+    import psycopg
+
+    with psycopg.connect(pg_url) as conn:
+        kinds = conn.execute(
+            "SELECT table_name, data_type FROM information_schema.columns "
+            "WHERE table_schema = 'povtrack' AND column_name = 'value' "
+            "AND table_name <> 'meta' ORDER BY 1"
+        ).fetchall()
+        texts = {
+            row[0]
+            for row in conn.execute("SELECT value::text FROM povtrack.entries WHERE value % 1 <> 0")
+        }
+    assert kinds == [("allocations", "numeric"), ("entries", "numeric")]
+    assert "12.5" in texts
+
+
+def _records(target: str | Path) -> dict[str, Any]:
+    """A database's records without what says where it has been (compared separately)."""
+    store = Database.open(db_target(str(target)))
+    try:
+        records = store.records()
+    finally:
+        store.close()
+    meta = {k: v for k, v in records.meta.items() if k in ("plan_text", "demo", "created_at")}
+    return {
+        "meta": meta,
+        "entries": records.entries,
+        "batches": records.batches,
+        "allocations": records.allocations,
+    }
+
+
+def test_migrate_round_trip_json_postgresql_sqlite_json(
+    said: Any, pg_cluster: PgCluster, tmp_path: Path
+) -> None:
+    """JSON -> PostgreSQL -> SQLite -> JSON: every entry, batch and allocation equal, and the
+    generation counts on by one per move."""
+    _, _, folder = said
+    source = folder / "db.json"
+    with fresh_database(pg_cluster) as name, cli(tmp_path) as run:
+        url = pg_cluster.url(name)
+        steps = [
+            (source, url),
+            (url, tmp_path / "db.sqlite"),
+            (tmp_path / "db.sqlite", tmp_path / "back.json"),
+        ]
+        generations = []
+        for src, dst in steps:
+            result = run("--db", str(src), "db", "migrate", "--to", str(dst), "--json")
+            assert result.exit_code == 0, result.stderr
+            generations.append(json.loads(result.stdout)["generation"])
+        again = run("--db", str(source), "db", "migrate", "--to", url)
+        assert again.exit_code == 2 and "already holds povtrack data" in again.stderr
+        on_pg = _records(url)
+    first = _records(source)
+    assert len(first["entries"]) > 1000
+    assert on_pg == first
+    assert _records(tmp_path / "back.json") == first
+    assert generations == [generations[0], generations[0] + 1, generations[0] + 2]
