@@ -2,7 +2,8 @@
 
 The exit codes are a promise to users' scripts (docs/exit-codes.md):
 0 success, 1 internal error, 2 usage or invalid input, 3 ``check`` findings,
-4 database missing/unreadable/corrupt/newer, 5 database busy, 6 write failed.
+4 database missing/unreadable/corrupt/newer, 5 database busy, 6 write failed,
+7 not permitted (a database server refused this login).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ class ExitCode(IntEnum):
     DATABASE = 4
     BUSY = 5
     WRITE_FAILED = 6
+    NOT_PERMITTED = 7
 
 
 class PovtrackError(Exception):
@@ -54,6 +56,12 @@ class WriteError(PovtrackError):
     """A write failed; the database is unchanged."""
 
     exit_code = ExitCode.WRITE_FAILED
+
+
+class NotPermittedError(PovtrackError):
+    """The database server refused this login the action (its role may not); nothing written."""
+
+    exit_code = ExitCode.NOT_PERMITTED
 
 
 class BusyError(PovtrackError):

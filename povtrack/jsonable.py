@@ -48,4 +48,5 @@ def entry_json(e: Entry) -> dict[str, Any]:
         "batch": e.batch,
         "corrects": e.corrects,
         "reason": e.reason,
+        "on_behalf_of": e.by if e.on_behalf_of is None else e.on_behalf_of,
     }

@@ -320,3 +320,6 @@ class Entry:
     batch: str = ""
     corrects: int | None = None  # a correction: the id of the entry it supersedes
     reason: str = ""  # why a correction was made
+    # the name the client gave (--by) where the author is the server's login (PostgreSQL);
+    # None where the author is that name itself (JSON, SQLite)
+    on_behalf_of: str | None = None

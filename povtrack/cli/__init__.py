@@ -69,6 +69,9 @@ from povtrack.cli import undo  # noqa: F401
 from povtrack.cli import db  # noqa: F401
 
 # isort: split
+from povtrack.cli import db_user  # noqa: F401
+
+# isort: split
 from povtrack.cli import inbox  # noqa: F401
 from povtrack.cli.app import app, main
 

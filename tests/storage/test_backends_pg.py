@@ -26,12 +26,18 @@ Said = list[tuple[str, int, str, str]]
 
 @pytest.fixture(scope="module")
 def pg_url(pg_cluster: PgCluster) -> Iterator[str]:
-    """A fresh database of the module's own, reached without the caller's PG* settings."""
+    """A fresh database of the module's own, reached without the caller's PG* settings, as a
+    login named as the scenario's POVTRACK_USER: on a server the author is the login, so the
+    same name gives the same outputs. The throwaway cluster trusts local logins, so the role
+    connects without a password."""
     with pytest.MonkeyPatch.context() as mp:
         for key in [k for k in os.environ if k.startswith("PG")]:
             mp.delenv(key)
         with fresh_database(pg_cluster) as name:
-            yield pg_cluster.url(name)
+            with pg_cluster.connect(name) as admin:
+                admin.execute("CREATE ROLE tester LOGIN CREATEROLE")
+                admin.execute(f'GRANT CREATE ON DATABASE "{name}" TO tester')
+            yield pg_cluster.url(name, "tester")
 
 
 @pytest.fixture(scope="module")

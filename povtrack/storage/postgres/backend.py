@@ -12,8 +12,13 @@ makes the schema and fills it in one transaction too, so a database is povtrack'
 at all; it refuses a database that already has a ``povtrack`` schema (exit 2): nothing on a
 server is ever moved aside or replaced.
 
-Not yet here (issue 15): roles and row-level security, the author as ``session_user``, reads
-done by the engine (this backend reads every entry, as the others), backups and restore.
+The author of what it writes is the server's ``session_user`` (``schema``: a trigger sets it);
+the name a command was given (``--by``) is stored as ``on_behalf_of``. What a login may write is
+the server's decision (row-level security, ``postgres.users``); a refusal exits 7 with one line
+saying what this login may do (``users.may_do``).
+
+Not yet here (issue 15): reads done by the engine (this backend reads every entry, as the
+others), backups and restore.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from povtrack import __version__
-from povtrack.errors import DatabaseError, UsageError
+from povtrack.errors import DatabaseError, NotPermittedError, UsageError
 from povtrack.i18n import tr
 from povtrack.model import Allocation, Entry, Plan
 from povtrack.planfile import parse_plan
@@ -98,6 +103,12 @@ class PgBackend:
         self._effective: list[Entry] | None = None
         self._batches: list[dict[str, Any]] | None = None
         self._allocations: list[Allocation] | None = None
+        self.login = ""  # the server's session_user: the author of what this store writes
+        self.role: str | None = None  # its office (users table); None: the administrator
+        self.area: str | None = None  # a county office's area
+        # the meta as the server has it: a commit writes only the keys that changed, as a
+        # county office may write the bookkeeping keys only (schema.BOOKKEEPING)
+        self._saved = dict(meta)
         _OPEN.add(self)
 
     @property
@@ -131,6 +142,12 @@ class PgBackend:
         meta = read_meta(conn, url)
         store = cls(url, conn, meta, writer=writer, timeout=timeout)
         with errors(url):
+            found = conn.execute(
+                f"SELECT session_user, u.role, u.area FROM (SELECT 1) one "
+                f"LEFT JOIN {NAME}.offices u ON u.login = session_user"
+            ).fetchone()
+            assert found is not None
+            store.login, store.role, store.area = str(found[0]), found[1], found[2]
             for table in APPEND_ONLY:
                 row = conn.execute(f"SELECT count(*) FROM {NAME}.{table}").fetchone()
                 store._counts[table] = int(row[0]) if row else 0
@@ -191,12 +208,22 @@ class PgBackend:
             meta["schema"] = SCHEMA
             store = cls(url, conn, meta, writer=True, timeout=lock_timeout)
             store.plan = plan
+            store._saved = {}
             store._dirty = True
             with errors(url, writing=True):
-                for statement in pgschema.DDL:
+                who = conn.execute("SELECT session_user").fetchone()
+                store.login = str(who[0]) if who else ""
+                for statement in [*pgschema.DDL, *pgschema.RLS_DDL]:
                     conn.execute(statement)
+                with conn.cursor() as cur:
+                    cur.executemany(
+                        f"INSERT INTO {NAME}.areas (id, parent) VALUES (%s, %s)",
+                        [(a.id, a.parent) for a in plan.areas],
+                    )
                 if records is not None:
                     store._fill(records)
+                for statement in pgschema.AUTHOR_DDL:  # after the fill: see schema
+                    conn.execute(statement)
         except BaseException:
             with contextlib.suppress(Exception):
                 conn.close()
@@ -239,7 +266,11 @@ class PgBackend:
                     cur.executemany(
                         f"INSERT INTO {NAME}.meta (key, value) VALUES (%s, %s) "
                         "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                        [(k, json.dumps(v, ensure_ascii=False)) for k, v in self.meta.items()],
+                        [
+                            (k, json.dumps(v, ensure_ascii=False))
+                            for k, v in self.meta.items()
+                            if k not in self._saved or self._saved[k] != v
+                        ],
                     )
                 safefile.crash_point("pg_before_commit")  # a client killed: nothing lands
                 conn.execute("COMMIT")
@@ -248,6 +279,7 @@ class PgBackend:
             self.meta.update(before)
             raise
         self._dirty = False
+        self._saved = dict(self.meta)
         with errors(self.url, writing=True):
             conn.execute("BEGIN")  # the writer lock is still ours: further changes may follow
 
@@ -320,7 +352,7 @@ class PgBackend:
         """Every record of the database, as plain records (``db migrate``)."""
         entries = []
         for row in self._rows(f"SELECT {ENTRY_COLUMNS} FROM {NAME}.entries ORDER BY id"):
-            i, ind, area, d, v, n, s, r, b, bt, c, why = row
+            i, ind, area, d, v, n, s, r, b, bt, c, why, _behalf = row
             rec = {"id": i, "indicator": ind, "area": area, "date": d.isoformat(), "value": v}
             rec |= {"note": n, "source": s, "recorded_at": r, "by": b, "batch": bt}
             if c is not None:
@@ -345,7 +377,10 @@ class PgBackend:
         while f"b{n}" in taken:
             n += 1
         batch_id = f"b{n}"
-        doc = {"id": batch_id, "kind": kind, "by": by, "at": now_stamp(), "files": list(files)}
+        doc: dict[str, Any] = {"id": batch_id, "kind": kind, "by": self.login}
+        doc |= {"at": now_stamp(), "files": list(files)}
+        if by != self.login:  # kept among the batch's extra fields
+            doc["on_behalf_of"] = by
         doc |= extra
         self._write(INSERT_BATCH, [batch_row(doc)[1:]])
         self._counts["batches"] += 1
@@ -358,13 +393,15 @@ class PgBackend:
         if self._next_id is None:
             found = self._rows(f"SELECT coalesce(max(id), 0) + 1 FROM {NAME}.entries")
             self._next_id = int(found[0][0])
-        docs = entry_docs(rows, first=self._next_id, by=by, batch=batch)
+        docs = entry_docs(rows, first=self._next_id, by=self.login, batch=batch)
+        for d in docs:
+            d["on_behalf_of"] = by
         self._write(INSERT_ENTRY, [entry_params(d) for d in docs])
         new = [
             Entry(
                 d["id"], d["indicator"], d["area"], r["date"], d["value"], d["note"],
                 d["source"], d["recorded_at"], d["by"], d["batch"], d.get("corrects"),
-                d.get("reason", ""),
+                d.get("reason", ""), by,
             )
             for d, r in zip(docs, rows, strict=True)
         ]  # fmt: skip
@@ -379,7 +416,7 @@ class PgBackend:
         due = alloc.due.isoformat() if alloc.due else None
         rec = {"indicator": alloc.indicator, "area": alloc.area, "value": alloc.value}
         rec |= {"due": due, "note": alloc.note, "source": source, "recorded_at": now_stamp()}
-        self._write(INSERT_ALLOCATION, [allocation_params(rec | {"by": by})])
+        self._write(INSERT_ALLOCATION, [allocation_params(rec | {"by": self.login})])
         self._counts["allocations"] += 1
         if self._allocations is not None:
             self._allocations.append(alloc)
@@ -387,8 +424,13 @@ class PgBackend:
     def _write(self, sql: str, params: list[tuple[Any, ...]]) -> None:
         if not self._writer:
             raise RuntimeError("changes outside PgBackend.writing()")
-        with errors(self.url, writing=True), self._require().cursor() as cur:
-            cur.executemany(sql, params)
+        try:
+            with errors(self.url, writing=True), self._require().cursor() as cur:
+                cur.executemany(sql, params)
+        except NotPermittedError:
+            from povtrack.storage.postgres.users import refusal
+
+            raise refusal(self) from None
         self._dirty = True
 
 
@@ -427,8 +469,8 @@ def read_meta(conn: psycopg.Connection[Any], url: PgUrl) -> dict[str, Any]:
 
 
 def entry_of(row: tuple[Any, ...]) -> Entry:
-    i, ind, area, day, v, n, s, r, b, bt, c, why = row
-    return Entry(i, ind, area, day, v, n, s, r, b, bt, c, why or "")
+    i, ind, area, day, v, n, s, r, b, bt, c, why, behalf = row
+    return Entry(i, ind, area, day, v, n, s, r, b, bt, c, why or "", behalf)
 
 
 def entry_params(rec: dict[str, Any]) -> tuple[Any, ...]:
@@ -447,6 +489,7 @@ def entry_params(rec: dict[str, Any]) -> tuple[Any, ...]:
         rec.get("batch", ""),
         corrects,
         None if corrects is None else rec.get("reason", ""),
+        rec.get("on_behalf_of"),
     )
 
 

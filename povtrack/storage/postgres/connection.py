@@ -18,7 +18,7 @@ import psycopg
 from psycopg import errors as pg_errors
 from psycopg.adapt import Loader
 
-from povtrack.errors import BusyError, DatabaseError, WriteError
+from povtrack.errors import BusyError, DatabaseError, NotPermittedError, WriteError
 from povtrack.i18n import tr
 from povtrack.storage.pgurl import PgUrl
 from povtrack.storage.postgres.schema import value_of
@@ -83,6 +83,10 @@ def translate(url: PgUrl, exc: psycopg.Error, *, writing: bool) -> Exception:
     text = url.hide(" ".join(str(exc).split()))
     if isinstance(exc, pg_errors.LockNotAvailable | pg_errors.SerializationFailure):
         return BusyError(tr(f"{url}：数据库正忙：{text}", f"{url}: database busy: {text}"))
+    if isinstance(exc, pg_errors.InsufficientPrivilege):  # a privilege, a policy, a trigger
+        return NotPermittedError(
+            tr(f"{url}：服务器拒绝：{text}", f"{url}: not permitted by the server: {text}")
+        )
     if type(exc) is psycopg.OperationalError:  # the connection itself, not a statement
         return DatabaseError(
             tr(f"{url}：无法连接数据库：{text}", f"{url}: cannot reach the database: {text}")

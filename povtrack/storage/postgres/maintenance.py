@@ -16,7 +16,7 @@ from povtrack.i18n import tr
 from povtrack.storage.backups import Verdict
 from povtrack.storage.pgurl import PgUrl
 from povtrack.storage.postgres.connection import errors
-from povtrack.storage.postgres.schema import APPEND_ONLY, NAME, TABLES, TRIGGERS
+from povtrack.storage.postgres.schema import GUARDED, NAME, TABLES, TRIGGERS
 
 
 def verify(url: PgUrl) -> Verdict:
@@ -94,7 +94,7 @@ def schema_problems(conn: Any) -> list[str]:
             f"{_changed()}: {who} may {what} on the append-only table {t}",
         )
         for t, who, what in granted
-        if t in APPEND_ONLY
+        if t in GUARDED
     ]
     return out
 

@@ -12,7 +12,16 @@ three append-only tables ``entries``, ``batches`` and ``allocations``. Differenc
 * dates are ``date`` columns (the server checks them), shown as ISO text in the records;
 * append-only is the server's business twice over: UPDATE, DELETE and TRUNCATE are revoked
   from everyone, the owner included, and a trigger refuses them anyway (an owner can grant
-  itself the privilege back; the trigger must then be dropped too, which ``db verify`` sees).
+  itself the privilege back; the trigger must then be dropped too, which ``db verify`` sees);
+* the author of every entry, batch and allocation is the server's ``session_user``: the column
+  defaults to it and a trigger (``AUTHOR_DDL``) overwrites whatever the client sent, so a
+  client cannot write under another login's name; the name the client gives (``--by``) is kept
+  in ``on_behalf_of``. ``db migrate`` fills a new schema before that trigger exists, so moved
+  records keep the authors they had;
+* offices are logins (``postgres.users``) listed in ``users`` with their kind and, for a
+  county office, its area; row-level security (``RLS_DDL``) decides each INSERT against that
+  table: see ``postgres.users`` for what each kind may do. The login that ran ``init`` owns the
+  schema and so bypasses row-level security: it administers the database.
 """
 
 from __future__ import annotations
@@ -22,8 +31,21 @@ from typing import Any
 
 SCHEMA = 1  # the layout's version, kept in meta as "schema"
 NAME = "povtrack"  # the PostgreSQL schema that holds the tables
-APPEND_ONLY = ("entries", "allocations", "batches")
-TABLES = ("meta", *APPEND_ONLY)
+APPEND_ONLY = ("entries", "allocations", "batches")  # the records, counted in meta
+# append-only as well: the offices' history (a removal is a row too) and the plan's areas
+GUARDED = (*APPEND_ONLY, "users", "areas")
+TABLES = ("meta", *GUARDED)
+ROLES = ("city", "county", "viewer")
+# The meta keys every commit writes (``PgBackend.commit``): a county office may write these,
+# and only the city (or the administrator) any other key, such as the plan
+BOOKKEEPING = (
+    "generation",
+    "written_by",
+    "committed_at",
+    "entries_count",
+    "batches_count",
+    "allocations_count",
+)
 LARGEST = "1e308"  # as on SQLite: below the largest finite double
 
 _NUMBER = "{c} >= 0 AND {c} < " + LARGEST
@@ -40,10 +62,11 @@ DDL = [
         note text NOT NULL DEFAULT '',
         source text NOT NULL DEFAULT '',
         recorded_at text NOT NULL DEFAULT '',
-        "by" text NOT NULL DEFAULT '',
+        "by" text NOT NULL DEFAULT session_user,
         batch text NOT NULL DEFAULT '',
         corrects bigint,
-        reason text
+        reason text,
+        on_behalf_of text
     )""",
     f"CREATE INDEX entries_series ON {NAME}.entries (indicator, area)",
     f"CREATE INDEX entries_batch ON {NAME}.entries (batch)",
@@ -52,7 +75,7 @@ DDL = [
         seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
         id text NOT NULL UNIQUE,
         kind text NOT NULL,
-        "by" text,
+        "by" text DEFAULT session_user,
         at text,
         files text,
         reverts text,
@@ -68,8 +91,24 @@ DDL = [
         note text NOT NULL DEFAULT '',
         source text NOT NULL DEFAULT '',
         recorded_at text NOT NULL DEFAULT '',
-        "by" text NOT NULL DEFAULT ''
+        "by" text NOT NULL DEFAULT session_user
     )""",
+    # the offices, as a history: a login's newest row says what it is now; a removed login's
+    # newest row has no role
+    f"""CREATE TABLE {NAME}.users (
+        seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        login text NOT NULL,
+        role text CHECK (role IN ('city', 'county', 'viewer')),
+        area text,
+        at timestamptz NOT NULL DEFAULT now(),
+        "by" text NOT NULL DEFAULT session_user,
+        CHECK ((role = 'county') = (area IS NOT NULL))
+    )""",
+    f"""CREATE VIEW {NAME}.offices AS
+        SELECT DISTINCT ON (login) login, role, area FROM {NAME}.users
+        ORDER BY login, seq DESC""",
+    # the plan's areas and their parents, written once by init: what "under" means to the policy
+    f"CREATE TABLE {NAME}.areas (id text PRIMARY KEY, parent text)",
     f"""CREATE FUNCTION {NAME}.append_only() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
         RAISE EXCEPTION 'povtrack: % are append-only, never changed or removed', TG_TABLE_NAME
@@ -78,29 +117,88 @@ DDL = [
     *(
         f"CREATE TRIGGER {t}_append_only BEFORE UPDATE OR DELETE ON {NAME}.{t} "
         f"FOR EACH ROW EXECUTE FUNCTION {NAME}.append_only()"
-        for t in APPEND_ONLY
+        for t in GUARDED
     ),
     *(
         f"CREATE TRIGGER {t}_no_truncate BEFORE TRUNCATE ON {NAME}.{t} "
         f"FOR EACH STATEMENT EXECUTE FUNCTION {NAME}.append_only()"
-        for t in APPEND_ONLY
+        for t in GUARDED
     ),
     f"REVOKE ALL ON ALL TABLES IN SCHEMA {NAME} FROM PUBLIC",
     *(
         f"REVOKE UPDATE, DELETE, TRUNCATE ON {NAME}.{t} FROM PUBLIC, CURRENT_USER"
+        for t in GUARDED
+    ),
+    # a plain view is updatable: its owner's privileges to change it go too
+    f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {NAME}.offices FROM PUBLIC, CURRENT_USER",
+]
+
+_BOOKKEEPING = "ARRAY[" + ", ".join(f"'{k}'" for k in BOOKKEEPING) + "]"
+_HELPER = "LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog"
+
+# Row-level security and the functions its policies use. The functions are SECURITY DEFINER
+# (they run as the schema's owner) so that a policy can look at users, areas and earlier rows
+# whatever the login may read, and they name session_user, which no SET ROLE changes.
+RLS_DDL = [
+    f"""CREATE FUNCTION {NAME}.my_role() RETURNS text {_HELPER} AS $$
+        SELECT role FROM {NAME}.offices WHERE login = session_user $$""",
+    f"""CREATE FUNCTION {NAME}.may_write_area(target text) RETURNS boolean {_HELPER} AS $$
+        WITH RECURSIVE mine(id) AS (
+            SELECT area FROM {NAME}.offices WHERE login = session_user AND role = 'county'
+            UNION SELECT a.id FROM {NAME}.areas a JOIN mine ON a.parent = mine.id
+        ) SELECT EXISTS (SELECT 1 FROM mine WHERE id = target) $$""",
+    f"""CREATE FUNCTION {NAME}.own_batch(target text) RETURNS boolean {_HELPER} AS $$
+        SELECT EXISTS (SELECT 1 FROM {NAME}.batches
+                       WHERE id = target AND "by" = session_user) $$""",
+    f"""CREATE FUNCTION {NAME}.own_entry(target bigint) RETURNS boolean {_HELPER} AS $$
+        SELECT EXISTS (SELECT 1 FROM {NAME}.entries e JOIN {NAME}.batches b ON b.id = e.batch
+                       WHERE e.id = target AND b."by" = session_user) $$""",
+    *(f"ALTER TABLE {NAME}.{t} ENABLE ROW LEVEL SECURITY" for t in TABLES),
+    *(f"CREATE POLICY {t}_read ON {NAME}.{t} FOR SELECT USING (true)" for t in TABLES),
+    f"""CREATE POLICY entries_write ON {NAME}.entries FOR INSERT WITH CHECK (
+        {NAME}.my_role() = 'city'
+        OR ({NAME}.my_role() = 'county' AND {NAME}.may_write_area(area)
+            AND (corrects IS NULL OR {NAME}.own_entry(corrects))))""",
+    f"""CREATE POLICY batches_write ON {NAME}.batches FOR INSERT WITH CHECK (
+        {NAME}.my_role() = 'city'
+        OR ({NAME}.my_role() = 'county' AND (reverts IS NULL OR {NAME}.own_batch(reverts))))""",
+    f"""CREATE POLICY allocations_write ON {NAME}.allocations FOR INSERT
+        WITH CHECK ({NAME}.my_role() = 'city')""",
+    f"""CREATE POLICY meta_insert ON {NAME}.meta FOR INSERT WITH CHECK (
+        {NAME}.my_role() = 'city'
+        OR ({NAME}.my_role() = 'county' AND key = ANY ({_BOOKKEEPING})))""",
+    f"""CREATE POLICY meta_update ON {NAME}.meta FOR UPDATE USING (
+        {NAME}.my_role() = 'city'
+        OR ({NAME}.my_role() = 'county' AND key = ANY ({_BOOKKEEPING})))""",
+    f"REVOKE ALL ON ALL FUNCTIONS IN SCHEMA {NAME} FROM PUBLIC",
+]
+
+# The author is the server's: made after db migrate has filled the tables (see the docstring)
+AUTHOR_DDL = [
+    f"""CREATE FUNCTION {NAME}.author() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        NEW."by" := session_user;
+        RETURN NEW;
+    END $$""",
+    *(
+        f"CREATE TRIGGER {t}_author BEFORE INSERT ON {NAME}.{t} "
+        f"FOR EACH ROW EXECUTE FUNCTION {NAME}.author()"
         for t in APPEND_ONLY
     ),
 ]
 
 # What db verify expects to find: the triggers by table
-TRIGGERS = {(t, name) for t in APPEND_ONLY for name in (f"{t}_append_only", f"{t}_no_truncate")}
+TRIGGERS = {(t, f"{t}_{kind}") for t in GUARDED for kind in ("append_only", "no_truncate")} | {
+    (t, f"{t}_author") for t in APPEND_ONLY
+}
 
 ENTRY_COLUMNS = (
-    'id, indicator, area, date, value, note, source, recorded_at, "by", batch, corrects, reason'
+    'id, indicator, area, date, value, note, source, recorded_at, "by", batch, corrects, reason, '
+    "on_behalf_of"
 )
 BATCH_COLUMNS = 'id, kind, "by", at, files, reverts, reason, extra'
 ALLOCATION_COLUMNS = 'indicator, area, value, due, note, source, recorded_at, "by"'
-INSERT_ENTRY = f"INSERT INTO {NAME}.entries ({ENTRY_COLUMNS}) VALUES ({', '.join(['%s'] * 12)})"
+INSERT_ENTRY = f"INSERT INTO {NAME}.entries ({ENTRY_COLUMNS}) VALUES ({', '.join(['%s'] * 13)})"
 INSERT_BATCH = f"INSERT INTO {NAME}.batches ({BATCH_COLUMNS}) VALUES ({', '.join(['%s'] * 8)})"
 INSERT_ALLOCATION = (
     f"INSERT INTO {NAME}.allocations ({ALLOCATION_COLUMNS}) VALUES ({', '.join(['%s'] * 8)})"
