@@ -125,10 +125,7 @@ DDL = [
         for t in GUARDED
     ),
     f"REVOKE ALL ON ALL TABLES IN SCHEMA {NAME} FROM PUBLIC",
-    *(
-        f"REVOKE UPDATE, DELETE, TRUNCATE ON {NAME}.{t} FROM PUBLIC, CURRENT_USER"
-        for t in GUARDED
-    ),
+    *(f"REVOKE UPDATE, DELETE, TRUNCATE ON {NAME}.{t} FROM PUBLIC, CURRENT_USER" for t in GUARDED),
     # a plain view is updatable: its owner's privileges to change it go too
     f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {NAME}.offices FROM PUBLIC, CURRENT_USER",
 ]
