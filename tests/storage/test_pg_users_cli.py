@@ -1,0 +1,130 @@
+"""``povtrack db user`` and offices through the CLI: add, list and remove a login (and its
+password, set from a file or typed twice at a hidden prompt); a county office records for its
+own area and is refused another with exit 7 and one line saying what it may do; ``log --json``
+names the login as ``by`` and the name it was given as ``on_behalf_of``.
+
+The throwaway cluster (tests/helpers/pg.py) trusts local logins: a login made with
+``--no-password`` (or with a password) connects as ``user=NAME`` in the URL without one.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from tests.helpers.pg import PgDatabase
+
+RELOCATED = "housing.relocated_people"
+DAY = "2018-03-04"
+
+
+def _init(run: Any, db: PgDatabase) -> str:
+    url = db.url()
+    assert run("--db", url, "init").exit_code == 0
+    return url
+
+
+def _add(run: Any, url: str, login: str, role: str, *more: str) -> Any:
+    return run("--db", url, "db", "user", "add", login, "--role", role, *more)
+
+
+def _has_password(db: PgDatabase, login: str) -> bool:
+    with db.connect() as admin:  # pg_authid is the superuser's to read
+        row = admin.execute(
+            "SELECT rolpassword IS NOT NULL FROM pg_authid WHERE rolname = %s", (login,)
+        ).fetchone()
+    assert row is not None
+    return bool(row[0])
+
+
+def test_add_list_remove_round_trip(run: Any, pg_database: PgDatabase) -> None:
+    url = _init(run, pg_database)
+    added = _add(run, url, "yanggao_office", "county", "--area", "阳高县", "--no-password")
+    assert added.exit_code == 0, added.stderr
+    assert _add(run, url, "watcher", "viewer", "--no-password").exit_code == 0
+    listed = run("--db", url, "db", "user", "list", "--json")
+    assert listed.exit_code == 0
+    assert json.loads(listed.stdout)["users"] == [
+        {"login": "watcher", "role": "viewer", "area": None},
+        {"login": "yanggao_office", "role": "county", "area": "yanggao"},
+    ]
+    assert "yanggao_office\tcounty\tyanggao" in run("--db", url, "db", "user", "list").stdout
+    assert not _has_password(pg_database, "watcher")
+    again = _add(run, url, "watcher", "viewer", "--no-password")
+    assert again.exit_code == 2 and "already has a role named watcher" in again.stderr
+    removed = run("--db", url, "db", "user", "remove", "watcher")
+    assert removed.exit_code == 0, removed.stderr
+    listed = json.loads(run("--db", url, "db", "user", "list", "--json").stdout)
+    assert [u["login"] for u in listed["users"]] == ["yanggao_office"]
+    with pg_database.connect() as admin:
+        gone = admin.execute("SELECT count(*) FROM pg_roles WHERE rolname = 'watcher'")
+        assert gone.fetchone() == (0,)
+    assert run("--db", url, "db", "verify").exit_code == 0
+
+
+def test_bad_requests_exit_2(run: Any, pg_database: PgDatabase, tmp_path: Path) -> None:
+    url = _init(run, pg_database)
+    said = [
+        _add(run, url, "a", "county", "--no-password"),  # no area
+        _add(run, url, "b", "county", "--area", "nowhere", "--no-password"),
+        _add(run, url, "c", "viewer", "--area", "yanggao", "--no-password"),
+        _add(run, url, "Bad-Name", "viewer", "--no-password"),
+        _add(run, url, "d", "mayor", "--no-password"),
+        run("--db", url, "db", "user", "remove", "nobody"),
+    ]
+    assert [r.exit_code for r in said] == [2] * len(said), [r.stderr for r in said]
+    on_file = run("--db", str(tmp_path / "t.json"), "db", "user", "list")
+    assert on_file.exit_code == 2
+    assert "only on a PostgreSQL database" in on_file.stderr
+    assert len(on_file.stderr.strip().splitlines()) == 1
+
+
+def test_passwords_from_a_file_or_the_prompt(
+    run: Any, pg_database: PgDatabase, tmp_path: Path
+) -> None:
+    url = _init(run, pg_database)
+    secret = tmp_path / "pw"
+    secret.write_text("correct horse\n", encoding="utf-8")
+    result = _add(run, url, "filed", "viewer", "--password-file", str(secret))
+    assert result.exit_code == 0, result.stderr
+    assert _has_password(pg_database, "filed")
+    prompted = run("--db", url, "db", "user", "add", "typed", "--role", "city", input="pw\npw\n")
+    assert prompted.exit_code == 0, prompted.stderr
+    assert "pw" not in prompted.stdout.replace("Password", "")  # hidden input is not echoed
+    assert _has_password(pg_database, "typed")
+    assert _add(run, url, "later", "viewer", "--no-password").exit_code == 0
+    assert not _has_password(pg_database, "later")
+    changed = run("--db", url, "db", "user", "passwd", "later", "--password-file", str(secret))
+    assert changed.exit_code == 0, changed.stderr
+    assert _has_password(pg_database, "later")
+
+
+def test_a_county_office_through_the_cli(run: Any, pg_database: PgDatabase) -> None:
+    url = _init(run, pg_database)
+    assert _add(run, url, "yanggao_office", "county", "--area", "yanggao", "--no-password")
+    assert _add(run, url, "watcher", "viewer", "--no-password").exit_code == 0
+    county = pg_database.url("yanggao_office")
+    own = run(
+        "--db", county, "record", RELOCATED, "5200", "--area", "yanggao", "--date", DAY,
+        "--by", "clerk wang",
+    )  # fmt: skip
+    assert own.exit_code == 0, own.stderr
+    other = run("--db", county, "record", RELOCATED, "5", "--area", "tianzhen", "--date", DAY)
+    assert other.exit_code == 7
+    assert len(other.stderr.strip().splitlines()) == 1
+    assert "not permitted" in other.stderr and "county login for yanggao" in other.stderr
+    target = run("--db", county, "target", "set", RELOCATED, "9000", "--area", "yanggao")
+    assert target.exit_code == 7
+    viewer = run(
+        "--db", pg_database.url("watcher"), "record", RELOCATED, "5", "--area", "yanggao",
+        "--date", DAY,
+    )  # fmt: skip
+    assert viewer.exit_code == 7 and "may only read" in viewer.stderr
+    not_admin = _add(run, county, "sneaky", "city", "--no-password")
+    assert not_admin.exit_code == 7 and "the login that ran init" in not_admin.stderr
+    log = json.loads(run("--db", url, "log", "--json").stdout)
+    rows = log if isinstance(log, list) else log.get("entries", log)
+    assert [(e["by"], e["on_behalf_of"], e["area"]) for e in rows] == [
+        ("yanggao_office", "clerk wang", "yanggao")
+    ]
