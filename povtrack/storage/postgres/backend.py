@@ -42,6 +42,7 @@ from povtrack.storage.base import Records, entry_docs, now_stamp
 from povtrack.storage.pgurl import PgUrl
 from povtrack.storage.postgres import schema as pgschema
 from povtrack.storage.postgres.connection import connect, errors, take_writer_lock
+from povtrack.storage.postgres.offices import refusal, whoami
 from povtrack.storage.postgres.schema import (
     ALLOCATION_COLUMNS,
     APPEND_ONLY,
@@ -142,12 +143,7 @@ class PgBackend:
         meta = read_meta(conn, url)
         store = cls(url, conn, meta, writer=writer, timeout=timeout)
         with errors(url):
-            found = conn.execute(
-                f"SELECT session_user, u.role, u.area FROM (SELECT 1) one "
-                f"LEFT JOIN {NAME}.offices u ON u.login = session_user"
-            ).fetchone()
-            assert found is not None
-            store.login, store.role, store.area = str(found[0]), found[1], found[2]
+            store.login, store.role, store.area = whoami(conn)
             for table in APPEND_ONLY:
                 row = conn.execute(f"SELECT count(*) FROM {NAME}.{table}").fetchone()
                 store._counts[table] = int(row[0]) if row else 0
@@ -211,10 +207,9 @@ class PgBackend:
             store._saved = {}
             store._dirty = True
             with errors(url, writing=True):
-                who = conn.execute("SELECT session_user").fetchone()
-                store.login = str(who[0]) if who else ""
                 for statement in [*pgschema.DDL, *pgschema.RLS_DDL]:
                     conn.execute(statement)
+                store.login = whoami(conn)[0]
                 with conn.cursor() as cur:
                     cur.executemany(
                         f"INSERT INTO {NAME}.areas (id, parent) VALUES (%s, %s)",
@@ -428,9 +423,7 @@ class PgBackend:
             with errors(self.url, writing=True), self._require().cursor() as cur:
                 cur.executemany(sql, params)
         except NotPermittedError:
-            from povtrack.storage.postgres.users import refusal
-
-            raise refusal(self) from None
+            raise refusal(self.url, self.login, self.role, self.area) from None
         self._dirty = True
 
 

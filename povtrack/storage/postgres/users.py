@@ -21,18 +21,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from psycopg import sql
 
 from povtrack.errors import NotPermittedError, UsageError
 from povtrack.i18n import tr
 from povtrack.storage.pgurl import PgUrl
+from povtrack.storage.postgres.backend import read_meta
 from povtrack.storage.postgres.connection import connect, errors
 from povtrack.storage.postgres.schema import NAME, ROLES
-
-if TYPE_CHECKING:
-    from povtrack.storage.postgres.backend import PgBackend
 
 _LOGIN = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
@@ -45,39 +43,6 @@ class User:
 
     def as_json(self) -> dict[str, Any]:
         return {"login": self.login, "role": self.role, "area": self.area}
-
-
-def may_do(login: str, role: str | None, area: str | None) -> str:
-    """One line: what this login may do on the database."""
-    if role == "city":
-        return tr(
-            f"{login} 是市级账号：可录入、导入、更正、撤销任何地区的数据，设定目标，查看",
-            f"{login} is a city login: it may record, import, correct and undo for any area, "
-            "set targets, and read",
-        )
-    if role == "county":
-        return tr(
-            f"{login} 是 {area} 的县级账号：只可为 {area} 及其下属地区录入、导入，"
-            "只可更正、撤销自己的批次，并可查看",
-            f"{login} is a county login for {area}: it may record and import only for {area} "
-            "and the areas under it, correct and undo only its own batches, and read",
-        )
-    if role == "viewer":
-        return tr(f"{login} 是只读账号：只可查看", f"{login} is a viewer login: it may only read")
-    return tr(
-        f"{login} 不是此数据库的办公账号（请联系运行 init 的管理账号）",
-        f"{login} is not an office of this database (ask the login that ran init)",
-    )
-
-
-def refusal(store: PgBackend) -> NotPermittedError:
-    """The server refused what ``store`` tried to write: exit 7, saying what it may do."""
-    return NotPermittedError(
-        tr(
-            f"{store.url}：不允许：{may_do(store.login, store.role, store.area)}",
-            f"{store.url}: not permitted: {may_do(store.login, store.role, store.area)}",
-        )
-    )
 
 
 def _check_login(name: str) -> None:
@@ -105,8 +70,6 @@ def _administering(url: PgUrl, *, lock_timeout: float) -> Any:
             ).fetchone()
         assert row is not None
         if row[1] is None:
-            from povtrack.storage.postgres.backend import read_meta
-
             read_meta(conn, url)  # says there is no povtrack database here (exit 4)
         if row[0] != row[1]:
             raise NotPermittedError(
@@ -163,7 +126,6 @@ def add_user(
 ) -> User:
     """A new login for an office, with its grants; one transaction."""
     from povtrack.names import resolve_area
-    from povtrack.storage.postgres.backend import read_meta
 
     _check_login(login)
     if role not in ROLES:
@@ -257,8 +219,6 @@ def remove_user(url: PgUrl, login: str, *, lock_timeout: float) -> User:
 def list_users(url: PgUrl, *, lock_timeout: float) -> list[User]:
     conn = connect(url, timeout=lock_timeout)
     try:
-        from povtrack.storage.postgres.backend import read_meta
-
         read_meta(conn, url)
         with errors(url):
             rows = conn.execute(
