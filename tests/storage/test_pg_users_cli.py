@@ -89,6 +89,9 @@ def test_passwords_from_a_file_or_the_prompt(
     result = _add(run, url, "filed", "viewer", "--password-file", str(secret))
     assert result.exit_code == 0, result.stderr
     assert _has_password(pg_database, "filed")
+    with pg_database.connect() as admin:  # hashed by the client: the server never saw it plain
+        stored = admin.execute("SELECT rolpassword FROM pg_authid WHERE rolname = 'filed'")
+        assert stored.fetchone()[0].startswith("SCRAM-SHA-256$")
     prompted = run("--db", url, "db", "user", "add", "typed", "--role", "city", input="pw\npw\n")
     assert prompted.exit_code == 0, prompted.stderr
     assert "pw" not in prompted.stdout.replace("Password", "")  # hidden input is not echoed
