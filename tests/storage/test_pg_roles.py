@@ -11,6 +11,7 @@ password; what it may do is still decided by its grants and the row-level securi
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -167,3 +168,18 @@ def test_the_author_is_the_login_whatever_the_client_says(offices: PgDatabase) -
         batch = admin.execute("SELECT \"by\" FROM povtrack.batches WHERE id = 'b80'").fetchone()
     assert newest == ("yanggao_office", "clerk")
     assert batch == ("yanggao_office",)
+
+
+def test_db_verify_sees_the_walls_taken_down(run: Any, offices: PgDatabase) -> None:
+    url = offices.url()
+    assert run("--db", url, "db", "verify").exit_code == 0
+    with offices.connect() as admin:
+        admin.execute("DROP POLICY entries_write ON povtrack.entries")
+        admin.execute("ALTER TABLE povtrack.allocations DISABLE ROW LEVEL SECURITY")
+        admin.execute("DROP TRIGGER batches_author ON povtrack.batches")
+    verdict = run("--db", url, "db", "verify", "--json")
+    assert verdict.exit_code == 4
+    problems = json.loads(verdict.stdout)["problems"]
+    assert any("policy entries_write on entries is missing" in p for p in problems)
+    assert any("row-level security is off on allocations" in p for p in problems)
+    assert any("batches_author" in p for p in problems)

@@ -1,7 +1,7 @@
-"""``db verify`` on a PostgreSQL database: povtrack's tables, their append-only triggers and
-revoked privileges are there, the meta and plan read, and every record is sound and refers to
-what exists. The server already checks each value and date on every write (``schema``); this
-is the full scan that the other backends make too.
+"""``db verify`` on a PostgreSQL database: povtrack's tables, their append-only and author
+triggers, revoked privileges, row-level security and its policies are there, the meta and plan
+read, and every record is sound and refers to what exists. The server already checks each
+value and date on every write (``schema``); this is the full scan that the other backends make too.
 
 Not yet here (issue 15): backups and restore on a server (``db backup``, ``db backups``, ``db
 restore`` refuse a ``postgresql://`` database, exit 2).
@@ -16,7 +16,7 @@ from povtrack.i18n import tr
 from povtrack.storage.backups import Verdict
 from povtrack.storage.pgurl import PgUrl
 from povtrack.storage.postgres.connection import errors
-from povtrack.storage.postgres.schema import GUARDED, NAME, TABLES, TRIGGERS
+from povtrack.storage.postgres.schema import GUARDED, NAME, POLICIES, TABLES, TRIGGERS
 
 
 def verify(url: PgUrl) -> Verdict:
@@ -82,6 +82,7 @@ def schema_problems(conn: Any) -> list[str]:
         )
         for t, name in sorted(TRIGGERS - found)
     ]
+    out += policy_problems(conn, tables)
     granted = conn.execute(
         "SELECT table_name, grantee, privilege_type FROM information_schema.table_privileges "
         "WHERE table_schema = %s AND privilege_type IN ('UPDATE', 'DELETE', 'TRUNCATE') "
@@ -95,6 +96,42 @@ def schema_problems(conn: Any) -> list[str]:
         )
         for t, who, what in granted
         if t in GUARDED
+    ]
+    return out
+
+
+def policy_problems(conn: Any, tables: set[str]) -> list[str]:
+    """Row-level security on for each of povtrack's tables, and povtrack's policies there (what
+    each office may write: ``postgres.users``)."""
+    off = [
+        row[0]
+        for row in conn.execute(
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = %s AND c.relkind = 'r' AND NOT c.relrowsecurity ORDER BY 1",
+            (NAME,),
+        ).fetchall()
+    ]
+    out = [
+        tr(
+            f"{_changed()}：表 {t} 的行级安全已关闭",
+            f"{_changed()}: row-level security is off on {t}",
+        )
+        for t in off
+        if t in TABLES
+    ]
+    found = {
+        (table, name)
+        for table, name in conn.execute(
+            "SELECT tablename, policyname FROM pg_policies WHERE schemaname = %s", (NAME,)
+        ).fetchall()
+    }
+    out += [
+        tr(
+            f"{_changed()}：表 {t} 缺少策略 {name}",
+            f"{_changed()}: policy {name} on {t} is missing",
+        )
+        for t, name in sorted(POLICIES - found)
+        if t in tables
     ]
     return out
 

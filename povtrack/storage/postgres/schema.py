@@ -170,6 +170,15 @@ RLS_DDL = [
     f"REVOKE ALL ON ALL FUNCTIONS IN SCHEMA {NAME} FROM PUBLIC",
 ]
 
+# What db verify expects to find: row-level security on every table, and these policies
+POLICIES = {(t, f"{t}_read") for t in TABLES} | {
+    ("entries", "entries_write"),
+    ("batches", "batches_write"),
+    ("allocations", "allocations_write"),
+    ("meta", "meta_insert"),
+    ("meta", "meta_update"),
+}
+
 # The author is the server's: made after db migrate has filled the tables (see the docstring)
 AUTHOR_DDL = [
     f"""CREATE FUNCTION {NAME}.author() RETURNS trigger LANGUAGE plpgsql AS $$
