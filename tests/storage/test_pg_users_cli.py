@@ -131,3 +131,48 @@ def test_a_county_office_through_the_cli(run: Any, pg_database: PgDatabase) -> N
     assert [(e["by"], e["on_behalf_of"], e["area"]) for e in rows] == [
         ("yanggao_office", "clerk wang", "yanggao")
     ]
+
+
+def test_a_county_office_undoes_and_corrects_only_its_own(
+    run: Any, pg_database: PgDatabase
+) -> None:
+    url = _init(run, pg_database)
+    added = _add(run, url, "yanggao_office", "county", "--area", "yanggao", "--no-password")
+    assert added.exit_code == 0, added.stderr
+    county = pg_database.url("yanggao_office")
+    for db, day in ((county, DAY), (url, "2018-03-11")):  # its own entry, then the admin's
+        said = run("--db", db, "record", RELOCATED, "10", "--area", "yanggao", "--date", day)
+        assert said.exit_code == 0, said.stderr
+    rows = json.loads(run("--db", url, "log", "--json").stdout)["entries"]
+    mine, theirs = (next(e for e in rows if e["date"] == d) for d in (DAY, "2018-03-11"))
+    assert (mine["by"], theirs["by"]) == ("yanggao_office", "postgres")
+    refused = [
+        run("--db", county, "correct", str(theirs["id"]), "11", "--reason", "x"),
+        run("--db", county, "undo", "--batch", theirs["batch"], "--reason", "x"),
+    ]
+    assert [r.exit_code for r in refused] == [7, 7], [r.stderr for r in refused]
+    assert all("only its own batches" in r.stderr for r in refused)
+    fixed = run("--db", county, "correct", str(mine["id"]), "12", "--reason", "resubmitted")
+    assert fixed.exit_code == 0, fixed.stderr
+    undone = run("--db", county, "undo", "--batch", mine["batch"], "--reason", "wrong week")
+    assert undone.exit_code == 0, undone.stderr
+
+
+def test_an_administrator_that_is_not_a_superuser(run: Any, pg_database: PgDatabase) -> None:
+    """The deployment's case: the city's clerk login (CREATEROLE, not superuser) runs init and
+    manages the offices."""
+    with pg_database.connect() as admin:
+        admin.execute("CREATE ROLE clerk LOGIN CREATEROLE")
+        admin.execute(f'GRANT CREATE ON DATABASE "{pg_database.name}" TO clerk')
+    url = pg_database.url("clerk")
+    assert run("--db", url, "init").exit_code == 0
+    added = _add(run, url, "hunyuan_office", "county", "--area", "hunyuan", "--no-password")
+    assert added.exit_code == 0, added.stderr
+    said = run(
+        "--db", pg_database.url("hunyuan_office"), "record", RELOCATED, "3", "--area", "hunyuan",
+        "--date", DAY,
+    )  # fmt: skip
+    assert said.exit_code == 0, said.stderr
+    removed = run("--db", url, "db", "user", "remove", "hunyuan_office")
+    assert removed.exit_code == 0, removed.stderr
+    assert run("--db", url, "db", "verify").exit_code == 0
