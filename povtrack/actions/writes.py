@@ -38,7 +38,7 @@ from povtrack.returns import reading
 from povtrack.returns.cells import note_text, parse_value
 from povtrack.returns.reader import read_returns
 from povtrack.storage import Database
-from povtrack.storage.base import Backend
+from povtrack.storage.base import AlreadyImported, Backend
 
 
 def readable(text: str, what: str) -> str:
@@ -137,10 +137,13 @@ def import_returns(
     tick: Callable[[int], None] | None = None,
     reader: Callable[[Path], bytes] | None = None,
     layout: str | None = None,
+    again: bool = False,
 ) -> ImportResult:
     """All files are one batch: any bad row in any file and nothing is imported.
     ``tick`` is called once per row read (for a progress bar); ``reader`` and ``layout``: see
-    read_returns."""
+    read_returns. When the database's own constraint finds a file imported meanwhile by
+    another writer (``AlreadyImported``: nothing of this batch was kept), the import is done
+    once more on what the database now holds (``again``), so it says "already imported"."""
     imported = files_in_force(store.batches())
     files, problems = read_returns(
         paths,
@@ -234,7 +237,15 @@ def import_returns(
             }
         )
     if batch_files:
-        result.batch = store.add_batch("import", by, batch_files)
+        try:
+            result.batch = store.add_batch("import", by, batch_files)
+        except AlreadyImported:
+            if again:  # the database and the batches it shows disagree: never loop
+                raise
+            return import_returns(
+                store, paths, by=by, encoding=encoding, base=base, reader=reader,
+                layout=layout, again=True,
+            )  # fmt: skip
         store.add_entries(rows, by=by, batch=result.batch)
         result.added = len(rows)
     return result

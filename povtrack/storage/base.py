@@ -20,6 +20,13 @@ if TYPE_CHECKING:
     from povtrack.storage.pgurl import PgUrl
 
 
+class AlreadyImported(Exception):
+    """Raised by a backend's ``add_batch`` when its engine's own constraint finds a file of
+    the batch imported already (another writer committed it since this one read): the batch
+    and everything since the last commit are gone; the import is read again and says
+    "already imported" as a repeated import does."""
+
+
 def now_stamp() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 

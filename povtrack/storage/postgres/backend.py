@@ -7,10 +7,12 @@ ONLY``). A writer takes the database's writer lock (``connection.take_writer_loc
 after --lock-timeout) before it reads, so it reads fresh and no other povtrack writes between
 its read and its commit; each ``commit`` is one transaction with every change of the command
 and the new meta (generation, counts); leaving ``writing`` without a commit rolls back, and a
-client killed mid-write leaves nothing, as the server rolls its transaction back. ``creating``
-makes the schema and fills it in one transaction too, so a database is povtrack's whole or not
-at all; it refuses a database that already has a ``povtrack`` schema (exit 2): nothing on a
-server is ever moved aside or replaced.
+client killed mid-write leaves nothing, as the server rolls its transaction back. The server
+decides that a file is imported once (``schema.imported_after``): a batch whose file another
+writer committed meanwhile is rolled back and the import read again (``AlreadyImported``).
+``creating`` makes the schema and fills it in one transaction too, so a database is
+povtrack's whole or not at all; it refuses a database that already has a ``povtrack`` schema
+(exit 2): nothing on a server is ever moved aside or replaced.
 
 The author of what it writes is the server's ``session_user`` (``schema``: a trigger sets it);
 the name a command was given (``--by``) is stored as ``on_behalf_of``. What a login may write is
@@ -38,10 +40,11 @@ from povtrack.i18n import tr
 from povtrack.model import Allocation, Entry, Plan
 from povtrack.planfile import parse_plan
 from povtrack.storage import safefile
-from povtrack.storage.base import Records, entry_docs, now_stamp
+from povtrack.storage.base import AlreadyImported, Records, entry_docs, now_stamp
 from povtrack.storage.pgurl import PgUrl
 from povtrack.storage.postgres import schema as pgschema
 from povtrack.storage.postgres.connection import connect, errors, take_writer_lock
+from povtrack.storage.postgres.files import fill_files, insert_files
 from povtrack.storage.postgres.offices import refusal, whoami
 from povtrack.storage.postgres.schema import (
     ALLOCATION_COLUMNS,
@@ -144,10 +147,14 @@ class PgBackend:
         store = cls(url, conn, meta, writer=writer, timeout=timeout)
         with errors(url):
             store.login, store.role, store.area = whoami(conn)
-            for table in APPEND_ONLY:
-                row = conn.execute(f"SELECT count(*) FROM {NAME}.{table}").fetchone()
-                store._counts[table] = int(row[0]) if row else 0
+        store._count()
         return store
+
+    def _count(self) -> None:
+        with errors(self.url):
+            for table in APPEND_ONLY:
+                row = self._require().execute(f"SELECT count(*) FROM {NAME}.{table}").fetchone()
+                self._counts[table] = int(row[0]) if row else 0
 
     @classmethod
     @contextlib.contextmanager
@@ -234,6 +241,7 @@ class PgBackend:
             cur.executemany(INSERT_ENTRY, [entry_params(e) for e in records.entries])
             cur.executemany(INSERT_BATCH, [batch_row(b)[1:] for b in records.batches])
             cur.executemany(INSERT_ALLOCATION, [allocation_params(a) for a in records.allocations])
+        fill_files(conn, records.batches)
         self._counts = {
             "entries": len(records.entries),
             "batches": len(records.batches),
@@ -378,11 +386,37 @@ class PgBackend:
             doc["on_behalf_of"] = by
         doc |= extra
         self._write(INSERT_BATCH, [batch_row(doc)[1:]])
+        if doc["files"]:
+            self._add_files(doc)
         self._counts["batches"] += 1
         assert self._batches is not None
         self._batches.append(doc)
         self._effective = None
         return batch_id
+
+    def _add_files(self, doc: dict[str, Any]) -> None:
+        """The batch's files, under the server's unique key (``postgres.files``)."""
+        try:
+            inserted = insert_files(self._require(), self.url, self.batches(), doc)
+        except NotPermittedError:
+            raise refusal(self.url, self.login, self.role, self.area) from None
+        if not inserted:
+            self._start_over()
+            raise AlreadyImported(doc["id"])
+
+    def _start_over(self) -> None:
+        """Roll back what this command wrote since its last commit and read afresh (READ
+        COMMITTED: what other writers committed meanwhile is seen), keeping the connection."""
+        conn = self._require()
+        with errors(self.url, writing=True):
+            conn.execute("ROLLBACK")
+            conn.execute("BEGIN")
+            self.meta = read_meta(conn, self.url)
+        self._count()
+        self._saved = dict(self.meta)
+        self._dirty = False
+        self._next_id = None
+        self._all = self._effective = self._batches = self._allocations = None
 
     def add_entries(self, rows: list[dict[str, Any]], *, by: str, batch: str) -> list[int]:
         if self._next_id is None:

@@ -18,6 +18,10 @@ three append-only tables ``entries``, ``batches`` and ``allocations``. Differenc
   client cannot write under another login's name; the name the client gives (``--by``) is kept
   in ``on_behalf_of``. ``db migrate`` fills a new schema before that trigger exists, so moved
   records keep the authors they had;
+* the files each import took are rows of ``imported_files`` too, written with the batch: the
+  server's unique key (a file's sha256 and the undone import it follows) decides that the
+  same file imported twice counts once, even between two clients that both read before
+  either wrote (``imported_after``);
 * offices are logins (``postgres.users``) listed in ``users`` with their kind and, for a
   county office, its area; row-level security (``RLS_DDL``) decides each INSERT against that
   table: see ``postgres.users`` for what each kind may do. The login that ran ``init`` owns the
@@ -32,8 +36,9 @@ from typing import Any
 SCHEMA = 1  # the layout's version, kept in meta as "schema"
 NAME = "povtrack"  # the PostgreSQL schema that holds the tables
 APPEND_ONLY = ("entries", "allocations", "batches")  # the records, counted in meta
-# append-only as well: the offices' history (a removal is a row too) and the plan's areas
-GUARDED = (*APPEND_ONLY, "users", "areas")
+# append-only as well: the offices' history (a removal is a row too), the plan's areas, and
+# the files each import took (``IMPORTED_FILES``)
+GUARDED = (*APPEND_ONLY, "users", "areas", "imported_files")
 TABLES = ("meta", *GUARDED)
 ROLES = ("city", "county", "viewer")
 # The meta keys every commit writes (``PgBackend.commit``): a county office may write these,
@@ -81,6 +86,17 @@ DDL = [
         reverts text,
         reason text,
         extra text NOT NULL DEFAULT '{{}}'
+    )""",
+    # "the same file imported twice counts once", decided by the server's own constraint: a
+    # file's row goes in with its import batch, in the same transaction, keyed by its sha256
+    # and by the undone import it follows ('' for the first), so two imports of the same file
+    # on the same footing, concurrent or not, cannot both commit (unique_violation), while an
+    # undone file may be imported again (``imported_after``)
+    f"""CREATE TABLE {NAME}.imported_files (
+        sha256 text NOT NULL,
+        after text NOT NULL DEFAULT '',
+        batch text NOT NULL REFERENCES {NAME}.batches (id),
+        PRIMARY KEY (sha256, after)
     )""",
     f"""CREATE TABLE {NAME}.allocations (
         seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -159,6 +175,8 @@ RLS_DDL = [
     f"""CREATE POLICY batches_write ON {NAME}.batches FOR INSERT WITH CHECK (
         {NAME}.my_role() = 'city'
         OR ({NAME}.my_role() = 'county' AND (reverts IS NULL OR {NAME}.own_batch(reverts))))""",
+    f"""CREATE POLICY imported_files_write ON {NAME}.imported_files FOR INSERT WITH CHECK (
+        {NAME}.my_role() = 'city' OR ({NAME}.my_role() = 'county' AND {NAME}.own_batch(batch)))""",
     f"""CREATE POLICY allocations_write ON {NAME}.allocations FOR INSERT
         WITH CHECK ({NAME}.my_role() = 'city')""",
     f"""CREATE POLICY meta_insert ON {NAME}.meta FOR INSERT WITH CHECK (
@@ -175,6 +193,7 @@ POLICIES = {(t, f"{t}_read") for t in TABLES} | {
     ("entries", "entries_write"),
     ("batches", "batches_write"),
     ("allocations", "allocations_write"),
+    ("imported_files", "imported_files_write"),
     ("meta", "meta_insert"),
     ("meta", "meta_update"),
 }
@@ -206,9 +225,29 @@ BATCH_COLUMNS = 'id, kind, "by", at, files, reverts, reason, extra'
 ALLOCATION_COLUMNS = 'indicator, area, value, due, note, source, recorded_at, "by"'
 INSERT_ENTRY = f"INSERT INTO {NAME}.entries ({ENTRY_COLUMNS}) VALUES ({', '.join(['%s'] * 13)})"
 INSERT_BATCH = f"INSERT INTO {NAME}.batches ({BATCH_COLUMNS}) VALUES ({', '.join(['%s'] * 8)})"
+INSERT_FILE = f"INSERT INTO {NAME}.imported_files (sha256, after, batch) VALUES (%s, %s, %s)"
+IMPORTED_FILES_KEY = "imported_files_pkey"  # the constraint a repeated import runs into
 INSERT_ALLOCATION = (
     f"INSERT INTO {NAME}.allocations ({ALLOCATION_COLUMNS}) VALUES ({', '.join(['%s'] * 8)})"
 )
+
+
+def imported_after(
+    batches: list[dict[str, Any]], undone: set[str] | dict[str, Any]
+) -> list[tuple[str, str, str]]:
+    """``imported_files``'s rows for ``batches`` (in order), ``undone`` being the batches whose
+    effect is undone: (sha256, the latest earlier undone batch that took the same file or '',
+    batch). A file imported again while its import is in force gets the same key as that
+    import, so the server refuses it."""
+    after: dict[str, str] = {}
+    rows = []
+    for b in batches:
+        for f in b.get("files") or []:
+            rows.append((f["sha256"], after.get(f["sha256"], ""), b["id"]))
+        if b["id"] in undone:
+            for f in b.get("files") or []:
+                after[f["sha256"]] = b["id"]
+    return rows
 
 
 def value_param(value: Any) -> Any:

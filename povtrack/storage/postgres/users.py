@@ -95,7 +95,10 @@ def _grants(role: str, login: str) -> list[sql.Composed]:
             sql.Identifier(NAME), who
         ),
     ]
-    writes = {"city": ("entries", "batches", "allocations"), "county": ("entries", "batches")}
+    writes = {
+        "city": ("entries", "batches", "imported_files", "allocations"),
+        "county": ("entries", "batches", "imported_files"),
+    }
     for table in writes.get(role, ()):
         out.append(sql.SQL("GRANT INSERT ON {} TO {}").format(sql.Identifier(NAME, table), who))
     if role in writes:  # every commit writes the meta's bookkeeping (row-level security)
