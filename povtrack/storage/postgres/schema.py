@@ -91,11 +91,12 @@ DDL = [
     # file's row goes in with its import batch, in the same transaction, keyed by its sha256
     # and by the undone import it follows ('' for the first), so two imports of the same file
     # on the same footing, concurrent or not, cannot both commit (unique_violation), while an
-    # undone file may be imported again (``imported_after``)
+    # undone file may be imported again (``imported_after``). No foreign key to batches: its
+    # check locks the batch row FOR KEY SHARE, which needs the UPDATE privilege nobody has
     f"""CREATE TABLE {NAME}.imported_files (
         sha256 text NOT NULL,
         after text NOT NULL DEFAULT '',
-        batch text NOT NULL REFERENCES {NAME}.batches (id),
+        batch text NOT NULL,
         PRIMARY KEY (sha256, after)
     )""",
     f"""CREATE TABLE {NAME}.allocations (
