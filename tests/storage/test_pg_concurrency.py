@@ -190,3 +190,28 @@ def test_migrate_fills_the_imported_files(run, pg_database: PgDatabase, tmp_path
     moved = run("--db", source, "db", "migrate", "--to", pg_database.url())
     assert moved.exit_code == 0, moved.stdout + moved.stderr
     _assert_chain(run, pg_database.url(), pg_database)
+
+
+def test_offices_write_file_rows_only_for_their_own_batches(run, pg_database: PgDatabase) -> None:
+    """Row-level security on ``imported_files`` as on the batches: a county office adds the
+    files of its own batch only, a viewer none; the city may."""
+    import psycopg
+
+    url = pg_database.url()
+    assert run("--db", url, "init").exit_code == 0
+    assert run("--db", url, "import", str(RETURNS[0])).exit_code == 0  # b1, the administrator's
+    for login, role in (("county_office", "county"), ("viewer_office", "viewer")):
+        extra = ["--area", "yanggao"] if role == "county" else []
+        add = ["db", "user", "add", login, "--role", role, "--no-password", *extra]
+        assert run("--db", url, *add).exit_code == 0
+    insert = "INSERT INTO povtrack.imported_files (sha256, batch) VALUES (%s, %s)"
+    with pg_database.connect("county_office") as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute(insert, ("1" * 64, "b1"))  # not its batch
+        conn.execute("INSERT INTO povtrack.batches (id, kind) VALUES ('c1', 'import')")
+        conn.execute(insert, ("1" * 64, "c1"))  # its own
+    with (
+        pg_database.connect("viewer_office") as conn,
+        pytest.raises(psycopg.errors.InsufficientPrivilege),
+    ):
+        conn.execute(insert, ("2" * 64, "b1"))
