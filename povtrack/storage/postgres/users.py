@@ -28,8 +28,8 @@ from psycopg import sql
 from povtrack.errors import NotPermittedError, UsageError
 from povtrack.i18n import tr
 from povtrack.storage.pgurl import PgUrl
-from povtrack.storage.postgres.backend import read_meta
 from povtrack.storage.postgres.connection import connect, errors
+from povtrack.storage.postgres.rows import read_meta
 from povtrack.storage.postgres.schema import NAME, ROLES
 
 _LOGIN = re.compile(r"[a-z_][a-z0-9_]{0,62}")
