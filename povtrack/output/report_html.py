@@ -4,10 +4,10 @@ and under each task an inline SVG chart of progress against the expected pace.
 The report is a handout: printed on A4 landscape, each section from a new page (the print CSS
 of ``output.html``). So that an 18-column status table fits the page width at a readable size
 without breaking a word, the handout leaves out the id columns that sit beside their names
-(``_ID_KEYS``; the ids stay in ``--json`` and the table exports) and a task column that says
-the section's own task on every row. Chart labels are wrapped by
-display width (Chinese between characters, Latin at spaces, never mid-word) onto two lines at
-most, and the figures beside the bars are rounded like the tables' (``notation.percent_text``).
+(``report_tables.ID_KEYS``; the ids stay in ``--json`` and the table exports) and a task
+column that says the section's own task on every row. Chart labels are wrapped by display
+width (Chinese between characters, Latin at spaces, never mid-word) onto two lines at most,
+and the figures beside the bars are rounded like the tables' (``notation.percent_text``).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import replace
 
 from povtrack.output.notation import percent_text
 from povtrack.output.report import CHART_NOTE, TITLE, Chart, Report
-from povtrack.output.report_tables import WORDS, forecast
+from povtrack.output.report_tables import ID_KEYS, WORDS, forecast
 from povtrack.output.wrap import wrap_label
 from povtrack.sheet import Column, Sheet
 
@@ -34,8 +34,6 @@ _SVG_CSS = (
     "svg.chart { display: block; margin: 4px 0 10px; break-inside: avoid }\n"
     f"svg.chart text {{ font-size: {_FONT_PX}px }}\n"
 )
-# Id columns a handout leaves out when the sheet has the names beside them.
-_ID_KEYS = ("indicator", "scope", "area")
 _NAME_KEYS = ("name", "name_en", "scope_name", "scope_name_en", "area_name")
 
 _LABEL_W, _BAR_W, _VALUE_W = 400, 440, 60  # px; together within A4 landscape's 1032px
@@ -66,7 +64,7 @@ def handout(sheet: Sheet, pick: int = 0) -> Sheet:
     columns = [
         c
         for c in sheet.columns
-        if not (named and c.key in _ID_KEYS and c.kind == "text")
+        if not (named and c.key in ID_KEYS and c.kind == "text")
         and not (c.key == "task" and len(tasks) == 1)
     ]
     rows = sheet.rows

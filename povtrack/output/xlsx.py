@@ -71,7 +71,7 @@ _READ_ME = {
 }
 
 
-def _xlsx_text(text: str) -> str:
+def cell_text(text: str) -> str:
     """A string cell's text: neutralised, line ends as \\n, characters XML cannot hold as
     U+FFFD."""
     text = neutralise(text).replace("\r\n", "\n").replace("\r", "\n")
@@ -148,10 +148,10 @@ def _xlsx_put(
             cell.number_format = "yyyy-mm-dd"
             return day.isoformat()
     if kind == "status":
-        text = _xlsx_text(status_label(str(value), lang))
+        text = cell_text(status_label(str(value), lang))
         _fill(cell, str(value))
     else:
-        text = _xlsx_text(str(value))
+        text = cell_text(str(value))
         if "\n" in text and not (column is not None and column.status_from):
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     if text:  # "" leaves the cell empty, as None does
@@ -166,7 +166,7 @@ def headings(sheet: Sheet, lang: str) -> list[str]:
     out: list[str] = []
     seen: set[str] = set()
     for column in sheet.columns:
-        base = _xlsx_text(heading(column, lang)).replace("\n", " ") or column.key or "-"
+        base = cell_text(heading(column, lang)).replace("\n", " ") or column.key or "-"
         text, n = base, 2
         while text.lower() in seen:
             text = f"{base} ({n})"
@@ -338,7 +338,7 @@ def _about(wb: Any, sheets: list[Sheet], names: list[str], lang: str) -> None:
     def line(text: str, font: Any = None) -> None:
         nonlocal r
         r += 1
-        cell = ws.cell(row=r, column=1, value=_xlsx_text(text))
+        cell = ws.cell(row=r, column=1, value=cell_text(text))
         cell.data_type = "s"
         cell.alignment = wrap
         if font is not None:

@@ -23,11 +23,12 @@ from povtrack.output.notation import (
     as_date,
     finite,
     is_number,
-    neutralise,
     number_format,
+    percent_text,
     rounded,
     rounded_text,
 )
+from povtrack.output.xlsx import cell_text
 
 FONT = "Arial"
 BODY_PT = 10
@@ -49,13 +50,6 @@ LINE_PT = 12.0  # one line of BODY_PT Latin text with its leading
 CJK_LINE_PT = 14.5  # East Asian fonts (Noto Sans CJK) set lines further apart
 ROW_PAD_PT = 2.5
 CM = 72 / 2.54  # points per centimetre (chart sizes are in cm)
-
-
-def cell_text(text: str) -> str:
-    """A string cell's text: neutralised against formulas, line ends as \\n, characters XML
-    cannot hold as U+FFFD."""
-    text = neutralise(text).replace("\r\n", "\n").replace("\r", "\n")
-    return XML_ILLEGAL.sub("\ufffd", text)
 
 
 def font(size: float = BODY_PT, *, bold: bool = False, colour: str = "000000") -> Any:
@@ -248,7 +242,7 @@ def shown(value: Any, kind: str = "text", unit: str = "", up: bool = False) -> s
         if not finite(value):
             return ""
         if kind == "share":
-            return rounded_text(float(value) * 100, "percent") + "%"
+            return percent_text(value)
         return rounded_text(value, unit, up)
     if kind == "date" and as_date(value) is not None:
         return str(as_date(value))
@@ -285,14 +279,13 @@ def put(
         if not finite(value):
             return ""
         if kind == "share":
-            shown = rounded(float(value) * 100, "percent")
-            cell.value = shown / 100
-            whole = float(shown).is_integer()
-            cell.number_format = "0%" if whole else "0.0%"
-            return f"{shown}%"
-        cell.value = rounded(value, unit, up)
-        cell.number_format = number_format(value, unit, up)
-        return rounded_text(value, unit, up)
+            percent = rounded(float(value) * 100, "percent")
+            cell.value = percent / 100
+            cell.number_format = "0%" if float(percent).is_integer() else "0.0%"
+        else:
+            cell.value = rounded(value, unit, up)
+            cell.number_format = number_format(value, unit, up)
+        return shown(value, kind, unit, up)
     if kind == "date":
         day = as_date(value)
         if day is not None:
