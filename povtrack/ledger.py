@@ -11,7 +11,7 @@ history what counts, by one rule, which ``status`` (``Ledger`` below), ``log``, 
    other one is ``replaced by #N``, N being the one that counts. Only an entry that counts by
    rules 1 and 2 replaces another: an undone or superseded later report replaces nothing.
 
-``EntryTable.not_counting`` and ``storage.sqlite.reads.not_counting`` apply rules 1 and 2 from the
+``EntryTable.not_counting`` and ``storage.window.not_counting`` apply rules 1 and 2 from the
 stored columns; ``Ledger`` and ``EntryTable.replaced`` apply rule 3 the same way. For users:
 docs/rules.md, "Reporting".
 """
@@ -146,6 +146,10 @@ class Ledger:
         self._dates = {k: [d for d, _ in v] for k, v in series.items()}
         self._values = {k: [x for _, x in v] for k, v in series.items()}
         self._sums: dict[tuple[str, str], list[Exact]] = {}  # increments' running sums, exact
+        # A window of the history (``Ledger.window``): per series cut short, the sum of the
+        # increments before its first kept date, and that date (nothing before it is known)
+        self._base: dict[tuple[str, str], Exact] = {}
+        self._first: dict[tuple[str, str], date] = {}
 
     @classmethod
     def from_series(cls, series: Iterable[tuple[str, str, list[str], list[float]]]) -> Ledger:
@@ -172,6 +176,29 @@ class Ledger:
             ledger._values[(indicator, area)] = kept
         return ledger
 
+    @classmethod
+    def window(
+        cls,
+        series: Iterable[tuple[str, str, list[str], list[float]]],
+        bases: dict[tuple[str, str], Exact],
+    ) -> Ledger:
+        """The end of the history, as a database engine reads it for ``status``: per series
+        the values that count on its last few dates up to the as-of date (``from_series``),
+        and for each series in ``bases`` (cut short) the exact sum of its increments before
+        the first of those dates (0 for a running total). Nothing before a cut series' first
+        date is known: asking for it is a bug (LookupError), never a wrong figure."""
+        ledger = cls.from_series(series)
+        for key, base in bases.items():
+            dates = ledger._dates.get(key)
+            if dates:
+                ledger._base[key] = base
+                ledger._first[key] = dates[0]
+        return ledger
+
+    def newest(self) -> date | None:
+        """The newest date with a value that counts, of any series."""
+        return max((dates[-1] for dates in self._dates.values() if dates), default=None)
+
     def dates(self, indicator: str, area: str) -> list[date]:
         """The dates with a value for this indicator and area, oldest first."""
         return self._dates.get((indicator, area), [])
@@ -196,12 +223,17 @@ class Ledger:
         if dates is None:
             return None
         n = bisect_right(dates, as_of)
+        first = self._first.get(key)
+        if first is not None and as_of < first:
+            raise LookupError(f"{key} is known from {first} on, not on {as_of}")
         if n == 0:
             return None
         if ind.reporting == "increment":
             sums = self._sums.get(key)
             if sums is None:
-                sums = self._sums[key] = list(accumulate(map(exact, self._values[key])))
+                base = self._base.get(key, 0)
+                sums = list(accumulate(map(exact, self._values[key]), initial=base))[1:]
+                self._sums[key] = sums
             return sums[n - 1]
         value = self._values[key][n - 1]
         return value if type(value) is int else exact(value)

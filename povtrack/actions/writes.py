@@ -165,7 +165,7 @@ def import_returns(
             details=problems,
         )
     result = ImportResult()
-    ledger = store.ledger()
+    ledger = store.series_ledger({(r["indicator"], r["area"]) for rf in files for r in rf.rows})
     rows = []
     batch_files: list[dict[str, Any]] = []
     for rf in files:
@@ -328,7 +328,7 @@ def record_value(
             "source": source,
         }
     ]
-    ledger = store.ledger()
+    ledger = store.series_ledger([(ind.id, area_id)])
     store.warnings += [w.message for w in going_down(plan, ledger, rows)]
     entry_id = store.add_entries(rows, by=by, batch=batch)[0]
     entry = Entry(entry_id, ind.id, area_id, day, number, note, source, by=by, batch=batch)
@@ -555,9 +555,11 @@ def correct_entry(store: Backend, entry_id: int, value: str, *, reason: str, by:
         "corrects": entry_id,
         "reason": note_text(reason),
     }
-    before = store.ledger()
+    before = store.series_ledger([(old.indicator, old.area)])
     new_id = store.add_entries([row], by=by, batch=batch)[0]
-    return _recorded(store, before, next(e for e in store.all_entries() if e.id == new_id))
+    new = store.entry(new_id)
+    assert new is not None
+    return _recorded(store, before, new)
 
 
 @dataclass

@@ -46,7 +46,7 @@ def demo(
     from povtrack.cli.board import print_board
 
     when = store.latest_date()
-    rows = status_rows(store.plan, store.ledger(), store.allocations(), when)
+    rows = status_rows(store.plan, store.ledger_at(when), store.allocations(), when)
     print_status(store.plan, rows, when)
     print_board(store.plan, rows, when)  # the battle map last: what the meeting looks at
     say(summary)

@@ -81,7 +81,7 @@ def status(
         ind = resolve_indicator(plan, indicator)
     require_task(plan, task)
     allocations = store.allocations()
-    rows = status_rows(plan, store.ledger(), allocations, when, task=task, scope=scope)
+    rows = status_rows(plan, store.ledger_at(when), allocations, when, task=task, scope=scope)
     if ind is not None:
         rows = [r for r in rows if r.indicator == ind.id]
     emit(

@@ -101,9 +101,12 @@ def test_the_server_keeps_records_append_only(run, pg_database: PgDatabase) -> N
         privileges = conn.execute(
             "SELECT count(*) FROM information_schema.table_privileges WHERE table_schema = "
             "'povtrack' AND privilege_type IN ('UPDATE', 'DELETE', 'TRUNCATE') "
-            "AND table_name <> 'meta'"
+            "AND table_name <> 'meta' AND (table_name, privilege_type) <> ('series', 'UPDATE')"
         ).fetchone()
         assert privileges == (0,)
+        for sql in ("DELETE FROM povtrack.series", "TRUNCATE povtrack.series"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(sql)
         assert conn.execute("SELECT count(*) FROM povtrack.entries").fetchone() == (1,)
     verdict = run("--db", url, "db", "verify", "--json")
     assert verdict.exit_code == 0 and json.loads(verdict.stdout)["entries"] == 1

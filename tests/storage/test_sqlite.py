@@ -17,6 +17,7 @@ import pytest
 from povtrack.errors import DatabaseError
 from povtrack.storage import Database
 from povtrack.storage.sqlite.backend import SqliteBackend
+from povtrack.storage.sqlite.file import SCHEMA
 from tests.helpers.db import DANGEROUS, RELOCATED, lines
 from tests.helpers.faults import hold_lock
 
@@ -68,16 +69,17 @@ def meta(path: Path) -> dict[str, str]:
 def test_init_makes_a_private_wal_sqlite_file(made: Path) -> None:
     assert stat.S_IMODE(made.stat().st_mode) == 0o600
     assert raw(made, "PRAGMA journal_mode") == [("wal",)]
-    assert raw(made, "PRAGMA user_version") == [(1,)]
+    assert raw(made, "PRAGMA user_version") == [(SCHEMA,)] and SCHEMA == 2
     assert raw(made, "PRAGMA application_id")[0][0] != 0
     assert meta(made)["generation"] == "1"
     assert raw(made, "SELECT count(*) FROM entries") == [(0,)]
     assert not list(made.parent.glob(".t.sqlite.*"))  # the temp file it was built in is gone
 
 
-def test_the_tables_have_an_index_on_indicator_and_area(made: Path) -> None:
+def test_the_tables_have_an_index_on_each_series_by_date(made: Path) -> None:
     indexes = raw(made, "SELECT sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
-    assert any("(indicator, area)" in sql for (sql,) in indexes)
+    assert any("(indicator, area, date, id, value)" in sql for (sql,) in indexes)
+    assert any("(batch)" in sql for (sql,) in indexes)
 
 
 def test_init_refuses_an_existing_sqlite_file_without_force(run, made: Path) -> None:

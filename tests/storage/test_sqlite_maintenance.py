@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from povtrack.storage.sqlite.file import SCHEMA
 from tests.helpers.db import DANGEROUS, lines
 
 
@@ -90,7 +91,7 @@ def test_db_verify_json_on_a_sound_database(run, sq: Path) -> None:
         "database": str(sq),
         "ok": True,
         "problems": [],
-        "schema": 1,
+        "schema": SCHEMA,
         "generation": 3,
         "entries": 2,
         "allocations": 0,

@@ -112,8 +112,8 @@ def test_db_verify_lists_every_change(run, sq: Path) -> None:
     [
         (["ALTER TABLE entries ADD COLUMN extra TEXT"], ["table entries differs from povtrack's"]),
         (
-            ["DROP INDEX entries_series", "CREATE INDEX entries_series ON entries (area)"],
-            ["index entries_series differs from povtrack's"],
+            ["DROP INDEX entries_day", "CREATE INDEX entries_day ON entries (area)"],
+            ["index entries_day differs from povtrack's"],
         ),
         (["CREATE INDEX entries_by_date ON entries (date)"], ["index entries_by_date was added"]),
         (["CREATE VIEW latest AS SELECT * FROM entries"], ["view latest was added"]),

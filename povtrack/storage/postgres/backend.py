@@ -19,8 +19,9 @@ the name a command was given (``--by``) is stored as ``on_behalf_of``. What a lo
 the server's decision (row-level security, ``postgres.users``); a refusal exits 7 with one line
 saying what this login may do (``users.may_do``).
 
-Not yet here (issue 15): reads done by the engine (this backend reads every entry, as the
-others), backups and restore.
+Reads: ``status``, ``board`` and the writes ask the server for the series they need
+(``storage.window``: the newest dates of each series, running sums kept by a trigger), never
+for every entry; ``entries()`` and ``all_entries()`` remain for the commands that show them.
 """
 
 from __future__ import annotations
@@ -46,7 +47,13 @@ from povtrack.storage.postgres import schema as pgschema
 from povtrack.storage.postgres.connection import connect, errors, take_writer_lock
 from povtrack.storage.postgres.files import fill_files, insert_files
 from povtrack.storage.postgres.offices import refusal, whoami
-from povtrack.storage.postgres.rows import allocation_params, entry_of, entry_params, read_meta
+from povtrack.storage.postgres.rows import (
+    allocation_params,
+    dialect,
+    entry_of,
+    entry_params,
+    read_meta,
+)
 from povtrack.storage.postgres.schema import (
     ALLOCATION_COLUMNS,
     APPEND_ONLY,
@@ -107,6 +114,8 @@ class PgBackend:
         self._effective: list[Entry] | None = None
         self._batches: list[dict[str, Any]] | None = None
         self._allocations: list[Allocation] | None = None
+        self._skip: set[int] | None = None  # ids of the entries that do not count
+        self._windows: dict[date, Ledger] = {}  # ledger_at's, by as-of date
         self.login = ""  # the server's session_user: the author of what this store writes
         self.role: str | None = None  # its office (users table); None: the administrator
         self.area: str | None = None  # a county office's area
@@ -151,8 +160,14 @@ class PgBackend:
         return store
 
     def _count(self) -> None:
+        """The records per table, as the last commit wrote them in the meta (counted only
+        when it has none): an open reads no table whole."""
         with errors(self.url):
             for table in APPEND_ONLY:
+                kept = self.meta.get(f"{table}_count")
+                if isinstance(kept, int) and not isinstance(kept, bool):
+                    self._counts[table] = kept
+                    continue
                 row = self._require().execute(f"SELECT count(*) FROM {NAME}.{table}").fetchone()
                 self._counts[table] = int(row[0]) if row else 0
 
@@ -335,8 +350,42 @@ class PgBackend:
 
         return Ledger(self.entries())
 
+    def ledger_at(self, as_of: date) -> Ledger:
+        """What ``status`` needs at ``as_of``: each series' last dates, read by the server
+        (``storage.window``)."""
+        from povtrack.storage import window
+
+        newest = self._windows.get(window.NEWEST)
+        if newest is not None and as_of >= (newest.newest() or as_of):
+            return newest  # nothing counts after the newest date: the same window
+        if as_of not in self._windows:
+            skip = self._not_counting()
+            increments = [i.id for i in self.plan.indicators if i.reporting == "increment"]
+            self._windows[as_of] = window.read(self._rows, dialect(), as_of, skip, increments)
+        return self._windows[as_of]
+
+    def series_ledger(self, keys: Iterable[tuple[str, str]]) -> Ledger:
+        """The whole ledger of the series ``keys`` (what a write needs of them)."""
+        from povtrack.storage import window
+
+        return window.read_series(self._rows, dialect(), keys, self._not_counting())
+
+    def _not_counting(self) -> set[int]:
+        if self._skip is None:
+            from povtrack.ledger import undone_batches
+            from povtrack.storage import window
+
+            undone = undone_batches(self.batches())
+            self._skip = window.not_counting(self._rows, dialect(), undone)
+        return self._skip
+
     def latest_date(self) -> date:
-        return max((e.date for e in self.entries()), default=self.plan.start)
+        """The newest date of an entry that counts (else the plan's start)."""
+        if self._effective is not None:
+            return max((e.date for e in self._effective), default=self.plan.start)
+        from povtrack.storage import window
+
+        return self.ledger_at(window.NEWEST).newest() or self.plan.start
 
     def allocations(self) -> list[Allocation]:
         """Allocations in the order they were recorded (the newest last)."""
@@ -391,7 +440,8 @@ class PgBackend:
         self._counts["batches"] += 1
         assert self._batches is not None
         self._batches.append(doc)
-        self._effective = None
+        self._effective = self._skip = None
+        self._windows = {}
         return batch_id
 
     def _add_files(self, doc: dict[str, Any]) -> None:
@@ -416,7 +466,8 @@ class PgBackend:
         self._saved = dict(self.meta)
         self._dirty = False
         self._next_id = None
-        self._all = self._effective = self._batches = self._allocations = None
+        self._all = self._effective = self._batches = self._allocations = self._skip = None
+        self._windows = {}
 
     def add_entries(self, rows: list[dict[str, Any]], *, by: str, batch: str) -> list[int]:
         if self._next_id is None:
@@ -438,7 +489,8 @@ class PgBackend:
         self._counts["entries"] += len(new)
         if self._all is not None:
             self._all += new
-        self._effective = None
+        self._effective = self._skip = None
+        self._windows = {}
         return [e.id for e in new]
 
     def add_allocation(self, alloc: Allocation, *, by: str, source: str) -> None:

@@ -9,6 +9,7 @@ restore`` refuse a ``postgresql://`` database, exit 2).
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from povtrack.errors import DatabaseError
@@ -33,6 +34,10 @@ def verify(url: PgUrl) -> Verdict:
         conn = store._require()
         with errors(url):
             problems = schema_problems(conn) + record_problems(conn)
+            counts = {  # counted, not as the meta says
+                t: conn.execute(f"SELECT count(*) FROM {NAME}.{t}").fetchone()[0]
+                for t in ("entries", "allocations", "batches")
+            }
     except DatabaseError as exc:
         verdict.problems.append(exc.message)
         return verdict
@@ -40,9 +45,9 @@ def verify(url: PgUrl) -> Verdict:
         store.close()
     verdict.schema = store.meta.get("schema")
     verdict.generation = store.generation
-    verdict.entries = store._counts["entries"]
-    verdict.allocations = store._counts["allocations"]
-    verdict.batches = store._counts["batches"]
+    verdict.entries = counts["entries"]
+    verdict.allocations = counts["allocations"]
+    verdict.batches = counts["batches"]
     verdict.problems += [f"{url}: {p}" for p in problems]
     return verdict
 
@@ -161,4 +166,31 @@ def record_problems(conn: Any) -> list[str]:
                 f"{count} entries belong to batch {batch}, which does not exist",
             )
         )
+    kept = {
+        (ind, area): (n, repeats, total, newest)
+        for ind, area, n, repeats, total, newest in conn.execute(
+            f"SELECT indicator, area, n_rows, repeats, total::text, newest FROM {NAME}.series"
+        ).fetchall()
+    }
+    for ind, area, *figures in conn.execute(
+        f"SELECT indicator, area, count(*), count(*) - count(DISTINCT date), sum(value)::text, "
+        f"max(date) FROM {NAME}.entries GROUP BY 1, 2 ORDER BY 1, 2"
+    ).fetchall():
+        had = kept.pop((ind, area), None)
+        if had is None or (had[0], had[1], Decimal(had[2]), had[3]) != (
+            figures[0],
+            figures[1],
+            Decimal(figures[2]),
+            figures[3],
+        ):
+            out.append(
+                tr(
+                    f"series：{ind} {area} 的汇总与其记录不符",
+                    f"series: the running figures of {ind} {area} differ from its entries",
+                )
+            )
+    out += [
+        tr(f"series：{ind} {area} 没有记录", f"series: {ind} {area} has no entries")
+        for ind, area in sorted(kept)
+    ]
     return out

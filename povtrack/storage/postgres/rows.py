@@ -1,5 +1,6 @@
-"""povtrack's records as rows of its PostgreSQL tables and back (``postgres.schema``), and the
-meta a database is recognised by. Pure conversions and one read; nothing here writes.
+"""povtrack's records as rows of its PostgreSQL tables and back (``postgres.schema``), the
+meta a database is recognised by, and how ``storage.window`` asks the server. Pure conversions
+and one read; nothing here writes.
 """
 
 from __future__ import annotations
@@ -83,4 +84,31 @@ def allocation_params(rec: dict[str, Any]) -> tuple[Any, ...]:
         value_param(rec["value"]),
         rec.get("due"),
         *(rec.get(k, "") for k in text),
+    )
+
+
+def dialect() -> Any:
+    """How ``storage.window`` asks a PostgreSQL database: the series and their running
+    figures from ``series`` (``schema``), NUMERIC sums read as exact decimal text."""
+    from datetime import date
+    from decimal import Decimal
+
+    from povtrack.exact import exact
+    from povtrack.storage import window
+
+    def total(columns: tuple[Any, ...]) -> tuple[Any, bool]:
+        (text,) = columns
+        return exact(Decimal(text)), True
+
+    return window.Dialect(
+        entries=f"{NAME}.entries",
+        series=f"SELECT indicator, area FROM {NAME}.series",
+        mark="%s",
+        lowest="'-infinity'::date",
+        materialized="MATERIALIZED",
+        day=lambda d: d,
+        text=date.isoformat,
+        sums="sum(e.value)::text",
+        exact_total=total,
+        totals=f"SELECT indicator, area, newest, n_rows, repeats, total::text FROM {NAME}.series",
     )

@@ -39,7 +39,11 @@ APPEND_ONLY = ("entries", "allocations", "batches")  # the records, counted in m
 # append-only as well: the offices' history (a removal is a row too), the plan's areas, and
 # the files each import took (``IMPORTED_FILES``)
 GUARDED = (*APPEND_ONLY, "users", "areas", "imported_files")
-TABLES = ("meta", *GUARDED)
+# ``series``: every (indicator, area) with an entry and its running figures over all its rows
+# (how many, how many repeat a date, the exact sum, the newest date), kept by a trigger on
+# ``entries`` for the reads by the engine (``storage.window``); derived, so updated in place
+# by that trigger alone (it runs as the schema's owner) and checked again by ``db verify``
+TABLES = ("meta", *GUARDED, "series")
 ROLES = ("city", "county", "viewer")
 # The meta keys every commit writes (``PgBackend.commit``): a county office may write these,
 # and only the city (or the administrator) any other key, such as the plan
@@ -73,7 +77,7 @@ DDL = [
         reason text,
         on_behalf_of text
     )""",
-    f"CREATE INDEX entries_series ON {NAME}.entries (indicator, area)",
+    f"CREATE INDEX entries_day ON {NAME}.entries (indicator, area, date, id) INCLUDE (value)",
     f"CREATE INDEX entries_batch ON {NAME}.entries (batch)",
     f"CREATE INDEX entries_corrections ON {NAME}.entries (corrects) WHERE corrects IS NOT NULL",
     f"""CREATE TABLE {NAME}.batches (
@@ -126,6 +130,31 @@ DDL = [
         ORDER BY login, seq DESC""",
     # the plan's areas and their parents, written once by init: what "under" means to the policy
     f"CREATE TABLE {NAME}.areas (id text PRIMARY KEY, parent text)",
+    f"""CREATE TABLE {NAME}.series (
+        indicator text NOT NULL,
+        area text NOT NULL,
+        n_rows bigint NOT NULL,
+        repeats bigint NOT NULL,
+        total numeric NOT NULL,
+        newest date NOT NULL,
+        PRIMARY KEY (indicator, area)
+    )""",
+    f"""CREATE FUNCTION {NAME}.series_seen() RETURNS trigger LANGUAGE plpgsql
+    SECURITY DEFINER SET search_path = pg_catalog AS $$
+    BEGIN
+        INSERT INTO {NAME}.series AS s (indicator, area, n_rows, repeats, total, newest)
+        VALUES (NEW.indicator, NEW.area, 1, 0, NEW.value, NEW.date)
+        ON CONFLICT (indicator, area) DO UPDATE SET
+            n_rows = s.n_rows + 1,
+            repeats = s.repeats + (EXISTS (SELECT 1 FROM {NAME}.entries x
+                WHERE x.indicator = NEW.indicator AND x.area = NEW.area
+                AND x.date = NEW.date AND x.id <> NEW.id))::int,
+            total = s.total + NEW.value,
+            newest = greatest(s.newest, NEW.date);
+        RETURN NULL;
+    END $$""",
+    f"CREATE TRIGGER entries_series AFTER INSERT ON {NAME}.entries "
+    f"FOR EACH ROW EXECUTE FUNCTION {NAME}.series_seen()",
     f"""CREATE FUNCTION {NAME}.append_only() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
         RAISE EXCEPTION 'povtrack: % are append-only, never changed or removed', TG_TABLE_NAME
@@ -141,8 +170,14 @@ DDL = [
         f"FOR EACH STATEMENT EXECUTE FUNCTION {NAME}.append_only()"
         for t in GUARDED
     ),
+    f"CREATE TRIGGER series_no_delete BEFORE DELETE ON {NAME}.series "
+    f"FOR EACH ROW EXECUTE FUNCTION {NAME}.append_only()",
+    f"CREATE TRIGGER series_no_truncate BEFORE TRUNCATE ON {NAME}.series "
+    f"FOR EACH STATEMENT EXECUTE FUNCTION {NAME}.append_only()",
     f"REVOKE ALL ON ALL TABLES IN SCHEMA {NAME} FROM PUBLIC",
     *(f"REVOKE UPDATE, DELETE, TRUNCATE ON {NAME}.{t} FROM PUBLIC, CURRENT_USER" for t in GUARDED),
+    # the series' figures: changed in place by their trigger (as the owner), never removed
+    f"REVOKE DELETE, TRUNCATE ON {NAME}.series FROM PUBLIC, CURRENT_USER",
     # a plain view is updatable: its owner's privileges to change it go too
     f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {NAME}.offices FROM PUBLIC, CURRENT_USER",
 ]
@@ -214,9 +249,11 @@ AUTHOR_DDL = [
 ]
 
 # What db verify expects to find: the triggers by table
-TRIGGERS = {(t, f"{t}_{kind}") for t in GUARDED for kind in ("append_only", "no_truncate")} | {
-    (t, f"{t}_author") for t in APPEND_ONLY
-}
+TRIGGERS = (
+    {(t, f"{t}_{kind}") for t in GUARDED for kind in ("append_only", "no_truncate")}
+    | {(t, f"{t}_author") for t in APPEND_ONLY}
+    | {("entries", "entries_series")}
+)
 
 ENTRY_COLUMNS = (
     'id, indicator, area, date, value, note, source, recorded_at, "by", batch, corrects, reason, '

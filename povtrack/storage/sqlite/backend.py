@@ -42,7 +42,7 @@ from povtrack.errors import DatabaseError, UsageError, WriteError
 from povtrack.i18n import tr
 from povtrack.model import Allocation, Entry, Plan
 from povtrack.planfile import parse_plan
-from povtrack.storage import safefile
+from povtrack.storage import safefile, window
 from povtrack.storage.backups import check_file
 from povtrack.storage.base import Records, entry_docs, now_stamp
 from povtrack.storage.sqlite import reads
@@ -69,6 +69,7 @@ from povtrack.storage.sqlite.file import (
     sql_errors,
     sweep,
     temp_file,
+    upgrade,
     write_meta,
 )
 from povtrack.storage.sqlite.opening import Guard, hinted, open_checked, open_reader
@@ -120,6 +121,8 @@ class SqliteBackend:
         self._batches: list[dict[str, Any]] | None = None
         self._allocations: list[Allocation] | None = None
         self._guard: Guard | None = None  # read without locks: confirm after each read
+        self._layout = checked.schema  # 1: read as before (every entry); 2: by the engine
+        self._windows: dict[date, Ledger] = {}  # ledger_at's, by as-of date
         _OPEN.add(self)
 
     @property
@@ -162,6 +165,10 @@ class SqliteBackend:
             store = cls._open(path, "BEGIN IMMEDIATE", lock=lock)
             try:
                 check_writable(path)
+                if store._layout < SCHEMA:  # kept only if the command commits
+                    with sql_errors(path, writing=True):
+                        upgrade(store._require())
+                    store._layout, store.migrated_from = SCHEMA, 1
                 store.warnings += swept
                 safefile.crash_point("after_read")
                 yield store
@@ -247,6 +254,7 @@ class SqliteBackend:
         conn = self._require()
         before = dict(self.meta)
         self.meta["generation"] = self.generation + 1
+        self.meta["schema"] = self._layout
         self.meta["written_by"] = f"povtrack {__version__}"
         self.meta |= {f"{t}_count": n for t, n in self._counts.items()}
         self.meta["committed_at"] = now_stamp()
@@ -363,11 +371,57 @@ class SqliteBackend:
 
         return Ledger.from_series(self._columns()[0])
 
+    def ledger_at(self, as_of: date) -> Ledger:
+        """What ``status`` needs at ``as_of``: on a layout-2 file each series' last dates,
+        read by the engine (``storage.window``); on a layout-1 file the whole ledger."""
+        if self._layout < 2:
+            return self.ledger()
+        newest = self._windows.get(window.NEWEST)
+        if newest is not None and as_of >= (newest.newest() or as_of):
+            return newest  # nothing counts after the newest date: the same window
+        if as_of not in self._windows:
+            skip = self._not_counting()
+            increments = [i.id for i in self.plan.indicators if i.reporting == "increment"]
+            with self._reading() as conn, self._sound():
+                rows = _rows_of(conn)
+                self._windows[as_of] = window.read(rows, reads.dialect(), as_of, skip, increments)
+        return self._windows[as_of]
+
+    @contextlib.contextmanager
+    def _sound(self) -> Iterator[None]:
+        """A row the engine's constraints should have refused, as a corrupt database."""
+        try:
+            yield
+        except window.BadRow as bad:
+            from povtrack.storage.sqlite.checks import bad_entry
+
+            what = bad_entry(bad.entry_id, bad.day, bad.value)
+            raise hinted(
+                self.path,
+                DatabaseError(
+                    tr(
+                        f"{self.path}：数据库已损坏：{what}",
+                        f"{self.path}: corrupt database: {what}",
+                    )
+                ),
+            ) from None
+
+    def series_ledger(self, keys: Iterable[tuple[str, str]]) -> Ledger:
+        """The whole ledger of the series ``keys`` (what a write needs of the series it
+        adds to)."""
+        if self._layout < 2:
+            return self.ledger()
+        skip = self._not_counting()
+        with self._reading() as conn, self._sound():
+            return window.read_series(_rows_of(conn), reads.dialect(), keys, skip)
+
     def latest_date(self) -> date:
         """The newest date of an entry that counts (else the plan's start); from the entries
-        when a command has read them already, else from the columns."""
+        when a command has read them already, else from the engine or the columns."""
         if self._series is None and self._effective is not None:
             return max((e.date for e in self._effective), default=self.plan.start)
+        if self._layout >= 2 and self._series is None:
+            return self.ledger_at(window.NEWEST).newest() or self.plan.start
         return self._columns()[1] or self.plan.start
 
     def _not_counting(self) -> set[int]:
@@ -376,7 +430,7 @@ class SqliteBackend:
 
             undone = tuple(undone_batches(self.batches()))
             with self._reading() as conn:
-                self._skip = reads.not_counting(conn, undone)
+                self._skip = window.not_counting(_rows_of(conn), reads.dialect(), undone)
         return self._skip
 
     def _columns(self) -> reads.Series:
@@ -434,6 +488,7 @@ class SqliteBackend:
         assert self._batches is not None
         self._batches.append(doc)
         self._effective = self._skip = self._series = None
+        self._windows = {}
         return batch_id
 
     def add_entries(self, rows: list[dict[str, Any]], *, by: str, batch: str) -> list[int]:
@@ -448,6 +503,7 @@ class SqliteBackend:
         if self._all is not None:
             self._all += new
         self._effective = self._skip = self._series = None
+        self._windows = {}
         return [e.id for e in new]
 
     def add_allocation(self, alloc: Allocation, *, by: str, source: str) -> None:
@@ -467,6 +523,10 @@ class SqliteBackend:
 
 
 # ---------------------------------------------------------------------------- helpers
+
+
+def _rows_of(conn: sqlite3.Connection) -> window.Rows:
+    return lambda sql, params: conn.execute(sql, params).fetchall()
 
 
 def is_demo(path: Path) -> bool:

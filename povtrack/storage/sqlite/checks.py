@@ -132,7 +132,7 @@ def _check(conn: sqlite3.Connection, where: str, *, every: bool) -> tuple[Checke
         )
     # before any record is read: a table altered (or replaced by a view) would change what
     # is read, a foreign trigger what is written
-    problems, tables_changed = sqliteschema.changes(conn)
+    problems, tables_changed = sqliteschema.changes(conn, version)
     if problems and (tables_changed or not every):
         raise SchemaChanged(where, problems)
     meta = read_meta(conn, where)
@@ -160,7 +160,11 @@ def _check(conn: sqlite3.Connection, where: str, *, every: bool) -> tuple[Checke
                 f"{where}: corrupt database: stored plan unreadable: {exc}",
             )
         ) from None
-    counts, named = _counts_and_names(conn, plan)
+    # Layout 2 (``sqlite.file``): the engine's constraints and triggers hold every record
+    # to the rules as it is written, so an open reads the series and the meta, not the
+    # entries; the walk of every entry is ``db verify``'s (``every``)
+    quick = version >= 2 and not every
+    counts, named = _counts_and_names(conn, plan, meta if quick else None)
     problems += named
     for table in APPEND_ONLY:
         recorded = meta.get(f"{table}_count")
@@ -174,9 +178,13 @@ def _check(conn: sqlite3.Connection, where: str, *, every: bool) -> tuple[Checke
                 )
             )
     if every or not problems:
-        problems += record_problems(conn, every=every)
+        problems += record_problems(conn, every=every, quick=quick)
     if every or not problems:
         problems += loop_problems(conn)
+    if every and version >= 2:
+        from povtrack.storage.sqlite.series import series_problems
+
+        problems += series_problems(conn)
     return Checked(meta, plan, counts, version), problems
 
 
@@ -209,12 +217,25 @@ def read_meta(conn: sqlite3.Connection, where: str) -> dict[str, Any]:
     return meta
 
 
-def _counts_and_names(conn: sqlite3.Connection, plan: Plan) -> tuple[dict[str, int], list[str]]:
+def _counts_and_names(
+    conn: sqlite3.Connection, plan: Plan, meta: dict[str, Any] | None = None
+) -> tuple[dict[str, int], list[str]]:
     """Records per table, and every (indicator, area) the plan does not have: one pass over
-    the (indicator, area) index, and one over the few allocations."""
+    the (indicator, area) index, and one over the few allocations. With ``meta`` (a layout-2
+    file opened for a command) the entries are not walked: their series come from the
+    ``series`` table (the walk, and the messages naming entries, only when a series is not
+    in the plan)."""
     counts = {"entries": 0, "allocations": 0}
     problems: list[str] = []
-    for table in ("entries", "allocations"):
+    recorded = meta.get("entries_count") if meta is not None else None
+    if isinstance(recorded, int) and not isinstance(recorded, bool):
+        series = conn.execute("SELECT indicator, area FROM series").fetchall()
+        walk = not all(i in plan.indicators_by_id and a in plan.areas_by_id for i, a in series)
+        if not walk:
+            counts["entries"] = conn.execute("SELECT count(*) FROM entries").fetchone()[0]
+    else:
+        walk = True
+    for table in ("entries", "allocations") if walk else ("allocations",):
         order = "id" if table == "entries" else "seq"
         sql = f"SELECT indicator, area, count(*), min({order}) FROM {table} GROUP BY 1, 2"
         for indicator, area, n, first in conn.execute(sql):
@@ -240,13 +261,16 @@ def _counts_and_names(conn: sqlite3.Connection, plan: Plan) -> tuple[dict[str, i
     return counts, problems
 
 
-def record_problems(conn: sqlite3.Connection, *, every: bool) -> list[str]:
+def record_problems(conn: sqlite3.Connection, *, every: bool, quick: bool = False) -> list[str]:
     """Rows that are not sound: values, dates and field types. For ``db verify`` (``every``)
     the whole test, row by row. On open, the first problem only, and the test in cheap parts:
     the values in SQL, each distinct date once; the text fields' types (kept by the columns'
-    affinity, short of a BLOB written by hand) are left to ``db verify``."""
+    affinity, short of a BLOB written by hand) are left to ``db verify``. ``quick`` (a
+    layout-2 file on open): only what the indexes answer, the ids."""
     sql = "SELECT id, date, value FROM entries WHERE NOT ({}) ORDER BY id"
-    if every:
+    if quick:  # layout 2 on open: the CHECK constraints held each row as it was written
+        bad = []
+    elif every:
         bad = conn.execute(sql.format(ENTRY_OK)).fetchall()
     else:
         bad = conn.execute(sql.format(NUMBER.format(c="value")) + " LIMIT 1").fetchall()
@@ -254,15 +278,7 @@ def record_problems(conn: sqlite3.Connection, *, every: bool) -> list[str]:
         if days and not bad:
             sql = "SELECT id, date, value FROM entries WHERE date IS ? ORDER BY id LIMIT 1"
             bad = conn.execute(sql, (days[0],)).fetchall()
-    problems = [
-        tr(
-            f"第{entry_id}条记录：{_why(day, value)}（数值应为 ≥ 0 的数字，日期为 YYYY-MM-DD，"
-            "其他字段为文本）",
-            f"entry {entry_id}: {_why(day, value)} (values are numbers ≥ 0, dates YYYY-MM-DD, "
-            "other fields text)",
-        )
-        for entry_id, day, value in bad
-    ]
+    problems = [bad_entry(entry_id, day, value) for entry_id, day, value in bad]
     # ids another SQLite program may have written: an entry id, and what a correction names,
     # are whole numbers ≥ 1 (the JSON file refuses anything else)
     # (two queries, each on an index: the rowid, and the partial index of corrections)
@@ -283,6 +299,16 @@ def record_problems(conn: sqlite3.Connection, *, every: bool) -> list[str]:
             )
         )
     return problems
+
+
+def bad_entry(entry_id: int, day: Any, value: Any) -> str:
+    """What is wrong with an entry whose value or date is not sound."""
+    return tr(
+        f"第{entry_id}条记录：{_why(day, value)}（数值应为 ≥ 0 的数字，日期为 YYYY-MM-DD，"
+        "其他字段为文本）",
+        f"entry {entry_id}: {_why(day, value)} (values are numbers ≥ 0, dates YYYY-MM-DD, "
+        "other fields text)",
+    )
 
 
 def _not_an_id(entry_id: int, target: Any) -> str:

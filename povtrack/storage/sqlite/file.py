@@ -12,18 +12,23 @@ layout's version):
 * ``entries``: one row per entry ever recorded, ``id`` its id; ``value`` is declared without a
   type, so it has no affinity and 5 stays an integer, 5.0 a float (CHECK: a number ≥ 0);
   ``corrects``/``reason`` are NULL on an entry that is not a correction; an index on
-  (indicator, area);
+  (indicator, area, date, id, value), which every read of a series walks, and one on batch;
+* ``series(indicator, area)``: every series with an entry, kept by a trigger on ``entries``, so
+  a read finds the series without walking the entries (``storage.window``);
 * ``batches``: one row per batch in order (``seq``); ``files`` JSON text; ``by``, ``at``,
   ``files``, ``reverts`` and ``reason`` NULL when the batch has no such field; any other field
   kept in ``extra`` (a JSON object), so a batch reads back exactly as it was recorded;
 * ``allocations``: one row per allocation in order (``seq``).
 
-Entries, batches and allocations are append-only: triggers RAISE on UPDATE and DELETE.
+Entries, batches, allocations and series are append-only: triggers RAISE on UPDATE and
+DELETE.
 The file is in WAL mode (set once, kept in the file); every connection that writes uses
 ``synchronous=FULL`` (see ``sqlite.backend`` for why).
 
 Layout history (``SCHEMA``; docs/storage.md, "Schema history and migration"):
-  1  povtrack 0.4.0: the first SQLite layout, unchanged since
+  1  povtrack 0.4.0: the first SQLite layout
+  2  povtrack 0.6.0: the ``series`` table and the indexes for reads by the engine; a layout-1
+     file is read as before and brought to layout 2 by the first command that writes to it
 """
 
 from __future__ import annotations
@@ -44,8 +49,9 @@ from typing import Any
 from povtrack.errors import BusyError, DatabaseError, PovtrackError, UsageError, WriteError
 from povtrack.i18n import tr
 from povtrack.storage import safefile
+from povtrack.storage.sqlite.series import FIGURES, SERIES_V1, SERIES_V2, WORKED_OUT
 
-SCHEMA = 1
+SCHEMA = 2
 APPLICATION_ID = 0x70765452  # "pvTR"
 SIDE_FILES = ("-wal", "-shm", "-journal")
 APPEND_ONLY = ("entries", "allocations", "batches")
@@ -75,7 +81,7 @@ CREATE TABLE entries (
     corrects INTEGER,
     reason TEXT
 );
-CREATE INDEX entries_series ON entries (indicator, area);
+{{SERIES_INDEX}}
 CREATE INDEX entries_corrections ON entries (corrects) WHERE corrects IS NOT NULL;
 CREATE TABLE batches (
     seq INTEGER PRIMARY KEY,
@@ -105,8 +111,6 @@ CREATE TABLE allocations (
     for t in APPEND_ONLY
     for op in ("UPDATE", "DELETE")
 )
-
-
 INSERT_ENTRY = f"INSERT INTO entries ({ENTRY_COLUMNS}) VALUES ({', '.join('?' * 12)})"
 INSERT_BATCH = f"INSERT INTO batches (seq, {BATCH_COLUMNS}) VALUES ({', '.join('?' * 9)})"
 INSERT_ALLOCATION = f"INSERT INTO allocations ({ALLOCATION_COLUMNS}) VALUES ({', '.join('?' * 8)})"
@@ -143,15 +147,27 @@ def connect(
     return conn
 
 
-def create_schema(conn: sqlite3.Connection) -> None:
-    """The tables of a new database (call it inside the transaction that fills them)."""
-    for statement in _statements(DDL):
+def create_schema(conn: sqlite3.Connection, version: int = SCHEMA) -> None:
+    """The tables of a new database (call it inside the transaction that fills them), in
+    the layout ``version`` (the current one; 1 only to know a layout-1 file's schema)."""
+    series = SERIES_V1 if version == 1 else SERIES_V2
+    for statement in statements(DDL.replace("{SERIES_INDEX}", series)):
         conn.execute(statement)
     conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute(f"PRAGMA user_version = {version}")
+
+
+def upgrade(conn: sqlite3.Connection) -> None:
+    """A layout-1 file brought to layout 2, inside the writer's transaction: the new indexes
+    made and the series table filled from the entries (one walk of them, once)."""
+    conn.execute("DROP INDEX entries_series")
+    for statement in statements(SERIES_V2):
+        conn.execute(statement)
+    conn.execute(f"INSERT INTO series (indicator, area, {FIGURES}) {WORKED_OUT}")
     conn.execute(f"PRAGMA user_version = {SCHEMA}")
 
 
-def _statements(script: str) -> Iterator[str]:
+def statements(script: str) -> Iterator[str]:
     buffer = ""
     for line in script.splitlines(keepends=True):
         buffer += line

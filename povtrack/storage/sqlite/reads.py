@@ -1,9 +1,10 @@
 """The reads of a SQLite database that ``sqlite.backend`` serves, as functions of a connection
 (the backend caches what they return): every entry as ``Entry``, every record for ``db
-migrate``, the ids of the entries that do not count, and the ledger's columns.
+migrate``, the ledger's columns, and how ``storage.window`` asks a layout-2 file (which also
+finds the ids of the entries that do not count).
 
 Each is one query in id order; the ledger's columns are read without making an ``Entry`` per
-row, so ``status`` over a million entries reads four columns once.
+row, so a command that needs every series reads four columns once.
 """
 
 from __future__ import annotations
@@ -61,22 +62,6 @@ def records(conn: sqlite3.Connection) -> tuple[list[dict[str, Any]], list[dict[s
     return out, allocations
 
 
-def not_counting(conn: sqlite3.Connection, undone: tuple[str, ...]) -> set[int]:
-    """Ids of the entries in an ``undone`` batch or superseded by a correction in force:
-    rules 1 and 2 of ``povtrack.ledger`` (the newest correction in force wins, corrections
-    chain), from the undone batches' entries and the few corrections (a partial index)."""
-    skip: set[int] = set()
-    if undone:
-        marks = ", ".join("?" * len(undone))
-        sql = f"SELECT id FROM entries WHERE batch IN ({marks})"
-        skip.update(i for (i,) in conn.execute(sql, undone))
-    sql = "SELECT id, corrects FROM entries WHERE corrects IS NOT NULL ORDER BY id"
-    for entry_id, target in conn.execute(sql):
-        if entry_id not in skip and target not in skip:
-            skip.add(target)
-    return skip
-
-
 def series(conn: sqlite3.Connection, skip: set[int]) -> Series:
     """The ledger's columns of the entries not in ``skip``, and their newest date."""
     groups: dict[tuple[str, str], tuple[list[str], list[Any]]] = {}
@@ -92,3 +77,22 @@ def series(conn: sqlite3.Connection, skip: set[int]) -> Series:
     out = [(ind, area, texts, values) for (ind, area), (texts, values) in groups.items()]
     newest = max((max(texts) for texts, _ in groups.values()), default=None)
     return out, date.fromisoformat(newest) if newest else None
+
+
+def dialect() -> Any:
+    """How ``storage.window`` asks a layout-2 file (``sqlite.file``)."""
+    from povtrack.storage import window
+    from povtrack.storage.sqlite import series
+
+    return window.Dialect(
+        entries="entries",
+        series="SELECT indicator, area FROM series",
+        mark="?",
+        lowest="''",
+        materialized="MATERIALIZED" if sqlite3.sqlite_version_info >= (3, 35) else "",
+        day=date.isoformat,
+        text=str,
+        sums=series.SUMS,
+        exact_total=series.total,
+        totals=series.TOTALS,
+    )

@@ -22,18 +22,19 @@ import functools
 import sqlite3
 
 from povtrack.i18n import tr
-from povtrack.storage.sqlite.file import create_schema
+from povtrack.storage.sqlite.file import SCHEMA, create_schema
 
 # (type, name) -> SQL with its whitespace made single spaces (None for SQLite's own indexes)
 Schema = dict[tuple[str, str], str | None]
 
 
 @functools.cache
-def canonical() -> Schema:
-    """What ``create_schema`` makes, read back from SQLite, in the order it was made."""
+def canonical(version: int = SCHEMA) -> Schema:
+    """What ``create_schema`` makes in layout ``version``, read back from SQLite, in the
+    order it was made."""
     conn = sqlite3.connect(":memory:")
     try:
-        create_schema(conn)
+        create_schema(conn, version)
         return read(conn)
     finally:
         conn.close()
@@ -49,12 +50,12 @@ def _normal(sql: str | None) -> str | None:
     return None if sql is None else " ".join(sql.split())
 
 
-def changes(conn: sqlite3.Connection) -> tuple[list[str], bool]:
+def changes(conn: sqlite3.Connection, version: int = SCHEMA) -> tuple[list[str], bool]:
     """Each way this database's schema differs from povtrack's: what is missing or altered
     (in povtrack's order), then what was added (in the file's); and whether one of
     povtrack's tables is missing or altered (its records then cannot be read as povtrack's,
     where a changed trigger, index or view leaves them readable)."""
-    found, wanted = read(conn), canonical()
+    found, wanted = read(conn), canonical(version)
     out: list[str] = []
     tables = False
     for (kind, name), sql in wanted.items():

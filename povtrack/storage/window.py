@@ -1,0 +1,259 @@
+"""What ``status``, ``board`` and ``report`` read of a database on an engine (SQLite,
+PostgreSQL): for each series (indicator, area), the entries of its last few dates up to the
+as-of date and, for an increment, the exact sum of what counts before them, as a
+``Ledger.window``. Queries walk the series index, so the cost follows the number of series and
+the few rows each needs, not the length of the history.
+
+Which entries count is decided as everywhere else (``povtrack.ledger``): the backend passes
+``skip``, the ids that rules 1 and 2 leave out (undone batches, superseded entries), and rule 3
+is applied here to the rows read, per date the last one recorded. The dates kept per series
+(``KEEP``) are enough for every question ``status`` asks: the value at the as-of date and, for
+the recent pace, the values on the scope's last ``RECENT_WEEKS + 1`` reported dates (each of
+those is among the last ``KEEP`` dates of some series of the scope, and the value of any other
+series on it is then among its own last ``KEEP``). ``Ledger`` refuses a question outside a
+window rather than answer it wrongly.
+
+Sums of increments are exact: PostgreSQL sums NUMERIC as decimals; on SQLite whole numbers add
+as integers and a decimal of at most six places as an integer count of millionths (the decimal
+it was written as, which is what ``povtrack.exact`` makes of it); any other value is read and
+added in Python, as is a series with a date reported twice or an entry that does not count
+before its window.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from povtrack.exact import Exact, exact
+from povtrack.ledger import Ledger
+
+KEEP = 5  # dates kept per series: the recent pace looks at the last RECENT_WEEKS + 1 (pace.py)
+SLACK = 0  # rows read beyond KEEP (a series with too few that count is read again whole)
+CHUNK = 500  # ids per query when the rows of entries that do not count are read
+NEWEST = date(9999, 12, 31)  # "no as-of date": the window of everything recorded
+
+Rows = Callable[[str, tuple[Any, ...]], list[tuple[Any, ...]]]
+Key = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How one engine spells the window's queries."""
+
+    entries: str  # the entries table
+    series: str  # a query of every (indicator, area) with entries
+    mark: str  # the parameter placeholder
+    lowest: str  # a date below every date (SQL literal)
+    materialized: str  # "MATERIALIZED" where the engine knows it
+    day: Callable[[date], Any]  # a date as a query parameter
+    text: Callable[[Any], str]  # a date read back as ISO text
+    sums: str  # the exact-sum columns over e.value (see ``exact_total``)
+    exact_total: Callable[[tuple[Any, ...]], tuple[Exact, bool]]  # columns -> sum, all added?
+    totals: str  # per series: indicator, area, newest date, rows, repeats, the sum columns
+
+
+def _cut(d: Dialect) -> str:
+    """Per series, the date from which on its rows are read: the date of the row
+    ``KEEP + SLACK`` from the end at the as-of date (NULL when it has fewer rows)."""
+    m = d.mark
+    return (
+        f"(SELECT x.date FROM {d.entries} x WHERE x.indicator = q.indicator "
+        f"AND x.area = q.area AND x.date <= {m} ORDER BY x.date DESC, x.id DESC "
+        f"LIMIT 1 OFFSET {KEEP + SLACK - 1})"
+    )
+
+
+def _series(d: Dialect, where: str = "") -> str:
+    """``WITH s``: every series and its cut, worked out once each (materialised: a planner
+    that folded it into the join would work out a cut for every row the join reads)."""
+    return (
+        f"WITH s AS {d.materialized} (SELECT q.indicator, q.area, {_cut(d)} AS cut "
+        f"FROM ({d.series}) q {where}) "
+    )
+
+
+def read(rows: Rows, d: Dialect, as_of: date, skip: set[int], increments: Iterable[str]) -> Ledger:
+    """The window of the history at ``as_of`` (``NEWEST``: of everything)."""
+    m, day = d.mark, d.day(as_of)
+    sql = (
+        f"{_series(d)}SELECT s.indicator, s.area, s.cut, e.date, e.value, e.id FROM s "
+        f"JOIN {d.entries} e ON e.indicator = s.indicator AND e.area = s.area "
+        f"AND e.date <= {m} AND e.date >= coalesce(s.cut, {d.lowest})"
+    )
+    found: dict[Key, list[tuple[str, Any, int]]] = {}
+    cuts: dict[Key, str] = {}
+    days: set[str] = set()
+    for ind, area, cut, when, value, entry_id in rows(sql, (day, day)):
+        key = (ind, area)
+        group = found.get(key)
+        if group is None:
+            group = found[key] = []
+            if cut is not None:
+                cuts[key] = d.text(cut)
+        group.append(_sound(d.text(when), value, entry_id, days))
+    kept: dict[Key, tuple[list[str], list[Any]]] = {}
+    for key, group in found.items():
+        texts, values = counted(group, skip)
+        if key in cuts and len(texts) < KEEP:  # too many rows near the end did not count
+            sql = (
+                f"SELECT e.date, e.value, e.id FROM {d.entries} e WHERE e.indicator = {m} "
+                f"AND e.area = {m} AND e.date <= {m}"
+            )
+            whole = [_sound(d.text(w), v, i, days) for w, v, i in rows(sql, (*key, day))]
+            texts, values = counted(whole, skip)
+            del cuts[key]
+        kept[key] = (texts, values)
+    wanted = set(increments)
+    bases = {k: c for k, c in cuts.items() if k[0] in wanted}
+    totals = _bases(rows, d, day, bases, skip, found) if bases else {}
+    series = [(ind, area, texts, values) for (ind, area), (texts, values) in kept.items()]
+    return Ledger.window(series, {k: totals.get(k, 0) for k in cuts})
+
+
+def not_counting(rows: Rows, d: Dialect, undone: Iterable[str]) -> set[int]:
+    """Ids of the entries in an ``undone`` batch or superseded by a correction in force:
+    rules 1 and 2 of ``povtrack.ledger`` (the newest correction in force wins, corrections
+    chain), from the undone batches' entries and the few corrections (indexes on both)."""
+    m = d.mark
+    skip: set[int] = set()
+    batches = sorted(undone)
+    for n in range(0, len(batches), CHUNK):
+        part = tuple(batches[n : n + CHUNK])
+        sql = f"SELECT id FROM {d.entries} WHERE batch IN ({', '.join([m] * len(part))})"
+        skip.update(i for (i,) in rows(sql, part))
+    # in id order, sorted here: the partial index of corrections has no order by id
+    sql = f"SELECT id, corrects FROM {d.entries} WHERE corrects IS NOT NULL"
+    for entry_id, target in sorted(rows(sql, ())):
+        if entry_id not in skip and target not in skip:
+            skip.add(target)
+    return skip
+
+
+def read_series(rows: Rows, d: Dialect, keys: Iterable[Key], skip: set[int]) -> Ledger:
+    """The whole ledger of a few series (what a write needs of the series it adds to)."""
+    m = d.mark
+    sql = (
+        f"SELECT e.date, e.value, e.id FROM {d.entries} e WHERE e.indicator = {m} AND e.area = {m}"
+    )
+    series = []
+    days: set[str] = set()
+    for key in sorted(set(keys)):
+        group = [_sound(d.text(w), v, i, days) for w, v, i in rows(sql, key)]
+        texts, values = counted(group, skip)
+        series.append((*key, texts, values))
+    return Ledger.from_series(series)
+
+
+class BadRow(Exception):
+    """An entry read whose value or date is not sound: a file changed by another program
+    (the engine's constraints refuse one written through it). The backend says which."""
+
+    def __init__(self, entry_id: int, day: Any, value: Any) -> None:
+        super().__init__(entry_id, day, value)
+        self.entry_id, self.day, self.value = entry_id, day, value
+
+
+def _sound(text: str, value: Any, entry_id: int, days: set[str]) -> tuple[str, Any, int]:
+    """A row as read, once its value is a number ≥ 0 and its date a date (each distinct date
+    parsed once, into ``days``)."""
+    if type(value) not in (int, float) or not value >= 0:
+        raise BadRow(entry_id, text, value)
+    if text not in days:
+        try:
+            date.fromisoformat(text)
+        except ValueError:
+            raise BadRow(entry_id, text, value) from None
+        if len(text) != 10:
+            raise BadRow(entry_id, text, value)
+        days.add(text)
+    return text, value, entry_id
+
+
+def counted(group: list[tuple[str, Any, int]], skip: set[int]) -> tuple[list[str], list[Any]]:
+    """The dates and values that count among one series' rows: rule 3 over the rows not in
+    ``skip`` (per date, the last recorded), in date order."""
+    last: dict[str, tuple[int, Any]] = {}
+    for when, value, entry_id in group:
+        if entry_id in skip:
+            continue
+        had = last.get(when)
+        if had is None or entry_id > had[0]:
+            last[when] = (entry_id, value)
+    texts = sorted(last)
+    return texts, [last[t][1] for t in texts]
+
+
+def _bases(
+    rows: Rows,
+    d: Dialect,
+    day: Any,
+    cuts: dict[Key, str],
+    skip: set[int],
+    found: dict[Key, list[tuple[str, Any, int]]],
+) -> dict[Key, Exact]:
+    """Per increment series cut short, the exact sum of what counts before its cut. A series
+    whose rows there all count (one row per date, none in ``skip``) is summed by the engine;
+    the few others are read and summed here by the rules.
+
+    The engine's sum: when nothing of the series is dated after the as-of date (the usual
+    status, of the newest week), its running totals in the ``series`` table less the rows
+    read from the cut on, which costs nothing per row of history; else a sum of the rows
+    before the cut."""
+    m = d.mark
+    totals: dict[Key, Exact] = {}
+    dirty: set[Key] = set()
+    as_of = d.text(day)
+    later: set[Key] = set()
+    for ind, area, newest, _, repeats, *columns in rows(d.totals, ()):
+        key = (ind, area)
+        group = found.get(key)
+        if key not in cuts or group is None:
+            continue
+        if d.text(newest) > as_of:
+            later.add(key)
+            continue
+        total, whole = d.exact_total(tuple(columns))
+        recent = sum(map(exact, (v for _, v, _ in group)), 0)
+        totals[key] = total - recent
+        if repeats != len(group) - len({w for w, _, _ in group}) or not whole:
+            dirty.add(key)  # a date reported twice before the cut, or a value summed here
+    if later:
+        inds = sorted({ind for ind, _ in later})
+        where = f"WHERE q.indicator IN ({', '.join([m] * len(inds))})"
+        sql = (
+            f"{_series(d, where)}SELECT s.indicator, s.area, count(*), "
+            f"count(DISTINCT e.date), {d.sums} FROM s JOIN {d.entries} e "
+            "ON e.indicator = s.indicator AND e.area = s.area AND e.date < s.cut "
+            "GROUP BY s.indicator, s.area"
+        )
+        for ind, area, n, dates, *columns in rows(sql, (day, *inds)):
+            if (ind, area) not in later:
+                continue
+            total, whole = d.exact_total(tuple(columns))
+            totals[(ind, area)] = total
+            if n != dates or not whole:
+                dirty.add((ind, area))
+    ids = sorted(skip)
+    for n in range(0, len(ids), CHUNK):
+        part = tuple(ids[n : n + CHUNK])
+        sql = (
+            f"SELECT e.indicator, e.area, e.date FROM {d.entries} e "
+            f"WHERE e.id IN ({', '.join([m] * len(part))})"
+        )
+        for ind, area, when in rows(sql, part):
+            cut = cuts.get((ind, area))
+            if cut is not None and d.text(when) < cut:
+                dirty.add((ind, area))
+    days: set[str] = set()
+    for key in sorted(dirty):
+        sql = (
+            f"SELECT e.date, e.value, e.id FROM {d.entries} e WHERE e.indicator = {m} "
+            f"AND e.area = {m} AND e.date < {m}"
+        )
+        before = d.day(date.fromisoformat(cuts[key]))
+        group = [_sound(d.text(w), v, i, days) for w, v, i in rows(sql, (*key, before))]
+        totals[key] = sum(map(exact, counted(group, skip)[1]), 0)
+    return totals
