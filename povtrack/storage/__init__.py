@@ -10,7 +10,8 @@ Commands only ever say ``Database.open(path)``, ``Database.writing(path, ...)`` 
   another name is known by its first bytes;
 * ``postgresql://...`` (or ``postgres://``): a PostgreSQL database (``storage.postgres``),
   named by a ``storage.pgurl.PgUrl``; psycopg is imported only when one is opened. Commands that
-  work on a database's files (backups, restore) take only a ``Path`` (``db_location``).
+  work on a database file only (``demo``, ``inbox``) take a ``Path`` (``db_location``); the
+  backups of a server's database are files of the client's (``storage.postgres.backup``).
 
 Each opens a ``storage.base.Backend``; ``storage.base.Records`` is a whole database as plain
 records, what ``povtrack db migrate`` moves between backends. For users: docs/storage.md.

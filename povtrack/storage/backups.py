@@ -63,11 +63,20 @@ def list_backups(path: Path, suffix: str = ".json") -> list[Path]:
     Only what povtrack itself could have made: regular files (never a link, whatever it
     points at), owned by the database's owner or this user, in a real folder of theirs. Anything
     else someone put there is no backup, and is never offered or trusted as one."""
-    directory = safefile.backups_dir(path)
     try:
         owners: tuple[int, ...] = (os.stat(safefile.real_path(path)).st_uid,)
     except OSError:
         owners = ()
+    return backup_files(safefile.backups_dir(path), owners, suffix)
+
+
+def backup_files(
+    directory: Path, owners: tuple[int, ...] = (), suffix: str = ".json"
+) -> list[Path]:
+    """The files ``*suffix`` in ``directory`` that may be backups, newest first: regular files
+    (never a link), not hidden, owned by this user or one of ``owners``, in a real folder of
+    theirs (else none at all). ``list_backups`` for a database file; the folder of PostgreSQL
+    backups (``postgres.backup``) is read the same way."""
     if safefile.folder_problem(directory, owners) is not None:
         return []
     found = []

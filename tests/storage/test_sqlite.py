@@ -371,11 +371,17 @@ def test_a_server_url_is_exit_2_naming_the_backends(
 
 
 def test_a_command_on_files_refuses_a_postgresql_url(run, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Backups and restore work on a database's files: exit 2 before any connection (the
-    host named here does not exist), the password masked."""
-    monkeypatch.setenv("POVTRACK_DB", "postgresql://office:pw@no-such-host.invalid/povtrack")
-    for args in (["db", "backup"], ["db", "backups"], ["db", "restore"]):
-        result = run(*args)
-        assert result.exit_code == 2, args
-        assert "not available for a PostgreSQL database" in result.stderr
+    """``demo`` builds a database file, and a PostgreSQL backup goes only into a new database
+    (``db restore --to``): exit 2 before any connection (the host named here does not exist),
+    the password masked. (``db backup``, ``db backups`` and ``db restore --to`` on a server:
+    tests/storage/test_pg_backup.py.)"""
+    url = "postgresql://office:pw@no-such-host.invalid/povtrack"
+    monkeypatch.setenv("POVTRACK_DB", url)
+    demo = run("demo", "--db", url)
+    assert demo.exit_code == 2
+    assert "not available for a PostgreSQL database" in demo.stderr
+    restore = run("db", "restore")
+    assert restore.exit_code == 2
+    assert "never in place" in restore.stderr
+    for result in (demo, restore):
         assert "postgresql://office:***@no-such-host.invalid/povtrack" in result.stderr

@@ -2,9 +2,7 @@
 triggers, revoked privileges, row-level security and its policies are there, the meta and plan
 read, and every record is sound and refers to what exists. The server already checks each
 value and date on every write (``schema``); this is the full scan that the other backends make too.
-
-Not yet here (issue 15): backups and restore on a server (``db backup``, ``db backups``, ``db
-restore`` refuse a ``postgresql://`` database, exit 2).
+Backups and restore of a server's database: ``postgres.backup``.
 """
 
 from __future__ import annotations

@@ -235,3 +235,21 @@ def list_users(url: PgUrl, *, lock_timeout: float) -> list[User]:
     finally:
         conn.close()
     return [User(*row) for row in rows]
+
+
+def is_login(conn: Any, login: str) -> bool:
+    """Whether the server has a role of that name (roles belong to the whole server)."""
+    return (
+        conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (login,)).fetchone() is not None
+    )
+
+
+def enrol(conn: Any, user: User) -> None:
+    """An existing login made an office of this database (``db restore``): its row in the users
+    table and its grants, in the caller's transaction; the caller owns povtrack's schema."""
+    conn.execute(
+        f"INSERT INTO {NAME}.users (login, role, area) VALUES (%s, %s, %s)",
+        (user.login, user.role, user.area),
+    )
+    for grant in _grants(user.role, user.login):
+        conn.execute(grant)
