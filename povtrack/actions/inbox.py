@@ -1,6 +1,8 @@
 """An inbox on a shared drive: offices drop their returns in, one scheduled run takes them in.
 
-The database stays on one machine; only this run writes it. Files are taken oldest first (by
+The database stays on one machine (a file), or is a PostgreSQL server (``inbox_server``: the
+login running the inbox writes, the server decides what it may, and a refused return stays
+where it was); the folder is always on this machine's disk. Files are taken oldest first (by
 modification time, then name), each as its own import, so one bad file holds up nobody else.
 Each file ends in ``done/`` or in ``rejected/`` with ``NAME.reason.txt`` beside it.
 
@@ -11,8 +13,9 @@ return is first moved out of the shared folder into a private folder of this run
 from its own descriptor, imported from those bytes, and moved to ``done/`` only if it is still
 byte for byte what was imported. A file is moved only after its import is committed: a crash in
 between leaves it in the private folder, where the next run finds it "already imported" and
-moves it on. Anything wrong with the inbox's own folders is a problem of the run (exit 2), never
-a reason to stop every later run. For users: docs/returns.md, "The shared inbox".
+moves it on (on a server too: what is "already imported" is the server's record of the files
+each import took). Anything wrong with the inbox's own folders is a problem of the run (exit 2),
+never a reason to stop every later run. For users: docs/returns.md, "The shared inbox".
 """
 
 from __future__ import annotations
@@ -22,63 +25,23 @@ import hashlib
 import os
 import stat
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from povtrack.actions import inbox_files as fs
-from povtrack.actions.writes import ImportResult, RunWarning, database_warnings, import_returns
-from povtrack.errors import PovtrackError, UsageError
+from povtrack.actions import inbox_server as server
+from povtrack.actions.inbox_run import InboxRun, Outcome, consequence
+from povtrack.actions.writes import ImportResult, database_warnings, import_returns
+from povtrack.errors import NotPermittedError, PovtrackError, UsageError
 from povtrack.i18n import tr
 from povtrack.returns.reader import display_name
-from povtrack.storage import Database, safefile
-from povtrack.textsafe import escape
+from povtrack.storage import Database, Target, safefile
+from povtrack.storage.pgurl import PgUrl
 
-RETURN_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm")
+__all__ = ["InboxRun", "Outcome", "take_inbox"]
+
 DEFAULT_SETTLE = 5.0
 OWN_FOLDERS = ("done", "rejected")
-
-
-def _consequence(name: str) -> str:
-    """What an unusable done/ or rejected/ folder means for the files of this run."""
-    if name == "done":
-        return tr(
-            "在把它移走之前，报表都会留在收件箱中",
-            "returns are left in the inbox until it is moved away",
-        )
-    return tr(
-        "在把它移走之前，要退回的文件都会留在收件箱中",
-        "files to reject are left in the inbox until it is moved away",
-    )
-
-
-@dataclass
-class Outcome:
-    name: str
-    status: str  # imported | already | rejected | waiting | left
-    message: str
-    moved_to: str | None = None
-    warnings: list[RunWarning] = field(default_factory=list)  # accepted, but worth a look
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "file": self.name,
-            "status": self.status,
-            "message": self.message,
-            "moved_to": self.moved_to,
-            "warnings": [w.as_json() for w in self.warnings],
-        }
-
-
-@dataclass
-class InboxRun:
-    inbox: Path
-    outcomes: list[Outcome] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)  # the inbox's own, one line each
-    stopped: PovtrackError | None = None  # why the run ended early; the rest wait for the next
-
-    def count(self, status: str) -> int:
-        return sum(o.status == status for o in self.outcomes)
 
 
 @dataclass
@@ -119,7 +82,7 @@ class _Left(Exception):
 
 
 def take_inbox(
-    db: Path,
+    db: Target,
     inbox: Path,
     *,
     by: str,
@@ -135,7 +98,7 @@ def take_inbox(
                 f"{inbox}: no such folder (the inbox is a folder of return files)",
             )
         )
-    if safefile.real_path(inbox) == safefile.real_path(db).parent:
+    if isinstance(db, Path) and safefile.real_path(inbox) == safefile.real_path(db).parent:
         raise UsageError(
             tr(
                 f"{inbox}：这是数据库自己的文件夹；请给各单位另设一个收件箱文件夹"
@@ -144,7 +107,9 @@ def take_inbox(
                 "folder (the database and its backups must never be moved)",
             )
         )
-    Database.open(db)  # a missing or broken database stops the run before any file is moved
+    # a missing or broken database (or an unreachable server) stops the run before any file
+    # is moved
+    Database.open(db).close()
     run = InboxRun(inbox)
     # One run at a time per inbox; each import also takes the database lock.
     with safefile.DbLock(inbox / ".povtrack-inbox", lock_timeout):
@@ -165,7 +130,7 @@ class _Taker:
 
     def __init__(
         self,
-        db: Path,
+        db: Target,
         shared: fs.Folder,
         run: InboxRun,
         by: str,
@@ -244,9 +209,9 @@ class _Taker:
             if isinstance(made, str):
                 made = tr(
                     f"{self.shared.path / name}：收件箱自己的 {name} 文件夹的位置上是{made}；"
-                    f"{_consequence(name)}",
+                    f"{consequence(name)}",
                     f"{self.shared.path / name}: {made} where the inbox's own {name} folder "
-                    f"belongs; {_consequence(name)}",
+                    f"belongs; {consequence(name)}",
                 )
                 self.run.problems.append(made)
             self.folders[name] = made
@@ -260,7 +225,7 @@ class _Taker:
 
     def _one(self, w: _Waiting) -> Outcome | None:
         shown = self._shown(w.name)
-        reason = self._unreadable(w, shown)
+        reason = fs.unreadable(w.name, w.st, shown, self.limit)
         if reason is not None:
             unread = (w.folder, w.name)
             return self._reject(unread, shown, [reason], fs.safe_name(shown, self.limit))
@@ -272,25 +237,43 @@ class _Taker:
             return Outcome(shown, "left", why)
         taken: _Taken | None = None
         noted: list[str] = []  # the database's own warnings (e.g. a stale temp file)
+        stops = True  # whether a refusal by the server holds for every file (inbox_server)
         try:
             with Database.writing(self.db, lock_timeout=self.lock_timeout) as store:
                 noted = store.warnings
+                stops = server.refusal_stops_the_run(store)
                 taken = self._take(w, shown)
                 data = taken.data
+                path, by = self.shared.path / w.name, self.by
+                if isinstance(self.db, PgUrl):  # the server names the login; this, the office
+                    by = server.on_behalf_of(
+                        store, path, data, given=by, encoding=self.encoding,
+                        base=self.shared.path, layout=self.layout,
+                    )  # fmt: skip
                 result = import_returns(
                     store,
-                    [self.shared.path / w.name],
-                    by=self.by,
+                    [path],
+                    by=by,
                     encoding=self.encoding,
                     base=self.shared.path,
                     reader=lambda _path: data,  # the bytes read once, never the path again
                     layout=self.layout,
                 )
                 store.commit()
+                safefile.crash_point("inbox_after_commit")  # tests: killed before the move
         except _Left as left:
             return left.outcome
         except _Refused as refused:
             return self._reject(refused.taken, shown, refused.reasons, w.name)
+        except NotPermittedError as exc:  # rolled back: nothing of this file was written
+            if taken is None:
+                raise
+            self._put_back(taken)
+            self.run.refused.append(shown)
+            if stops:  # every other file would be refused too: they wait where they are
+                self.run.outcomes.append(Outcome(shown, "left", server.refused_message(exc)))
+                raise server.stopped_after_refusal() from None
+            return Outcome(shown, "left", server.refused_message(exc))
         except UsageError as exc:
             if taken is None:
                 raise
@@ -304,33 +287,6 @@ class _Taker:
         outcome = self._finish(taken, shown, result)
         outcome.warnings += result.warnings + database_warnings(noted)
         return outcome
-
-    def _unreadable(self, w: _Waiting, shown: str) -> str | None:
-        """Why a file is refused without being read (None: it may be read)."""
-        problem = fs.name_problem(w.name, escape(shown), self.limit)
-        if problem is not None:
-            return problem
-        if not stat.S_ISREG(w.st.st_mode):
-            return tr(
-                f"{shown}：是{fs.kind_of(w.st)}，不是普通文件；收件箱只接收普通文件，"
-                "从不跟随链接（未读取）",
-                f"{shown}: {fs.kind_of(w.st)}, not a regular file; the inbox takes only regular "
-                "files and never follows a link (nothing was read)",
-            )
-        if w.st.st_nlink > 1:
-            return tr(
-                f"{shown}：有 {w.st.st_nlink} 个名称（是指向别处文件的硬链接）；"
-                "收件箱只接收只有一个名称的文件（未读取）",
-                f"{shown}: has {w.st.st_nlink} names (a hard link to a file elsewhere); the "
-                "inbox takes only files with one name (nothing was read)",
-            )
-        if os.path.splitext(w.name)[1].lower() not in RETURN_SUFFIXES:
-            kinds = ", ".join(RETURN_SUFFIXES)
-            return tr(
-                f"{shown}：不是报表文件（povtrack 接收 {kinds}）",
-                f"{shown}: not a return file (povtrack takes {kinds})",
-            )
-        return None
 
     def _take(self, w: _Waiting, shown: str) -> _Taken:
         """Move the return out of the shared folder (nobody else can reach it there), open it

@@ -24,6 +24,7 @@ DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
 NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
 NOTE = ".reason.txt"
+RETURN_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm")  # what the inbox reads
 WORK_PREFIX = ".povtrack-work-"
 _ROOM = len(NOTE) + len("-999")  # a note's tail and a later file's "-2" ... "-999"
 
@@ -170,6 +171,34 @@ def name_problem(name: str, shown: str, limit: int) -> str | None:
             f"{shown}：文件名太长，无法移动和附注（{size} 字节；最多 {limit}）；请改短（未读取）",
             f"{shown}: the file name is too long to be moved and noted ({size} bytes; at most "
             f"{limit}); give it a shorter name (nothing was read)",
+        )
+    return None
+
+
+def unreadable(name: str, st: os.stat_result, shown: str, limit: int) -> str | None:
+    """Why a file in the inbox is refused without being read (None: it may be read): a name
+    that cannot be taken as it is, anything but a regular file with one name, or no return."""
+    problem = name_problem(name, escape(shown), limit)
+    if problem is not None:
+        return problem
+    if not stat.S_ISREG(st.st_mode):
+        return tr(
+            f"{shown}：是{kind_of(st)}，不是普通文件；收件箱只接收普通文件，从不跟随链接（未读取）",
+            f"{shown}: {kind_of(st)}, not a regular file; the inbox takes only regular "
+            "files and never follows a link (nothing was read)",
+        )
+    if st.st_nlink > 1:
+        return tr(
+            f"{shown}：有 {st.st_nlink} 个名称（是指向别处文件的硬链接）；"
+            "收件箱只接收只有一个名称的文件（未读取）",
+            f"{shown}: has {st.st_nlink} names (a hard link to a file elsewhere); the "
+            "inbox takes only files with one name (nothing was read)",
+        )
+    if os.path.splitext(name)[1].lower() not in RETURN_SUFFIXES:
+        kinds = ", ".join(RETURN_SUFFIXES)
+        return tr(
+            f"{shown}：不是报表文件（povtrack 接收 {kinds}）",
+            f"{shown}: not a return file (povtrack takes {kinds})",
         )
     return None
 

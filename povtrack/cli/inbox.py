@@ -1,4 +1,5 @@
-"""``povtrack inbox``: take every return waiting in a shared folder, one by one."""
+"""``povtrack inbox``: take every return waiting in a shared folder, one by one, into a
+database file or a PostgreSQL server (``actions.inbox``)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from povtrack.cli.app import (
     MAX_LOCK_TIMEOUT,
     app,
     choose_db,
-    db_path,
+    db_target,
     error_line,
     lock_timeout,
     print_json,
@@ -47,7 +48,12 @@ def inbox(
     ),
     encoding: str | None = typer.Option(None, "--encoding", help="Override detection."),
     layout: str | None = LAYOUT_OPTION,
-    by: str | None = typer.Option(None, "--by", help="Who imports [env POVTRACK_USER]."),
+    by: str | None = typer.Option(
+        None,
+        "--by",
+        help="Who imports [env POVTRACK_USER]; on a PostgreSQL server the login is the author "
+        "and each return is recorded on behalf of its area.",
+    ),
     as_json: bool = JSON_OPTION,
     db: str | None = DB_OPTION,
     lock_wait: float | None = LOCK_OPTION,
@@ -56,7 +62,8 @@ def inbox(
 
     Each file moves to FOLDER/done/ or FOLDER/rejected/ (with NAME.reason.txt beside it);
     links, pipes and other non-files are rejected unread. Exit 2 when any file was rejected
-    or left in place, or the inbox's own folders are unusable.
+    or left in place, or the inbox's own folders are unusable; exit 7 when a PostgreSQL server
+    refused this login a file (it stays in FOLDER).
 
     Example: povtrack inbox /mnt/share/returns-inbox
     """
@@ -66,7 +73,7 @@ def inbox(
     from povtrack.actions.writes import current_user
 
     run = take_inbox(
-        db_path(),
+        db_target(),
         folder,
         by=current_user(by),
         encoding=encoding,
@@ -107,5 +114,7 @@ def inbox(
         say(error_line(line))
     if run.stopped is not None:
         raise run.stopped  # after saying what was done: the rest stay for the next run
+    if run.refused:  # the server's refusal outranks a rejected file: it needs another login
+        raise typer.Exit(int(ExitCode.NOT_PERMITTED))
     if run.count("rejected") or run.count("left") or run.problems:
         raise typer.Exit(int(ExitCode.USAGE))
