@@ -55,14 +55,14 @@ class Dialect:
     totals: str  # per series: indicator, area, newest date, rows, repeats, the sum columns
 
 
-def _cut(d: Dialect) -> str:
-    """Per series, the date from which on its rows are read: the date of the row
-    ``KEEP + SLACK`` from the end at the as-of date (NULL when it has fewer rows)."""
+def _cut(d: Dialect, reach: int = KEEP + SLACK) -> str:
+    """Per series, the date from which on its rows are read: the date of the row ``reach``
+    from the end at the as-of date (NULL when it has fewer rows)."""
     m = d.mark
     return (
         f"(SELECT x.date FROM {d.entries} x WHERE x.indicator = q.indicator "
         f"AND x.area = q.area AND x.date <= {m} ORDER BY x.date DESC, x.id DESC "
-        f"LIMIT 1 OFFSET {KEEP + SLACK - 1})"
+        f"LIMIT 1 OFFSET {reach - 1})"
     )
 
 
@@ -95,20 +95,34 @@ def read(rows: Rows, d: Dialect, as_of: date, skip: set[int], increments: Iterab
                 cuts[key] = d.text(cut)
         group.append(_sound(d.text(when), value, entry_id, days))
     kept: dict[Key, tuple[list[str], list[Any]]] = {}
+    moved: set[Key] = set()  # series whose cut is not the first query's
     for key, group in found.items():
         texts, values = counted(group, skip)
-        if key in cuts and len(texts) < KEEP:  # too many rows near the end did not count
+        reach = KEEP + SLACK
+        while key in cuts and len(texts) < KEEP:
+            moved.add(key)  # rows near the end that do not count
+            reach *= 4  # read further back, until enough count or the series is read whole
+            cut = rows(
+                f"SELECT q.indicator, q.area, {_cut(d, reach)} FROM (SELECT {m} AS "
+                f"indicator, {m} AS area) q",
+                (day, *key),  # the cut's date comes first in the text
+            )[0][2]
+            if cut is None:
+                del cuts[key]
+            else:
+                cuts[key] = d.text(cut)
             sql = (
                 f"SELECT e.date, e.value, e.id FROM {d.entries} e WHERE e.indicator = {m} "
                 f"AND e.area = {m} AND e.date <= {m}"
+                + ("" if cut is None else f" AND e.date >= {m}")
             )
-            whole = [_sound(d.text(w), v, i, days) for w, v, i in rows(sql, (*key, day))]
-            texts, values = counted(whole, skip)
-            del cuts[key]
+            low = rows(sql, (*key, day) if cut is None else (*key, day, cut))
+            group = found[key] = [_sound(d.text(w), v, i, days) for w, v, i in low]
+            texts, values = counted(group, skip)
         kept[key] = (texts, values)
     wanted = set(increments)
     bases = {k: c for k, c in cuts.items() if k[0] in wanted}
-    totals = _bases(rows, d, day, bases, skip, found) if bases else {}
+    totals = _bases(rows, d, day, bases, skip, found, moved) if bases else {}
     series = [(ind, area, texts, values) for (ind, area), (texts, values) in kept.items()]
     return Ledger.window(series, {k: totals.get(k, 0) for k in cuts})
 
@@ -193,6 +207,7 @@ def _bases(
     cuts: dict[Key, str],
     skip: set[int],
     found: dict[Key, list[tuple[str, Any, int]]],
+    moved: set[Key],
 ) -> dict[Key, Exact]:
     """Per increment series cut short, the exact sum of what counts before its cut. A series
     whose rows there all count (one row per date, none in ``skip``) is summed by the engine;
@@ -230,12 +245,12 @@ def _bases(
             "GROUP BY s.indicator, s.area"
         )
         for ind, area, n, dates, *columns in rows(sql, (day, *inds)):
-            if (ind, area) not in later:
-                continue
-            total, whole = d.exact_total(tuple(columns))
-            totals[(ind, area)] = total
-            if n != dates or not whole:
-                dirty.add((ind, area))
+            if (ind, area) in later and (ind, area) not in moved:
+                total, whole = d.exact_total(tuple(columns))
+                totals[(ind, area)] = total
+                if n != dates or not whole:
+                    dirty.add((ind, area))
+    dirty |= later & moved  # cut further back than the query's cut: read here
     ids = sorted(skip)
     for n in range(0, len(ids), CHUNK):
         part = tuple(ids[n : n + CHUNK])

@@ -33,7 +33,7 @@ def verify(url: PgUrl) -> Verdict:
         with errors(url):
             problems = schema_problems(conn) + record_problems(conn)
             counts = {  # counted, not as the meta says
-                t: conn.execute(f"SELECT count(*) FROM {NAME}.{t}").fetchone()[0]
+                t: conn.execute(f"SELECT count(*) FROM {NAME}.{t}").fetchall()[0][0]
                 for t in ("entries", "allocations", "batches")
             }
     except DatabaseError as exc:

@@ -1,0 +1,59 @@
+"""Reads by the server (``storage.window`` on PostgreSQL) answer what reading every entry
+answers: the histories of test_window.py, in a PostgreSQL database and in a JSON file, give
+equal status rows at every as-of date and equal series for a write. Also: the server keeps
+the series' running figures as rows arrive, and ``db verify`` notices when they are altered."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from povtrack.analysis.status import status_rows
+from povtrack.planfile import parse_plan
+from povtrack.storage import Database
+from povtrack.storage.pgurl import PgUrl
+from tests.helpers.pg import PgDatabase
+from tests.storage.test_window import PLAN, _as_of_dates, _made, history
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_status_from_the_server_equals_status_from_every_entry(
+    seed: int, pg_database: PgDatabase, tmp_path: Any
+) -> None:
+    records = history(seed)
+    url = PgUrl(pg_database.url())
+    with Database.creating(url, PLAN, records=records) as (store, _):
+        store.commit()
+    pg, js = Database.open(url), Database.open(_made(tmp_path / "h.json", records))
+    plan, allocations, whole = parse_plan(PLAN, "plan"), js.allocations(), js.ledger()
+    assert pg.latest_date() == js.latest_date()
+    for day in _as_of_dates(records):
+        assert status_rows(plan, pg.ledger_at(day), allocations, day) == status_rows(
+            plan, whole, allocations, day
+        ), day
+    keys = {(e["indicator"], e["area"]) for e in records.entries}
+    some = pg.series_ledger(keys)
+    assert all(some.values(*k) == whole.values(*k) for k in keys)
+    window = pg.ledger_at(pg.latest_date())
+    assert records.meta["rough"] or any(k[0] == "jobs.trained" for k in window._first)
+
+
+def test_db_verify_sees_running_figures_altered(run, pg_database: PgDatabase) -> None:
+    url = pg_database.url()
+    assert run("--db", url, "init").exit_code == 0
+    for day, value in (("2018-03-04", "120"), ("2018-03-11", "80")):
+        done = run("--db", url, "record", "jobs.trained", value, "--area", "yanggao", "--date", day)
+        assert done.exit_code == 0, done.stderr
+    with pg_database.connect() as conn:
+        kept = conn.execute(
+            "SELECT n_rows, repeats, total::text, newest::text FROM povtrack.series "
+            "WHERE indicator = 'jobs.trained' AND area = 'yanggao'"
+        ).fetchone()
+        assert kept == (2, 0, "200", "2018-03-11")
+        assert run("--db", url, "db", "verify").exit_code == 0
+        conn.execute("UPDATE povtrack.series SET total = total + 1")  # by hand, outside povtrack
+    verdict = run("--db", url, "db", "verify", "--json")
+    assert verdict.exit_code == 4
+    assert any("jobs.trained yanggao" in p for p in json.loads(verdict.stdout)["problems"])
