@@ -58,8 +58,10 @@ def explain(
 
     store = open_store()
     plan = store.plan
-    entries = counting_or_replaced(store.all_entries(), store.batches())  # replaced: named
     ind = resolve_indicator(plan, indicator)
+    # only the series looked at (a ratio's two parts); those replaced are named
+    read = [ind.id, *(i for i in (ind.numerator, ind.denominator) if i)]
+    entries = counting_or_replaced(store.series_entries(read), store.batches())
     scope = resolve_scope(plan, area) if area else plan.root.id
     when = as_of_date(store, as_of)
     allocations = store.allocations()

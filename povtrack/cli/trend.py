@@ -65,12 +65,15 @@ def trend(
     chosen = choose_format(fmt, as_json, output)
     from povtrack.analysis.trend import trend as make_trend
     from povtrack.analysis.trend import trend_json, trend_sheet
+    from povtrack.ledger import effective_entries
     from povtrack.names import resolve_indicator, resolve_scope
 
     store = open_store()
     plan = store.plan
-    entries = store.entries()
     ind = resolve_indicator(plan, indicator)
+    # only the series looked at: the indicator, or a ratio's two parts
+    read = [ind.id, *(i for i in (ind.numerator, ind.denominator) if i)]
+    entries = effective_entries(store.series_entries(read), store.batches())
     scope = resolve_scope(plan, area) if area else plan.root.id
     when = as_of_date(store, as_of)
     t = make_trend(plan, entries, store.allocations(), ind, scope, when)

@@ -330,6 +330,14 @@ class PgBackend:
             self._all = [entry_of(row) for row in rows]
         return list(self._all)
 
+    def series_entries(self, indicators: Iterable[str]) -> list[Entry]:
+        """Every entry of these indicators, in all states, in id order."""
+        wanted = sorted(set(indicators))
+        if self._all is not None:
+            return [e for e in self._all if e.indicator in wanted]
+        sql = f"SELECT {ENTRY_COLUMNS} FROM {NAME}.entries WHERE indicator = ANY(%s) ORDER BY id"
+        return [entry_of(row) for row in self._rows(sql, (wanted,))]
+
     def entries(self) -> list[Entry]:
         """The entries that count (``povtrack.ledger``)."""
         if self._effective is None:

@@ -345,9 +345,18 @@ class SqliteBackend:
     def all_entries(self) -> list[Entry]:
         """Every entry ever recorded, undone and superseded ones included, in id order."""
         if self._all is None:
-            with self._reading() as conn:
+            with self._reading() as conn, self._sound():
                 self._all = reads.entries(conn)
         return list(self._all)
+
+    def series_entries(self, indicators: Iterable[str]) -> list[Entry]:
+        """Every entry of these indicators, in all states, in id order (what ``trend`` and
+        ``explain`` read: a correction is always of its own indicator)."""
+        wanted = tuple(sorted(set(indicators)))
+        if self._all is not None:
+            return [e for e in self._all if e.indicator in wanted]
+        with self._reading() as conn, self._sound():
+            return reads.entries(conn, indicators=wanted)
 
     def entries(self) -> list[Entry]:
         """The entries that count: not undone, not superseded by a correction, not replaced
@@ -361,7 +370,7 @@ class SqliteBackend:
     def entry(self, entry_id: int) -> Entry | None:
         if self._all is not None:
             return next((e for e in self._all if e.id == entry_id), None)
-        with self._reading() as conn:
+        with self._reading() as conn, self._sound():
             found = reads.entries(conn, entry_id)
         return found[0] if found else None
 

@@ -28,20 +28,34 @@ def entry(row: tuple[Any, ...], day: date) -> Entry:
     return Entry(i, ind, area, day, v, n, s, r, b, bt, c, why or "")
 
 
-def entries(conn: sqlite3.Connection, entry_id: int | None = None) -> list[Entry]:
-    """Every entry in id order (or the one with ``entry_id``); dates were checked on open."""
+def entries(
+    conn: sqlite3.Connection,
+    entry_id: int | None = None,
+    indicators: tuple[str, ...] | None = None,
+) -> list[Entry]:
+    """Every entry in id order (or the one with ``entry_id``, or those of ``indicators``).
+    A value or date the CHECK constraints should have refused raises ``window.BadRow``."""
+    from povtrack.storage.window import BadRow
+
     sql = f"SELECT {ENTRY_COLUMNS} FROM entries"
-    cursor = (
-        conn.execute(sql + " ORDER BY id")
-        if entry_id is None
-        else conn.execute(sql + " WHERE id = ?", (entry_id,))
-    )
+    if entry_id is not None:
+        cursor = conn.execute(sql + " WHERE id = ?", (entry_id,))
+    elif indicators is not None:
+        marks = ", ".join("?" * len(indicators))
+        cursor = conn.execute(sql + f" WHERE indicator IN ({marks}) ORDER BY id", indicators)
+    else:
+        cursor = conn.execute(sql + " ORDER BY id")
     days: dict[str, date] = {}
     out: list[Entry] = []
     for i, ind, area, d, v, n, s, r, b, bt, c, why in cursor:
         day = days.get(d)
         if day is None:
-            day = days[d] = date.fromisoformat(d)
+            try:
+                day = days[d] = date.fromisoformat(d)
+            except (TypeError, ValueError):
+                raise BadRow(i, d, v) from None
+        if type(v) not in (int, float) or not v >= 0:
+            raise BadRow(i, d, v)
         out.append(Entry(i, ind, area, day, v, n, s, r, b, bt, c, why or ""))
     return out
 
