@@ -51,12 +51,14 @@ def completeness(
     choose_lang(lang)
     chosen = choose_format(fmt, as_json, output)
     from povtrack.analysis.coverage import completeness as make_grid
-    from povtrack.analysis.coverage import completeness_json, completeness_sheet
+    from povtrack.analysis.coverage import completeness_json, completeness_sheet, grid_weeks
 
     store = open_store()
     plan = store.plan
-    entries = store.entries()
     when = as_of_date(store, as_of)
+    span = grid_weeks(plan, when, weeks)
+    first = span[0].start if span else when
+    entries = store.entries_between(first, when)  # what the grid reads
     c = make_grid(plan, entries, store.allocations(), when, weeks=weeks)
 
     def table() -> None:

@@ -32,16 +32,15 @@ from povtrack.errors import UsageError
 from povtrack.i18n import tr
 
 if TYPE_CHECKING:
-    from povtrack.model import Entry, Plan
+    from povtrack.model import Plan
 
 
-def _week(plan: Plan, entries: list[Entry], text: str | None) -> date:
-    """--week: an ISO week or a date in it (default: the week of the newest entry); the week
-    must overlap the plan's window."""
-    from povtrack.analysis.status import default_as_of
+def _week(plan: Plan, newest: date, text: str | None) -> date:
+    """--week: an ISO week or a date in it (default: the week of ``newest``, the newest entry's
+    date); the week must overlap the plan's window."""
     from povtrack.dates import monday_of, parse_when
 
-    day = parse_when(text) if text else default_as_of(plan, entries)
+    day = parse_when(text) if text else newest
     monday = monday_of(day)
     sunday = monday + timedelta(days=6)
     if sunday < plan.start:
@@ -101,8 +100,11 @@ def missing(
 
     store = open_store()
     plan = store.plan
-    entries = store.entries()
-    day = _week(plan, entries, week)
+    day = _week(plan, store.latest_date(), week)
+    from povtrack.dates import monday_of
+
+    monday = monday_of(day)
+    entries = store.entries_between(monday, monday + timedelta(days=6))  # what coverage reads
     m = make_missing(plan, entries, store.allocations(), day)
     if area:
         from dataclasses import replace

@@ -88,7 +88,7 @@ def template(
     from povtrack.output.template import owed, reporting
 
     plan, entries = store.plan, store.entries()
-    day = check_week(plan, entries, week)
+    day = check_week(plan, store.latest_date(), week)
     allocs, ledger = store.allocations(), store.ledger()
     if all_areas:
         from povtrack.output.template import file_name

@@ -29,6 +29,7 @@ from typing import Any
 
 from povtrack.exact import Exact, exact
 from povtrack.ledger import Ledger
+from povtrack.model import Entry
 
 KEEP = 5  # dates kept per series: the recent pace looks at the last RECENT_WEEKS + 1 (pace.py)
 SLACK = 0  # rows read beyond KEEP (a series with too few that count is read again whole)
@@ -53,6 +54,8 @@ class Dialect:
     sums: str  # the exact-sum columns over e.value (see ``exact_total``)
     exact_total: Callable[[tuple[Any, ...]], tuple[Exact, bool]]  # columns -> sum, all added?
     totals: str  # per series: indicator, area, newest date, rows, repeats, the sum columns
+    columns: str  # an entry's columns, of the table as ``e``
+    entry: Callable[[tuple[Any, ...]], Entry]  # those columns as an Entry
 
 
 def _cut(d: Dialect, reach: int = KEEP + SLACK) -> str:
@@ -125,6 +128,51 @@ def read(rows: Rows, d: Dialect, as_of: date, skip: set[int], increments: Iterab
     totals = _bases(rows, d, day, bases, skip, found, moved) if bases else {}
     series = [(ind, area, texts, values) for (ind, area), (texts, values) in kept.items()]
     return Ledger.window(series, {k: totals.get(k, 0) for k in cuts})
+
+
+def read_between(rows: Rows, d: Dialect, start: date, end: date, skip: set[int]) -> list[Entry]:
+    """What ``missing`` and ``completeness`` read of the entries that count: those dated from
+    ``start`` to ``end``, and of each series the newest one before ``start`` (when it last
+    reported, and that it had reported: all that coverage asks of the time before), in id
+    order."""
+    m = d.mark
+    series = f"WITH s AS {d.materialized} (SELECT q.indicator, q.area FROM ({d.series}) q) "
+    join = (
+        f"SELECT {d.columns} FROM s JOIN {d.entries} e "
+        "ON e.indicator = s.indicator AND e.area = s.area"
+    )
+    inside = rows(f"{series}{join} AND e.date >= {m} AND e.date <= {m}", (d.day(start), d.day(end)))
+    kept = _counting([d.entry(r) for r in inside], skip)
+    sql = (
+        f"{series}{join} AND e.date = (SELECT max(x.date) FROM {d.entries} x "
+        f"WHERE x.indicator = s.indicator AND x.area = s.area AND x.date < {m})"
+    )
+    found = [d.entry(r) for r in rows(sql, (d.day(start),))]
+    before = _counting(found, skip)
+    have = {(e.indicator, e.area) for e in before}
+    for key in sorted({(e.indicator, e.area) for e in found} - have):  # none counts that day
+        sql = (
+            f"SELECT {d.columns} FROM {d.entries} e WHERE e.indicator = {m} AND e.area = {m} "
+            f"AND e.date < {m}"
+        )
+        older = _counting([d.entry(r) for r in rows(sql, (*key, d.day(start)))], skip)
+        if older:
+            before.append(max(older, key=lambda e: (e.date, e.id)))
+    return sorted({e.id: e for e in kept + before}.values(), key=lambda e: e.id)
+
+
+def _counting(found: list[Entry], skip: set[int]) -> list[Entry]:
+    """The entries among ``found`` that count, given every entry of their dates: rules 1 and 2
+    by ``skip``, rule 3 (the last recorded of a date)."""
+    last: dict[tuple[str, str, date], Entry] = {}
+    for e in found:
+        if e.id in skip:
+            continue
+        key = (e.indicator, e.area, e.date)
+        had = last.get(key)
+        if had is None or e.id > had.id:
+            last[key] = e
+    return list(last.values())
 
 
 def not_counting(rows: Rows, d: Dialect, undone: Iterable[str]) -> set[int]:

@@ -191,3 +191,29 @@ def test_a_window_refuses_a_date_before_it_rather_than_answer_wrongly() -> None:
     assert window.area_actual(ind, "yanggao", WEEKS[10]) == 7 + 1
     with pytest.raises(LookupError):
         window.area_actual(ind, "yanggao", WEEKS[9])
+
+
+def coverage_equal(store: Any, js: Any, records: Records) -> None:
+    """``missing`` and ``completeness`` from the entries the engine picks equal those from
+    every entry that counts, at every as-of date."""
+    from povtrack.analysis.coverage import completeness, grid_weeks, missing
+    from povtrack.dates import monday_of
+
+    plan, allocations, every = parse_plan(PLAN, "plan"), js.allocations(), js.entries()
+    for day in _as_of_dates(records):
+        monday = monday_of(day)
+        some = store.entries_between(monday, monday + timedelta(days=6))
+        assert missing(plan, some, allocations, day) == missing(plan, every, allocations, day)
+        for weeks in (1, 4, 12):
+            span = grid_weeks(plan, day, weeks)
+            some = store.entries_between(span[0].start if span else day, day)
+            assert completeness(plan, some, allocations, day, weeks=weeks) == completeness(
+                plan, every, allocations, day, weeks=weeks
+            ), (day, weeks)
+
+
+def test_coverage_from_the_engine_equals_coverage_from_every_entry(pair: Any) -> None:
+    records, js, sq = pair
+    coverage_equal(sq, js, records)
+    some = sq.entries_between(WEEKS[20], WEEKS[22])
+    assert 0 < len(some) < len(js.entries())  # not every entry: the point of it

@@ -15,7 +15,7 @@ from povtrack.planfile import parse_plan
 from povtrack.storage import Database
 from povtrack.storage.pgurl import PgUrl
 from tests.helpers.pg import PgDatabase
-from tests.storage.test_window import PLAN, _as_of_dates, _made, history
+from tests.storage.test_window import PLAN, _as_of_dates, _made, coverage_equal, history
 
 
 @pytest.mark.parametrize("seed", [0, 3])
@@ -38,6 +38,7 @@ def test_status_from_the_server_equals_status_from_every_entry(
     assert all(some.values(*k) == whole.values(*k) for k in keys)
     window = pg.ledger_at(pg.latest_date())
     assert records.meta["rough"] or any(k[0] == "jobs.trained" for k in window._first)
+    coverage_equal(pg, js, records)
 
 
 def test_db_verify_sees_running_figures_altered(run, pg_database: PgDatabase) -> None:

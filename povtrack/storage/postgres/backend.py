@@ -372,6 +372,16 @@ class PgBackend:
             self._windows[as_of] = window.read(self._rows, dialect(), as_of, skip, increments)
         return self._windows[as_of]
 
+    def entries_between(self, start: date, end: date) -> list[Entry]:
+        """Enough of the entries that count for ``missing`` and ``completeness``
+        (``window.read_between``)."""
+        from povtrack.storage import window
+
+        if self._effective is not None:
+            return self.entries()
+        skip = self._not_counting()
+        return window.read_between(self._rows, dialect(), start, end, skip)
+
     def series_ledger(self, keys: Iterable[tuple[str, str]]) -> Ledger:
         """The whole ledger of the series ``keys`` (what a write needs of them)."""
         from povtrack.storage import window

@@ -13,7 +13,7 @@ from povtrack.i18n import tr
 from povtrack.model import Entry
 from povtrack.storage.pgurl import PgUrl
 from povtrack.storage.postgres.connection import errors
-from povtrack.storage.postgres.schema import NAME, SCHEMA, value_param
+from povtrack.storage.postgres.schema import ENTRY_COLUMNS, NAME, SCHEMA, value_param
 
 if TYPE_CHECKING:
     import psycopg
@@ -111,4 +111,6 @@ def dialect() -> Any:
         sums="sum(e.value)::text",
         exact_total=total,
         totals=f"SELECT indicator, area, newest, n_rows, repeats, total::text FROM {NAME}.series",
+        columns=", ".join(f"e.{c.strip()}" for c in ENTRY_COLUMNS.split(",")),
+        entry=entry_of,
     )

@@ -415,6 +415,15 @@ class SqliteBackend:
                 ),
             ) from None
 
+    def entries_between(self, start: date, end: date) -> list[Entry]:
+        """Enough of the entries that count for ``missing`` and ``completeness`` from
+        ``start`` to ``end`` (``window.read_between``); every one on a layout-1 file."""
+        if self._layout < 2 or self._effective is not None:
+            return self.entries()
+        skip = self._not_counting()
+        with self._reading() as conn, self._sound():
+            return window.read_between(_rows_of(conn), reads.dialect(), start, end, skip)
+
     def series_ledger(self, keys: Iterable[tuple[str, str]]) -> Ledger:
         """The whole ledger of the series ``keys`` (what a write needs of the series it
         adds to)."""

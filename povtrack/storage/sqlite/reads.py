@@ -10,6 +10,7 @@ row, so a command that needs every series reads four columns once.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -33,10 +34,7 @@ def entries(
     entry_id: int | None = None,
     indicators: tuple[str, ...] | None = None,
 ) -> list[Entry]:
-    """Every entry in id order (or the one with ``entry_id``, or those of ``indicators``).
-    A value or date the CHECK constraints should have refused raises ``window.BadRow``."""
-    from povtrack.storage.window import BadRow
-
+    """Every entry in id order (or the one with ``entry_id``, or those of ``indicators``)."""
     sql = f"SELECT {ENTRY_COLUMNS} FROM entries"
     if entry_id is not None:
         cursor = conn.execute(sql + " WHERE id = ?", (entry_id,))
@@ -45,9 +43,17 @@ def entries(
         cursor = conn.execute(sql + f" WHERE indicator IN ({marks}) ORDER BY id", indicators)
     else:
         cursor = conn.execute(sql + " ORDER BY id")
+    return entries_of(cursor)
+
+
+def entries_of(found: Iterable[tuple[Any, ...]]) -> list[Entry]:
+    """Rows of ``ENTRY_COLUMNS`` as entries. A value or date the CHECK constraints should
+    have refused raises ``window.BadRow``."""
+    from povtrack.storage.window import BadRow
+
     days: dict[str, date] = {}
     out: list[Entry] = []
-    for i, ind, area, d, v, n, s, r, b, bt, c, why in cursor:
+    for i, ind, area, d, v, n, s, r, b, bt, c, why in found:
         day = days.get(d)
         if day is None:
             try:
@@ -109,4 +115,12 @@ def dialect() -> Any:
         sums=series.SUMS,
         exact_total=series.total,
         totals=series.TOTALS,
+        columns=", ".join(f"e.{c.strip()}" for c in ENTRY_COLUMNS.split(",")),
+        entry=_entry,
     )
+
+
+def _entry(row: tuple[Any, ...]) -> Entry:
+    """A row of ``ENTRY_COLUMNS`` as an Entry (its date parsed; ``window.BadRow`` if it is not
+    a sound one)."""
+    return entries_of([row])[0]
