@@ -23,9 +23,7 @@ from typing import Any
 import pytest
 
 from tests.helpers.built import built_once, in_process
-from tests.helpers.scenario import MORE_READS, READS, RETURNS, WRITES, Arg, Out, Pick
-
-__all__ = ["MORE_READS", "READS", "RETURNS", "WRITES", "normal", "outputs", "scenario"]
+from tests.helpers.scenario import MORE_READS, READS, WRITES, Arg, Out, Pick
 
 Said = list[tuple[str, int, str, str]]
 _STAMP = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[+-]\d\d:\d\d|Z)?")

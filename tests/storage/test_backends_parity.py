@@ -21,16 +21,13 @@ import pytest
 
 from tests.helpers.backends import (
     FILE_MARK,
-    MORE_READS,
-    READS,
-    WRITES,
     Said,
     ids,
     more_reads,
     said_in,
     scenario,
 )
-from tests.helpers.scenario import BEFORE, Arg, Out
+from tests.helpers.scenario import BEFORE, MORE_READS, READS, WRITES, Arg, Out
 
 
 @pytest.fixture(scope="module")

@@ -20,9 +20,6 @@ import pytest
 
 from povtrack.storage import Database, db_target
 from tests.helpers.backends import (
-    MORE_READS,
-    READS,
-    WRITES,
     Said,
     cli,
     ids,
@@ -32,6 +29,7 @@ from tests.helpers.backends import (
     scenario,
 )
 from tests.helpers.pg import PgCluster, fresh_database
+from tests.helpers.scenario import MORE_READS, READS, WRITES
 
 
 @pytest.fixture(scope="module")
