@@ -1,8 +1,9 @@
-"""The PostgreSQL backend behind the same interface: the scenario of tests/helpers/backends.py
-(writes that leave every kind of record, then every report) run on a database in the
-throwaway cluster says, command by command, exactly what it says on the JSON file once the
-database's own name and the clock are taken out; and ``db migrate`` carries a database from
-JSON to PostgreSQL to SQLite and back to JSON with every record equal.
+"""The PostgreSQL backend behind the same interface: the scenario of tests/helpers/scenario.py
+(writes that leave every kind of record and every way an entry stops counting, then every read
+command at many dates, and the files they write) run on a database in the throwaway cluster
+says, command by command, exactly what it says on the JSON file once the database's own name
+and the clock are taken out (``MORE_READS`` under ``-m slow``); and ``db migrate`` carries a
+database from JSON to PostgreSQL to SQLite and back to JSON with every record equal.
 
 Skipped where the PostgreSQL server programs are missing (failed in CI): tests/helpers/pg.py.
 """
@@ -18,10 +19,17 @@ from typing import Any
 import pytest
 
 from povtrack.storage import Database, db_target
-from tests.helpers.backends import READS, WRITES, cli, outputs, scenario
+from tests.helpers.backends import (
+    Said,
+    cli,
+    ids,
+    more_reads,
+    outputs,
+    said_in,
+    scenario,
+)
 from tests.helpers.pg import PgCluster, fresh_database
-
-Said = list[tuple[str, int, str, str]]
+from tests.helpers.scenario import MORE_READS, READS, WRITES
 
 
 @pytest.fixture(scope="module")
@@ -44,15 +52,34 @@ def pg_url(pg_cluster: PgCluster) -> Iterator[str]:
 def said(pg_url: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[Said, Said, Path]:
     """What each command of the scenario said on PostgreSQL and on the JSON file."""
     folder = scenario(tmp_path_factory)
-    on_json = json.loads((folder / "outputs.json").read_text(encoding="utf-8"))[".json"]
-    with cli(tmp_path_factory.mktemp("pg-scenario")) as run:
-        on_pg = outputs(run, pg_url)
-    return on_pg, [tuple(x) for x in on_json], folder
+    on_json = said_in(folder)[".json"]
+    files = tmp_path_factory.mktemp("pg-scenario")
+    with cli(files) as run:
+        on_pg = outputs(run, pg_url, files=files)
+    return on_pg, on_json, folder
 
 
-@pytest.mark.parametrize("n", range(len(WRITES) + len(READS)))
+@pytest.fixture(scope="module")
+def more_said(
+    said: Any, pg_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Said, Said]:
+    """What ``MORE_READS`` say on PostgreSQL (after the scenario's writes) and on JSON."""
+    files = tmp_path_factory.mktemp("pg-scenario-more")
+    with cli(files) as run:
+        on_pg = outputs(run, pg_url, MORE_READS, files=files)
+    return on_pg, more_reads(tmp_path_factory)[".json"]
+
+
+@pytest.mark.parametrize("n", range(len(WRITES) + len(READS)), ids=ids([*WRITES, *READS]))
 def test_same_command_same_output_on_postgresql(said: Any, n: int) -> None:
     on_pg, on_json, _ = said
+    assert on_pg[n] == on_json[n]
+
+
+@pytest.mark.slow  # the rest of the reads: CI runs -m slow
+@pytest.mark.parametrize("n", range(len(MORE_READS)), ids=ids(MORE_READS))
+def test_same_command_same_output_on_postgresql_more_reads(more_said: Any, n: int) -> None:
+    on_pg, on_json = more_said
     assert on_pg[n] == on_json[n]
 
 

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from povtrack.storage import Database
-from tests.helpers.backends import READS, outputs, scenario
+from tests.helpers.backends import outputs, scenario
 from tests.helpers.paths import FIXTURES
+from tests.helpers.scenario import READS
 
 # What each database says of itself rather than of its data.
 OWN_META = {"schema", "generation", "written_by", "committed_at", "migrated_from"}

@@ -181,7 +181,7 @@ def test_a_client_killed_before_its_commit_leaves_nothing(run, pg_database: PgDa
     import subprocess
     import sys
 
-    from tests.helpers.backends import RETURNS
+    from tests.helpers.scenario import RETURNS
 
     url = pg_database.url()
     assert run("--db", url, "init").exit_code == 0

@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from tests.helpers.backends import RETURNS
 from tests.helpers.pg import PgDatabase
+from tests.helpers.scenario import RETURNS
 
 # generous: the eleven wait for each other's writer lock in turn on a 2-core machine
 _WAIT = ["--lock-timeout", "120"]
