@@ -260,6 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     pg.add_argument("--pg-sizes", default="100k,1M,10M", help="long-history sizes (%(default)s)")
     pg.add_argument("--pg-small", default="1000", help="the small size (%(default)s)")
     pg.add_argument("--pg-big", default="1M", help="the big size (%(default)s)")
+    pg.add_argument("--pg-groups", default=",".join(bench_pg.GROUPS), help="%(default)s")
     pg.add_argument("--pg-runs", type=int, help="timed rounds there (default: --runs)")
     pg.add_argument("--pg-warmup", type=int, help="warm-up rounds there (default: --warmup)")
     pg.add_argument("--memory-cap", type=int, default=6000, help="MB per process there (0: none)")
@@ -269,7 +270,10 @@ def main(argv: list[str] | None = None) -> int:
         small=parse_size(args.pg_small),
         big=parse_size(args.pg_big),
         long=tuple(sorted({parse_size(s) for s in args.pg_sizes.split(",") if s.strip()})),
+        groups=tuple(g.strip() for g in args.pg_groups.split(",") if g.strip()),
     )
+    if not set(pg_sizes.groups) <= set(bench_pg.GROUPS):
+        ap.error(f"--pg-groups: some of {', '.join(bench_pg.GROUPS)}")
     if args.quick:
         sizes, args.runs, args.warmup, pg_sizes = sizes[:1], 1, 0, bench_pg.QUICK
         args.pg_runs, args.pg_warmup = 1, 0
