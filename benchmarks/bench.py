@@ -207,7 +207,7 @@ def report(
     h = "### " if md else "== "
     parts = [
         f"{h}{g.title} (× ref: against the {g.reference})\n\n{table(HEAD, rows(g), md)}"
-        + "".join(f"\n\n{'- ' if md else ''}{note}" for note in g.notes)
+        + ("\n\n" + "\n".join(("- " if md else "") + note for note in g.notes) if g.notes else "")
         for g in groups.values()
     ]
     head3 = ["target", "measured", "result"]

@@ -243,7 +243,8 @@ class Section:
         )
         label = f"{len(files)} imports of {rows:,} rows at once"
         g.cmds["importers"] = self.importers(label, name, files, rows)
-        g.notes.append(f"each on a fresh copy; files: {', '.join(Path(f).name for f in files)}")
+        names = [Path(f).name for f in files]
+        g.notes.append(f"each round on a fresh copy; the returns {names[0]} to {names[-1]}")
         return g
 
 
@@ -256,7 +257,8 @@ def _vs(name: str, cmd: Cmd | None, ref: Cmd | None, limit: float) -> list[str]:
         return [name, "-", "not measured"]
     for c in (cmd, ref):
         if c.failures:
-            return [name, f"{c.label}: FAIL ({c.failures[0][:60]})", "MISS"]
+            said = c.failures[0].split(": ", 1)[0]  # the exit code and when (the rest: below)
+            return [name, f"{c.label}: FAIL ({said})", "MISS"]
         if c.problems:
             return [name, f"{c.label}: {c.problems[0]}", "MISS"]
     a, b = cmd.median_ms(), ref.median_ms()

@@ -136,7 +136,7 @@ def run_group(group: Group, runs: int, warmup: int, env: dict[str, str]) -> None
             else:
                 seconds, peak, code, tail = spawn(cmd.argv, env, cmd.cap_mb)
             if code != 0:
-                cmd.failures.append(f"exit {code}: {tail.strip()}")
+                cmd.failures.append(f"exit {code} after {seconds:.1f} s: {tail.strip()}")
             elif cmd.check and (problem := cmd.check(state)):
                 cmd.problems.append(problem)
             if n >= warmup and code == 0:

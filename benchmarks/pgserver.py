@@ -69,13 +69,13 @@ def server_bin() -> tuple[Path | None, str]:
     for folder in candidates:
         programs = (folder / "initdb").is_file() and (folder / "pg_ctl").is_file()
         if programs and _version(folder / "initdb") >= MIN_VERSION:
+            if os.geteuid() == 0:
+                try:
+                    pwd.getpwnam(SUPERUSER)
+                except KeyError:
+                    return None, "running as root, and there is no 'postgres' OS user to run it"
             return folder, ""
     why = f"the PostgreSQL {MIN_VERSION} server programs (initdb, pg_ctl) are not installed"
-    if os.geteuid() == 0:
-        try:
-            pwd.getpwnam(SUPERUSER)
-        except KeyError:
-            return None, "running as root, and there is no 'postgres' OS user to run the server"
     return None, why + " (Debian package postgresql)"
 
 
