@@ -24,166 +24,34 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
+import functools
 import os
 import re
 import shutil
-import statistics
 import subprocess
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import generate  # benchmarks/generate.py: standard library at import time
+import bench_pg
+from measure import (
+    HERE,
+    NAIVE,
+    POVTRACK,
+    PY,
+    SPAWNER_PEAK,
+    WORK,
+    Cmd,
+    Group,
+    close_spawner,
+    dataset,
+    run_group,
+    spawn,
+    writer,
+)
 
-HERE = Path(__file__).resolve().parent
-WORK = HERE / ".work"
-PY = sys.executable
-_SCRIPT = Path(PY).with_name("povtrack")  # the console script pip installs, as users run it
-POVTRACK = [str(_SCRIPT)] if _SCRIPT.is_file() else [PY, "-m", "povtrack"]
-NAIVE = "import json, sys\nwith open(sys.argv[1], encoding='utf-8') as f:\n    json.load(f)"
 SIZES = (1_000, 10_000, 100_000, 1_000_000)
-MB = 1_000_000  # peaks are in MB of 10^6 bytes (ru_maxrss is in KiB on Linux)
-
-
-@dataclass
-class Cmd:
-    label: str
-    argv: list[str]
-    prepare: Callable[[], dict] | None = None  # untimed, before each run
-    check: Callable[[dict], str | None] | None = None  # after each run: a problem, or None
-    times: list[float] = field(default_factory=list)
-    peaks: list[float] = field(default_factory=list)
-    failures: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-
-    def median_ms(self) -> float | None:
-        return statistics.median(self.times) * 1000 if self.times else None
-
-    def peak_mb(self) -> float | None:
-        return statistics.median(self.peaks) if self.peaks else None
-
-
-@dataclass
-class Group:
-    title: str
-    reference: str  # label of the command the ratios are taken against
-    cmds: dict[str, Cmd] = field(default_factory=dict)
-    errors: list[str] = field(default_factory=list)  # data that could not be made
-
-    def ratio(self, key: str) -> float | None:
-        ms, ref = self.cmds[key].median_ms(), self.cmds[self.reference].median_ms()
-        return ms / ref if ms is not None and ref else None
-
-
-# Started once; starts every measured process. A process started by posix_spawn (vfork) is
-# charged the memory of its parent in ru_maxrss: this parent stays as small as python itself.
-SPAWNER = """
-import json, os, sys, time
-for line in sys.stdin:
-    argv, env, err = json.loads(line)
-    out = [(os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
-           (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
-           (os.POSIX_SPAWN_OPEN, 2, err, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)]
-    start = time.perf_counter()
-    pid = os.posix_spawn(argv[0], argv, env, file_actions=out)
-    _, status, usage = os.wait4(pid, 0)
-    seconds = time.perf_counter() - start
-    with open("/proc/self/status") as f:  # its own peak, not what it was charged at spawn
-        own = int(next(ln for ln in f if ln.startswith("VmHWM")).split()[1])
-    print(json.dumps([seconds, usage.ru_maxrss, os.waitstatus_to_exitcode(status), own]))
-    sys.stdout.flush()
-"""
-_spawner: list[subprocess.Popen] = []
-SPAWNER_PEAK = [0.0]
-
-
-def spawn(argv: list[str], env: dict[str, str]) -> tuple[float, float, int, str]:
-    """One whole process: (seconds, peak MB, exit code, stderr tail). Stdout goes to /dev/null."""
-    if not _spawner:
-        pipe = subprocess.PIPE
-        _spawner.append(subprocess.Popen([PY, "-c", SPAWNER], stdin=pipe, stdout=pipe, text=True))
-    helper, err = _spawner[0], WORK / "stderr.txt"
-    assert helper.stdin and helper.stdout
-    helper.stdin.write(json.dumps([argv, env, str(err)]) + "\n")
-    helper.stdin.flush()
-    seconds, peak, code, own = json.loads(helper.stdout.readline())
-    SPAWNER_PEAK[0] = max(SPAWNER_PEAK[0], own * 1024 / MB)
-    tail = err.read_text(errors="replace")[-600:] if code else ""
-    return seconds, peak * 1024 / MB, code, tail
-
-
-def run_group(group: Group, runs: int, warmup: int, env: dict[str, str]) -> None:
-    print(f"-- {group.title}: {warmup} warm-up + {runs} round(s) of {len(group.cmds)} commands")
-    for n in range(warmup + runs):
-        for cmd in group.cmds.values():
-            state = cmd.prepare() if cmd.prepare else {}
-            seconds, peak, code, tail = spawn(cmd.argv, env)
-            if code != 0:
-                cmd.failures.append(f"exit {code}: {tail.strip()}")
-            elif cmd.check and (problem := cmd.check(state)):
-                cmd.problems.append(problem)
-            if n >= warmup:
-                cmd.times.append(seconds)
-                cmd.peaks.append(peak)
-
-
-# ---------------------------------------------------------------------------- the database
-
-
-def generation(db: Path, env: dict[str, str]) -> int:
-    """The database's generation: from the head of a JSON file, else asked of povtrack."""
-    if db.suffix == ".json":
-        with open(db, "rb") as f:
-            m = re.search(rb'"generation":\s*(\d+)', f.read(65536))
-        if m:
-            return int(m.group(1))
-    code = "import sys, pathlib\nfrom povtrack.storage import Database\n"
-    code += "print(Database.open(pathlib.Path(sys.argv[1])).generation)"
-    done = subprocess.run([PY, "-c", code, str(db)], env=env, capture_output=True, text=True)
-    return int(done.stdout.strip() or -1)
-
-
-def backups(db: Path) -> int:
-    folder = Path(f"{db}.backups")
-    return sum(1 for _ in folder.iterdir()) if folder.is_dir() else 0
-
-
-def writer(label: str, src: Path, dst: Path, args: list[str], env: dict[str, str]) -> Cmd:
-    """A command that writes: on a fresh copy of ``src`` each run, written exactly once."""
-
-    def prepare() -> dict:
-        generate.remove_database(dst)
-        shutil.copyfile(src, dst)
-        return {"generation": generation(dst, env), "backups": backups(dst)}
-
-    def check(before: dict) -> str | None:
-        writes = generation(dst, env) - before["generation"]
-        kept = backups(dst) - before["backups"]
-        if writes == 1 and (kept == 1 or dst.suffix != ".json"):
-            return None
-        return f"{writes} write(s) (generation), {kept} new backup file(s)"
-
-    return Cmd(label, [*POVTRACK, "--db", str(dst), *args], prepare, check)
-
-
-def dataset(size: int, backend: str, regenerate: bool) -> dict:
-    """The size's files, generated unless cached with the same fingerprint."""
-    path = WORK / f"n{size}{generate.SUFFIX[backend]}.manifest.json"
-    if path.exists() and not regenerate:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-        files = [manifest["db"], manifest["naive"], manifest["returns_csv"]]
-        if manifest["fingerprint"] == generate.fingerprint() and all(map(os.path.exists, files)):
-            return manifest
-    print(f"-- generating {size:,} entries ({backend}) ...", flush=True)
-    argv = [PY, str(HERE / "generate.py"), "--entries", str(size), "--backend", backend]
-    seconds, _peak, code, tail = spawn([*argv, "--out", str(WORK)], dict(os.environ))
-    if code != 0:
-        raise RuntimeError(f"generate.py --entries {size} --backend {backend}: exit {code}: {tail}")
-    print(f"   generated in {seconds:.1f} s", flush=True)
-    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def size_group(size: int, backends: list[str], env: dict[str, str], regen: bool) -> Group:
@@ -333,13 +201,17 @@ def machine() -> list[str]:
     ]
 
 
-def report(groups: dict[str, Group], judged: list[list[str]], runs: str, md: bool) -> str:
+def report(
+    groups: dict[str, Group], judged: list[tuple[str, list[list[str]]]], runs: str, md: bool
+) -> str:
     h = "### " if md else "== "
     parts = [
         f"{h}{g.title} (× ref: against the {g.reference})\n\n{table(HEAD, rows(g), md)}"
+        + ("\n\n" + "\n".join(("- " if md else "") + note for note in g.notes) if g.notes else "")
         for g in groups.values()
     ]
-    parts.append(f"{h}targets\n\n{table(['target', 'measured', 'result'], judged, md)}")
+    head3 = ["target", "measured", "result"]
+    parts += [f"{h}{title}\n\n{table(head3, body, md)}" for title, body in judged if body]
     notes = (
         f"{runs}; commands run round-robin within each group. Peak: median of each process's "
         f"ru_maxrss, in MB of 10^6 bytes; processes are started by a helper of "
@@ -381,12 +253,37 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--markdown", type=Path, help="also write the results as Markdown here")
     ap.add_argument("--regenerate", action="store_true", help="rebuild the cached databases")
     ap.add_argument("--quick", action="store_true", help="smallest size, 1 run, no warm-up (CI)")
+    pg = ap.add_argument_group("the PostgreSQL section (a throwaway server of its own)")
+    pg.add_argument("--postgres", action="store_true", help="also the PostgreSQL section")
+    pg.add_argument("--postgres-only", action="store_true", help="only the PostgreSQL section")
+    pg.add_argument("--no-postgres", action="store_true", help="not even in --quick")
+    pg.add_argument("--pg-sizes", default="100k,1M,10M", help="long-history sizes (%(default)s)")
+    pg.add_argument("--pg-small", default="1000", help="the small size (%(default)s)")
+    pg.add_argument("--pg-big", default="1M", help="the big size (%(default)s)")
+    pg.add_argument("--pg-groups", default=",".join(bench_pg.GROUPS), help="%(default)s")
+    pg.add_argument("--pg-runs", type=int, help="timed rounds there (default: --runs)")
+    pg.add_argument("--pg-warmup", type=int, help="warm-up rounds there (default: --warmup)")
+    pg.add_argument("--memory-cap", type=int, default=6000, help="MB per process there (0: none)")
     args = ap.parse_args(argv)
     sizes = sorted({parse_size(s) for s in args.sizes.split(",") if s.strip()})
+    pg_sizes = bench_pg.Sizes(
+        small=parse_size(args.pg_small),
+        big=parse_size(args.pg_big),
+        long=tuple(sorted({parse_size(s) for s in args.pg_sizes.split(",") if s.strip()})),
+        groups=tuple(g.strip() for g in args.pg_groups.split(",") if g.strip()),
+    )
+    if not set(pg_sizes.groups) <= set(bench_pg.GROUPS):
+        ap.error(f"--pg-groups: some of {', '.join(bench_pg.GROUPS)}")
     if args.quick:
-        sizes, args.runs, args.warmup = sizes[:1], 1, 0
-    if args.runs < 1 or args.warmup < 0 or not sizes or min(sizes) < 1:
-        ap.error("--runs must be at least 1, --warmup at least 0, sizes positive")
+        sizes, args.runs, args.warmup, pg_sizes = sizes[:1], 1, 0, bench_pg.QUICK
+        args.pg_runs, args.pg_warmup = 1, 0
+    pg_runs = args.runs if args.pg_runs is None else args.pg_runs
+    pg_warmup = args.warmup if args.pg_warmup is None else args.pg_warmup
+    with_pg = (args.postgres or args.postgres_only or args.quick) and not args.no_postgres
+    if min(args.runs, pg_runs) < 1 or min(args.warmup, pg_warmup) < 0 or not sizes:
+        ap.error("--runs must be at least 1, --warmup at least 0, sizes given")
+    if min([*sizes, *pg_sizes.long, pg_sizes.small, pg_sizes.big]) < 1:
+        ap.error("sizes must be positive")
     backends = ["json", "sqlite"] if args.backend == "both" else [args.backend]
     markdown = args.markdown.resolve() if args.markdown else None
     WORK.mkdir(parents=True, exist_ok=True)
@@ -402,8 +299,9 @@ def main(argv: list[str] | None = None) -> int:
     groups: dict[str, Group] = {}
     failed = False
     plans: list[tuple[str, Callable[[], Group]]] = [("startup", lambda: startup_group(env))]
-    plans += [(str(n), lambda n=n: size_group(n, backends, env, args.regenerate)) for n in sizes]
-    for key, make in plans:
+    for n in sizes:
+        plans.append((str(n), functools.partial(size_group, n, backends, env, args.regenerate)))
+    for key, make in [] if args.postgres_only else plans:
         try:
             group = make()
         except (RuntimeError, KeyError, OSError, ValueError) as exc:
@@ -413,10 +311,18 @@ def main(argv: list[str] | None = None) -> int:
         run_group(group, args.runs, args.warmup, env)
         groups[key] = group
         failed = failed or bool(group.errors) or any(c.failures for c in group.cmds.values())
-    for helper in _spawner:
-        helper.communicate()  # closes its stdin: it ends
-    judged = targets(groups, backends)
+    judged = [("targets", targets(groups, backends) if groups else [])]
+    if with_pg:
+        cap = args.memory_cap
+        pg_judged, pg_failed = bench_pg.run(
+            pg_sizes, pg_runs, pg_warmup, env, args.regenerate, cap, groups
+        )
+        judged.append(("targets (PostgreSQL issue)", pg_judged))
+        failed = failed or pg_failed
+    close_spawner()
     runs = f"Medians of {args.runs} run(s) after {args.warmup} warm-up round(s)"
+    if with_pg and (pg_runs, pg_warmup) != (args.runs, args.warmup):
+        runs += f" ({pg_runs} after {pg_warmup} in the PostgreSQL section)"
     print("\n" + report(groups, judged, runs, md=False))
     if markdown:
         markdown.write_text(report(groups, judged, runs, md=True), encoding="utf-8")
@@ -427,4 +333,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:  # the PostgreSQL server, if any, is stopped already
+        print("\ninterrupted", file=sys.stderr)
+        sys.exit(130)

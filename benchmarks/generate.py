@@ -1,22 +1,35 @@
 """Synthetic databases for the benchmarks, written through povtrack's own storage API.
 
 Owns the benchmark data: a plan (the bundled plan with generated townships below its counties
-when N needs more areas), realistic weekly series over it, and for one size N:
+when N needs more areas), realistic series over it, and for one size N and shape:
 
-* the database: N entries in import batches, one return file per county and week
+* the database: N entries in import batches, one return file per county and period
   (``2018-W23-阳高县.csv:17``), written by ``povtrack.storage.Database`` in one commit, so it
   follows every change of the storage format (the path's suffix picks the backend: ``.json``,
-  ``.sqlite``);
-* the naive floor: the same N entries as a plain JSON list, one object per entry, all fields;
-* the import return: a CSV of the weeks after the database's last one (new entries, not
+  ``.sqlite``; a ``postgresql://`` URL: ``generate_pg``, the records moved in by COPY);
+* the naive floor: the same N entries as a plain JSON list, one object per entry, all fields
+  (``--no-naive``: not written);
+* the import return: a CSV of the periods after the database's last one (new entries, not
   duplicates), in the format ``povtrack import`` reads: ``date,area,indicator,value,note``;
-* a manifest (JSON) naming the files, the areas and weeks, and one ``record`` to time.
+  with ``--importers K`` also K more returns of as many rows, each of later periods than the
+  one before (for K importers at once: different files, no row in two of them);
+* a manifest (JSON) naming the files, the areas and periods, and one ``record`` to time.
 
-Deterministic (seeded). Series: running totals rise week by week toward each area's share of the
-target; increments for ``reporting = "increment"``; rates within 0..100; whole numbers for
-integer units; registers (poor villages, poor people ...) once; milestones once, with a note.
+Two shapes. ``townships`` (the default): weekly returns over about 90 weeks, the number of
+reporting areas (so of series) growing with N. ``long``: the series of the 100,000-entry
+database (its reporting areas), reported daily, the history as long as N needs (10,000,000
+entries: some 23 years), the plan's start moved back to the first day; so two sizes of this
+shape differ only in the length of their history. Both end within the plan's window, so the
+newest date is the as-of date of ``status``.
+
+Deterministic (seeded): the same size and shape give the same entries on every backend.
+Series: running totals rise period by period toward each area's share of the target;
+increments for ``reporting = "increment"``; rates within 0..100; whole numbers for integer
+units; registers (poor villages, poor people ...) once; milestones once, with a note.
 
     python benchmarks/generate.py --entries 100000 [--out benchmarks/.work] [--backend sqlite]
+                                  [--shape long] [--importers 11] [--no-naive]
+                                  [--backend postgresql --db postgresql://...]
 """
 
 from __future__ import annotations
@@ -28,11 +41,13 @@ import io
 import json
 import math
 import random
+import re
 import shutil
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +57,11 @@ SEED = 2018
 CSV_ROWS = 10_000
 WEEKS_TARGET = 90  # weeks the database and the import return should fill together, at most
 BY = "cron"
-SUFFIX = {"json": ".json", "sqlite": ".sqlite"}
+SUFFIX = {"json": ".json", "sqlite": ".sqlite", "postgresql": ".postgresql"}  # manifest names
+SHAPES = ("townships", "long")
+LONG_SERIES_OF = 100_000  # the long shape has the reporting areas of this size's database
+LONG_END = date(2018, 12, 30)  # ... and its last day, before the plan's due date, comes after
+LONG_ROWS_AFTER = 12 * CSV_ROWS  # ... this many rows of returns (more run on into 2019)
 # Illustrative, not from the plan: county -> (registered poor, thousands; pace, 1.0 = linear).
 COUNTIES = {
     "yanggao": (26, 1.25), "yunzhou": (19, 1.1), "lingqiu": (27, 1.3), "tianzhen": (31, 0.7),
@@ -69,19 +88,20 @@ NOTES = ("含上周补报", "数据已核实", "乡镇汇总", "已与台账核�
 
 @dataclass
 class Series:
-    """One indicator in one area, week by week."""
+    """One indicator in one area, period by period (a week, or a day for the long shape)."""
 
     ind: Any  # povtrack.model.Indicator
     area: str
     mode: str  # cumulative, increment, activity, percent, once, milestone, part
-    total: float = 0.0  # where a running total ends (a weekly mean for increments)
+    total: float = 0.0  # where a running total ends (a mean per period for increments)
     pace: float = 1.0
     due: date | None = None
     last: float = 0.0
-    at: int = 0  # a milestone's week index
+    at: int = 0  # a milestone's period index
     whole: Series | None = None  # a part of a sum rule follows its whole
     share: float = 0.0
     integer: bool = False  # whole numbers (people, villages ...)
+    per_year: int = 52  # periods in a year: an increment adds a year's work, then nothing
 
     def __post_init__(self) -> None:
         from povtrack.model import UNITS
@@ -90,18 +110,20 @@ class Series:
 
 
 def fingerprint() -> str:
-    """What a cached database depends on: this file and povtrack's storage and plan code."""
+    """What a cached database depends on: the generator's files and povtrack's storage (every
+    backend, the write paths and the schemas), model and plan code."""
     import importlib.util
 
     spec = importlib.util.find_spec("povtrack")
     root = Path(spec.origin).parent if spec and spec.origin else None
-    h = hashlib.sha256(Path(__file__).read_bytes())
+    h = hashlib.sha256()
+    for own in (Path(__file__), HERE / "generate_db.py"):
+        h.update(own.read_bytes())
     if root is not None:
-        names = ["store*.py", "dbfile.py", "integrity.py", "entrytable.py", "safefile.py"]
-        names += ["model.py", "planfile.py", "__init__.py", "plans/*.toml"]
+        names = ["storage/**/*.py", "model.py", "planfile.py", "__init__.py", "plans/*.toml"]
         for pattern in names:
             for p in sorted(root.glob(pattern)):
-                h.update(p.name.encode() + p.read_bytes())
+                h.update(p.relative_to(root).as_posix().encode() + p.read_bytes())
     return h.hexdigest()[:16]
 
 
@@ -109,7 +131,7 @@ def mode_of(ind: Any) -> str | None:
     if ind.kind == "ratio":
         return None
     if ind.kind in ("milestone", "activity"):
-        return ind.kind
+        return str(ind.kind)
     if ind.id in REGISTERS:
         return "once"
     if ind.reporting == "increment":
@@ -153,7 +175,9 @@ def synthetic_plan(leaves: int) -> tuple[str, dict[str, list[str]]]:
     return text, reporters
 
 
-def build_series(plan: Any, reporters: dict[str, list[str]], rng: random.Random) -> dict:
+def build_series(
+    plan: Any, reporters: dict[str, list[str]], rng: random.Random, per_year: int = 52
+) -> dict[str, list[Series]]:
     """Every series, grouped by the return they belong to: county id, or the city's."""
     weights: dict[str, float] = {}
     paces: dict[str, float] = {}
@@ -164,14 +188,16 @@ def build_series(plan: Any, reporters: dict[str, list[str]], rng: random.Random)
             weights[leaf] = COUNTIES.get(county, (10, 1.0))[0] / total_weight * r / sum(raw)
             paces[leaf] = COUNTIES.get(county, (10, 1.0))[1] * rng.uniform(0.85, 1.15)
     returns: dict[str, list[Series]] = {c: [] for c in [plan.root.id, *reporters]}
+    total: float
     for ind in plan.indicators:
         mode = mode_of(ind)
         due = max((t.due for t in ind.targets), default=plan.due)
         if mode is None:
             continue
         if ind.id in CITY:
-            total, once = CITY[ind.id]
-            s = Series(ind, plan.root.id, "once" if once else "cumulative", total, 1.0, due)
+            city_total, once = CITY[ind.id]
+            mode = "once" if once else "cumulative"
+            s = Series(ind, plan.root.id, mode, city_total, 1.0, due)
             returns[plan.root.id].append(s)
             continue
         if mode in ("milestone", "percent"):  # county-level, where the plan sets a target
@@ -196,12 +222,12 @@ def build_series(plan: Any, reporters: dict[str, list[str]], rng: random.Random)
                 [c for c in reporters if c in plan.group(group.scope).members],
             )
         else:
-            total = TOTALS.get(ind.id, 1000.0)
+            total = float(TOTALS.get(ind.id, 1000))
         leaves = [leaf for c in counties for leaf in reporters[c]]
         scale = total / sum(weights[leaf] for leaf in leaves)
         for county in counties:
             for leaf in reporters[county]:
-                leaf_total = scale * weights[leaf] / (52 if mode == "increment" else 1)
+                leaf_total = scale * weights[leaf] / (per_year if mode == "increment" else 1)
                 returns[county].append(Series(ind, leaf, mode, leaf_total, paces[leaf], due))
     for rule in (r for r in plan.rules if r.kind == "sum" and len(r.parts) == 2):
         first, full = plan.indicator(rule.parts[0]).targets, plan.indicator(rule.whole).targets
@@ -212,22 +238,27 @@ def build_series(plan: Any, reporters: dict[str, list[str]], rng: random.Random)
                 if s.ind.id in rule.parts and s.area in wholes:
                     s.mode, s.whole = "part", wholes[s.area]
                     s.share = share if s.ind.id == rule.parts[0] else -share  # - : the rest
+    for county_series in returns.values():
+        for s in county_series:
+            s.per_year = per_year
     return returns
 
 
-def value_of(s: Series, day: date, start: date, week: int, rng: random.Random) -> float | None:
-    """This week's value of a series, or None when it reports nothing."""
+def value_of(s: Series, day: date, start: date, period: int, rng: random.Random) -> float | None:
+    """This period's value of a series, or None when it reports nothing."""
     if s.mode == "once":
-        return round(s.total) if week == 0 else None
+        return round(s.total) if period == 0 else None
     if s.mode == "milestone":
-        return 1 if week == s.at else None
+        return 1 if period == s.at else None
     if s.mode == "activity":
         if rng.random() >= 0.5:
             return None
         top = {"people": 20, "households": 10}.get(s.ind.unit, 4)
         return rng.randint(1, top)
     if s.mode == "increment":  # a year's work at the area's pace, then nothing more to add
-        step = round(s.total * s.pace * rng.uniform(0.5, 1.5)) if s.last < s.total * 52 else 0
+        step = (
+            round(s.total * s.pace * rng.uniform(0.5, 1.5)) if s.last < s.total * s.per_year else 0
+        )
         s.last += step
         return step
     if s.mode == "part":
@@ -245,29 +276,104 @@ def value_of(s: Series, day: date, start: date, week: int, rng: random.Random) -
     return value
 
 
-def weekly_returns(plan: Any, returns: dict, rng: random.Random):
-    """(day, file name, rows) per week and return, oldest week first; a row is
-    (area, indicator, value, note)."""
+Row = tuple[str, str, Any, str]  # area, indicator, value, note
+Return = tuple[date, str, list[Row]]  # a day, its file's name, its rows
+
+
+def returns_stream(
+    plan: Any, returns: dict[str, list[Series]], rng: random.Random, step: int = 7
+) -> Iterator[Return]:
+    """(day, file name, rows) per period and return, oldest first: weekly (on Sundays) or,
+    with ``step`` 1, daily from the plan's start."""
     names = {a.id: a.name for a in plan.areas}
-    day = date.fromisocalendar(plan.start.isocalendar()[0], plan.start.isocalendar()[1], 7)
-    week = 0
+    day = plan.start
+    if step == 7:
+        y, w, _ = plan.start.isocalendar()
+        day = date.fromisocalendar(y, w, 7)
+    period = 0
     while day <= plan.last_due:
         y, w, _ = day.isocalendar()
         for county, series in returns.items():
             rows = []
             for s in series:
-                value = value_of(s, day, plan.start, week, rng)
+                value = value_of(s, day, plan.start, period, rng)
                 if value is None:
                     continue
                 note = FIXED_NOTES.get(s.mode) or (rng.choice(NOTES) if rng.random() < 0.03 else "")
                 rows.append((s.area, s.ind.id, value, note))
             if rows:
-                yield day, f"{y}-W{w:02d}-{names[county]}.csv", rows
-        day += timedelta(days=7)
-        week += 1
+                when = f"{y}-W{w:02d}" if step == 7 else day.isoformat()
+                yield day, f"{when}-{names[county]}.csv", rows
+        day += timedelta(days=step)
+        period += 1
 
 
-def csv_text(day: date, rows: list[tuple[str, str, Any, str]], names: dict[str, str]) -> str:
+@dataclass
+class Shaped:
+    """A size's plan and series, and its returns as a stream (made afresh by ``shaped``)."""
+
+    plan_text: str
+    plan: Any
+    series: dict[str, list[Series]]
+    stream: Iterator[Return]
+    names: dict[str, str]
+    reporting_areas: int
+
+
+def shaped(shape: str, entries: int, seed: int, leaves: int | None) -> Shaped:
+    """The plan, series and returns of ``shape`` for ``entries`` entries (and returns after
+    them); the same arguments give the same stream every time."""
+    from povtrack.planfile import bundled_text, parse_plan
+
+    base = parse_plan(bundled_text(), "bundled plan")
+    step, per_year = (7, 52) if shape == "townships" else (1, 365)
+    sized = entries if shape == "townships" else LONG_SERIES_OF
+    text, reporters = synthetic_plan(leaves or leaves_needed(base, sized, CSV_ROWS))
+    if shape == "long":  # the plan starts as far back as the history needs
+        trial = build_series(parse_plan(text, "synthetic plan"), reporters, random.Random(seed))
+        modes = [s.mode for group in trial.values() for s in group]
+        daily = float(sum(m not in ("once", "milestone", "activity") for m in modes))
+        daily += 0.5 * modes.count("activity")
+        days = math.ceil((entries + LONG_ROWS_AFTER) / daily * 1.02) + 2
+        start = LONG_END - timedelta(days=days)
+        text = re.sub(r"(?m)^start = \d{4}-\d{2}-\d{2}$", f"start = {start}", text, count=1)
+    plan = parse_plan(text, "synthetic plan")
+    rng = random.Random(seed)
+    series = build_series(plan, reporters, rng, per_year)
+    names = {a.id: a.name for a in plan.areas}
+    leaves_count = sum(len(v) for v in reporters.values())
+    return Shaped(text, plan, series, returns_stream(plan, series, rng, step), names, leaves_count)
+
+
+def database_part(stream: Iterator[Return], entries: int) -> Iterator[Return]:
+    """The returns the database holds: the stream's first ``entries`` rows (the last return
+    cut short); the stream is left where they end."""
+    written = 0
+    for day, name, rows in stream:
+        rows = rows[: entries - written]
+        yield day, name, rows
+        written += len(rows)
+        if written >= entries:
+            return
+
+
+def later_rows(stream: Iterator[Return], last_day: date, sizes: list[int]) -> list[list[Any]]:
+    """After the database: chunks of ``sizes`` rows, (day, row) each, of the days after its
+    last (the rest of that day is left out: a return holds new periods only)."""
+    chunks: list[list[Any]] = [[]]
+    for day, _name, rows in stream:
+        if day == last_day:
+            continue
+        for row in rows:
+            chunks[-1].append((day, row))
+            if len(chunks[-1]) == sizes[len(chunks) - 1]:
+                if len(chunks) == len(sizes):
+                    return chunks
+                chunks.append([])
+    raise SystemExit("the plan's periods ran out: pass --areas larger, or fewer --importers")
+
+
+def csv_text(day: date, rows: list[Row], names: dict[str, str]) -> str:
     out = io.StringIO()
     w = csv.writer(out)
     w.writerow(["date", "area", "indicator", "value", "note"])
@@ -275,14 +381,23 @@ def csv_text(day: date, rows: list[tuple[str, str, Any, str]], names: dict[str, 
     return out.getvalue()
 
 
+def write_csv(path: Path, rows: list[tuple[date, Row]], names: dict[str, str]) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["date", "area", "indicator", "value", "note"])
+        w.writerows((d.isoformat(), names[a], i, fmt(v), n) for d, (a, i, v, n) in rows)
+
+
 def fmt(value: float) -> str:
     return str(value) if isinstance(value, int) else f"{value:.1f}"
 
 
-def add_allocations(store: Any, plan: Any, series: dict[str, list[Series]]) -> None:
-    """The counties' shares of some city targets, as ``target set`` records them."""
+def allocations(plan: Any, series: dict[str, list[Series]]) -> list[tuple[Any, str]]:
+    """The counties' shares of some city targets, as ``target set`` records them: (the
+    allocation, its source)."""
     from povtrack.model import Allocation
 
+    out = []
     counties = [c for c in series if c != plan.root.id]
     for n, ind_id in enumerate(a for a in ALLOCATE if a in plan.indicators_by_id):
         target = next((t.value for t in plan.indicator(ind_id).targets), 0)
@@ -291,7 +406,8 @@ def add_allocations(store: Any, plan: Any, series: dict[str, list[Series]]) -> N
         values[-1] = round(target) - sum(values[:-1])
         for k, (county, value) in enumerate(zip(counties, values, strict=True)):
             alloc = Allocation(indicator=ind_id, area=county, value=value, note="synthetic")
-            store.add_allocation(alloc, by=BY, source=f"allocations.csv:{n * 20 + k + 2}")
+            out.append((alloc, f"allocations.csv:{n * 20 + k + 2}"))
+    return out
 
 
 def remove_database(path: Path) -> None:
@@ -306,92 +422,70 @@ def build(
     out: Path = WORK,
     backend: str = "json",
     *,
-    db: Path | None = None,
+    db: Path | str | None = None,
     seed: int = SEED,
     csv_rows: int = CSV_ROWS,
     leaves: int | None = None,
+    shape: str = "townships",
+    importers: int = 0,
+    naive: bool = True,
 ) -> dict[str, Any]:
-    """Write the database, the naive file, the return CSV and the manifest; return it."""
-    from povtrack.planfile import bundled_text, parse_plan
-    from povtrack.storage import Database
+    """Write the database, the naive file, the returns and the manifest; return it."""
+    import generate_db
 
     t0 = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
-    db = db or out / f"n{entries}{SUFFIX[backend]}"
-    backend = "sqlite" if db.suffix in (".sqlite", ".sqlite3", ".db") else "json"
-    naive, returns_csv = out / f"n{entries}-naive.json", out / f"n{entries}-returns.csv"
-    rng = random.Random(seed)
-    base = parse_plan(bundled_text(), "bundled plan")
-    plan_text, reporters = synthetic_plan(leaves or leaves_needed(base, entries, csv_rows))
-    plan = parse_plan(plan_text, "synthetic plan")
-    names = {a.id: a.name for a in plan.areas}
-    series = build_series(plan, reporters, rng)
-    stream = weekly_returns(plan, series, rng)
-    remove_database(db)
-    written, weeks, batches = 0, set(), 0
-    last_day = plan.start
-    with (
-        Database.creating(db, plan_text, lock_timeout=5) as (store, _moved),
-        open(naive, "w", encoding="utf-8") as nf,
-    ):
-        add_allocations(store, plan, series)
-        nf.write("[")
-        for day, name, rows in stream:
-            rows = rows[: entries - written]
-            sha = hashlib.sha256(csv_text(day, rows, names).encode("utf-8")).hexdigest()
-            files = [{"name": name, "sha256": sha, "rows": len(rows), "encoding": "utf-8"}]
-            batch = store.add_batch("import", BY, files=files)
-            new = [
-                dict(indicator=i, area=a, date=day, value=v, source=f"{name}:{k}", note=n)
-                for k, (a, i, v, n) in enumerate(rows, start=2)
-            ]
-            ids = store.add_entries(new, by=BY, batch=batch)
-            at = datetime.now(UTC).isoformat(timespec="seconds")
-            docs = [
-                {"id": e, **r, "date": day.isoformat(), "recorded_at": at, "by": BY, "batch": batch}
-                for e, r in zip(ids, new, strict=True)
-            ]
-            nf.write((", " if written else "") + json.dumps(docs, ensure_ascii=False)[1:-1])
-            written, batches, last_day = written + len(rows), batches + 1, day
-            weeks.add(day)
-            if written >= entries:
-                break
-        nf.write("]")
-        store.commit()
+    stem = f"n{entries}" + ("" if shape == "townships" else f"-{shape}")
+    data = shaped(shape, entries, seed, leaves)
+    naive_file = generate_db.Naive(out / f"{stem}-naive.json" if naive else None)
+    seconds: dict[str, float] = {}
+    if backend == "postgresql":
+        if not str(db or "").startswith(("postgresql://", "postgres://")):
+            raise SystemExit("--backend postgresql needs --db postgresql://... (a database URL)")
+        target, manifest_path = str(db), out / f"{stem}{SUFFIX[backend]}.manifest.json"
+        again = lambda: shaped(shape, entries, seed, leaves)  # noqa: E731
+        held, seconds = generate_db.write_postgresql(target, data, again, entries, naive_file)
+    else:
+        path = Path(db) if db else out / f"{stem}{SUFFIX[backend]}"
+        backend = "sqlite" if path.suffix in (".sqlite", ".sqlite3", ".db") else "json"
+        target, manifest_path = str(path), Path(f"{path}.manifest.json")
+        held = generate_db.write_store(path, data, entries, naive_file)
+    naive_file.close()
+    written, days = sum(n for _, n in held), sorted({d for d, _ in held})
+    if written < entries:
+        raise SystemExit(
+            f"the plan's periods ran out: pass --areas larger than {len(data.names) - 1}"
+        )
     t_db = time.perf_counter() - t0
-    csv_out: list[tuple[date, tuple[str, str, Any, str]]] = []
-    for day, _name, rows in stream:
-        if day == last_day:
-            continue  # the rest of the database's last week: the return holds new weeks only
-        csv_out += [(day, r) for r in rows[: csv_rows - len(csv_out)]]
-        if len(csv_out) >= csv_rows:
-            break
-    if len(csv_out) < csv_rows or written < entries:
-        raise SystemExit(f"the plan's weeks ran out: pass --areas larger than {len(names) - 1}")
-    with open(returns_csv, "w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["date", "area", "indicator", "value", "note"])
-        w.writerows((d.isoformat(), names[a], i, fmt(v), n) for d, (a, i, v, n) in csv_out)
-    day, (area, ind, value, _) = min(csv_out, key=lambda r: r[1][1] != "goals.people_exited")
+    chunks = later_rows(data.stream, days[-1], [csv_rows] * (1 + importers))
+    rows = "" if csv_rows == CSV_ROWS else f"-r{csv_rows}"  # one name, one content
+    csv_files = [out / f"{stem}{rows}-returns.csv"]
+    csv_files += [out / f"{stem}{rows}-import-{k:02d}.csv" for k in range(1, importers + 1)]
+    for path, chunk in zip(csv_files, chunks, strict=True):
+        write_csv(path, chunk, data.names)
+    day, (area, ind, value, _) = min(chunks[0], key=lambda r: r[1][1] != "goals.people_exited")
     manifest = {
         "entries": written,
         "backend": backend,
-        "db": str(db),
-        "naive": str(naive),
-        "returns_csv": str(returns_csv),
-        "returns_rows": len(csv_out),
-        "areas": len(plan.areas),
-        "reporting_areas": sum(len(v) for v in reporters.values()),
-        "batches": batches,
-        "weeks": [min(weeks).isoformat(), max(weeks).isoformat(), len(weeks)],
-        "returns_weeks": [csv_out[0][0].isoformat(), csv_out[-1][0].isoformat()],
+        "shape": shape,
+        "db": target,
+        "naive": str(naive_file.file.name) if naive_file.file else None,
+        "returns_csv": str(csv_files[0]),
+        "returns_rows": len(chunks[0]),
+        "importers": [str(p) for p in csv_files[1:]],
+        "areas": len(data.plan.areas),
+        "reporting_areas": data.reporting_areas,
+        "batches": len(held),
+        "periods": [days[0].isoformat(), days[-1].isoformat(), len(days)],
+        "plan_start": data.plan.start.isoformat(),
+        "returns_periods": [chunks[0][0][0].isoformat(), chunks[-1][-1][0].isoformat()],
         "record": {"indicator": ind, "value": fmt(value), "area": area, "date": day.isoformat()},
         "seed": seed,
         "fingerprint": fingerprint(),
-        "seconds": {"database_and_naive": round(t_db, 1), "all": 0.0},
+        "seconds": {"database_and_naive": round(t_db, 1), **seconds, "all": 0.0},
     }
     manifest["seconds"]["all"] = round(time.perf_counter() - t0, 1)
-    Path(f"{db}.manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+    manifest_path.write_text(json.dumps(manifest, indent=1), encoding="utf-8")
     return manifest
 
 
@@ -400,14 +494,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--entries", "-n", type=int, required=True, help="entries in the database")
     ap.add_argument("--out", type=Path, default=WORK, help="folder for the files (%(default)s)")
     ap.add_argument("--backend", choices=sorted(SUFFIX), default="json")
-    ap.add_argument("--db", type=Path, help="database path (its suffix picks the backend)")
+    ap.add_argument("--db", help="database path (its suffix picks the backend), or a URL")
+    ap.add_argument("--shape", choices=SHAPES, default="townships")
     ap.add_argument("--seed", type=int, default=SEED)
-    ap.add_argument("--csv-rows", type=int, default=CSV_ROWS, help="rows of the import return")
+    ap.add_argument("--csv-rows", type=int, default=CSV_ROWS, help="rows of each return")
+    ap.add_argument("--importers", type=int, default=0, help="more returns, for importers")
+    ap.add_argument("--no-naive", action="store_true", help="no naive floor's file")
     ap.add_argument("--areas", type=int, help="reporting areas (default: from --entries)")
     args = ap.parse_args(argv)
-    if args.entries < 1:
-        ap.error("--entries must be at least 1")
+    if args.entries < 1 or args.importers < 0 or args.csv_rows < 1:
+        ap.error("--entries and --csv-rows must be at least 1, --importers at least 0")
     kw = {"db": args.db, "seed": args.seed, "csv_rows": args.csv_rows, "leaves": args.areas}
+    kw |= {"shape": args.shape, "importers": args.importers, "naive": not args.no_naive}
     manifest = build(args.entries, args.out, args.backend, **kw)
     print(json.dumps(manifest, ensure_ascii=False, indent=1))
     return 0

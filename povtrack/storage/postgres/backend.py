@@ -251,11 +251,10 @@ class PgBackend:
             store.close()
 
     def _fill(self, records: Records) -> None:
+        from povtrack.storage.postgres import bulk
+
         conn = self._require()
-        with conn.cursor() as cur:
-            cur.executemany(INSERT_ENTRY, [entry_params(e) for e in records.entries])
-            cur.executemany(INSERT_BATCH, [batch_row(b)[1:] for b in records.batches])
-            cur.executemany(INSERT_ALLOCATION, [allocation_params(a) for a in records.allocations])
+        bulk.fill(conn, records)  # COPY: the owner's fill of a schema made in this transaction
         fill_files(conn, records.batches)
         self._counts = {
             "entries": len(records.entries),
