@@ -26,6 +26,9 @@ def test_status_from_the_server_equals_status_from_every_entry(
     url = PgUrl(pg_database.url())
     with Database.creating(url, PLAN, records=records) as (store, _):
         store.commit()
+    from povtrack.storage.postgres.maintenance import verify
+
+    assert verify(url).problems == []  # the series' figures of the bulk fill are its entries'
     pg, js = Database.open(url), Database.open(_made(tmp_path / "h.json", records))
     plan, allocations, whole = parse_plan(PLAN, "plan"), js.allocations(), js.ledger()
     assert pg.latest_date() == js.latest_date()
