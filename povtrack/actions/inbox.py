@@ -239,7 +239,7 @@ class _Taker:
         noted: list[str] = []  # the database's own warnings (e.g. a stale temp file)
         stops = True  # whether a refusal by the server holds for every file (inbox_server)
         try:
-            with Database.writing(self.db, lock_timeout=self.lock_timeout) as store:
+            with Database.writing(self.db, lock_timeout=self.lock_timeout, shared=True) as store:
                 noted = store.warnings
                 stops = server.refusal_stops_the_run(store)
                 taken = self._take(w, shown)

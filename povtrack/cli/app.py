@@ -315,11 +315,12 @@ def open_store() -> Backend:
 
 
 @contextlib.contextmanager
-def writing_store() -> Iterator[Backend]:
-    """The database, locked for this command; warnings go to stderr when the command ends."""
+def writing_store(*, adds_only: bool = False) -> Iterator[Backend]:
+    """The database, locked for this command; warnings go to stderr when the command ends.
+    ``adds_only``: the command only adds entries (on a server, alongside others that do)."""
     from povtrack.storage import Database
 
-    with Database.writing(db_target(), lock_timeout=lock_timeout()) as store:
+    with Database.writing(db_target(), lock_timeout=lock_timeout(), shared=adds_only) as store:
         try:
             yield store
         finally:

@@ -87,7 +87,7 @@ def import_cmd(
         if as_json:
             print_json(result.as_json(dry_run=True, database=store.warnings))
         return
-    with writing_store() as store, progress(tr("正在读取", "reading rows")) as tick:
+    with writing_store(adds_only=True) as store, progress(tr("正在读取", "reading rows")) as tick:
         result = import_returns(
             store, files, by=current_user(by), encoding=encoding, tick=tick, layout=layout
         )

@@ -69,7 +69,7 @@ def record(
 
     refuse_controls(note, "--note", allow="\t\n")
     when = _when(day, week)
-    with writing_store() as store:
+    with writing_store(adds_only=True) as store:
         done = record_value(store, indicator, value, area, when, note=note, by=current_user(by))
         store.commit()
     entry, words, plan = done.entry, labels(), store.plan

@@ -148,10 +148,12 @@ class Database:
 
     @staticmethod
     @contextlib.contextmanager
-    def writing(path: Target, *, lock_timeout: float) -> Iterator[Backend]:
-        """Hold the writer's lock, read fresh, let the caller change it and ``commit``."""
+    def writing(path: Target, *, lock_timeout: float, shared: bool = False) -> Iterator[Backend]:
+        """Hold the writer's lock, read fresh, let the caller change it and ``commit``.
+        ``shared``: the command only adds entries, and on a server may do so alongside others
+        that only add (a file has one writer at a time whatever it does)."""
         if isinstance(path, PgUrl):
-            with _pg().writing(path, lock_timeout=lock_timeout) as pg_store:
+            with _pg().writing(path, lock_timeout=lock_timeout, shared=shared) as pg_store:
                 yield pg_store
             return
         with _impl(path).writing(path, lock_timeout=lock_timeout) as store:

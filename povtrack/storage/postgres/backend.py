@@ -109,7 +109,6 @@ class PgBackend:
         self._timeout = timeout
         self._dirty = False
         self._counts = {t: 0 for t in APPEND_ONLY}
-        self._next_id: int | None = None
         self._all: list[Entry] | None = None
         self._effective: list[Entry] | None = None
         self._batches: list[dict[str, Any]] | None = None
@@ -173,11 +172,14 @@ class PgBackend:
 
     @classmethod
     @contextlib.contextmanager
-    def writing(cls, url: PgUrl, *, lock_timeout: float) -> Iterator[PgBackend]:
-        """Take the writer lock, begin the transaction, read fresh; the caller commits."""
+    def writing(
+        cls, url: PgUrl, *, lock_timeout: float, shared: bool = False
+    ) -> Iterator[PgBackend]:
+        """Take the writer lock (``shared``: a writer that only adds, alongside others that
+        only add), begin the transaction, read fresh; the caller commits."""
         conn = connect(url, timeout=lock_timeout)
         try:
-            take_writer_lock(conn, url, lock_timeout)
+            take_writer_lock(conn, url, lock_timeout, shared=shared)
             with errors(url, writing=True):
                 conn.execute("BEGIN")
             store = cls._opened(url, conn, writer=True, timeout=lock_timeout)
@@ -277,8 +279,23 @@ class PgBackend:
         self.meta["written_by"] = f"povtrack {__version__}"
         self.meta |= {f"{t}_count": n for t, n in self._counts.items()}
         self.meta["committed_at"] = now_stamp()
+        # the generation and the counts go up on the server by this command's own steps, so
+        # writers committing one after the other each add theirs (in one order: no deadlock)
+        steps = {
+            k: self.meta[k] - before[k]
+            for k in sorted(("generation", *(f"{t}_count" for t in APPEND_ONLY)))
+            if isinstance(self._saved.get(k), int) and isinstance(before.get(k), int)
+        }
         try:
             with errors(self.url, writing=True):
+                for key, step in steps.items():
+                    found = conn.execute(
+                        f"UPDATE {NAME}.meta SET value = (value::bigint + %s)::text "
+                        "WHERE key = %s RETURNING value",
+                        (step, key),
+                    ).fetchall()
+                    if found:
+                        self.meta[key] = int(found[0][0])
                 with conn.cursor() as cur:
                     cur.executemany(
                         f"INSERT INTO {NAME}.meta (key, value) VALUES (%s, %s) "
@@ -286,7 +303,7 @@ class PgBackend:
                         [
                             (k, json.dumps(v, ensure_ascii=False))
                             for k, v in self.meta.items()
-                            if k not in self._saved or self._saved[k] != v
+                            if k not in steps and (k not in self._saved or self._saved[k] != v)
                         ],
                     )
                 safefile.crash_point("pg_before_commit")  # a client killed: nothing lands
@@ -442,10 +459,9 @@ class PgBackend:
     ) -> str:
         """A batch: an import, a command, a correction, or an undo (``reverts=``, ``reason=``)."""
         taken = {b["id"] for b in self.batches()}
-        n = self._counts["batches"] + 1
-        while f"b{n}" in taken:
-            n += 1
-        batch_id = f"b{n}"
+        batch_id = ""
+        while not batch_id or batch_id in taken:  # a number no writer else draws
+            batch_id = f"b{self._next_ids('batches', 1)[0]}"
         doc: dict[str, Any] = {"id": batch_id, "kind": kind, "by": self.login}
         doc |= {"at": now_stamp(), "files": list(files)}
         if by != self.login:  # kept among the batch's extra fields
@@ -471,6 +487,11 @@ class PgBackend:
             self._start_over()
             raise AlreadyImported(doc["id"])
 
+    def _next_ids(self, what: str, n: int) -> list[int]:
+        """``n`` entry or batch numbers drawn from the server's sequences (``schema``)."""
+        found = self._rows(f"SELECT * FROM {NAME}.next_ids(%s, %s)", (what, n))
+        return [int(i) for (i,) in found]
+
     def _start_over(self) -> None:
         """Roll back what this command wrote since its last commit and read afresh (READ
         COMMITTED: what other writers committed meanwhile is seen), keeping the connection."""
@@ -482,17 +503,13 @@ class PgBackend:
         self._count()
         self._saved = dict(self.meta)
         self._dirty = False
-        self._next_id = None
         self._all = self._effective = self._batches = self._allocations = self._skip = None
         self._windows = {}
 
     def add_entries(self, rows: list[dict[str, Any]], *, by: str, batch: str) -> list[int]:
-        if self._next_id is None:
-            found = self._rows(f"SELECT coalesce(max(id), 0) + 1 FROM {NAME}.entries")
-            self._next_id = int(found[0][0])
-        docs = entry_docs(rows, first=self._next_id, by=self.login, batch=batch)
-        for d in docs:
-            d["on_behalf_of"] = by
+        docs = entry_docs(rows, first=0, by=self.login, batch=batch)
+        for d, entry_id in zip(docs, self._next_ids("entries", len(docs)), strict=True):
+            d["id"], d["on_behalf_of"] = entry_id, by
         self._write(INSERT_ENTRY, [entry_params(d) for d in docs])
         new = [
             Entry(
@@ -502,7 +519,6 @@ class PgBackend:
             )
             for d, r in zip(docs, rows, strict=True)
         ]  # fmt: skip
-        self._next_id += len(new)
         self._counts["entries"] += len(new)
         if self._all is not None:
             self._all += new

@@ -53,10 +53,15 @@ def connect(url: PgUrl, *, timeout: float) -> psycopg.Connection[Any]:
     return conn
 
 
-def take_writer_lock(conn: psycopg.Connection[Any], url: PgUrl, timeout: float) -> None:
-    """Wait (at most ``timeout`` s, then exit 5) for the database's writer lock."""
+def take_writer_lock(
+    conn: psycopg.Connection[Any], url: PgUrl, timeout: float, *, shared: bool = False
+) -> None:
+    """Wait (at most ``timeout`` s, then exit 5) for the database's writer lock: ``shared``
+    by a writer that only adds entries (``import``, ``inbox``, ``record``: many at once, the
+    server's keys and sequences keep them apart), else alone."""
     try:
-        conn.execute("SELECT pg_advisory_lock(%s, %s)", WRITER_LOCK)
+        take = "pg_advisory_lock_shared" if shared else "pg_advisory_lock"
+        conn.execute(f"SELECT {take}(%s, %s)", WRITER_LOCK)
     except pg_errors.LockNotAvailable:
         raise BusyError(
             tr(

@@ -155,6 +155,15 @@ DDL = [
     END $$""",
     f"CREATE TRIGGER entries_series AFTER INSERT ON {NAME}.entries "
     f"FOR EACH ROW EXECUTE FUNCTION {NAME}.series_seen()",
+    # entry and batch numbers drawn by the server, so that writers adding at once never
+    # draw the same one (``next_ids``; set past the records a new database is filled with)
+    f"CREATE SEQUENCE {NAME}.entry_ids",
+    f"CREATE SEQUENCE {NAME}.batch_ids",
+    f"""CREATE FUNCTION {NAME}.next_ids(what text, n integer) RETURNS SETOF bigint
+    LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog AS $$
+        SELECT nextval(CASE WHEN what = 'entries' THEN '{NAME}.entry_ids'
+                            ELSE '{NAME}.batch_ids' END::regclass)
+        FROM generate_series(1, n) $$""",
     f"""CREATE FUNCTION {NAME}.append_only() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
         RAISE EXCEPTION 'povtrack: % are append-only, never changed or removed', TG_TABLE_NAME
@@ -234,8 +243,12 @@ POLICIES = {(t, f"{t}_read") for t in TABLES} | {
     ("meta", "meta_update"),
 }
 
-# The author is the server's: made after db migrate has filled the tables (see the docstring)
+# The author is the server's: made after db migrate has filled the tables (see the docstring);
+# the numbers drawn next are past those of the records it filled them with
 AUTHOR_DDL = [
+    f"SELECT setval('{NAME}.entry_ids', coalesce(max(id), 0) + 1, false) FROM {NAME}.entries",
+    f"""SELECT setval('{NAME}.batch_ids', coalesce(max(substr(id, 2)::bigint), 0) + 1, false)
+        FROM {NAME}.batches WHERE id ~ '^b[0-9]{{1,18}}$'""",
     f"""CREATE FUNCTION {NAME}.author() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
         NEW."by" := session_user;
