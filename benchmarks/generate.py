@@ -35,9 +35,7 @@ units; registers (poor villages, poor people ...) once; milestones once, with a 
 from __future__ import annotations
 
 import argparse
-import csv
 import hashlib
-import io
 import json
 import math
 import random
@@ -373,21 +371,6 @@ def later_rows(stream: Iterator[Return], last_day: date, sizes: list[int]) -> li
     raise SystemExit("the plan's periods ran out: pass --areas larger, or fewer --importers")
 
 
-def csv_text(day: date, rows: list[Row], names: dict[str, str]) -> str:
-    out = io.StringIO()
-    w = csv.writer(out)
-    w.writerow(["date", "area", "indicator", "value", "note"])
-    w.writerows((day.isoformat(), names[a], i, fmt(v), n) for a, i, v, n in rows)
-    return out.getvalue()
-
-
-def write_csv(path: Path, rows: list[tuple[date, Row]], names: dict[str, str]) -> None:
-    with open(path, "w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["date", "area", "indicator", "value", "note"])
-        w.writerows((d.isoformat(), names[a], i, fmt(v), n) for d, (a, i, v, n) in rows)
-
-
 def fmt(value: float) -> str:
     return str(value) if isinstance(value, int) else f"{value:.1f}"
 
@@ -462,7 +445,7 @@ def build(
     csv_files = [out / f"{stem}{rows}-returns.csv"]
     csv_files += [out / f"{stem}{rows}-import-{k:02d}.csv" for k in range(1, importers + 1)]
     for path, chunk in zip(csv_files, chunks, strict=True):
-        write_csv(path, chunk, data.names)
+        generate_db.write_csv(path, chunk, data.names)
     day, (area, ind, value, _) = min(chunks[0], key=lambda r: r[1][1] != "goals.people_exited")
     manifest = {
         "entries": written,

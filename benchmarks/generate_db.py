@@ -1,5 +1,5 @@
-"""Writing one generated database (``generate.py`` makes the data): its records and the naive
-floor's file beside it.
+"""Writing one generated database (``generate.py`` makes the data): its records, the naive
+floor's file beside it, and the returns (CSV) that ``import`` reads.
 
 * A file (JSON or SQLite): through ``povtrack.storage.Database`` as povtrack writes, one
   ``add_batch`` and ``add_entries`` per return, in one commit.
@@ -17,6 +17,9 @@ floor's file beside it.
 
 from __future__ import annotations
 
+import csv
+import hashlib
+import io
 import json
 import time
 from collections.abc import Callable, Iterator
@@ -24,16 +27,22 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from generate import (
-    BY,
-    Return,
-    Row,
-    Shaped,
-    allocations,
-    csv_text,
-    database_part,
-    remove_database,
-)
+from generate import BY, Return, Row, Shaped, allocations, database_part, fmt, remove_database
+
+
+def csv_text(day: date, rows: list[Row], names: dict[str, str]) -> str:
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(["date", "area", "indicator", "value", "note"])
+    w.writerows((day.isoformat(), names[a], i, fmt(v), n) for a, i, v, n in rows)
+    return out.getvalue()
+
+
+def write_csv(path: Path, rows: list[tuple[date, Row]], names: dict[str, str]) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["date", "area", "indicator", "value", "note"])
+        w.writerows((d.isoformat(), names[a], i, fmt(v), n) for d, (a, i, v, n) in rows)
 
 
 class Naive:
@@ -77,7 +86,7 @@ def docs_of(
 
 def files_of(day: date, name: str, rows: list[Row], names: dict[str, str]) -> list[dict[str, Any]]:
     """The batch's file, as ``import`` records it (its sha256 decides "imported once")."""
-    sha = __import__("hashlib").sha256(csv_text(day, rows, names).encode("utf-8")).hexdigest()
+    sha = hashlib.sha256(csv_text(day, rows, names).encode("utf-8")).hexdigest()
     return [{"name": name, "sha256": sha, "rows": len(rows), "encoding": "utf-8"}]
 
 
