@@ -45,11 +45,11 @@ from povtrack.storage.base import AlreadyImported, Records, entry_docs, now_stam
 from povtrack.storage.pgurl import PgUrl
 from povtrack.storage.postgres import schema as pgschema
 from povtrack.storage.postgres.connection import connect, errors, take_writer_lock
+from povtrack.storage.postgres.engine import EngineReads
 from povtrack.storage.postgres.files import fill_files, insert_files
 from povtrack.storage.postgres.offices import refusal, whoami
 from povtrack.storage.postgres.rows import (
     allocation_params,
-    dialect,
     entry_of,
     entry_params,
     read_meta,
@@ -86,7 +86,7 @@ def _close_all() -> None:
 _ALLOCATION_KEYS = ("indicator", "area", "value", "due", "note", "source", "recorded_at", "by")
 
 
-class PgBackend:
+class PgBackend(EngineReads):
     """An open PostgreSQL database: reads return model objects; writes go into the
     transaction that ``commit`` ends."""
 
@@ -346,14 +346,6 @@ class PgBackend:
             self._all = [entry_of(row) for row in rows]
         return list(self._all)
 
-    def series_entries(self, indicators: Iterable[str]) -> list[Entry]:
-        """Every entry of these indicators, in all states, in id order."""
-        wanted = sorted(set(indicators))
-        if self._all is not None:
-            return [e for e in self._all if e.indicator in wanted]
-        sql = f"SELECT {ENTRY_COLUMNS} FROM {NAME}.entries WHERE indicator = ANY(%s) ORDER BY id"
-        return [entry_of(row) for row in self._rows(sql, (wanted,))]
-
     def entries(self) -> list[Entry]:
         """The entries that count (``povtrack.ledger``)."""
         if self._effective is None:
@@ -373,53 +365,6 @@ class PgBackend:
         from povtrack.ledger import Ledger
 
         return Ledger(self.entries())
-
-    def ledger_at(self, as_of: date) -> Ledger:
-        """What ``status`` needs at ``as_of``: each series' last dates, read by the server
-        (``storage.window``)."""
-        from povtrack.storage import window
-
-        newest = self._windows.get(window.NEWEST)
-        if newest is not None and as_of >= (newest.newest() or as_of):
-            return newest  # nothing counts after the newest date: the same window
-        if as_of not in self._windows:
-            skip = self._not_counting()
-            increments = [i.id for i in self.plan.indicators if i.reporting == "increment"]
-            self._windows[as_of] = window.read(self._rows, dialect(), as_of, skip, increments)
-        return self._windows[as_of]
-
-    def entries_between(self, start: date, end: date) -> list[Entry]:
-        """Enough of the entries that count for ``missing`` and ``completeness``
-        (``window.read_between``)."""
-        from povtrack.storage import window
-
-        if self._effective is not None:
-            return self.entries()
-        skip = self._not_counting()
-        return window.read_between(self._rows, dialect(), start, end, skip)
-
-    def series_ledger(self, keys: Iterable[tuple[str, str]]) -> Ledger:
-        """The whole ledger of the series ``keys`` (what a write needs of them)."""
-        from povtrack.storage import window
-
-        return window.read_series(self._rows, dialect(), keys, self._not_counting())
-
-    def _not_counting(self) -> set[int]:
-        if self._skip is None:
-            from povtrack.ledger import undone_batches
-            from povtrack.storage import window
-
-            undone = undone_batches(self.batches())
-            self._skip = window.not_counting(self._rows, dialect(), undone)
-        return self._skip
-
-    def latest_date(self) -> date:
-        """The newest date of an entry that counts (else the plan's start)."""
-        if self._effective is not None:
-            return max((e.date for e in self._effective), default=self.plan.start)
-        from povtrack.storage import window
-
-        return self.ledger_at(window.NEWEST).newest() or self.plan.start
 
     def allocations(self) -> list[Allocation]:
         """Allocations in the order they were recorded (the newest last)."""
