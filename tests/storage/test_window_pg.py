@@ -61,3 +61,43 @@ def test_db_verify_sees_running_figures_altered(run, pg_database: PgDatabase) ->
     verdict = run("--db", url, "db", "verify", "--json")
     assert verdict.exit_code == 4
     assert any("jobs.trained yanggao" in p for p in json.loads(verdict.stdout)["problems"])
+
+
+def test_a_date_reported_twice_at_once_is_counted_as_a_repeat(run, pg_database: PgDatabase) -> None:
+    """Two writers adding a report of the same date at once: the second to take the series'
+    row waits for the first to commit and counts the repeat, so the running figures stay what
+    the entries give (and reads by the server treat the date by the rules)."""
+    import threading
+    import time
+
+    url = pg_database.url()
+    assert run("--db", url, "init").exit_code == 0
+    insert = (
+        "INSERT INTO povtrack.entries (id, indicator, area, date, value, batch) "
+        "SELECT povtrack.next_ids('entries', 1), 'jobs.trained', 'yanggao', '2018-03-04', %s, ''"
+    )
+    first, second = pg_database.connect(), pg_database.connect()
+    first.execute("BEGIN")
+    first.execute(insert, (5,))
+    second.execute("BEGIN")
+    done = threading.Event()
+
+    def add() -> None:
+        second.execute(insert, (7,))  # waits for the series' row
+        done.set()
+
+    worker = threading.Thread(target=add)
+    worker.start()
+    time.sleep(0.5)
+    assert not done.is_set()  # the second waits for the first
+    first.execute("COMMIT")
+    worker.join(10)
+    second.execute("COMMIT")
+    kept = first.execute(
+        "SELECT n_rows, repeats, total::text FROM povtrack.series WHERE indicator = 'jobs.trained'"
+    ).fetchone()
+    assert kept == (2, 1, "12")
+    verdict = run("--db", url, "db", "verify", "--json")
+    assert verdict.exit_code == 0, verdict.stdout
+    first.close()
+    second.close()

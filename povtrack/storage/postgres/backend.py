@@ -455,7 +455,11 @@ class PgBackend(EngineReads):
         docs = entry_docs(rows, first=0, by=self.login, batch=batch)
         for d, entry_id in zip(docs, self._next_ids("entries", len(docs)), strict=True):
             d["id"], d["on_behalf_of"] = entry_id, by
-        self._write(INSERT_ENTRY, [entry_params(d) for d in docs])
+        # inserted in series order (ids kept in the given order): writers adding at once take
+        # the series' rows (``schema.series_seen``) in one order, so none waits on another
+        # that waits on it
+        ordered = sorted(docs, key=lambda d: (d["indicator"], d["area"], d["date"]))
+        self._write(INSERT_ENTRY, [entry_params(d) for d in ordered])
         new = [
             Entry(
                 d["id"], d["indicator"], d["area"], r["date"], d["value"], d["note"],

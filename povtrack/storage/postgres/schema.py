@@ -139,18 +139,29 @@ DDL = [
         newest date NOT NULL,
         PRIMARY KEY (indicator, area)
     )""",
+    # Writers that add at once each take the series' row in turn (FOR UPDATE, held to their
+    # commit), and only then look for an earlier report of the date: each statement of this
+    # volatile function sees what was committed before it ran, so of two reports of one date
+    # the second to take the row sees the first, and a repeat is counted once, never missed
     f"""CREATE FUNCTION {NAME}.series_seen() RETURNS trigger LANGUAGE plpgsql
     SECURITY DEFINER SET search_path = pg_catalog AS $$
+    DECLARE
+        again boolean;
     BEGIN
-        INSERT INTO {NAME}.series AS s (indicator, area, n_rows, repeats, total, newest)
-        VALUES (NEW.indicator, NEW.area, 1, 0, NEW.value, NEW.date)
-        ON CONFLICT (indicator, area) DO UPDATE SET
-            n_rows = s.n_rows + 1,
-            repeats = s.repeats + (EXISTS (SELECT 1 FROM {NAME}.entries x
-                WHERE x.indicator = NEW.indicator AND x.area = NEW.area
-                AND x.date = NEW.date AND x.id <> NEW.id))::int,
-            total = s.total + NEW.value,
-            newest = greatest(s.newest, NEW.date);
+        INSERT INTO {NAME}.series (indicator, area, n_rows, repeats, total, newest)
+        VALUES (NEW.indicator, NEW.area, 0, 0, 0, NEW.date)
+        ON CONFLICT (indicator, area) DO NOTHING;
+        PERFORM 1 FROM {NAME}.series
+            WHERE indicator = NEW.indicator AND area = NEW.area FOR UPDATE;
+        SELECT EXISTS (SELECT 1 FROM {NAME}.entries x
+            WHERE x.indicator = NEW.indicator AND x.area = NEW.area
+            AND x.date = NEW.date AND x.id <> NEW.id) INTO again;
+        UPDATE {NAME}.series SET
+            n_rows = n_rows + 1,
+            repeats = repeats + again::int,
+            total = total + NEW.value,
+            newest = greatest(newest, NEW.date)
+        WHERE indicator = NEW.indicator AND area = NEW.area;
         RETURN NULL;
     END $$""",
     f"CREATE TRIGGER entries_series AFTER INSERT ON {NAME}.entries "
