@@ -45,6 +45,7 @@ class Dialect:
     """How one engine spells the window's queries."""
 
     entries: str  # the entries table
+    batches: str  # the batches table
     series: str  # a query of every (indicator, area) with entries
     mark: str  # the parameter placeholder
     lowest: str  # a date below every date (SQL literal)
@@ -173,6 +174,15 @@ def _counting(found: list[Entry], skip: set[int]) -> list[Entry]:
         if had is None or e.id > had.id:
             last[key] = e
     return list(last.values())
+
+
+def undone(rows: Rows, d: Dialect) -> dict[str, str]:
+    """The undone batches (``ledger.undone_batches``), from the undo batches alone: only an
+    undo's standing decides, and the undos are few however long the history."""
+    from povtrack.ledger import undone_batches
+
+    sql = f"SELECT id, kind, reverts FROM {d.batches} WHERE kind = 'undo' ORDER BY seq"
+    return undone_batches([{"id": i, "kind": k, "reverts": r} for i, k, r in rows(sql, ())])
 
 
 def not_counting(rows: Rows, d: Dialect, undone: Iterable[str]) -> set[int]:

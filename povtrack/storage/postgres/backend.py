@@ -403,21 +403,24 @@ class PgBackend(EngineReads):
         self, kind: str, by: str, files: Iterable[dict[str, Any]] = (), **extra: str
     ) -> str:
         """A batch: an import, a command, a correction, or an undo (``reverts=``, ``reason=``)."""
-        taken = {b["id"] for b in self.batches()}
         batch_id = ""
-        while not batch_id or batch_id in taken:  # a number no writer else draws
+        while not batch_id or self._rows(  # a number no writer else draws (and not taken)
+            f"SELECT 1 FROM {NAME}.batches WHERE id = %s", (batch_id,)
+        ):
             batch_id = f"b{self._next_ids('batches', 1)[0]}"
         doc: dict[str, Any] = {"id": batch_id, "kind": kind, "by": self.login}
         doc |= {"at": now_stamp(), "files": list(files)}
         if by != self.login:  # kept among the batch's extra fields
             doc["on_behalf_of"] = by
         doc |= extra
+        if doc["files"]:
+            self.batches()  # read before this one is written: insert_files weighs them
         self._write(INSERT_BATCH, [batch_row(doc)[1:]])
         if doc["files"]:
             self._add_files(doc)
         self._counts["batches"] += 1
-        assert self._batches is not None
-        self._batches.append(doc)
+        if self._batches is not None:
+            self._batches.append(doc)
         self._effective = self._skip = None
         self._windows = {}
         return batch_id

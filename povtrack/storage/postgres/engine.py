@@ -71,9 +71,7 @@ class EngineReads:
 
     def _not_counting(self) -> set[int]:
         if self._skip is None:
-            from povtrack.ledger import undone_batches
-
-            undone = undone_batches(self.batches())
+            undone = window.undone(self._rows, dialect())
             self._skip = window.not_counting(self._rows, dialect(), undone)
         return self._skip
 

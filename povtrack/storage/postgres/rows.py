@@ -102,6 +102,7 @@ def dialect() -> Any:
 
     return window.Dialect(
         entries=f"{NAME}.entries",
+        batches=f"{NAME}.batches",
         series=f"SELECT indicator, area FROM {NAME}.series",
         mark="%s",
         lowest="'-infinity'::date",

@@ -444,11 +444,10 @@ class SqliteBackend:
 
     def _not_counting(self) -> set[int]:
         if self._skip is None:
-            from povtrack.ledger import undone_batches
-
-            undone = tuple(undone_batches(self.batches()))
             with self._reading() as conn:
-                self._skip = window.not_counting(_rows_of(conn), reads.dialect(), undone)
+                rows = _rows_of(conn)
+                undone = window.undone(rows, reads.dialect())
+                self._skip = window.not_counting(rows, reads.dialect(), undone)
         return self._skip
 
     def _columns(self) -> reads.Series:
@@ -494,17 +493,18 @@ class SqliteBackend:
         self, kind: str, by: str, files: Iterable[dict[str, Any]] = (), **extra: str
     ) -> str:
         """A batch: an import, a command, a correction, or an undo (``reverts=``, ``reason=``)."""
-        taken = {b["id"] for b in self.batches()}
         n = self._counts["batches"] + 1
-        while f"b{n}" in taken:  # only in a database whose batch ids were not b1, b2, ...
+        # asked of the index, not of every batch: taken only in a database whose batch ids
+        # were not b1, b2, ...
+        while self._rows("SELECT 1 FROM batches WHERE id = ?", (f"b{n}",)):
             n += 1
         batch_id = f"b{n}"
         doc = {"id": batch_id, "kind": kind, "by": by, "at": now_stamp(), "files": list(files)}
         doc |= extra
         self._write(INSERT_BATCH, [batch_row(doc)])
         self._counts["batches"] += 1
-        assert self._batches is not None
-        self._batches.append(doc)
+        if self._batches is not None:
+            self._batches.append(doc)
         self._effective = self._skip = self._series = None
         self._windows = {}
         return batch_id

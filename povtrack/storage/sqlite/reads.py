@@ -106,6 +106,7 @@ def dialect() -> Any:
 
     return window.Dialect(
         entries="entries",
+        batches="batches",
         series="SELECT indicator, area FROM series",
         mark="?",
         lowest="''",
