@@ -27,7 +27,7 @@ def to_layout_1(path: Path) -> None:
     conn = sqlite3.connect(path)
     conn.executescript(
         "DROP TRIGGER entries_series_seen; DROP TRIGGER series_no_delete; DROP TABLE series; "
-        "DROP INDEX entries_day; DROP INDEX entries_batch; "
+        "DROP INDEX entries_day; DROP INDEX entries_batch; DROP INDEX batches_undo; "
         "CREATE INDEX entries_series ON entries (indicator, area); PRAGMA user_version = 1; "
         "UPDATE meta SET value = '1' WHERE key = 'schema';"
     )

@@ -97,6 +97,8 @@ DDL = [
     # on the same footing, concurrent or not, cannot both commit (unique_violation), while an
     # undone file may be imported again (``imported_after``). No foreign key to batches: its
     # check locks the batch row FOR KEY SHARE, which needs the UPDATE privilege nobody has
+    # the few undo batches, found without reading every batch (``window.undone``)
+    f"CREATE INDEX batches_undo ON {NAME}.batches (seq) WHERE kind = 'undo'",
     f"""CREATE TABLE {NAME}.imported_files (
         sha256 text NOT NULL,
         after text NOT NULL DEFAULT '',

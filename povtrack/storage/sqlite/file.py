@@ -150,8 +150,8 @@ def connect(
 def create_schema(conn: sqlite3.Connection, version: int = SCHEMA) -> None:
     """The tables of a new database (call it inside the transaction that fills them), in
     the layout ``version`` (the current one; 1 only to know a layout-1 file's schema)."""
-    series = SERIES_V1 if version == 1 else SERIES_V2
-    for statement in statements(DDL.replace("{SERIES_INDEX}", series)):
+    script = DDL.replace("{SERIES_INDEX}", SERIES_V1 if version == 1 else "")
+    for statement in statements(script + ("" if version == 1 else SERIES_V2)):
         conn.execute(statement)
     conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     conn.execute(f"PRAGMA user_version = {version}")

@@ -46,6 +46,7 @@ TOTALS = "SELECT indicator, area, newest, n_rows, repeats, whole, millionths, od
 SERIES_V2 = f"""
 CREATE INDEX entries_day ON entries (indicator, area, date, id, value);
 CREATE INDEX entries_batch ON entries (batch);
+CREATE INDEX batches_undo ON batches (seq) WHERE kind = 'undo';
 CREATE TABLE series (
     indicator TEXT NOT NULL,
     area TEXT NOT NULL,
