@@ -263,10 +263,18 @@ class Plan:
 
     def descendants(self, area_id: str) -> list[str]:
         """The areas below ``area_id`` (not itself), depth first."""
-        out: list[str] = []
-        for child in self._children.get(area_id, []):
-            out += [child, *self.descendants(child)]
-        return out
+        known = self._below.get(area_id)
+        if known is None:
+            out: list[str] = []
+            for child in self._children.get(area_id, []):
+                out += [child, *self.descendants(child)]
+            known = self._below[area_id] = tuple(out)
+        return list(known)
+
+    @cached_property
+    def _below(self) -> dict[str, tuple[str, ...]]:
+        """``descendants`` worked out once per area (a status asks for them per target)."""
+        return {}
 
     @cached_property
     def last_due(self) -> date:

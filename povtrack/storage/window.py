@@ -289,7 +289,8 @@ def _bases(
             later.add(key)
             continue
         total, whole = d.exact_total(tuple(columns))
-        recent = sum(map(exact, (v for _, v, _ in group)), 0)
+        values = [v for _, v, _ in group]
+        recent = sum(values) if all(type(v) is int for v in values) else sum(map(exact, values), 0)
         totals[key] = total - recent
         if repeats != len(group) - len({w for w, _, _ in group}) or not whole:
             dirty.add(key)  # a date reported twice before the cut, or a value summed here

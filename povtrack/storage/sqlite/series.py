@@ -87,7 +87,9 @@ def total(columns: tuple[Any, ...]) -> tuple[Exact, bool]:
     whole, millionths, odd = columns
     if type(whole) is not int or type(millionths) is not int:  # beyond 2^63: summed elsewhere
         return 0, False
-    return exact(Fraction(whole) + Fraction(millionths, 1_000_000)), odd == 0
+    if not millionths:  # whole numbers only: the usual case, no fraction made
+        return whole, odd == 0
+    return exact(whole + Fraction(millionths, 1_000_000)), odd == 0
 
 
 def series_problems(conn: sqlite3.Connection) -> list[str]:
