@@ -47,6 +47,7 @@ from povtrack.storage.backups import check_file
 from povtrack.storage.base import Records, entry_docs, now_stamp
 from povtrack.storage.sqlite import reads
 from povtrack.storage.sqlite.checks import Checked, check
+from povtrack.storage.sqlite.engine import EngineReads
 from povtrack.storage.sqlite.file import (
     APPEND_ONLY,
     BATCH_COLUMNS,
@@ -88,7 +89,7 @@ def _close_all() -> None:
         store.close()
 
 
-class SqliteBackend:
+class SqliteBackend(EngineReads):
     """An open SQLite database: reads return model objects; writes go into the transaction
     that ``commit`` ends."""
 
@@ -349,15 +350,6 @@ class SqliteBackend:
                 self._all = reads.entries(conn)
         return list(self._all)
 
-    def series_entries(self, indicators: Iterable[str]) -> list[Entry]:
-        """Every entry of these indicators, in all states, in id order (what ``trend`` and
-        ``explain`` read: a correction is always of its own indicator)."""
-        wanted = tuple(sorted(set(indicators)))
-        if self._all is not None:
-            return [e for e in self._all if e.indicator in wanted]
-        with self._reading() as conn, self._sound():
-            return reads.entries(conn, indicators=wanted)
-
     def entries(self) -> list[Entry]:
         """The entries that count: not undone, not superseded by a correction, not replaced
         by a later report for the same date (``povtrack.ledger``)."""
@@ -380,59 +372,6 @@ class SqliteBackend:
 
         return Ledger.from_series(self._columns()[0])
 
-    def ledger_at(self, as_of: date) -> Ledger:
-        """What ``status`` needs at ``as_of``: on a layout-2 file each series' last dates,
-        read by the engine (``storage.window``); on a layout-1 file the whole ledger."""
-        if self._layout < 2:
-            return self.ledger()
-        newest = self._windows.get(window.NEWEST)
-        if newest is not None and as_of >= (newest.newest() or as_of):
-            return newest  # nothing counts after the newest date: the same window
-        if as_of not in self._windows:
-            skip = self._not_counting()
-            increments = [i.id for i in self.plan.indicators if i.reporting == "increment"]
-            with self._reading() as conn, self._sound():
-                rows = _rows_of(conn)
-                self._windows[as_of] = window.read(rows, reads.dialect(), as_of, skip, increments)
-        return self._windows[as_of]
-
-    @contextlib.contextmanager
-    def _sound(self) -> Iterator[None]:
-        """A row the engine's constraints should have refused, as a corrupt database."""
-        try:
-            yield
-        except window.BadRow as bad:
-            from povtrack.storage.sqlite.checks import bad_entry
-
-            what = bad_entry(bad.entry_id, bad.day, bad.value)
-            raise hinted(
-                self.path,
-                DatabaseError(
-                    tr(
-                        f"{self.path}：数据库已损坏：{what}",
-                        f"{self.path}: corrupt database: {what}",
-                    )
-                ),
-            ) from None
-
-    def entries_between(self, start: date, end: date) -> list[Entry]:
-        """Enough of the entries that count for ``missing`` and ``completeness`` from
-        ``start`` to ``end`` (``window.read_between``); every one on a layout-1 file."""
-        if self._layout < 2 or self._effective is not None:
-            return self.entries()
-        skip = self._not_counting()
-        with self._reading() as conn, self._sound():
-            return window.read_between(_rows_of(conn), reads.dialect(), start, end, skip)
-
-    def series_ledger(self, keys: Iterable[tuple[str, str]]) -> Ledger:
-        """The whole ledger of the series ``keys`` (what a write needs of the series it
-        adds to)."""
-        if self._layout < 2:
-            return self.ledger()
-        skip = self._not_counting()
-        with self._reading() as conn, self._sound():
-            return window.read_series(_rows_of(conn), reads.dialect(), keys, skip)
-
     def latest_date(self) -> date:
         """The newest date of an entry that counts (else the plan's start); from the entries
         when a command has read them already, else from the engine or the columns."""
@@ -441,14 +380,6 @@ class SqliteBackend:
         if self._layout >= 2 and self._series is None:
             return self.ledger_at(window.NEWEST).newest() or self.plan.start
         return self._columns()[1] or self.plan.start
-
-    def _not_counting(self) -> set[int]:
-        if self._skip is None:
-            with self._reading() as conn:
-                rows = _rows_of(conn)
-                undone = window.undone(rows, reads.dialect())
-                self._skip = window.not_counting(rows, reads.dialect(), undone)
-        return self._skip
 
     def _columns(self) -> reads.Series:
         """The ledger's columns and the newest date: one pass, shared by ledger and
@@ -541,10 +472,6 @@ class SqliteBackend:
 
 
 # ---------------------------------------------------------------------------- helpers
-
-
-def _rows_of(conn: sqlite3.Connection) -> window.Rows:
-    return lambda sql, params: conn.execute(sql, params).fetchall()
 
 
 def is_demo(path: Path) -> bool:
