@@ -148,7 +148,7 @@ def test_a_county_login_is_refused_another_countys_return(
     refused = outcomes["tianzhen-W22.csv"]
     assert refused["status"] == "left" and refused["moved_to"] is None
     assert "nothing written" in refused["message"]
-    assert "yanggao_office is a county login for yanggao" in refused["message"]
+    assert "yanggao_office is a county login for Yanggao County (yanggao)" in refused["message"]
     assert other.read_bytes() == other_bytes  # where it was, as it was
     assert not own.exists()
     assert tree(folder) == ["done", "done/yanggao-W22.csv", "tianzhen-W22.csv"]

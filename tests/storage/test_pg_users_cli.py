@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from povtrack.actions.writes import sample_dir
 from tests.helpers.pg import PgDatabase
 
 RELOCATED = "housing.relocated_people"
@@ -116,7 +117,14 @@ def test_a_county_office_through_the_cli(run: Any, pg_database: PgDatabase) -> N
     other = run("--db", county, "record", RELOCATED, "5", "--area", "tianzhen", "--date", DAY)
     assert other.exit_code == 7
     assert len(other.stderr.strip().splitlines()) == 1
-    assert "not permitted" in other.stderr and "county login for yanggao" in other.stderr
+    assert "not permitted" in other.stderr
+    assert "county login for Yanggao County (yanggao)" in other.stderr  # the area by name
+    returns = sorted((sample_dir() / "returns").glob("2018-W*.csv"))
+    every_county = run("--db", county, "import", str(returns[0]))  # rows of other counties too
+    assert every_county.exit_code == 7
+    assert len(every_county.stderr.strip().splitlines()) == 1, (
+        every_county.stderr
+    )  # no driver noise
     target = run("--db", county, "target", "set", RELOCATED, "9000", "--area", "yanggao")
     assert target.exit_code == 7
     viewer = run(

@@ -430,7 +430,7 @@ class PgBackend(EngineReads):
         try:
             inserted = insert_files(self._require(), self.url, self.batches(), doc)
         except NotPermittedError:
-            raise refusal(self.url, self.login, self.role, self.area) from None
+            raise refusal(self.url, self.login, self.role, self.area, self.plan) from None
         if not inserted:
             self._start_over()
             raise AlreadyImported(doc["id"])
@@ -494,5 +494,5 @@ class PgBackend(EngineReads):
             with errors(self.url, writing=True), self._require().cursor() as cur:
                 cur.executemany(sql, params)
         except NotPermittedError:
-            raise refusal(self.url, self.login, self.role, self.area) from None
+            raise refusal(self.url, self.login, self.role, self.area, self.plan) from None
         self._dirty = True

@@ -11,6 +11,7 @@ time, as the lock file is for a file) from before it reads until it closes.
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -22,6 +23,11 @@ from povtrack.errors import BusyError, DatabaseError, NotPermittedError, WriteEr
 from povtrack.i18n import tr
 from povtrack.storage.pgurl import PgUrl
 from povtrack.storage.postgres.schema import value_of
+
+# psycopg logs what it ignores while unwinding a refused write ("error ignored terminating
+# <Pipeline ...>"); povtrack says the refusal itself, in one line: no second, raw one
+logging.getLogger("psycopg").addHandler(logging.NullHandler())
+logging.getLogger("psycopg").propagate = False
 
 # pg_advisory_lock's two-int key: "povt" and "writ" in ASCII, so another program's advisory
 # locks are unlikely to collide with it.

@@ -23,7 +23,7 @@ def whoami(conn: Any) -> tuple[str, str | None, str | None]:
 
 
 def may_do(login: str, role: str | None, area: str | None) -> str:
-    """One line: what this login may do on the database."""
+    """One line: what this login may do on the database (``area`` as a person reads it)."""
     if role == "city":
         return tr(
             f"{login} 是市级账号：可录入、导入、更正、撤销任何地区的数据，设定目标，查看",
@@ -45,7 +45,13 @@ def may_do(login: str, role: str | None, area: str | None) -> str:
     )
 
 
-def refusal(url: PgUrl, login: str, role: str | None, area: str | None) -> NotPermittedError:
-    """The server refused what a login tried to write: exit 7, saying what it may do."""
+def refusal(
+    url: PgUrl, login: str, role: str | None, area: str | None, plan: Any = None
+) -> NotPermittedError:
+    """The server refused what a login tried to write: exit 7, saying what it may do (the
+    area by its name when the ``plan`` knows it)."""
+    place = plan.areas_by_id.get(area) if plan is not None and area else None
+    if place is not None:
+        area = tr(f"{place.name}（{place.id}）", f"{place.name_en} ({place.id})")
     said = may_do(login, role, area)
     return NotPermittedError(tr(f"{url}：不允许：{said}", f"{url}: not permitted: {said}"))
