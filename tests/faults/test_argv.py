@@ -127,6 +127,7 @@ def _example_folder(base_db: Path, parent: Path) -> Path:
     return db
 
 
+@pytest.mark.slow  # 200 random command lines: CI runs -m slow
 @settings(
     max_examples=200,
     deadline=None,

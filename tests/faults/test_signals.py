@@ -83,6 +83,7 @@ def _signal_after_start(db: Path, entry: list[str], sig: int, delay: float):
     return code, own + said
 
 
+@pytest.mark.slow  # a signal at random moments, in four processes each: CI runs -m slow
 @pytest.mark.parametrize("kind", ["module", "script"])
 @pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_a_signal_at_any_moment_of_start_up(db: Path, kind: str, sig: int, code: int) -> None:
