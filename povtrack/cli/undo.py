@@ -18,7 +18,10 @@ from povtrack.i18n import tr
 @app.command()
 def undo(
     batch: str | None = typer.Option(
-        None, "--batch", help="The batch to undo (default: the newest one in force)."
+        None,
+        "--batch",
+        help="The batch to undo (default: the newest one in force that is not itself an undo; "
+        "to undo an undo, name it).",
     ),
     reason: str = typer.Option("", "--reason", help="Why: kept with the undo."),
     by: str | None = typer.Option(None, "--by", help="Who undoes [env POVTRACK_USER]."),
