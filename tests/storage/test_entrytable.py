@@ -132,7 +132,7 @@ def _ledger_view(ledger: Ledger, as_of: date) -> dict[tuple[str, str], Any]:
     return out
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=120, deadline=None)  # 300 until 0.6.0: the test line stays under 2 min
 @given(histories())
 def test_columns_count_what_the_per_entry_rules_count(
     history: tuple[list[Entry], list[dict[str, Any]]],
@@ -162,7 +162,7 @@ def test_columns_count_what_the_per_entry_rules_count(
         )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=120, deadline=None)  # 300 until 0.6.0: the test line stays under 2 min
 @given(histories())
 def test_what_log_shows_as_counting_is_what_status_counts(
     history: tuple[list[Entry], list[dict[str, Any]]],
@@ -296,7 +296,7 @@ def records(draw: st.DrawFn) -> list[dict[str, Any]]:
     return out
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=120, deadline=None)  # 300 until 0.6.0: the test line stays under 2 min
 @given(records())
 def test_series_from_records_round_trips(recs: list[dict[str, Any]]) -> None:
     series = json.loads(json.dumps(series_from_records(recs)))  # as the file holds it
@@ -334,7 +334,7 @@ def test_series_from_records_round_trips(recs: list[dict[str, Any]]) -> None:
     assert table.check_audits() == []
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(records(), records(), st.booleans())
 def test_extend_adds_what_append_adds_one_by_one(
     first: list[dict[str, Any]], then: list[dict[str, Any]], extra_field: bool
