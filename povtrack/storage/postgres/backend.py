@@ -45,7 +45,7 @@ from povtrack.storage.base import AlreadyImported, Records, entry_docs, now_stam
 from povtrack.storage.pgurl import PgUrl
 from povtrack.storage.postgres import schema as pgschema
 from povtrack.storage.postgres.connection import connect, errors, take_writer_lock
-from povtrack.storage.postgres.engine import EngineReads
+from povtrack.storage.postgres.engine import PgReads
 from povtrack.storage.postgres.files import fill_files, insert_files
 from povtrack.storage.postgres.offices import refusal, whoami
 from povtrack.storage.postgres.rows import (
@@ -86,7 +86,7 @@ def _close_all() -> None:
 _ALLOCATION_KEYS = ("indicator", "area", "value", "due", "note", "source", "recorded_at", "by")
 
 
-class PgBackend(EngineReads):
+class PgBackend(PgReads):
     """An open PostgreSQL database: reads return model objects; writes go into the
     transaction that ``commit`` ends."""
 

@@ -5,6 +5,7 @@ and one read; nothing here writes.
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,8 @@ from povtrack.storage.postgres.schema import ENTRY_COLUMNS, NAME, SCHEMA, value_
 
 if TYPE_CHECKING:
     import psycopg
+
+    from povtrack.storage.window import Dialect
 
 
 def read_meta(conn: psycopg.Connection[Any], url: PgUrl) -> dict[str, Any]:
@@ -87,7 +90,8 @@ def allocation_params(rec: dict[str, Any]) -> tuple[Any, ...]:
     )
 
 
-def dialect() -> Any:
+@functools.cache  # one per process: it never changes
+def dialect() -> Dialect:
     """How ``storage.window`` asks a PostgreSQL database: the series and their running
     figures from ``series`` (``schema``), NUMERIC sums read as exact decimal text."""
     from datetime import date

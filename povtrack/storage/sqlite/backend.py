@@ -47,7 +47,7 @@ from povtrack.storage.backups import check_file
 from povtrack.storage.base import Records, entry_docs, now_stamp
 from povtrack.storage.sqlite import reads
 from povtrack.storage.sqlite.checks import Checked, check
-from povtrack.storage.sqlite.engine import EngineReads
+from povtrack.storage.sqlite.engine import SqliteReads
 from povtrack.storage.sqlite.file import (
     APPEND_ONLY,
     BATCH_COLUMNS,
@@ -89,7 +89,7 @@ def _close_all() -> None:
         store.close()
 
 
-class SqliteBackend(EngineReads):
+class SqliteBackend(SqliteReads):
     """An open SQLite database: reads return model objects; writes go into the transaction
     that ``commit`` ends."""
 

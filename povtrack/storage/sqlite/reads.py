@@ -9,13 +9,17 @@ row, so a command that needs every series reads four columns once.
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from povtrack.model import Entry
 from povtrack.storage.sqlite.file import ALLOCATION_COLUMNS, ENTRY_COLUMNS
+
+if TYPE_CHECKING:
+    from povtrack.storage.window import Dialect
 
 # Per (indicator, area), the ISO dates and values of the entries that count, in id order
 # (``ledger.Ledger.from_series``); and the newest of those dates.
@@ -99,7 +103,8 @@ def series(conn: sqlite3.Connection, skip: set[int]) -> Series:
     return out, date.fromisoformat(newest) if newest else None
 
 
-def dialect() -> Any:
+@functools.cache  # one per process: it never changes
+def dialect() -> Dialect:
     """How ``storage.window`` asks a layout-2 file (``sqlite.file``)."""
     from povtrack.storage import window
     from povtrack.storage.sqlite import series
