@@ -22,12 +22,11 @@ from pathlib import Path
 import pytest
 
 import povtrack
+from tests.helpers.cron import under_cron, with_settings
 
 ROOT = Path(__file__).parents[2]
 SAMPLE = ROOT / "sample_data" / "returns"
 HEADING = "## A weekly update from cron"
-SETTINGS = ("POVTRACK", "DB", "INBOX", "OUT", "MAILER", "TO")
-BEGIN, END = "# --- settings ---", "# --- end of settings ---"
 
 pytestmark = pytest.mark.skipif(
     sys.platform != "linux" or not Path("/bin/sh").exists(),
@@ -44,30 +43,6 @@ def readme_script() -> str:
     match = re.search(r"^```sh\n(.*?)^```", section, flags=re.M | re.S)
     assert match, "no ```sh block under the cron heading"
     return match.group(1)
-
-
-def with_settings(script: str, values: dict[str, str]) -> str:
-    """The script with the values of its settings replaced, every other line unchanged."""
-    lines = script.splitlines(keepends=True)
-    begin = next(i for i, line in enumerate(lines) if line.strip() == BEGIN)
-    end = next(i for i, line in enumerate(lines) if line.strip() == END)
-    assert begin < end
-    seen = []
-    for i in range(begin + 1, end):
-        found = re.match(r"([A-Z_]+)=", lines[i])
-        if found is None:
-            continue
-        name = found.group(1)
-        seen.append(name)
-        lines[i] = f"{name}='{values[name]}'\n"
-    assert sorted(seen) == sorted(SETTINGS), seen
-    changed = "".join(lines)
-    before = script.splitlines()
-    after = changed.splitlines()
-    assert len(before) == len(after)
-    outside = [n for n in range(len(before)) if not begin < n < end]
-    assert [before[n] for n in outside] == [after[n] for n in outside]
-    return changed
 
 
 def _stand_ins(tmp: Path) -> tuple[Path, Path, Path]:
@@ -107,14 +82,7 @@ def _cron(tmp: Path, exe: Path, mailer: Path) -> tuple[subprocess.CompletedProce
         "TO": "office@example.org",
     }
     script.write_text(with_settings(readme_script(), values), encoding="utf-8")
-    done = subprocess.run(
-        ["/usr/bin/env", "-i", "PATH=/usr/bin:/bin", f"HOME={tmp}", "/bin/sh", str(script)],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=600,
-        cwd=tmp,
-    )
+    done = under_cron(script, tmp)
     return done, out
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -23,11 +22,10 @@ import pytest
 
 import povtrack
 from tests.actions.test_inbox_pg import county_return
+from tests.helpers.cron import under_cron, with_settings
 from tests.helpers.pg import PgDatabase
 
 ROOT = Path(__file__).parents[2]
-SETTINGS = ("VENV", "POVTRACK", "DB", "INBOX", "OUT", "MAILER", "TO", "PGPASSFILE", "PGSSLROOTCERT")
-BEGIN, END = "# --- settings ---", "# --- end of settings ---"
 
 pytestmark = pytest.mark.skipif(
     sys.platform != "linux" or not Path("/bin/sh").exists(),
@@ -42,21 +40,6 @@ def page_script() -> str:
         b for b in re.findall(r"^```sh\n(.*?)^```", text, flags=re.M | re.S) if b.startswith("#!")
     ]
     return script
-
-
-def with_settings(script: str, values: dict[str, str]) -> str:
-    """The script with its settings' values replaced, every other line as printed."""
-    lines = script.splitlines(keepends=True)
-    begin = next(i for i, line in enumerate(lines) if line.strip() == BEGIN)
-    end = next(i for i, line in enumerate(lines) if line.strip() == END)
-    seen = []
-    for i in range(begin + 1, end):
-        found = re.match(r"([A-Z_]+)=", lines[i])
-        if found is not None:
-            seen.append(found.group(1))
-            lines[i] = f"{found.group(1)}='{values[found.group(1)]}'\n"
-    assert sorted(seen) == sorted(SETTINGS), seen
-    return "".join(lines)
 
 
 def _venv(tmp: Path) -> Path:
@@ -105,14 +88,7 @@ def test_the_city_script_takes_in_publishes_and_flags_what_is_behind(
     }
     script = tmp_path / "weekly.sh"
     script.write_text(with_settings(page_script(), values), encoding="utf-8")
-    done = subprocess.run(
-        ["/usr/bin/env", "-i", "PATH=/usr/bin:/bin", f"HOME={tmp_path}", "/bin/sh", str(script)],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=600,
-        cwd=tmp_path,
-    )
+    done = under_cron(script, tmp_path)
     mailbox = tmp_path / "mailbox.txt"
     mail = mailbox.read_text(encoding="utf-8") if mailbox.exists() else ""
     assert done.returncode == 0, (done.stdout, done.stderr, mail)
