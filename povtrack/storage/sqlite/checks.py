@@ -164,7 +164,7 @@ def _check(conn: sqlite3.Connection, where: str, *, every: bool) -> tuple[Checke
     # to the rules as it is written, so an open reads the series and the meta, not the
     # entries; the walk of every entry is ``db verify``'s (``every``)
     quick = version >= 2 and not every
-    counts, named = _counts_and_names(conn, plan, meta if quick else None)
+    counts, named = _counts_and_names(conn, plan, quick=quick)
     problems += named
     for table in APPEND_ONLY:
         recorded = meta.get(f"{table}_count")
@@ -218,23 +218,21 @@ def read_meta(conn: sqlite3.Connection, where: str) -> dict[str, Any]:
 
 
 def _counts_and_names(
-    conn: sqlite3.Connection, plan: Plan, meta: dict[str, Any] | None = None
+    conn: sqlite3.Connection, plan: Plan, *, quick: bool = False
 ) -> tuple[dict[str, int], list[str]]:
     """Records per table, and every (indicator, area) the plan does not have: one pass over
-    the (indicator, area) index, and one over the few allocations. With ``meta`` (a layout-2
-    file opened for a command) the entries are not walked: their series come from the
+    the (indicator, area) index, and one over the few allocations. ``quick`` (a layout-2
+    file opened for a command): the entries are not walked: their series come from the
     ``series`` table (the walk, and the messages naming entries, only when a series is not
     in the plan)."""
     counts = {"entries": 0, "allocations": 0}
     problems: list[str] = []
-    recorded = meta.get("entries_count") if meta is not None else None
-    if isinstance(recorded, int) and not isinstance(recorded, bool):
+    walk = True
+    if quick:
         series = conn.execute("SELECT indicator, area FROM series").fetchall()
         walk = not all(i in plan.indicators_by_id and a in plan.areas_by_id for i, a in series)
         if not walk:
             counts["entries"] = conn.execute("SELECT count(*) FROM entries").fetchone()[0]
-    else:
-        walk = True
     for table in ("entries", "allocations") if walk else ("allocations",):
         order = "id" if table == "entries" else "seq"
         sql = f"SELECT indicator, area, count(*), min({order}) FROM {table} GROUP BY 1, 2"
