@@ -120,9 +120,25 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def _reachable(root: Path) -> bool:
+    """Whether the server's OS user can reach ``root`` (a clone in a private folder of root's,
+    such as one made by ``mktemp -d``, is not)."""
+    if os.geteuid() != 0:
+        return True
+    probe = subprocess.run([*_as_server_user(), "test", "-x", str(root)], capture_output=True)
+    return probe.returncode == 0
+
+
 def start(root: Path, bin_dir: Path) -> Server:
-    """The server of ``root``/data, made by initdb the first time; ready when this returns."""
+    """The server of ``root``/data, made by initdb the first time; ready when this returns.
+    Where the server's OS user cannot reach ``root``, a folder of its own in the temporary
+    folder instead (kept between runs as ``root`` would be)."""
     root.mkdir(parents=True, exist_ok=True)
+    if not _reachable(root):
+        root = Path(tempfile.gettempdir()) / "povtrack-bench-pg"
+        print(f"-- {SUPERUSER} cannot reach the work folder: the server's data in {root}")
+        root.mkdir(mode=0o700, exist_ok=True)
+        _owned(root)
     data, log = root / "data", root / "server.log"
     if not (data / "PG_VERSION").exists():
         shutil.rmtree(data, ignore_errors=True)
