@@ -25,19 +25,25 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
+from itertools import repeat
+from operator import le, lt
 from typing import Any
 
 from povtrack.exact import Exact, exact
 from povtrack.ledger import Ledger
 from povtrack.model import Entry
+from povtrack.storage import tail
 
-KEEP = 5  # dates kept per series: the recent pace looks at the last RECENT_WEEKS + 1 (pace.py)
+KEEP = tail.KEEP  # dates read per series: as many as a series' tail has
 SLACK = 0  # rows read beyond KEEP (a series with too few that count is read again whole)
 CHUNK = 500  # ids per query when the rows of entries that do not count are read
 NEWEST = date(9999, 12, 31)  # "no as-of date": the window of everything recorded
+_NUMBERS = {int, float}
 
 Rows = Callable[[str, tuple[Any, ...]], list[tuple[Any, ...]]]
 Key = tuple[str, str]
+Row = tuple[str, Any, int]  # a row read: its date (ISO text), value and id
+Figures = tuple[str, int, tuple[Any, ...]]  # a series' newest date, repeats, sum columns
 
 
 @dataclass(frozen=True)
@@ -46,7 +52,7 @@ class Dialect:
 
     entries: str  # the entries table
     batches: str  # the batches table
-    series: str  # a query of every (indicator, area) with entries
+    series: str  # a query of every (indicator, area) with entries, and its newest date
     mark: str  # the parameter placeholder
     lowest: str  # a date below every date (SQL literal)
     materialized: str  # "MATERIALIZED" where the engine knows it
@@ -54,7 +60,9 @@ class Dialect:
     text: Callable[[Any], str]  # a date read back as ISO text
     sums: str  # the exact-sum columns over e.value (see ``exact_total``)
     exact_total: Callable[[tuple[Any, ...]], tuple[Exact, bool]]  # columns -> sum, all added?
-    totals: str  # per series: indicator, area, newest date, rows, repeats, the sum columns
+    totals: str  # per series: indicator, area, newest date, rows, repeats, the sum columns,
+    # the tail columns (``storage.tail``)
+    sum_columns: int  # how many sum columns
     columns: str  # an entry's columns, of the table as ``e``
     entry: Callable[[tuple[Any, ...]], Entry]  # those columns as an Entry
 
@@ -80,26 +88,47 @@ def _series(d: Dialect, where: str = "") -> str:
 
 
 def read(rows: Rows, d: Dialect, as_of: date, skip: set[int], increments: Iterable[str]) -> Ledger:
-    """The window of the history at ``as_of`` (``NEWEST``: of everything)."""
+    """The window of the history at ``as_of`` (``NEWEST``: of everything). A series with
+    nothing after ``as_of`` is read from its tail (``storage.tail``: its last rows, in its
+    ``series`` row); the others by a walk of their rows up to ``as_of``."""
     m, day = d.mark, d.day(as_of)
-    sql = (
-        f"{_series(d)}SELECT s.indicator, s.area, s.cut, e.date, e.value, e.id FROM s "
-        f"JOIN {d.entries} e ON e.indicator = s.indicator AND e.area = s.area "
-        f"AND e.date <= {m} AND e.date >= coalesce(s.cut, {d.lowest})"
-    )
-    found: dict[Key, list[tuple[str, Any, int]]] = {}
-    cuts: dict[Key, str] = {}
-    days: set[str] = set()
-    for ind, area, cut, when, value, entry_id in rows(sql, (day, day)):
-        key = (ind, area)
-        group = found.get(key)
-        if group is None:
-            group = found[key] = []
-            if cut is not None:
-                cuts[key] = d.text(cut)
-        group.append(_sound(d.text(when), value, entry_id, days))
+    text, until = d.text, d.text(day)
+    figures: dict[Key, Figures] = {}
+    found: dict[Key, list[Row]] = {}
+    cuts: dict[Key, str] = {}  # per series read short, its first date read
+    later = False
+    sums = 5 + d.sum_columns
+    for row in rows(d.totals, ()):
+        key, newest, n_rows = (row[0], row[1]), text(row[2]), row[3]
+        figures[key] = (newest, row[4], row[5:sums])
+        if newest > until:
+            later = True
+            continue
+        last = row[sums:]  # newest first
+        group = [
+            (text(last[k]), last[k + 1], last[k + 2])
+            for k in range(len(last) - 3, -1, -3)
+            if last[k] is not None
+        ]
+        found[key] = group
+        if n_rows > len(group):
+            cuts[key] = group[0][0]
+    if later:  # series with rows after the as-of date: their rows up to it, by the index
+        sql = (
+            f"{_series(d, f'WHERE q.newest > {m}')}SELECT s.indicator, s.area, s.cut, e.date, "
+            f"e.value, e.id FROM s JOIN {d.entries} e ON e.indicator = s.indicator "
+            f"AND e.area = s.area AND e.date <= {m} AND e.date >= coalesce(s.cut, {d.lowest})"
+        )
+        for ind, area, cut, when, value, entry_id in rows(sql, (day, day, day)):
+            walked = found.get((ind, area))
+            if walked is None:
+                walked = found[(ind, area)] = []
+                if cut is not None:
+                    cuts[(ind, area)] = text(cut)
+            walked.append((text(when), value, entry_id))
+    _sound_rows([r for group in found.values() for r in group])
     kept: dict[Key, tuple[list[str], list[Any]]] = {}
-    moved: set[Key] = set()  # series whose cut is not the first query's
+    moved: set[Key] = set()  # series whose cut is not the first read's
     for key, group in found.items():
         texts, values = counted(group, skip)
         reach = KEEP + SLACK
@@ -114,19 +143,20 @@ def read(rows: Rows, d: Dialect, as_of: date, skip: set[int], increments: Iterab
             if cut is None:
                 del cuts[key]
             else:
-                cuts[key] = d.text(cut)
+                cuts[key] = text(cut)
             sql = (
                 f"SELECT e.date, e.value, e.id FROM {d.entries} e WHERE e.indicator = {m} "
                 f"AND e.area = {m} AND e.date <= {m}"
                 + ("" if cut is None else f" AND e.date >= {m}")
             )
             low = rows(sql, (*key, day) if cut is None else (*key, day, cut))
-            group = found[key] = [_sound(d.text(w), v, i, days) for w, v, i in low]
+            group = found[key] = [(text(w), v, i) for w, v, i in low]
+            _sound_rows(group)
             texts, values = counted(group, skip)
         kept[key] = (texts, values)
     wanted = set(increments)
     bases = {k: c for k, c in cuts.items() if k[0] in wanted}
-    totals = _bases(rows, d, day, bases, skip, found, moved) if bases else {}
+    totals = _bases(rows, d, day, bases, skip, found, moved, figures) if bases else {}
     series = [(ind, area, texts, values) for (ind, area), (texts, values) in kept.items()]
     return Ledger.window(series, {k: totals.get(k, 0) for k in cuts})
 
@@ -228,6 +258,24 @@ class BadRow(Exception):
         self.entry_id, self.day, self.value = entry_id, day, value
 
 
+def _sound_rows(group: list[Row]) -> None:
+    """``_sound`` for many rows at once: the values' types and signs together, each distinct
+    date once; the first unsound row raises ``BadRow``."""
+    values = [v for _, v, _ in group]
+    if not set(map(type, values)) <= _NUMBERS or not all(map(le, repeat(0), values)):
+        days: set[str] = set()
+        for when, value, entry_id in group:
+            _sound(when, value, entry_id, days)
+    for when in {w for w, _, _ in group}:
+        try:
+            sound = len(when) == 10 and date.fromisoformat(when) is not None
+        except (TypeError, ValueError):
+            sound = False
+        if not sound:
+            when, value, entry_id = next(r for r in group if r[0] == when)
+            raise BadRow(entry_id, when, value)
+
+
 def _sound(text: str, value: Any, entry_id: int, days: set[str]) -> tuple[str, Any, int]:
     """A row as read, once its value is a number ≥ 0 and its date a date (each distinct date
     parsed once, into ``days``)."""
@@ -247,6 +295,11 @@ def _sound(text: str, value: Any, entry_id: int, days: set[str]) -> tuple[str, A
 def counted(group: list[tuple[str, Any, int]], skip: set[int]) -> tuple[list[str], list[Any]]:
     """The dates and values that count among one series' rows: rule 3 over the rows not in
     ``skip`` (per date, the last recorded), in date order."""
+    if not group:
+        return [], []
+    days, values, ids = zip(*group, strict=True)
+    if all(map(lt, days, days[1:])) and (not skip or skip.isdisjoint(ids)):
+        return list(days), list(values)  # the usual case: one row per date, all counting
     last: dict[str, tuple[int, Any]] = {}
     for when, value, entry_id in group:
         if entry_id in skip:
@@ -264,31 +317,30 @@ def _bases(
     day: Any,
     cuts: dict[Key, str],
     skip: set[int],
-    found: dict[Key, list[tuple[str, Any, int]]],
+    found: dict[Key, list[Row]],
     moved: set[Key],
+    figures: dict[Key, Figures],
 ) -> dict[Key, Exact]:
     """Per increment series cut short, the exact sum of what counts before its cut. A series
     whose rows there all count (one row per date, none in ``skip``) is summed by the engine;
     the few others are read and summed here by the rules.
 
     The engine's sum: when nothing of the series is dated after the as-of date (the usual
-    status, of the newest week), its running totals in the ``series`` table less the rows
-    read from the cut on, which costs nothing per row of history; else a sum of the rows
-    before the cut."""
+    status, of the newest week), its running totals in the ``series`` table (``figures``)
+    less the rows read from the cut on, which costs nothing per row of history; else a sum
+    of the rows before the cut."""
     m = d.mark
     totals: dict[Key, Exact] = {}
     dirty: set[Key] = set()
     as_of = d.text(day)
     later: set[Key] = set()
-    for ind, area, newest, _, repeats, *columns in rows(d.totals, ()):
-        key = (ind, area)
-        group = found.get(key)
-        if key not in cuts or group is None:
-            continue
-        if d.text(newest) > as_of:
+    for key in cuts:
+        newest, repeats, columns = figures[key]
+        group = found[key]
+        if newest > as_of:
             later.add(key)
             continue
-        total, whole = d.exact_total(tuple(columns))
+        total, whole = d.exact_total(columns)
         values = [v for _, v, _ in group]
         recent = sum(values) if all(type(v) is int for v in values) else sum(map(exact, values), 0)
         totals[key] = total - recent
@@ -303,9 +355,9 @@ def _bases(
             "ON e.indicator = s.indicator AND e.area = s.area AND e.date < s.cut "
             "GROUP BY s.indicator, s.area"
         )
-        for ind, area, n, dates, *columns in rows(sql, (day, *inds)):
+        for ind, area, n, dates, *sums in rows(sql, (day, *inds)):
             if (ind, area) in later and (ind, area) not in moved:
-                total, whole = d.exact_total(tuple(columns))
+                total, whole = d.exact_total(tuple(sums))
                 totals[(ind, area)] = total
                 if n != dates or not whole:
                     dirty.add((ind, area))

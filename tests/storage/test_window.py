@@ -113,16 +113,85 @@ def history(seed: int) -> Records:
     return Records(meta={"generation": 1, "rough": rough}, entries=entries, batches=batches)
 
 
+# Short series around a tail's length (``storage.tail``): one row fewer, as many, one more,
+# and longer, each as it stands at the end of a history, where a status of the newest week
+# reads the tail alone
+EDGES = ("plain", "repeats", "undone", "corrected")
+EDGE_AREAS = ("pingcheng", "yungang", "xinrong", "yunzhou", "yanggao", "tianzhen", "guangling")
+
+
+def edge_history(kind: str) -> Records:
+    """Per area a series of ``KEEP - 2`` to ``KEEP + 4`` weekly rows, of an increment and of a
+    running total, one batch a week. ``repeats``: every date reported once before, so older
+    rows of the tail's first date lie outside it; ``undone``: the newest week's batch undone;
+    ``corrected``: the second newest row and the first one corrected."""
+    from povtrack.storage.tail import KEEP
+
+    entries: list[dict[str, Any]] = []
+    batches: list[dict[str, Any]] = []
+
+    def add(bid: str, ind: str, area: str, week: int, value: float, **extra: Any) -> None:
+        entries.append(
+            {
+                "id": len(entries) + 1,
+                "indicator": ind,
+                "area": area,
+                "date": WEEKS[week].isoformat(),
+                "value": value,
+                "note": "",
+                "source": "test",
+                "recorded_at": STAMP,
+                "by": "t",
+                "batch": bid,
+            }
+            | extra
+        )
+
+    def batch(kind: str, **extra: Any) -> str:
+        bid = f"b{len(batches) + 1}"
+        batches.append({"id": bid, "kind": kind, "by": "t", "at": STAMP, "files": []} | extra)
+        return bid
+
+    lengths = {area: KEEP - 2 + n for n, area in enumerate(EDGE_AREAS)}
+    series = [
+        (ind, area) for ind in ("jobs.trained", "housing.relocated_people") for area in EDGE_AREAS
+    ]
+    if kind == "repeats":
+        bid = batch("import")
+        for ind, area in series:
+            for week in range(lengths[area]):
+                add(bid, ind, area, week, 1000 + week)
+    for week in range(max(lengths.values())):
+        bid = batch("import")
+        for ind, area in series:
+            if week < lengths[area]:
+                add(bid, ind, area, week, 10 * (week + 1) + 0.5 * (week % 2))
+    if kind == "undone":
+        batch("undo", reverts=bid, reason="r")
+    if kind == "corrected":
+        for ind, area in series:
+            mine = [e for e in entries if (e["indicator"], e["area"]) == (ind, area)]
+            for old in (mine[-2], mine[0]):
+                fix = batch("correct", reason="r")
+                day = WEEKS.index(date.fromisoformat(old["date"]))
+                add(fix, ind, area, day, old["value"] + 7, corrects=old["id"], reason="r")
+    return Records(meta={"generation": 1, "rough": True}, entries=entries, batches=batches)
+
+
+def records_for(param: int | str) -> Records:
+    return edge_history(param) if isinstance(param, str) else history(param)
+
+
 def _made(path: Path, records: Records) -> Path:
     with Database.creating(path, PLAN, records=records) as (store, _):
         store.commit()
     return path
 
 
-@pytest.fixture(scope="module", params=range(6))
+@pytest.fixture(scope="module", params=[*range(6), *EDGES])
 def pair(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
     folder = tmp_path_factory.mktemp(f"window{request.param}")
-    records = history(request.param)
+    records = records_for(request.param)
     js = Database.open(_made(folder / "h.json", records))
     sq = Database.open(_made(folder / "h.sqlite", records))
     return records, js, sq

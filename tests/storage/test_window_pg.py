@@ -15,14 +15,21 @@ from povtrack.planfile import parse_plan
 from povtrack.storage import Database
 from povtrack.storage.pgurl import PgUrl
 from tests.helpers.pg import PgDatabase
-from tests.storage.test_window import PLAN, _as_of_dates, _made, coverage_equal, history
+from tests.storage.test_window import (
+    EDGES,
+    PLAN,
+    _as_of_dates,
+    _made,
+    coverage_equal,
+    records_for,
+)
 
 
-@pytest.mark.parametrize("seed", [0, 3])
+@pytest.mark.parametrize("seed", [0, 3, *EDGES])
 def test_status_from_the_server_equals_status_from_every_entry(
-    seed: int, pg_database: PgDatabase, tmp_path: Any
+    seed: int | str, pg_database: PgDatabase, tmp_path: Any
 ) -> None:
-    records = history(seed)
+    records = records_for(seed)
     url = PgUrl(pg_database.url())
     with Database.creating(url, PLAN, records=records) as (store, _):
         store.commit()

@@ -27,7 +27,9 @@ from povtrack.storage.postgres.schema import (
     ALLOCATION_COLUMNS,
     BATCH_COLUMNS,
     ENTRY_COLUMNS,
+    FIGURES,
     NAME,
+    WORKED_OUT,
 )
 from povtrack.storage.sqlite.file import batch_row
 
@@ -56,11 +58,7 @@ def fill(conn: psycopg.Connection[Any], records: Records) -> None:
     # their trigger once a row: the same figures (``db verify`` compares them), far sooner
     conn.execute(f"ALTER TABLE {NAME}.entries DISABLE TRIGGER entries_series")
     copy_rows(conn, "entries", ENTRY_COLUMNS, map(entry_params, records.entries))
-    conn.execute(
-        f"INSERT INTO {NAME}.series (indicator, area, n_rows, repeats, total, newest) "
-        "SELECT indicator, area, count(*), count(*) - count(DISTINCT date), sum(value), "
-        f"max(date) FROM {NAME}.entries GROUP BY indicator, area"
-    )
+    conn.execute(f"INSERT INTO {NAME}.series ({FIGURES}) {WORKED_OUT}")
     conn.execute(f"ALTER TABLE {NAME}.entries ENABLE TRIGGER entries_series")
     copy_rows(conn, "batches", BATCH_COLUMNS, (batch_row(b)[1:] for b in records.batches))
     copy_rows(conn, "allocations", ALLOCATION_COLUMNS, map(allocation_params, records.allocations))

@@ -12,10 +12,18 @@ from typing import Any
 
 from povtrack.errors import DatabaseError
 from povtrack.i18n import tr
+from povtrack.storage import tail
 from povtrack.storage.backups import Verdict
 from povtrack.storage.pgurl import PgUrl
 from povtrack.storage.postgres.connection import errors
-from povtrack.storage.postgres.schema import GUARDED, NAME, POLICIES, TABLES, TRIGGERS
+from povtrack.storage.postgres.schema import (
+    GUARDED,
+    NAME,
+    POLICIES,
+    TABLES,
+    TRIGGERS,
+    WORKED_OUT,
+)
 
 
 def verify(url: PgUrl) -> Verdict:
@@ -164,23 +172,19 @@ def record_problems(conn: Any) -> list[str]:
                 f"{count} entries belong to batch {batch}, which does not exist",
             )
         )
+    # the sums compared as exact decimals; the tails' values as read (``NumericLoader``)
+    figures = f"indicator, area, n_rows, repeats, total::text, newest, {', '.join(tail.COLUMNS)}"
     kept = {
-        (ind, area): (n, repeats, total, newest)
-        for ind, area, n, repeats, total, newest in conn.execute(
-            f"SELECT indicator, area, n_rows, repeats, total::text, newest FROM {NAME}.series"
+        (ind, area): (n, repeats, Decimal(total), *rest)
+        for ind, area, n, repeats, total, *rest in conn.execute(
+            f"SELECT {figures} FROM {NAME}.series"
         ).fetchall()
     }
-    for ind, area, *figures in conn.execute(
-        f"SELECT indicator, area, count(*), count(*) - count(DISTINCT date), sum(value)::text, "
-        f"max(date) FROM {NAME}.entries GROUP BY 1, 2 ORDER BY 1, 2"
+    for ind, area, n, repeats, total, *rest in conn.execute(
+        f"SELECT {figures} FROM ({WORKED_OUT}) w ORDER BY 1, 2"
     ).fetchall():
         had = kept.pop((ind, area), None)
-        if had is None or (had[0], had[1], Decimal(had[2]), had[3]) != (
-            figures[0],
-            figures[1],
-            Decimal(figures[2]),
-            figures[3],
-        ):
+        if had != (n, repeats, Decimal(total), *rest):
             out.append(
                 tr(
                     f"series：{ind} {area} 的汇总与其记录不符",

@@ -98,7 +98,7 @@ def dialect() -> Dialect:
     from decimal import Decimal
 
     from povtrack.exact import exact
-    from povtrack.storage import window
+    from povtrack.storage import tail, window
 
     def total(columns: tuple[Any, ...]) -> tuple[Any, bool]:
         (text,) = columns
@@ -107,7 +107,7 @@ def dialect() -> Dialect:
     return window.Dialect(
         entries=f"{NAME}.entries",
         batches=f"{NAME}.batches",
-        series=f"SELECT indicator, area FROM {NAME}.series",
+        series=f"SELECT indicator, area, newest FROM {NAME}.series",
         mark="%s",
         lowest="'-infinity'::date",
         materialized="MATERIALIZED",
@@ -115,7 +115,11 @@ def dialect() -> Dialect:
         text=date.isoformat,
         sums="sum(e.value)::text",
         exact_total=total,
-        totals=f"SELECT indicator, area, newest, n_rows, repeats, total::text FROM {NAME}.series",
+        totals=(
+            f"SELECT indicator, area, newest, n_rows, repeats, total::text, "
+            f"{', '.join(tail.COLUMNS)} FROM {NAME}.series"
+        ),
+        sum_columns=1,
         columns=", ".join(f"e.{c.strip()}" for c in ENTRY_COLUMNS.split(",")),
         entry=entry_of,
     )

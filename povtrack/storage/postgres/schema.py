@@ -33,6 +33,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from povtrack.storage import tail
+
 SCHEMA = 1  # the layout's version, kept in meta as "schema"
 NAME = "povtrack"  # the PostgreSQL schema that holds the tables
 APPEND_ONLY = ("entries", "allocations", "batches")  # the records, counted in meta
@@ -41,7 +43,8 @@ APPEND_ONLY = ("entries", "allocations", "batches")  # the records, counted in m
 GUARDED = (*APPEND_ONLY, "users", "areas", "imported_files")
 # ``series``: every (indicator, area) with an entry and its running figures over all its rows
 # (how many, how many repeat a date, the exact sum, the newest date), kept by a trigger on
-# ``entries`` for the reads by the engine (``storage.window``); derived, so updated in place
+# ``entries`` for the reads by the engine (``storage.window``), and its tail (its last rows,
+# ``storage.tail``); derived, so updated in place
 # by that trigger alone (it runs as the schema's owner) and checked again by ``db verify``
 TABLES = ("meta", *GUARDED, "series")
 ROLES = ("city", "county", "viewer")
@@ -56,6 +59,18 @@ BOOKKEEPING = (
     "allocations_count",
 )
 LARGEST = "1e308"  # as on SQLite: below the largest finite double
+# the series' figures, and the same worked out from the entries (``bulk.fill``, ``db verify``)
+FIGURES = "indicator, area, n_rows, repeats, total, newest, " + ", ".join(tail.COLUMNS)
+WORKED_OUT = (
+    "SELECT f.*, " + ", ".join(f"t.{c}" for c in tail.COLUMNS) + " FROM (SELECT indicator, "
+    "area, count(*) AS n_rows, count(*) - count(DISTINCT date) AS repeats, sum(value) AS "
+    f"total, max(date) AS newest FROM {NAME}.entries GROUP BY indicator, area) f "
+    f"JOIN ({tail.of_all(NAME + '.entries')}) t ON t.indicator = f.indicator AND t.area = f.area"
+)
+_TAIL_DDL = "".join(
+    f"last{n}_date date, last{n}_value numeric, last{n}_id bigint, "
+    for n in range(1, tail.KEEP + 1)
+)
 
 _NUMBER = "{c} >= 0 AND {c} < " + LARGEST
 
@@ -139,6 +154,7 @@ DDL = [
         repeats bigint NOT NULL,
         total numeric NOT NULL,
         newest date NOT NULL,
+        {_TAIL_DDL}
         PRIMARY KEY (indicator, area)
     )""",
     # Writers that add at once each take the series' row in turn (FOR UPDATE, held to their
@@ -162,7 +178,8 @@ DDL = [
             n_rows = n_rows + 1,
             repeats = repeats + again::int,
             total = total + NEW.value,
-            newest = greatest(newest, NEW.date)
+            newest = greatest(newest, NEW.date),
+            {tail.assign(f"{NAME}.entries", "NEW.indicator", "NEW.area")}
         WHERE indicator = NEW.indicator AND area = NEW.area;
         RETURN NULL;
     END $$""",

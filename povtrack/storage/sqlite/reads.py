@@ -112,7 +112,7 @@ def dialect() -> Dialect:
     return window.Dialect(
         entries="entries",
         batches="batches",
-        series="SELECT indicator, area FROM series",
+        series="SELECT indicator, area, newest FROM series",
         mark="?",
         lowest="''",
         materialized="MATERIALIZED" if sqlite3.sqlite_version_info >= (3, 35) else "",
@@ -121,6 +121,7 @@ def dialect() -> Dialect:
         sums=series.SUMS,
         exact_total=series.total,
         totals=series.TOTALS,
+        sum_columns=3,
         columns=", ".join(f"e.{c.strip()}" for c in ENTRY_COLUMNS.split(",")),
         entry=_entry,
     )

@@ -4,7 +4,8 @@ table: one row per (indicator, area) with an entry, kept by a trigger on every i
 ``entries`` with the series' running figures over all its rows: how many, how many repeat a
 date already reported, the newest date, and the sum of the values, exactly (whole numbers as
 an integer, decimals of up to six places as an integer count of millionths, and a count of
-any other value, which the reader then adds itself).
+any other value, which the reader then adds itself), and its tail: the date, value and id of
+its last rows (``storage.tail``), what ``status`` of the newest week reads of it.
 
 The running figures are derived data: the trigger keeps them as every row is written, and
 ``db verify`` works them out again from the entries and compares (``series_problems``).
@@ -18,6 +19,7 @@ from typing import Any
 
 from povtrack.exact import Exact, exact
 from povtrack.i18n import tr
+from povtrack.storage import tail
 
 SERIES_V1 = "CREATE INDEX entries_series ON entries (indicator, area);"
 
@@ -40,8 +42,16 @@ def parts(v: str) -> tuple[str, str, str]:
 SUMS = ", ".join(f"sum({part})" for part in parts("e.value"))
 _NEW = parts("NEW.value")
 _SUMMED = ", ".join(f"sum({part})" for part in parts("value"))
-FIGURES = "n_rows, repeats, whole, millionths, odd, newest"
-TOTALS = "SELECT indicator, area, newest, n_rows, repeats, whole, millionths, odd FROM series"
+_TAIL = ", ".join(tail.COLUMNS)
+FIGURES = f"n_rows, repeats, whole, millionths, odd, newest, {_TAIL}"
+TOTALS = (
+    f"SELECT indicator, area, newest, n_rows, repeats, whole, millionths, odd, {_TAIL} FROM series"
+)
+# the tail's columns: a date as text, the value as written (no type: an int stays an int)
+_TAIL_DDL = "".join(
+    f"    last{n}_date TEXT,\n    last{n}_value,\n    last{n}_id INTEGER,\n"
+    for n in range(1, tail.KEEP + 1)
+)
 
 SERIES_V2 = f"""
 CREATE INDEX entries_day ON entries (indicator, area, date, id, value);
@@ -56,7 +66,7 @@ CREATE TABLE series (
     millionths INTEGER NOT NULL DEFAULT 0,
     odd INTEGER NOT NULL DEFAULT 0,
     newest TEXT NOT NULL DEFAULT '',
-    PRIMARY KEY (indicator, area)
+{_TAIL_DDL}    PRIMARY KEY (indicator, area)
 ) WITHOUT ROWID;
 CREATE TRIGGER entries_series_seen AFTER INSERT ON entries
 BEGIN
@@ -68,7 +78,8 @@ BEGIN
         whole = whole + {_NEW[0]},
         millionths = millionths + {_NEW[1]},
         odd = odd + {_NEW[2]},
-        newest = max(newest, NEW.date)
+        newest = max(newest, NEW.date),
+        {tail.assign("entries", "NEW.indicator", "NEW.area")}
     WHERE indicator = NEW.indicator AND area = NEW.area;
 END;
 CREATE TRIGGER series_no_delete BEFORE DELETE ON series
@@ -77,8 +88,10 @@ BEGIN SELECT RAISE(ABORT, 'povtrack: series are never removed'); END;
 
 # the running figures as the entries give them, per series (``file.upgrade``, ``series_problems``)
 WORKED_OUT = (
-    f"SELECT indicator, area, count(*), count(*) - count(DISTINCT date), {_SUMMED}, max(date) "
-    "FROM entries GROUP BY indicator, area"
+    "SELECT f.*, " + ", ".join(f"t.{c}" for c in tail.COLUMNS) + " FROM (SELECT indicator, "
+    f"area, count(*), count(*) - count(DISTINCT date), {_SUMMED}, max(date) FROM entries "
+    f"GROUP BY indicator, area) f JOIN ({tail.of_all('entries')}) t "
+    "ON t.indicator = f.indicator AND t.area = f.area"
 )
 
 
