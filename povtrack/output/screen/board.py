@@ -18,15 +18,12 @@ from dataclasses import dataclass
 
 from rich import box
 from rich.console import Console
-from rich.measure import Measurement
-from rich.table import Table
 from rich.text import Text
 
 from povtrack.analysis.board import (
     NO_TARGET,
     Board,
     BoardCell,
-    BoardRow,
     board_cell_parts,
     scope_label,
     status_word,
@@ -34,6 +31,7 @@ from povtrack.analysis.board import (
 )
 from povtrack.analysis.measure import STATUSES
 from povtrack.model import Task
+from povtrack.output.screen.grid import Cell, Grid, lines_of
 
 
 @dataclass(frozen=True)
@@ -70,31 +68,26 @@ def _t(key: str, lang: str) -> str:
     return zh if lang == "zh" else en
 
 
-def _cell(cell: BoardCell, layout: Layout, lang: str) -> Text:
+def _cell(cell: BoardCell, layout: Layout, lang: str) -> Cell:
+    """What a ``Text`` in the status's style would show: the word (and count), the figure,
+    the rows without data in that style too."""
     parts = board_cell_parts(cell, lang)
     if parts.status is None:
-        return Text(NO_TARGET, style="muted")
+        return lines_of([NO_TARGET], "muted")
     style = f"status.{parts.status}"
-    text = Text(status_word(parts.status, lang, symbol=layout.symbol), style=style)
-    if layout.count and parts.count:
-        text.append(f" {parts.count}", style=style)
+    word = status_word(parts.status, lang, symbol=layout.symbol)
+    lines = lines_of([f"{word} {parts.count}" if layout.count and parts.count else word], style)
     if layout.detail and parts.figure:
-        text.append("\n")
-        text.append(parts.figure, style=style)
+        lines += lines_of([parts.figure], style)
     if layout.detail and parts.unreported:
-        text.append("\n")
-        text.append(parts.unreported, style="status.no_data")
-    return text
+        lines.append((parts.unreported, f"{style}+status.no_data", style))
+    return lines
 
 
-def _head(task: Task, layout: Layout, lang: str) -> Text:
+def _head(task: Task, layout: Layout, lang: str) -> Cell:
     if not layout.task_names:
-        return Text(str(task.number))
-    return Text(f"{task.number}\n{task_short(task, lang)}")
-
-
-def _row_name(row: BoardRow, lang: str, first: bool) -> Text:
-    return Text(scope_label(row, lang), style="task" if first else "")
+        return lines_of([str(task.number)])
+    return lines_of([str(task.number), task_short(task, lang)])
 
 
 def _legend(board: Board, layout: Layout, lang: str) -> Text:
@@ -114,67 +107,44 @@ def _legend(board: Board, layout: Layout, lang: str) -> Text:
     return Text("  ").join(items)
 
 
-def _build(console: Console, board: Board, layout: Layout, lang: str) -> Table:
+def _build(console: Console, board: Board, layout: Layout, lang: str) -> Grid:
     plain = not console.is_terminal
-    if layout.padded:
-        table = Table(
-            box=box.ASCII if plain else box.SIMPLE_HEAD,
-            show_edge=plain,
-            pad_edge=plain,
-            show_lines=layout.detail,
-        )
-    else:
-        table = Table(
-            box=box.ASCII,
-            show_edge=plain,
-            padding=(0, 0),
-            pad_edge=False,
-            show_lines=layout.detail,
-        )
-    table.title_justify = "left"
-    table.caption_justify = "left"
-    table.add_column(_t("scope", lang), no_wrap=False, overflow="fold")
-    for t in board.tasks:
-        table.add_column(_head(t, layout, lang), no_wrap=True)
-    for n, row in enumerate(board.rows):
-        if not layout.detail and n and (n == 1 or row.scope_kind != board.rows[n - 1].scope_kind):
-            table.add_section()  # after the city, and before the groups
-        table.add_row(
-            _row_name(row, lang, n == 0),
+    rows = [
+        [
+            lines_of([scope_label(row, lang)], "task" if n == 0 else ""),
             *(_cell(row.cells[t.number], layout, lang) for t in board.tasks),
-        )
-    return table
-
-
-def needed_width(console: Console, table: Table) -> int:
-    """The narrowest the table can be drawn without cutting a cell: every cell at its full
-    width (cells do not wrap), the names wrapped at their longest word."""
-    wide = console.options.update_width(10_000)
-    n = len(table.columns)
-    _, right, _, left = table.padding
-    total = (2 if table.box and table.show_edge else 0) + (n - 1 if table.box else 0)
-    for i, column in enumerate(table.columns):
-        sizes = [Measurement.get(console, wide, c) for c in (column.header, *column.cells)]
-        total += max(m.maximum if column.no_wrap else m.minimum for m in sizes)
-        total += left if (i or table.pad_edge) else 0
-        total += right if (i < n - 1 or table.pad_edge) else 0
-    return total
+        ]
+        for n, row in enumerate(board.rows)
+    ]
+    ends = set()  # without the lines between rows: one after the city, and before the groups
+    if not layout.detail:
+        kinds = [row.scope_kind for row in board.rows]
+        ends = {n - 1 for n in range(1, len(kinds)) if n == 1 or kinds[n] != kinds[n - 1]}
+    return Grid(
+        heads=[lines_of([_t("scope", lang)]), *(_head(t, layout, lang) for t in board.tasks)],
+        rows=rows,
+        box=box.ASCII if plain or not layout.padded else box.SIMPLE_HEAD,
+        show_edge=plain,
+        padding=1 if layout.padded else 0,
+        pad_edge=plain if layout.padded else False,
+        show_lines=layout.detail,
+        ends=ends,
+    )
 
 
 def choose_layout(console: Console, board: Board, lang: str) -> Layout:
     """The most detailed layout that fits the console."""
     for layout in LAYOUTS:
-        if needed_width(console, _build(console, board, layout, lang)) <= console.width:
+        if _build(console, board, layout, lang).needed_width() <= console.width:
             return layout
     return LAYOUTS[-1]
 
 
-def board_table(console: Console, plan_name: str, board: Board, lang: str) -> Table:
+def board_table(console: Console, plan_name: str, board: Board, lang: str) -> Grid:
     """The battle map for this console: as much detail as its width allows."""
     layout = choose_layout(console, board, lang)
-    table = _build(console, board, layout, lang)
-    table.title = (
-        f"{plan_name} — {_t('title', lang)} — {_t('as_of', lang)} {board.as_of.isoformat()}"
-    )
-    table.caption = _legend(board, layout, lang)
-    return table
+    grid = _build(console, board, layout, lang)
+    title = f"{plan_name} — {_t('title', lang)} — {_t('as_of', lang)} {board.as_of.isoformat()}"
+    grid.title = Text(title, style="table.title")
+    grid.caption = _legend(board, layout, lang)
+    return grid
