@@ -74,11 +74,12 @@ def test_the_first_write_brings_it_to_layout_2_with_the_same_answers(run, old: P
         assert conn.execute("SELECT count(*) FROM series").fetchone()[0] > 10
 
 
-def test_db_verify_sees_series_figures_changed_by_hand(run, old: Path) -> None:
+@pytest.mark.parametrize("change", ["whole = whole + 1", "last1_id = last1_id - 1"])
+def test_db_verify_sees_series_figures_changed_by_hand(run, old: Path, change: str) -> None:
     assert run("--db", str(old), "import", str(RETURNS[6])).exit_code == 0
     with sqlite3.connect(old) as conn:
         conn.execute(
-            "UPDATE series SET whole = whole + 1 "
+            f"UPDATE series SET {change} "
             "WHERE (indicator, area) = (SELECT indicator, area FROM series LIMIT 1)"
         )
     verdict = run("--db", str(old), "db", "verify", "--json")

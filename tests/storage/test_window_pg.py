@@ -51,7 +51,8 @@ def test_status_from_the_server_equals_status_from_every_entry(
     coverage_equal(pg, js, records)
 
 
-def test_db_verify_sees_running_figures_altered(run, pg_database: PgDatabase) -> None:
+@pytest.mark.parametrize("change", ["total = total + 1", "last2_value = last2_value + 1"])
+def test_db_verify_sees_running_figures_altered(run, pg_database: PgDatabase, change: str) -> None:
     url = pg_database.url()
     assert run("--db", url, "init").exit_code == 0
     for day, value in (("2018-03-04", "120"), ("2018-03-11", "80")):
@@ -64,7 +65,7 @@ def test_db_verify_sees_running_figures_altered(run, pg_database: PgDatabase) ->
         ).fetchone()
         assert kept == (2, 0, "200", "2018-03-11")
         assert run("--db", url, "db", "verify").exit_code == 0
-        conn.execute("UPDATE povtrack.series SET total = total + 1")  # by hand, outside povtrack
+        conn.execute(f"UPDATE povtrack.series SET {change}")  # by hand, outside povtrack
     verdict = run("--db", url, "db", "verify", "--json")
     assert verdict.exit_code == 4
     assert any("jobs.trained yanggao" in p for p in json.loads(verdict.stdout)["problems"])
