@@ -43,6 +43,7 @@ _NUMBERS = {int, float}
 Rows = Callable[[str, tuple[Any, ...]], list[tuple[Any, ...]]]
 Key = tuple[str, str]
 Row = tuple[str, Any, int]  # a row read: its date (ISO text), value and id
+Columns = tuple[tuple[str, ...], tuple[Any, ...], tuple[int, ...]]  # rows as columns
 Figures = tuple[str, int, tuple[Any, ...]]  # a series' newest date, repeats, sum columns
 
 
@@ -93,44 +94,51 @@ def read(rows: Rows, d: Dialect, as_of: date, skip: set[int], increments: Iterab
     ``series`` row); the others by a walk of their rows up to ``as_of``."""
     m, day = d.mark, d.day(as_of)
     text, until = d.text, d.text(day)
+    as_text = text is str  # SQLite's dates are ISO text already
     figures: dict[Key, Figures] = {}
-    found: dict[Key, list[Row]] = {}
+    found: dict[Key, Columns] = {}
     cuts: dict[Key, str] = {}  # per series read short, its first date read
     later = False
     sums = 5 + d.sum_columns
+    # the tail's columns, oldest first (the row has them newest first)
+    oldest = sums + 3 * (KEEP - 1)
+    days_at, values_at, ids_at = (slice(oldest + k, sums - 1 + k, -3) for k in range(3))
     for row in rows(d.totals, ()):
-        key, newest, n_rows = (row[0], row[1]), text(row[2]), row[3]
+        key, newest, n_rows = (row[0], row[1]), row[2], row[3]
+        newest = newest if as_text else text(newest)
         figures[key] = (newest, row[4], row[5:sums])
         if newest > until:
             later = True
             continue
-        last = row[sums:]  # newest first
-        group = [
-            (text(last[k]), last[k + 1], last[k + 2])
-            for k in range(len(last) - 3, -1, -3)
-            if last[k] is not None
-        ]
-        found[key] = group
-        if n_rows > len(group):
-            cuts[key] = group[0][0]
+        days, values, ids = row[days_at], row[values_at], row[ids_at]
+        if days[0] is None:  # fewer rows than a tail
+            n = days.count(None)
+            days, values, ids = days[n:], values[n:], ids[n:]
+        if not as_text:
+            days = tuple(map(text, days))
+        found[key] = (days, values, ids)
+        if n_rows > len(days):
+            cuts[key] = days[0]
     if later:  # series with rows after the as-of date: their rows up to it, by the index
         sql = (
             f"{_series(d, f'WHERE q.newest > {m}')}SELECT s.indicator, s.area, s.cut, e.date, "
             f"e.value, e.id FROM s JOIN {d.entries} e ON e.indicator = s.indicator "
             f"AND e.area = s.area AND e.date <= {m} AND e.date >= coalesce(s.cut, {d.lowest})"
         )
+        walked: dict[Key, list[Row]] = {}
         for ind, area, cut, when, value, entry_id in rows(sql, (day, day, day)):
-            walked = found.get((ind, area))
-            if walked is None:
-                walked = found[(ind, area)] = []
+            group = walked.get((ind, area))
+            if group is None:
+                group = walked[(ind, area)] = []
                 if cut is not None:
                     cuts[(ind, area)] = text(cut)
-            walked.append((text(when), value, entry_id))
-    _sound_rows([r for group in found.values() for r in group])
+            group.append((text(when), value, entry_id))
+        found.update((key, columns(group)) for key, group in walked.items())
+    _sound_columns(found.values())
     kept: dict[Key, tuple[list[str], list[Any]]] = {}
     moved: set[Key] = set()  # series whose cut is not the first read's
-    for key, group in found.items():
-        texts, values = counted(group, skip)
+    for key, cols in found.items():
+        texts, counting = counted(cols, skip)
         reach = KEEP + SLACK
         while key in cuts and len(texts) < KEEP:
             moved.add(key)  # rows near the end that do not count
@@ -150,10 +158,10 @@ def read(rows: Rows, d: Dialect, as_of: date, skip: set[int], increments: Iterab
                 + ("" if cut is None else f" AND e.date >= {m}")
             )
             low = rows(sql, (*key, day) if cut is None else (*key, day, cut))
-            group = found[key] = [(text(w), v, i) for w, v, i in low]
-            _sound_rows(group)
-            texts, values = counted(group, skip)
-        kept[key] = (texts, values)
+            cols = found[key] = columns([(text(w), v, i) for w, v, i in low])
+            _sound_columns([cols])
+            texts, counting = counted(cols, skip)
+        kept[key] = (texts, counting)
     wanted = set(increments)
     bases = {k: c for k, c in cuts.items() if k[0] in wanted}
     totals = _bases(rows, d, day, bases, skip, found, moved, figures) if bases else {}
@@ -244,7 +252,7 @@ def read_series(rows: Rows, d: Dialect, keys: Iterable[Key], skip: set[int]) -> 
     days: set[str] = set()
     for key in sorted(set(keys)):
         group = [_sound(d.text(w), v, i, days) for w, v, i in rows(sql, key)]
-        texts, values = counted(group, skip)
+        texts, values = counted(columns(group), skip)
         series.append((*key, texts, values))
     return Ledger.from_series(series)
 
@@ -258,22 +266,34 @@ class BadRow(Exception):
         self.entry_id, self.day, self.value = entry_id, day, value
 
 
-def _sound_rows(group: list[Row]) -> None:
+def _sound_columns(found: Iterable[Columns]) -> None:
     """``_sound`` for many rows at once: the values' types and signs together, each distinct
     date once; the first unsound row raises ``BadRow``."""
-    values = [v for _, v, _ in group]
+    found = list(found)
+    values = [v for _, vs, _ in found for v in vs]
     if not set(map(type, values)) <= _NUMBERS or not all(map(le, repeat(0), values)):
         days: set[str] = set()
-        for when, value, entry_id in group:
-            _sound(when, value, entry_id, days)
-    for when in {w for w, _, _ in group}:
+        for cols in found:
+            for when, value, entry_id in zip(*cols, strict=True):
+                _sound(when, value, entry_id, days)
+    for when in {w for ws, _, _ in found for w in ws}:
         try:
             sound = len(when) == 10 and date.fromisoformat(when) is not None
         except (TypeError, ValueError):
             sound = False
         if not sound:
-            when, value, entry_id = next(r for r in group if r[0] == when)
-            raise BadRow(entry_id, when, value)
+            for cols in found:
+                for day, value, entry_id in zip(*cols, strict=True):
+                    if day == when:
+                        raise BadRow(entry_id, when, value)
+
+
+def columns(group: list[Row]) -> Columns:
+    """Rows as their three columns (dates, values, ids)."""
+    if not group:
+        return (), (), ()
+    days, values, ids = zip(*group, strict=True)
+    return days, values, ids
 
 
 def _sound(text: str, value: Any, entry_id: int, days: set[str]) -> tuple[str, Any, int]:
@@ -292,16 +312,14 @@ def _sound(text: str, value: Any, entry_id: int, days: set[str]) -> tuple[str, A
     return text, value, entry_id
 
 
-def counted(group: list[tuple[str, Any, int]], skip: set[int]) -> tuple[list[str], list[Any]]:
+def counted(cols: Columns, skip: set[int]) -> tuple[list[str], list[Any]]:
     """The dates and values that count among one series' rows: rule 3 over the rows not in
     ``skip`` (per date, the last recorded), in date order."""
-    if not group:
-        return [], []
-    days, values, ids = zip(*group, strict=True)
+    days, values, ids = cols
     if all(map(lt, days, days[1:])) and (not skip or skip.isdisjoint(ids)):
         return list(days), list(values)  # the usual case: one row per date, all counting
     last: dict[str, tuple[int, Any]] = {}
-    for when, value, entry_id in group:
+    for when, value, entry_id in zip(days, values, ids, strict=True):
         if entry_id in skip:
             continue
         had = last.get(when)
@@ -317,7 +335,7 @@ def _bases(
     day: Any,
     cuts: dict[Key, str],
     skip: set[int],
-    found: dict[Key, list[Row]],
+    found: dict[Key, Columns],
     moved: set[Key],
     figures: dict[Key, Figures],
 ) -> dict[Key, Exact]:
@@ -335,16 +353,15 @@ def _bases(
     as_of = d.text(day)
     later: set[Key] = set()
     for key in cuts:
-        newest, repeats, columns = figures[key]
-        group = found[key]
+        newest, repeats, sums = figures[key]
+        dates, values, _ = found[key]
         if newest > as_of:
             later.add(key)
             continue
-        total, whole = d.exact_total(columns)
-        values = [v for _, v, _ in group]
+        total, whole = d.exact_total(sums)
         recent = sum(values) if all(type(v) is int for v in values) else sum(map(exact, values), 0)
         totals[key] = total - recent
-        if repeats != len(group) - len({w for w, _, _ in group}) or not whole:
+        if repeats != len(dates) - len(set(dates)) or not whole:
             dirty.add(key)  # a date reported twice before the cut, or a value summed here
     if later:
         inds = sorted({ind for ind, _ in later})
@@ -355,11 +372,11 @@ def _bases(
             "ON e.indicator = s.indicator AND e.area = s.area AND e.date < s.cut "
             "GROUP BY s.indicator, s.area"
         )
-        for ind, area, n, dates, *sums in rows(sql, (day, *inds)):
+        for ind, area, n, distinct, *parts in rows(sql, (day, *inds)):
             if (ind, area) in later and (ind, area) not in moved:
-                total, whole = d.exact_total(tuple(sums))
+                total, whole = d.exact_total(tuple(parts))
                 totals[(ind, area)] = total
-                if n != dates or not whole:
+                if n != distinct or not whole:
                     dirty.add((ind, area))
     dirty |= later & moved  # cut further back than the query's cut: read here
     ids = sorted(skip)
@@ -381,5 +398,5 @@ def _bases(
         )
         before = d.day(date.fromisoformat(cuts[key]))
         group = [_sound(d.text(w), v, i, days) for w, v, i in rows(sql, (*key, before))]
-        totals[key] = sum(map(exact, counted(group, skip)[1]), 0)
+        totals[key] = sum(map(exact, counted(columns(group), skip)[1]), 0)
     return totals
