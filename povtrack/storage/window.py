@@ -62,7 +62,7 @@ class Dialect:
     sums: str  # the exact-sum columns over e.value (see ``exact_total``)
     exact_total: Callable[[tuple[Any, ...]], tuple[Exact, bool]]  # columns -> sum, all added?
     totals: str  # per series: indicator, area, newest date, rows, repeats, the sum columns,
-    # the tail columns (``storage.tail``)
+    # the tail columns (``storage.tail``); its dates as ISO text
     sum_columns: int  # how many sum columns
     columns: str  # an entry's columns, of the table as ``e``
     entry: Callable[[tuple[Any, ...]], Entry]  # those columns as an Entry
@@ -94,7 +94,6 @@ def read(rows: Rows, d: Dialect, as_of: date, skip: set[int], increments: Iterab
     ``series`` row); the others by a walk of their rows up to ``as_of``."""
     m, day = d.mark, d.day(as_of)
     text, until = d.text, d.text(day)
-    as_text = text is str  # SQLite's dates are ISO text already
     figures: dict[Key, Figures] = {}
     found: dict[Key, Columns] = {}
     cuts: dict[Key, str] = {}  # per series read short, its first date read
@@ -104,8 +103,7 @@ def read(rows: Rows, d: Dialect, as_of: date, skip: set[int], increments: Iterab
     oldest = sums + 3 * (KEEP - 1)
     days_at, values_at, ids_at = (slice(oldest + k, sums - 1 + k, -3) for k in range(3))
     for row in rows(d.totals, ()):
-        key, newest, n_rows = (row[0], row[1]), row[2], row[3]
-        newest = newest if as_text else text(newest)
+        key, newest, n_rows = (row[0], row[1]), row[2], row[3]  # dates as ISO text
         figures[key] = (newest, row[4], row[5:sums])
         if newest > until:
             later = True
@@ -114,8 +112,6 @@ def read(rows: Rows, d: Dialect, as_of: date, skip: set[int], increments: Iterab
         if days[0] is None:  # fewer rows than a tail
             n = days.count(None)
             days, values, ids = days[n:], values[n:], ids[n:]
-        if not as_text:
-            days = tuple(map(text, days))
         found[key] = (days, values, ids)
         if n_rows > len(days):
             cuts[key] = days[0]

@@ -22,7 +22,6 @@ from psycopg.adapt import Loader
 from povtrack.errors import BusyError, DatabaseError, NotPermittedError, WriteError
 from povtrack.i18n import tr
 from povtrack.storage.pgurl import PgUrl
-from povtrack.storage.postgres.schema import value_of
 
 # psycopg logs what it ignores while unwinding a refused write ("error ignored terminating
 # <Pipeline ...>"); povtrack says the refusal itself, in one line: no second, raw one
@@ -38,7 +37,12 @@ class NumericLoader(Loader):
     """NUMERIC as the int or float it was given (``schema.value_of``), never a Decimal."""
 
     def load(self, data: Any) -> int | float:
-        return value_of(bytes(data).decode("ascii"))
+        # ``schema.value_of`` on the bytes themselves (int() and float() read ASCII bytes):
+        # called for every value read, so no text is made first
+        raw = bytes(data)
+        if b"." in raw or b"e" in raw or b"E" in raw:
+            return float(raw)
+        return int(raw)
 
 
 def connect(url: PgUrl, *, timeout: float) -> psycopg.Connection[Any]:

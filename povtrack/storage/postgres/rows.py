@@ -102,6 +102,8 @@ def dialect() -> Dialect:
 
     def total(columns: tuple[Any, ...]) -> tuple[Any, bool]:
         (text,) = columns
+        if "." not in text:  # a sum of whole numbers (NUMERIC shows no exponent)
+            return int(text), True
         return exact(Decimal(text)), True
 
     return window.Dialect(
@@ -115,9 +117,10 @@ def dialect() -> Dialect:
         text=date.isoformat,
         sums="sum(e.value)::text",
         exact_total=total,
-        totals=(
-            f"SELECT indicator, area, newest, n_rows, repeats, total::text, "
-            f"{', '.join(tail.COLUMNS)} FROM {NAME}.series"
+        totals=(  # dates as ISO text, as SQLite has them
+            "SELECT indicator, area, newest::text, n_rows, repeats, total::text, "
+            + ", ".join(f"{c}::text" if c.endswith("_date") else c for c in tail.COLUMNS)
+            + f" FROM {NAME}.series"
         ),
         sum_columns=1,
         columns=", ".join(f"e.{c.strip()}" for c in ENTRY_COLUMNS.split(",")),
