@@ -14,6 +14,8 @@ SQL only, the same on both engines (window functions: SQLite 3.25 or later).
 
 from __future__ import annotations
 
+from typing import Any
+
 KEEP = 5  # dates kept per series: the recent pace looks at the last RECENT_WEEKS + 1
 PARTS = ("date", "value", "id")
 COLUMNS = [f"last{n}_{part}" for n in range(1, KEEP + 1) for part in PARTS]
@@ -52,3 +54,28 @@ def of_all(entries: str) -> str:
 def assign(entries: str, indicator: str, area: str) -> str:
     """``SET`` clause of an UPDATE of a ``series`` row: its tail worked out again."""
     return f"({', '.join(COLUMNS)}) = ({of_one(entries, indicator, area)})"
+
+
+Columns = tuple[tuple[str, ...], tuple[Any, ...], tuple[int, ...]]  # dates, values, ids
+
+# in a row of the tail columns, newest first: each part's columns, oldest first
+_AT = [slice(3 * (KEEP - 1) + k, None if k == 0 else k - 1, -3) for k in range(3)]
+
+
+def columns(last: tuple[Any, ...]) -> Columns:
+    """The tail's rows, oldest first, from its columns as read (dates as ISO text)."""
+    days, values, ids = (last[at] for at in _AT)
+    if days[0] is None:  # fewer rows than a tail
+        n = days.count(None)
+        days, values, ids = days[n:], values[n:], ids[n:]
+    return days, values, ids
+
+
+def packed(part: str) -> str:
+    """SQL of one part of the tail as one text, oldest first, separated by spaces (a
+    PostgreSQL row of three texts reads faster than one of fifteen typed columns)."""
+    return (
+        "concat_ws(' ', "
+        + ", ".join(f"last{n}_{part}::text" for n in range(KEEP, 0, -1))
+        + f") AS tail_{part}"
+    )

@@ -43,7 +43,7 @@ _NUMBERS = {int, float}
 Rows = Callable[[str, tuple[Any, ...]], list[tuple[Any, ...]]]
 Key = tuple[str, str]
 Row = tuple[str, Any, int]  # a row read: its date (ISO text), value and id
-Columns = tuple[tuple[str, ...], tuple[Any, ...], tuple[int, ...]]  # rows as columns
+Columns = tail.Columns  # rows as columns: dates (ISO text), values, ids
 Figures = tuple[str, int, tuple[Any, ...]]  # a series' newest date, repeats, sum columns
 
 
@@ -64,6 +64,7 @@ class Dialect:
     totals: str  # per series: indicator, area, newest date, rows, repeats, the sum columns,
     # the tail columns (``storage.tail``); its dates as ISO text
     sum_columns: int  # how many sum columns
+    tail: Callable[[tuple[Any, ...]], Columns]  # the tail's rows from what follows the sums
     columns: str  # an entry's columns, of the table as ``e``
     entry: Callable[[tuple[Any, ...]], Entry]  # those columns as an Entry
 
@@ -99,19 +100,13 @@ def read(rows: Rows, d: Dialect, as_of: date, skip: set[int], increments: Iterab
     cuts: dict[Key, str] = {}  # per series read short, its first date read
     later = False
     sums = 5 + d.sum_columns
-    # the tail's columns, oldest first (the row has them newest first)
-    oldest = sums + 3 * (KEEP - 1)
-    days_at, values_at, ids_at = (slice(oldest + k, sums - 1 + k, -3) for k in range(3))
     for row in rows(d.totals, ()):
         key, newest, n_rows = (row[0], row[1]), row[2], row[3]  # dates as ISO text
         figures[key] = (newest, row[4], row[5:sums])
         if newest > until:
             later = True
             continue
-        days, values, ids = row[days_at], row[values_at], row[ids_at]
-        if days[0] is None:  # fewer rows than a tail
-            n = days.count(None)
-            days, values, ids = days[n:], values[n:], ids[n:]
+        days, values, ids = d.tail(row[sums:])
         found[key] = (days, values, ids)
         if n_rows > len(days):
             cuts[key] = days[0]

@@ -14,11 +14,12 @@ from povtrack.i18n import tr
 from povtrack.model import Entry
 from povtrack.storage.pgurl import PgUrl
 from povtrack.storage.postgres.connection import errors
-from povtrack.storage.postgres.schema import ENTRY_COLUMNS, NAME, SCHEMA, value_param
+from povtrack.storage.postgres.schema import ENTRY_COLUMNS, NAME, SCHEMA, value_of, value_param
 
 if TYPE_CHECKING:
     import psycopg
 
+    from povtrack.storage.tail import Columns
     from povtrack.storage.window import Dialect
 
 
@@ -90,6 +91,17 @@ def allocation_params(rec: dict[str, Any]) -> tuple[Any, ...]:
     )
 
 
+def unpacked(texts: tuple[Any, ...]) -> Columns:
+    """A tail read packed (``tail.packed``) as its rows: the values as NUMERIC text reads
+    (``value_of``), whole numbers all at once."""
+    days, values, ids = texts
+    if "." in values or "e" in values or "E" in values:
+        numbers = tuple(map(value_of, values.split(" ")))
+    else:
+        numbers = tuple(map(int, values.split(" ")))
+    return tuple(days.split(" ")), numbers, tuple(map(int, ids.split(" ")))
+
+
 @functools.cache  # one per process: it never changes
 def dialect() -> Dialect:
     """How ``storage.window`` asks a PostgreSQL database: the series and their running
@@ -117,12 +129,13 @@ def dialect() -> Dialect:
         text=date.isoformat,
         sums="sum(e.value)::text",
         exact_total=total,
-        totals=(  # dates as ISO text, as SQLite has them
+        totals=(  # dates as ISO text, as SQLite has them; the tail packed (``tail.packed``)
             "SELECT indicator, area, newest::text, n_rows, repeats, total::text, "
-            + ", ".join(f"{c}::text" if c.endswith("_date") else c for c in tail.COLUMNS)
+            + ", ".join(map(tail.packed, tail.PARTS))
             + f" FROM {NAME}.series"
         ),
         sum_columns=1,
+        tail=unpacked,
         columns=", ".join(f"e.{c.strip()}" for c in ENTRY_COLUMNS.split(",")),
         entry=entry_of,
     )

@@ -106,7 +106,7 @@ def series(conn: sqlite3.Connection, skip: set[int]) -> Series:
 @functools.cache  # one per process: it never changes
 def dialect() -> Dialect:
     """How ``storage.window`` asks a layout-2 file (``sqlite.file``)."""
-    from povtrack.storage import window
+    from povtrack.storage import tail, window
     from povtrack.storage.sqlite import series
 
     return window.Dialect(
@@ -122,6 +122,7 @@ def dialect() -> Dialect:
         exact_total=series.total,
         totals=series.TOTALS,
         sum_columns=3,
+        tail=tail.columns,
         columns=", ".join(f"e.{c.strip()}" for c in ENTRY_COLUMNS.split(",")),
         entry=_entry,
     )
