@@ -102,8 +102,9 @@ def _drawn(renderable: RenderableType, width: int, terminal: bool) -> list[tuple
         legacy_windows=False,
         theme=THEME,
     )
+    # styles count where they are shown: a console without colour shows none
     return [
-        (char, segment.style or Style())
+        (char, (segment.style or Style()) if terminal else Style())
         for segment in console.render(renderable, console.options)
         for char in segment.text
     ]

@@ -132,18 +132,23 @@ def _build(console: Console, board: Board, layout: Layout, lang: str) -> Grid:
     )
 
 
+def _fitting(console: Console, board: Board, lang: str) -> tuple[Layout, Grid]:
+    """The most detailed layout that fits the console, and the board drawn in it."""
+    for layout in LAYOUTS:
+        grid = _build(console, board, layout, lang)
+        if grid.needed_width() <= console.width:
+            return layout, grid
+    return layout, grid
+
+
 def choose_layout(console: Console, board: Board, lang: str) -> Layout:
     """The most detailed layout that fits the console."""
-    for layout in LAYOUTS:
-        if _build(console, board, layout, lang).needed_width() <= console.width:
-            return layout
-    return LAYOUTS[-1]
+    return _fitting(console, board, lang)[0]
 
 
 def board_table(console: Console, plan_name: str, board: Board, lang: str) -> Grid:
     """The battle map for this console: as much detail as its width allows."""
-    layout = choose_layout(console, board, lang)
-    grid = _build(console, board, layout, lang)
+    layout, grid = _fitting(console, board, lang)
     title = f"{plan_name} — {_t('title', lang)} — {_t('as_of', lang)} {board.as_of.isoformat()}"
     grid.title = Text(title, style="table.title")
     grid.caption = _legend(board, layout, lang)

@@ -111,6 +111,7 @@ class Grid:
             return styles[name]
 
         edge, line, head = self.show_edge, Segment.line(), style("table.header")
+        plain = console.color_system is None
         if edge:
             yield Segment(box.get_top(widths))
             yield line
@@ -128,11 +129,11 @@ class Grid:
             height = max(map(len, cells))
             header = index == 0
             for line_no in range(height):
-                if edge:
-                    yield Segment(left)
+                pieces: list[tuple[str, Style | None]] = [(left, None)] if edge else []
+                add = pieces.append
                 for i, (cell, width) in enumerate(zip(cells, widths, strict=True)):
                     if i:
-                        yield Segment(divider)
+                        add((divider, None))
                     at = line_no - (height - len(cell)) if header else line_no  # heads: bottom
                     text, name, filler = cell[at] if 0 <= at < len(cell) else ("", "", "")
                     pad_left = self.padding if (i or self.pad_edge) else 0
@@ -144,17 +145,21 @@ class Grid:
                         name, filler = f"table.header+{name}", f"table.header+{filler}"
                     pad = head if header else None
                     if pad_left:
-                        yield Segment(" " * pad_left, pad)
+                        add((" " * pad_left, pad))
                     if name == filler:
-                        yield Segment(text + fill, style(name))
+                        add((text + fill, style(name)))
                     else:
-                        yield Segment(text, style(name))
-                        yield Segment(fill, style(filler))
+                        add((text, style(name)))
+                        add((fill, style(filler)))
                     pad_right = width - body - pad_left
                     if pad_right:
-                        yield Segment(" " * pad_right, pad)
+                        add((" " * pad_right, pad))
                 if edge:
-                    yield Segment(right)
+                    add((right, None))
+                if plain:  # no style is shown: the line as one segment
+                    yield Segment("".join(text for text, _ in pieces))
+                else:
+                    yield from (Segment(text, st) for text, st in pieces)
                 yield line
             if header:
                 yield Segment(box.get_row(widths, "head", edge=edge))
