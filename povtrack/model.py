@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 from functools import cached_property
+from typing import Any
 
 from povtrack.exact import Exact
 from povtrack.exact import exact as exact_value
@@ -39,6 +40,10 @@ CHECK_IDS = (
     "milestone-no-note",
     "uncountable-entry",
 )
+
+
+# an entry that counts as a report's digest takes it: id, indicator, area, ISO date, value
+Digestible = tuple[int, str, str, str, Any]
 
 
 @dataclass(frozen=True)

@@ -509,7 +509,9 @@ def correct_entry(store: Backend, entry_id: int, value: str, *, reason: str, by:
                 f"entry {entry_id} can never count: {exc.message}",
             )
         ) from None
-    history = store.all_entries()
+    # the states of its series' entries: a correction, a later report of the date and an undo
+    # all stay within the series (indicator and area) of what they replace
+    history = store.series_entries([old.indicator], area=old.area)
     states = entry_states(history, store.batches())
     state = states[entry_id]
     if state != COUNTS:
@@ -600,7 +602,7 @@ def undo_batch(store: Backend, batch_id: str | None, *, reason: str, by: str) ->
                     f"batch {target['id']} is already undone by {by}",
                 )
             )
-    affected = sum(1 for e in store.all_entries() if e.batch == target["id"])
+    affected = store.batch_size(target["id"])
     reason = readable(reason, "--reason").strip()
     undo = store.add_batch("undo", by, reverts=target["id"], reason=note_text(reason))
     return Undone(undo, target, affected)

@@ -260,13 +260,20 @@ def diff(
     *,
     top: int = TOP_MOVERS,
     now: list[StatusRow] | None = None,
+    ledgers: tuple[Ledger, Ledger] | None = None,
 ) -> Diff:
-    """``now``: the status rows at ``as_of`` when the caller has them already (the report)."""
+    """``now``: the status rows at ``as_of`` when the caller has them already (the report).
+    ``ledgers``: enough of the history for a status at ``since`` and at ``as_of`` (a database
+    engine's windows, ``Backend.ledger_at``); ``entries`` then need only be those dated from
+    ``since`` less the span on, and each series' newest before (``Backend.entries_between``):
+    what ``silent_areas`` looks at. Without them, ``entries`` are every entry that counts."""
     if since >= as_of:
         raise ValueError("since must be before as_of")
-    ledger = Ledger(entries)  # one ledger for both dates
-    before = {_key(r): r for r in status_rows(plan, ledger, allocations, since)}
-    after = now if now is not None else status_rows(plan, ledger, allocations, as_of)
+    if ledgers is None:
+        ledger = Ledger(entries)  # one ledger for both dates
+        ledgers = (ledger, ledger)
+    before = {_key(r): r for r in status_rows(plan, ledgers[0], allocations, since)}
+    after = now if now is not None else status_rows(plan, ledgers[1], allocations, as_of)
     changes: list[StatusChange] = []
     movers: list[tuple[int, Mover]] = []
     for n, new in enumerate(after):
@@ -285,6 +292,12 @@ def diff(
         [m for _, m in movers[:top]],
         silent_areas(plan, entries, since, as_of),
     )
+
+
+def silent_span(since: date, as_of: date) -> date:
+    """The first date ``silent_areas`` looks at (the period before ``since`` as long as the
+    period itself)."""
+    return since - (as_of - since)
 
 
 def silent_areas(plan: Plan, entries: list[Entry], since: date, as_of: date) -> list[SilentArea]:

@@ -97,7 +97,6 @@ def diff(
         )
     store = open_store()
     plan = store.plan
-    entries = store.entries()
     when = as_of_date(store, as_of)
     if since is not None:
         start = check_in_window(parse_when(since), plan.start, plan.last_due, "--since")
@@ -112,7 +111,12 @@ def diff(
                 "the period runs from --since to --as-of",
             )
         )
-    d = make_diff(plan, entries, store.allocations(), start, when)
+    from povtrack.analysis.trend import silent_span
+
+    # what the database's engine reads for the two dates (every entry on a JSON file)
+    entries = store.entries_between(silent_span(start, when), when)
+    ledgers = (store.ledger_at(start), store.ledger_at(when))
+    d = make_diff(plan, entries, store.allocations(), start, when, ledgers=ledgers)
 
     def table() -> None:
         from povtrack.output.screen.trend import diff_view

@@ -52,12 +52,19 @@ def report(
         )
     require_output(chosen, output)
     store = open_store()
-    plan, entries = store.plan, store.entries()
+    plan = store.plan
     when = as_of_date(store, as_of)
     with progress(tr("正在写周报", "writing the report"), total=2) as tick:
-        built = build(
-            plan, store.meta["plan_sha256"], entries, store.allocations(), when, labels().lang
-        )
+        from povtrack.analysis.trend import silent_span
+        from povtrack.output.report import digest, since_of
+
+        # what the database's engine reads: the history at the two dates, the weeks the
+        # silent areas are judged on, and for the digest every entry that counts, lean
+        since, allocations = since_of(plan, when), store.allocations()
+        ledgers = (store.ledger_at(since), store.ledger_at(when))
+        recent = store.entries_between(silent_span(since, when), when)
+        made_of = digest(store.meta["plan_sha256"], store.counting_rows(when), allocations, when)
+        built = build(plan, made_of, ledgers, recent, allocations, when, labels().lang)
         tick(1)
         data = write(built, chosen, labels().lang)
         tick(1)

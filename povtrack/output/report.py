@@ -22,7 +22,8 @@ from datetime import date, timedelta
 
 from povtrack.analysis.status import StatusRow, status_rows
 from povtrack.jsonable import num
-from povtrack.model import Allocation, Entry, Plan
+from povtrack.ledger import Ledger
+from povtrack.model import Allocation, Digestible, Entry, Plan
 from povtrack.names import scope_names
 from povtrack.output.shapes import status_sheet
 from povtrack.sheet import Column, Sheet
@@ -54,7 +55,7 @@ class Report:
     digest: str
     sheets: list[Sheet] = field(default_factory=list)
     charts: dict[str, Chart] = field(default_factory=dict)  # by sheet key
-    entries: list[Entry] = field(default_factory=list)  # those on or before the as-of date
+    ledger: Ledger | None = None  # enough of the history for a status at the as-of date
 
     def stamp(self, lang: str) -> list[str]:
         if lang == "zh":
@@ -71,16 +72,17 @@ class Report:
 
 
 def digest(
-    plan_sha256: str, entries: list[Entry], allocations: list[Allocation], as_of: date
+    plan_sha256: str, rows: list[Digestible], allocations: list[Allocation], as_of: date
 ) -> str:
-    """What a report was made from, in one hash (see the module docstring)."""
+    """What a report was made from, in one hash (see the module docstring). ``rows``: the
+    entries that count dated up to the as-of date (``Backend.counting_rows``)."""
     data = {
         "plan": plan_sha256,
         "as_of": as_of.isoformat(),
         "entries": [
-            [e.id, e.indicator, e.area, e.date.isoformat(), num(e.value)]
-            for e in sorted(entries, key=lambda e: e.id)
-            if e.date <= as_of
+            [entry_id, ind, area, day, num(value)]
+            for entry_id, ind, area, day, value in sorted(rows)
+            if day <= as_of.isoformat()
         ],
         "allocations": [
             [a.indicator, a.area, num(a.value), a.due.isoformat() if a.due else None]
@@ -91,21 +93,30 @@ def digest(
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def since_of(plan: Plan, as_of: date) -> date:
+    """The date a report compares with: a week before, or the day before the plan starts."""
+    return max(as_of - timedelta(days=7), plan.start - timedelta(days=1))
+
+
 def build(
     plan: Plan,
-    plan_sha256: str,
-    entries: list[Entry],
+    data_digest: str,
+    ledgers: tuple[Ledger, Ledger],
+    recent: list[Entry],
     allocations: list[Allocation],
     as_of: date,
     lang: str,
 ) -> Report:
+    """``ledgers``: enough of the history for a status at ``since_of(plan, as_of)`` and at
+    ``as_of`` (``Backend.ledger_at``); ``recent``: the entries that count from the silent-areas
+    span on (``Backend.entries_between``); ``data_digest``: ``digest``."""
     from povtrack.analysis.board import board_sheet, make_board
     from povtrack.analysis.trend import diff, diff_sheets
 
-    since = max(as_of - timedelta(days=7), plan.start - timedelta(days=1))
-    rows = status_rows(plan, entries, allocations, as_of)
-    report = Report(plan, as_of, since, digest(plan_sha256, entries, allocations, as_of))
-    report.entries = [e for e in entries if e.date <= as_of]
+    since = since_of(plan, as_of)
+    rows = status_rows(plan, ledgers[1], allocations, as_of)
+    report = Report(plan, as_of, since, data_digest)
+    report.ledger = ledgers[1]
     pick = 0 if lang == "zh" else 1
     for task in plan.tasks:
         mine = [r for r in rows if r.task == task.number]
@@ -124,7 +135,7 @@ def build(
             report.charts[sheet.key] = Chart(sheet.key, sheet.title, sheet.title_en, bars)
     report.sheets.insert(1, board_sheet(make_board(plan, rows, as_of), lang))
     if since < as_of:
-        changes = diff(plan, entries, allocations, since, as_of, now=rows)
+        changes = diff(plan, recent, allocations, since, as_of, now=rows, ledgers=ledgers)
         report.sheets += diff_sheets(plan, changes, lang)
     report.sheets.append(missing_sheet(plan, rows, lang))
     return report

@@ -19,7 +19,7 @@ from typing import Any
 
 from povtrack.i18n import LABELS
 from povtrack.ledger import Ledger
-from povtrack.model import UNITS, Entry, Plan
+from povtrack.model import UNITS, Plan
 from povtrack.output.notation import TOTAL_LABEL, heading, status_label
 from povtrack.sheet import Column, Sheet
 
@@ -162,13 +162,14 @@ def only_activities(sheet: Sheet) -> bool:
 
 
 def activity_table(
-    plan: Plan, entries: list[Entry], task: int, since: date, as_of: date, pick: int
+    plan: Plan, ledger: Ledger | None, task: int, since: date, as_of: date, pick: int
 ) -> Table:
     """Per area (the city first, then its counties and districts), per activity of the task:
-    reported or silent up to the as-of date, the figure to date, the last date reported."""
+    reported or silent up to the as-of date, the figure to date, the last date reported.
+    ``ledger``: enough of the history for a status at ``as_of`` (a window of it will do)."""
     del since  # the table covers everything to the as-of date; "this week" is in the changes
     lang = ("zh", "en")[pick]
-    ledger = Ledger([e for e in entries if e.date <= as_of])
+    ledger = ledger if ledger is not None else Ledger([])
     indicators = [i for i in plan.indicators if i.task == task and i.kind == "activity"]
     headings, kinds, caps = [word("area", pick)], ["text"], [18.0]
     for ind in indicators:

@@ -114,7 +114,7 @@ def _sheet(wb: Any, report: Report, sheet: Sheet, data: _ChartData, lang: str, p
         number = int(task.group(1))
         tables = [activity_rows(sheet, pick)]
         tables.append(
-            activity_table(report.plan, report.entries, number, report.since, report.as_of, pick)
+            activity_table(report.plan, report.ledger, number, report.since, report.as_of, pick)
         )
     layout = Layout(ws, fit_widths(tables))
     _top(layout, report, sheet.heading(lang), lang, pick)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from povtrack.ledger import Ledger
-    from povtrack.model import Allocation, Entry, Plan
+    from povtrack.model import Allocation, Digestible, Entry, Plan
     from povtrack.storage.pgurl import PgUrl
 
 
@@ -69,7 +69,11 @@ class Backend(Protocol):
     def commit(self) -> None: ...
     def entries(self) -> list[Entry]: ...
     def all_entries(self) -> list[Entry]: ...
-    def series_entries(self, indicators: Iterable[str]) -> list[Entry]: ...  # all states
+    def series_entries(  # every entry of those indicators (in ``area``), in all states
+        self, indicators: Iterable[str], area: str | None = None
+    ) -> list[Entry]: ...
+    def batch_size(self, batch_id: str) -> int: ...  # how many entries the batch added
+    def counting_rows(self, until: date) -> list[Digestible]: ...  # for a report's digest
     def entry(self, entry_id: int) -> Entry | None: ...
     def ledger(self) -> Ledger: ...
     def ledger_at(self, as_of: date) -> Ledger: ...  # enough for status at as_of (a window)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from povtrack.storage import window
 
@@ -81,6 +81,19 @@ class EngineReads:
         skip = self._not_counting()
         with self._engine() as rows:
             return window.read_series(rows, self._dialect(), keys, skip)
+
+    def counting_rows(self, until: date) -> list[tuple[int, str, str, str, Any]]:
+        """Every entry that counts dated up to ``until``, as a report's digest takes it
+        (``window.counting_rows``), from the entries when they are read already."""
+        if not self._by_engine() or self._effective is not None:
+            return [
+                (e.id, e.indicator, e.area, e.date.isoformat(), e.value)
+                for e in self.entries()
+                if e.date <= until
+            ]
+        skip = self._not_counting()
+        with self._engine() as rows:
+            return window.counting_rows(rows, self._dialect(), until, skip)
 
     def _not_counting(self) -> set[int]:
         """Ids of the entries rules 1 and 2 leave out (``window.not_counting``)."""

@@ -191,6 +191,25 @@ def read_between(rows: Rows, d: Dialect, start: date, end: date, skip: set[int])
     return sorted({e.id: e for e in kept + before}.values(), key=lambda e: e.id)
 
 
+def counting_rows(
+    rows: Rows, d: Dialect, until: date, skip: set[int]
+) -> list[tuple[int, str, str, str, Any]]:
+    """Every entry that counts dated up to ``until`` as (id, indicator, area, ISO date,
+    value), in id order: what a report's digest is made of (every entry, by definition), in
+    one pass and without making an ``Entry`` of each."""
+    sql = f"SELECT e.id, e.indicator, e.area, e.date, e.value FROM {d.entries} e "
+    found = rows(sql + f"WHERE e.date <= {d.mark} ORDER BY e.id", (d.day(until),))
+    last: dict[tuple[str, str, str], tuple[int, str, str, str, Any]] = {}
+    text = d.text
+    for entry_id, ind, area, when, value in found:
+        if entry_id not in skip:  # rule 3: in id order, the last of a date stays
+            day = when if type(when) is str else text(when)
+            last[(ind, area, day)] = (entry_id, ind, area, day, value)
+    kept = sorted(last.values())
+    _sound_columns([columns([(r[3], r[4], r[0]) for r in kept])])
+    return kept
+
+
 def _counting(found: list[Entry], skip: set[int]) -> list[Entry]:
     """The entries among ``found`` that count, given every entry of their dates: rules 1 and 2
     by ``skip``, rule 3 (the last recorded of a date)."""

@@ -287,10 +287,23 @@ class JsonBackend:
         """Every entry ever recorded, undone and superseded ones included."""
         return self._audited(self._table.entries)
 
-    def series_entries(self, indicators: Iterable[str]) -> list[Entry]:
-        """Every entry of these indicators, in all states, in id order."""
+    def series_entries(self, indicators: Iterable[str], area: str | None = None) -> list[Entry]:
+        """Every entry of these indicators (in ``area``, if given), in all states, in id
+        order."""
         wanted = set(indicators)
-        return [e for e in self.all_entries() if e.indicator in wanted]
+        return [e for e in self.all_entries() if e.indicator in wanted and area in (None, e.area)]
+
+    def counting_rows(self, until: date) -> list[tuple[int, str, str, str, Any]]:
+        """Every entry that counts dated up to ``until``, as a report's digest takes it."""
+        return [
+            (e.id, e.indicator, e.area, e.date.isoformat(), e.value)
+            for e in self.entries()
+            if e.date <= until
+        ]
+
+    def batch_size(self, batch_id: str) -> int:
+        """How many entries the batch added."""
+        return sum(1 for e in self.all_entries() if e.batch == batch_id)
 
     def entry(self, entry_id: int) -> Entry | None:
         return self._audited(lambda: self._table.find(entry_id))

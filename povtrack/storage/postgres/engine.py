@@ -27,13 +27,25 @@ class PgReads(EngineReads):
     def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         raise NotImplementedError  # PgBackend's
 
-    def series_entries(self, indicators: Iterable[str]) -> list[Entry]:
-        """Every entry of these indicators, in all states, in id order."""
+    def series_entries(self, indicators: Iterable[str], area: str | None = None) -> list[Entry]:
+        """Every entry of these indicators (in ``area``, if given), in all states, in id
+        order."""
         wanted = sorted(set(indicators))
         if self._all is not None:
-            return [e for e in self._all if e.indicator in wanted]
-        sql = f"SELECT {ENTRY_COLUMNS} FROM {NAME}.entries WHERE indicator = ANY(%s) ORDER BY id"
-        return [entry_of(row) for row in self._rows(sql, (wanted,))]
+            return [e for e in self._all if e.indicator in wanted and area in (None, e.area)]
+        sql = f"SELECT {ENTRY_COLUMNS} FROM {NAME}.entries WHERE indicator = ANY(%s)"
+        if area is not None:
+            return [
+                entry_of(r) for r in self._rows(f"{sql} AND area = %s ORDER BY id", (wanted, area))
+            ]
+        return [entry_of(row) for row in self._rows(f"{sql} ORDER BY id", (wanted,))]
+
+    def batch_size(self, batch_id: str) -> int:
+        """How many entries the batch added (by the index on batch)."""
+        if self._all is not None:
+            return sum(1 for e in self._all if e.batch == batch_id)
+        sql = f"SELECT count(*) FROM {NAME}.entries WHERE batch = %s"
+        return int(self._rows(sql, (batch_id,))[0][0])
 
     def _engine(self) -> contextlib.AbstractContextManager[window.Rows]:
         return contextlib.nullcontext(self._rows)  # its errors translated by _rows

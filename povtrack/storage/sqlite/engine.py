@@ -33,14 +33,23 @@ class SqliteReads(EngineReads):
     def _reading(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
         raise NotImplementedError  # SqliteBackend's
 
-    def series_entries(self, indicators: Iterable[str]) -> list[Entry]:
-        """Every entry of these indicators, in all states, in id order (what ``trend`` and
-        ``explain`` read: a correction is always of its own indicator)."""
+    def series_entries(self, indicators: Iterable[str], area: str | None = None) -> list[Entry]:
+        """Every entry of these indicators (in ``area``, if given), in all states, in id order
+        (what ``trend`` and ``explain`` read, and ``correct`` of its series: a correction is
+        always of its own indicator and area)."""
         wanted = tuple(sorted(set(indicators)))
         if self._all is not None:
-            return [e for e in self._all if e.indicator in wanted]
+            return [e for e in self._all if e.indicator in wanted and area in (None, e.area)]
         with self._reading() as conn, self._sound():
-            return reads.entries(conn, indicators=wanted)
+            return reads.entries(conn, indicators=wanted, area=area)
+
+    def batch_size(self, batch_id: str) -> int:
+        """How many entries the batch added (by the index on batch)."""
+        if self._all is not None:
+            return sum(1 for e in self._all if e.batch == batch_id)
+        with self._reading() as conn:
+            sql = "SELECT count(*) FROM entries WHERE batch = ?"
+            return int(conn.execute(sql, (batch_id,)).fetchone()[0])
 
     def _by_engine(self) -> bool:
         return self._layout >= 2

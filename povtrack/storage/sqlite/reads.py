@@ -37,14 +37,18 @@ def entries(
     conn: sqlite3.Connection,
     entry_id: int | None = None,
     indicators: tuple[str, ...] | None = None,
+    area: str | None = None,
 ) -> list[Entry]:
-    """Every entry in id order (or the one with ``entry_id``, or those of ``indicators``)."""
+    """Every entry in id order (or the one with ``entry_id``, or those of ``indicators``, in
+    ``area`` if given)."""
     sql = f"SELECT {ENTRY_COLUMNS} FROM entries"
     if entry_id is not None:
         cursor = conn.execute(sql + " WHERE id = ?", (entry_id,))
     elif indicators is not None:
         marks = ", ".join("?" * len(indicators))
-        cursor = conn.execute(sql + f" WHERE indicator IN ({marks}) ORDER BY id", indicators)
+        where = f" WHERE indicator IN ({marks})" + ("" if area is None else " AND area = ?")
+        params = indicators if area is None else (*indicators, area)
+        cursor = conn.execute(sql + where + " ORDER BY id", params)
     else:
         cursor = conn.execute(sql + " ORDER BY id")
     return entries_of(cursor)
