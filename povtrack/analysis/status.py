@@ -23,7 +23,7 @@ from povtrack.analysis.measure import (
     judge,
     progress_of,
 )
-from povtrack.analysis.pace import forecast
+from povtrack.analysis.pace import Forecast, forecast
 from povtrack.exact import Exact, shown
 from povtrack.ledger import Ledger
 from povtrack.model import Allocation, Entry, Indicator, Plan
@@ -93,10 +93,13 @@ def status_rows(
     *,
     task: int | None = None,
     scope: str | None = None,
+    pace: bool = True,
 ) -> list[StatusRow]:
     """One row per target (and one per activity indicator), ordered by task and plan order.
 
-    ``entries``: the entries that count, or their ledger when the store has built it."""
+    ``entries``: the entries that count, or their ledger when the store has built it.
+    ``pace=False``: without the pace and forecast (None), for a view that shows neither (the
+    board): the recent rate is most of a status's arithmetic."""
     ledger = entries if isinstance(entries, Ledger) else Ledger(entries)
     order = {i.id: n for n, i in enumerate(plan.indicators)}
     scope_order = {a.id: n for n, a in enumerate(plan.areas)}
@@ -108,8 +111,10 @@ def status_rows(
         value = actual(plan, ledger, ind, t.scope, as_of)
         progress = None if value is None else progress_of(value, target)
         expected = expected_share(plan.start, t.due, as_of, ind.kind == "milestone")
-        pace = forecast(
-            plan, ledger, ind, t.scope, target=target, value=value, due=t.due, as_of=as_of
+        ahead = (
+            forecast(plan, ledger, ind, t.scope, target=target, value=value, due=t.due, as_of=as_of)
+            if pace
+            else Forecast()
         )
         rows.append(
             StatusRow(
@@ -127,7 +132,7 @@ def status_rows(
                 level=t.level,
                 citation=t.citation,
                 source=t.source,
-                **asdict(pace),
+                **asdict(ahead),
                 exact=ExactFigures(target, value, progress, expected),
             )
         )

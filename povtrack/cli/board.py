@@ -70,7 +70,7 @@ def board(
     store = open_store()
     plan = store.plan
     when = as_of_date(store, as_of)
-    rows = status_rows(plan, store.ledger_at(when), store.allocations(), when)
+    rows = status_rows(plan, store.ledger_at(when), store.allocations(), when, pace=False)
     made = make_board(plan, rows, when)
     emit(
         chosen,

@@ -367,3 +367,20 @@ def test_json_to_a_file_matches_stdout(run, demo, tmp_path: Path) -> None:
 def test_demo_day_as_of(demo) -> None:
     _, _, board = demo
     assert board.as_of == date(2018, 7, 1)
+
+
+def test_the_board_needs_no_pace(demo) -> None:
+    """``board`` asks for status rows without the forecast: its cells never show one."""
+    path, plan, board = demo
+    from povtrack.storage import Database
+
+    store = Database.open(path)
+    entries, allocations = store.entries(), store.allocations()
+    paces = []
+    for day in (date(2018, 3, 4), board.as_of, date(2019, 6, 30)):
+        paced = status_rows(plan, entries, allocations, day)
+        bare = status_rows(plan, entries, allocations, day, pace=False)
+        paces += [r.recent_per_week for r in paced if r.recent_per_week is not None]
+        assert all(r.recent_per_week is None and r.needed_per_week is None for r in bare)
+        assert board_json(make_board(plan, bare, day)) == board_json(make_board(plan, paced, day))
+    assert paces  # there was a pace to leave out

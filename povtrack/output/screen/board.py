@@ -107,21 +107,30 @@ def _legend(board: Board, layout: Layout, lang: str) -> Text:
     return Text("  ").join(items)
 
 
-def _build(console: Console, board: Board, layout: Layout, lang: str) -> Grid:
+def _build(
+    console: Console, board: Board, layout: Layout, lang: str, same: Grid | None = None
+) -> Grid:
+    """The board in ``layout``; ``same``: a grid of the same cells in another box, whose
+    cells and measure are taken rather than made again."""
     plain = not console.is_terminal
-    rows = [
-        [
-            lines_of([scope_label(row, lang)], "task" if n == 0 else ""),
-            *(_cell(row.cells[t.number], layout, lang) for t in board.tasks),
+    rows = (
+        same.rows
+        if same is not None
+        else [
+            [
+                lines_of([scope_label(row, lang)], "task" if n == 0 else ""),
+                *(_cell(row.cells[t.number], layout, lang) for t in board.tasks),
+            ]
+            for n, row in enumerate(board.rows)
         ]
-        for n, row in enumerate(board.rows)
-    ]
+    )
     ends = set()  # without the lines between rows: one after the city, and before the groups
     if not layout.detail:
         kinds = [row.scope_kind for row in board.rows]
         ends = {n - 1 for n in range(1, len(kinds)) if n == 1 or kinds[n] != kinds[n - 1]}
+    heads = [lines_of([_t("scope", lang)]), *(_head(t, layout, lang) for t in board.tasks)]
     return Grid(
-        heads=[lines_of([_t("scope", lang)]), *(_head(t, layout, lang) for t in board.tasks)],
+        heads=same.heads if same is not None else heads,
         rows=rows,
         box=box.ASCII if plain or not layout.padded else box.SIMPLE_HEAD,
         show_edge=plain,
@@ -129,13 +138,17 @@ def _build(console: Console, board: Board, layout: Layout, lang: str) -> Grid:
         pad_edge=plain if layout.padded else False,
         show_lines=layout.detail,
         ends=ends,
+        measured=same.measured if same is not None else None,
     )
 
 
 def _fitting(console: Console, board: Board, lang: str) -> tuple[Layout, Grid]:
-    """The most detailed layout that fits the console, and the board drawn in it."""
+    """The most detailed layout that fits the console, and the board drawn in it (layouts
+    that differ only in padding share their cells and their measure)."""
+    made: dict[tuple[bool, ...], Grid] = {}
     for layout in LAYOUTS:
-        grid = _build(console, board, layout, lang)
+        key = (layout.detail, layout.count, layout.task_names, layout.symbol)
+        grid = made[key] = _build(console, board, layout, lang, made.get(key))
         if grid.needed_width() <= console.width:
             return layout, grid
     return layout, grid

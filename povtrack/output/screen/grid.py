@@ -42,6 +42,9 @@ class Grid:
     ends: set[int] = field(default_factory=set)  # rows after which a line is drawn
     title: Text | None = None
     caption: Text | None = None
+    # each column's widest line and the first column's longest word, once measured (grids
+    # of the same cells in another box share it)
+    measured: tuple[list[int], int] | None = None
 
     # -- widths -------------------------------------------------------------------------
 
@@ -59,18 +62,23 @@ class Grid:
         for i, head in enumerate(self.heads):
             yield [head, *(row[i] for row in self.rows)]
 
+    def _measure(self) -> tuple[list[int], int]:
+        if self.measured is None:
+            widest = [
+                max((cell_len(text) for cell in cells for text, *_ in cell), default=0)
+                for cells in self._columns()
+            ]
+            first = [w for cell in next(self._columns()) for text, *_ in cell for w in text.split()]
+            self.measured = widest, max(map(cell_len, first), default=widest[0] if widest else 0)
+        return self.measured
+
     def _widest(self) -> list[int]:
-        return [
-            max((cell_len(text) for cell in cells for text, *_ in cell), default=0)
-            for cells in self._columns()
-        ]
+        return self._measure()[0]
 
     def needed_width(self) -> int:
         """The narrowest the grid draws without cutting a cell: every cell at its full width,
         the first column's at its longest word."""
-        widest = self._widest()
-        words = [w for cell in next(self._columns()) for text, *_ in cell for w in text.split()]
-        first = max(map(cell_len, words), default=widest[0] if widest else 0)
+        widest, first = self._measure()
         total = first + sum(widest[1:]) + self._extra()
         return total + sum(self._pads(i) for i in range(len(self.heads)))
 
