@@ -122,6 +122,12 @@ def parse_plan(text: str, origin: str) -> Plan:
         raise PlanError(
             tr(f"{origin}：不是有效的 TOML：{why}", f"{origin}: not valid TOML: {why}")
         ) from None
+    return plan_from_data(data, origin)
+
+
+def plan_from_data(data: dict[str, Any], origin: str) -> Plan:
+    """The plan of a parsed document (TOML's, or a database's kept copy of it,
+    ``planstore``), checked as hostile input as ``parse_plan`` checks it."""
     parser = _Parser(origin)
     planshape.check_shape(data, parser.fail)
     return parser.plan(data)

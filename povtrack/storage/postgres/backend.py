@@ -40,6 +40,7 @@ from povtrack.errors import NotPermittedError, UsageError
 from povtrack.i18n import tr
 from povtrack.model import Allocation, Entry, Plan
 from povtrack.planfile import parse_plan
+from povtrack.planstore import portable_meta, stored_plan
 from povtrack.storage import safefile
 from povtrack.storage.base import AlreadyImported, Records, entry_docs, now_stamp
 from povtrack.storage.pgurl import PgUrl
@@ -100,7 +101,7 @@ class PgBackend(PgReads):
         timeout: float,
     ) -> None:
         self.url = url
-        self.plan: Plan = parse_plan(meta["plan_text"], tr(f"{url}（方案）", f"{url} (plan)"))
+        self.plan: Plan = stored_plan(meta, tr(f"{url}（方案）", f"{url} (plan)"))
         self.meta = meta
         self.warnings: list[str] = []
         self.migrated_from: int | None = None
@@ -395,7 +396,7 @@ class PgBackend(PgReads):
             rec = dict(zip(_ALLOCATION_KEYS, row, strict=True))
             rec["due"] = rec["due"].isoformat() if rec["due"] is not None else None
             allocations.append(rec)
-        return Records(dict(self.meta), entries, self.batches(), allocations)
+        return Records(portable_meta(self.meta), entries, self.batches(), allocations)
 
     # -- writing (in the transaction until commit) -------------------------------------
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from povtrack.errors import DatabaseError
 from povtrack.i18n import tr
+from povtrack.planstore import doc_problem
 from povtrack.storage import tail
 from povtrack.storage.backups import Verdict
 from povtrack.storage.pgurl import PgUrl
@@ -40,6 +41,8 @@ def verify(url: PgUrl) -> Verdict:
         conn = store._require()
         with errors(url):
             problems = schema_problems(conn) + record_problems(conn)
+            plan = doc_problem(store.meta, tr(f"{url}（方案）", f"{url} (plan)"))
+            problems += [plan] if plan else []
             counts = {  # counted, not as the meta says
                 t: conn.execute(f"SELECT count(*) FROM {NAME}.{t}").fetchall()[0][0]
                 for t in ("entries", "allocations", "batches")

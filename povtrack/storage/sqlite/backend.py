@@ -42,6 +42,7 @@ from povtrack.errors import DatabaseError, UsageError, WriteError
 from povtrack.i18n import tr
 from povtrack.model import Allocation, Entry, Plan
 from povtrack.planfile import parse_plan
+from povtrack.planstore import portable_meta
 from povtrack.storage import safefile, window
 from povtrack.storage.backups import check_file
 from povtrack.storage.base import Records, entry_docs, now_stamp
@@ -416,7 +417,7 @@ class SqliteBackend(SqliteReads):
         """Every record of the database, as plain records (``db migrate``)."""
         with self._reading() as conn:
             entries, allocations = reads.records(conn)
-        return Records(dict(self.meta), entries, self.batches(), allocations)
+        return Records(portable_meta(self.meta), entries, self.batches(), allocations)
 
     # -- writing (in the transaction until commit) -------------------------------------
 

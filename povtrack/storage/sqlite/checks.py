@@ -26,7 +26,7 @@ from povtrack import __version__, loops
 from povtrack.errors import DatabaseError, UsageError
 from povtrack.i18n import tr
 from povtrack.model import Plan
-from povtrack.planfile import parse_plan
+from povtrack.planstore import doc_problem, stored_plan
 from povtrack.storage import safefile
 from povtrack.storage.sqlite import schema as sqliteschema
 from povtrack.storage.sqlite.file import (
@@ -152,7 +152,7 @@ def _check(conn: sqlite3.Connection, where: str, *, every: bool) -> tuple[Checke
             )
         )
     try:
-        plan = parse_plan(meta["plan_text"], tr(f"{where}（保存的方案）", f"{where} (stored plan)"))
+        plan = stored_plan(meta, tr(f"{where}（保存的方案）", f"{where} (stored plan)"))
     except UsageError as exc:
         raise DatabaseError(
             tr(
@@ -185,6 +185,8 @@ def _check(conn: sqlite3.Connection, where: str, *, every: bool) -> tuple[Checke
         from povtrack.storage.sqlite.series import series_problems
 
         problems += series_problems(conn)
+    if every and (wrong := doc_problem(meta, where)):
+        problems.append(wrong)
     return Checked(meta, plan, counts, version), problems
 
 

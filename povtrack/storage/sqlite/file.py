@@ -48,6 +48,8 @@ from typing import Any
 
 from povtrack.errors import BusyError, DatabaseError, PovtrackError, UsageError, WriteError
 from povtrack.i18n import tr
+from povtrack.planstore import KEY as PLAN_DOC
+from povtrack.planstore import plan_doc
 from povtrack.storage import safefile
 from povtrack.storage.sqlite.series import FIGURES, SERIES_V1, SERIES_V2, WORKED_OUT
 
@@ -119,6 +121,7 @@ INSERT_ALLOCATION = f"INSERT INTO allocations ({ALLOCATION_COLUMNS}) VALUES ({',
 OWN_META = (
     "schema",
     "plan_text",
+    "plan_doc",
     "plan_sha256",
     "written_by",
     "committed_at",
@@ -187,6 +190,9 @@ def new_meta(plan_text: str, *, demo: bool, records: Any = None) -> dict[str, An
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "demo": demo,
     }
+    doc = plan_doc(plan_text)  # an open then parses no TOML (``planstore``)
+    if doc is not None:
+        meta[PLAN_DOC] = doc
     if records is not None:
         meta |= {k: v for k, v in records.meta.items() if k not in OWN_META}
     return meta
