@@ -1,8 +1,12 @@
-"""What ``status``, ``board`` and ``report`` read of a database on an engine (SQLite,
-PostgreSQL): for each series (indicator, area), the entries of its last few dates up to the
-as-of date and, for an increment, the exact sum of what counts before them, as a
-``Ledger.window``. Queries walk the series index, so the cost follows the number of series and
-the few rows each needs, not the length of the history.
+"""What ``status``, ``board``, ``diff`` and ``report`` read of a database on an engine
+(SQLite, PostgreSQL): for each series (indicator, area), the entries of its last few dates up
+to the as-of date and, for an increment, the exact sum of what counts before them, as a
+``Ledger.window``. A series with nothing after the as-of date is read from its ``series`` row
+alone (its running figures and its tail, ``storage.tail``); another is walked by its index up
+to the as-of date. Either way the cost follows the number of series and the few rows each
+needs, not the length of the history. Also here: what ``missing`` and ``completeness`` read
+(``read_between``), a write's series (``read_series``) and a report's digest rows
+(``counting_rows``).
 
 Which entries count is decided as everywhere else (``povtrack.ledger``): the backend passes
 ``skip``, the ids that rules 1 and 2 leave out (undone batches, superseded entries), and rule 3
