@@ -46,7 +46,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # Unicode's category Cc
 
 Fail = Callable[[str, str], PlanError]
 
-# The type of every key of every table (what planfile._KEYS allows, and nothing else):
+# The type of every key of every table (what planfields.KEYS allows, and nothing else):
 # text, date, number, value (a number or an exact fraction "P/Q"), whole, bool, texts (a list of
 # strings), or a list of tables of the named section.
 _TYPES: dict[str, dict[str, str]] = {

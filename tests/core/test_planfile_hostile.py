@@ -268,7 +268,7 @@ def test_value_problem_leaves_a_fraction_to_its_reader() -> None:
 
 
 def test_every_key_a_plan_may_have_has_a_type() -> None:
-    from povtrack.planfile import _KEYS
+    from povtrack.planfields import KEYS as _KEYS
 
     for section, (required, optional) in _KEYS.items():
         assert set(planshape._TYPES[section]) == required | optional, section
