@@ -40,7 +40,8 @@ def correct(
     """
     choose_db(db, lock_wait)
     choose_lang(lang)
-    from povtrack.actions.writes import correct_entry, current_user
+    from povtrack.actions.corrections import correct_entry
+    from povtrack.actions.writes import current_user
     from povtrack.cli.confirm import plain, slip_warning, standing_text, typed
     from povtrack.textsafe import refuse_controls
 

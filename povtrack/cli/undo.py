@@ -34,7 +34,8 @@ def undo(
     Example: povtrack undo --batch b12 --reason "wrong week's file"
     """
     choose_db(db, lock_wait)
-    from povtrack.actions.writes import current_user, undo_batch
+    from povtrack.actions.corrections import undo_batch
+    from povtrack.actions.writes import current_user
     from povtrack.textsafe import refuse_controls
 
     refuse_controls(reason, "--reason", allow="\t\n")
