@@ -2,7 +2,7 @@
 engine for that part: none of them makes every entry, the whole ledger or reads the history
 through the backend's whole-history reads (they are made to fail here), and each still answers
 as on a JSON file, which reads everything. The writes (``record``, ``import``, ``correct``,
-``undo``) read only the series and batch they touch."""
+``undo``, ``target set``) read only the series and batch they touch."""
 
 from __future__ import annotations
 
@@ -41,6 +41,7 @@ WRITES = [
     ["import", str(RETURNS[8])],
     ["correct", "3", "42", "--reason", "typo"],
     ["undo", "--reason", "wrong file"],
+    ["target", "set", "housing.relocated_people", "9000", "--area", "阳高县"],
 ]
 WHOLE = ("entries", "all_entries", "ledger", "records")  # what reads every entry
 
