@@ -71,7 +71,7 @@ ALLOWED: set[tuple[str, str]] = {
     ("planshape.py", "true"),
     ("planshape.py", "false"),
     # names of tables and columns in a database file, quoted as the file has them
-    ("storage/json/checks.py", "corrects"),
+    ("storage/json/seriescheck.py", "corrects"),
     ("storage/json/checks.py", "series"),
     ("storage/json/entrytable.py", "reason"),
     ("storage/sqlite/checks.py", "entries"),

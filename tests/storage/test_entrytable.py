@@ -31,7 +31,7 @@ from povtrack.ledger import (
     undone_batches,
 )
 from povtrack.model import Entry
-from povtrack.storage.json import checks as integrity
+from povtrack.storage.json import seriescheck
 from povtrack.storage.json.entrytable import EntryTable, entry_record, series_from_records
 from tests.helpers.db import AUDIT_COLUMNS, SERIES_COLUMNS, audit_of, entry_docs
 from tests.helpers.progress import PLAN
@@ -330,7 +330,7 @@ def test_series_from_records_round_trips(recs: list[dict[str, Any]]) -> None:
             )
     keys = [(d["indicator"], d["area"]) for d in series.values()]
     assert len(keys) == len(set(keys))
-    assert integrity.check_series({"series": series}, PLAN) == []
+    assert seriescheck.check_series({"series": series}, PLAN) == []
     assert table.check_audits() == []
 
 

@@ -1,4 +1,4 @@
-"""The check of a schema-4 ``series`` table (``integrity.check_series``) and of its audit
+"""The check of a schema-4 ``series`` table (``seriescheck.check_series``) and of its audit
 texts (``EntryTable.check_audits``): each kind of damage refused with the exact JSON path of it,
 and the entry id users see in ``povtrack log``; through the whole loader, a refusal and never an
 internal error.
@@ -15,8 +15,8 @@ import pytest
 
 from povtrack.errors import DatabaseError
 from povtrack.ledger import Ledger
-from povtrack.storage.json import checks as integrity
 from povtrack.storage.json import file as dbfile
+from povtrack.storage.json import seriescheck
 from povtrack.storage.json.entrytable import AuditError, EntryTable, series_from_records
 from tests.helpers.db import AUDIT_COLUMNS, SERIES_COLUMNS, audit_of, set_audit
 from tests.helpers.progress import PLAN
@@ -35,7 +35,7 @@ def _sound() -> dict[str, Any]:
         | {"corrects": 1, "reason": "typo"},
     ]
     data = {"series": series_from_records([r | base | {"batch": "b1"} for r in recs])}
-    assert integrity.check_series(data, PLAN) == []
+    assert seriescheck.check_series(data, PLAN) == []
     assert EntryTable(data["series"]).check_audits() == []
     return data
 
@@ -169,14 +169,14 @@ REFUSALS = {
 def test_check_series_names_each_problem_exactly(change, problems: list[str]) -> None:
     data = _sound()
     change(data)
-    assert integrity.check_series(data, PLAN) == problems
+    assert seriescheck.check_series(data, PLAN) == problems
 
 
 def test_check_series_lists_every_bad_row_of_a_series() -> None:
     data = _sound()
     doc = data["series"]["1"]
     doc["value"][0], doc["value"][2], doc["batch"][1] = -1, "x", None
-    assert integrity.check_series(data, PLAN) == [
+    assert seriescheck.check_series(data, PLAN) == [
         "/series/1/value/0 (entry 1) must be a number ≥ 0, not -1",
         "/series/1/value/2 (entry 4) must be a number ≥ 0, not 'x'",
         "/series/1/batch/1 (entry 3) must be text",
@@ -184,11 +184,11 @@ def test_check_series_lists_every_bad_row_of_a_series() -> None:
 
 
 def test_an_empty_series_table_and_an_empty_series_are_sound() -> None:
-    assert integrity.check_series({"series": {}}, PLAN) == []
-    assert integrity.check_series({}, PLAN) == []
+    assert seriescheck.check_series({"series": {}}, PLAN) == []
+    assert seriescheck.check_series({}, PLAN) == []
     empty = {"indicator": "people", "area": "north"} | {c: [] for c in SERIES_COLUMNS}
     empty["audit"] = json.dumps({c: [] for c in AUDIT_COLUMNS})
-    assert integrity.check_series({"series": {"1": empty}}, PLAN) == []
+    assert seriescheck.check_series({"series": {"1": empty}}, PLAN) == []
     assert EntryTable({"1": empty}).check_audits() == []
 
 
@@ -257,7 +257,7 @@ AUDIT_REFUSALS = {
 def test_check_audits_names_each_problem_exactly(change, problem: str) -> None:
     data = _sound()
     change(data)
-    assert integrity.check_series(data, PLAN) == []  # opening does not decode the audit
+    assert seriescheck.check_series(data, PLAN) == []  # opening does not decode the audit
     table = EntryTable(data["series"])
     assert table.check_audits() == [problem]
     with pytest.raises(AuditError) as raised:  # nor does anything that reads single entries

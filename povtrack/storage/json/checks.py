@@ -8,16 +8,25 @@ docs/storage.md, "A bad file is never used".
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterator
-from datetime import date
-from operator import lt
-from typing import Any, TypeGuard
+from typing import Any
 
 from povtrack import loops
 from povtrack.i18n import tr
-from povtrack.model import Allocation, Entry, Plan
+from povtrack.model import Allocation, Plan
+from povtrack.storage.json.seriescheck import entry_count
+from povtrack.storage.json.values import (
+    date_at,
+    entry_label,
+    is_count,
+    is_number,
+    kind_of,
+    missing_text,
+    not_in_plan,
+    optional_text,
+    show,
+)
 
 TABLES = ("meta", "entries", "series", "allocations", "batches")
 APPEND_ONLY = ("entries", "allocations", "batches")  # entries: counted across ``series``
@@ -27,7 +36,9 @@ _DOC_ID = re.compile(r"^[1-9][0-9]*$")
 def check_shape(data: Any) -> list[str]:
     """Top-level structure and the meta record; enough to know which schema the file is."""
     if not isinstance(data, dict):
-        return [tr(f"/ 应为对象，而不是{_kind(data)}", f"/ must be an object, not {_kind(data)}")]
+        return [
+            tr(f"/ 应为对象，而不是{kind_of(data)}", f"/ must be an object, not {kind_of(data)}")
+        ]
     problems = []
     for name, table in data.items():
         if name not in TABLES:
@@ -35,8 +46,8 @@ def check_shape(data: Any) -> list[str]:
         if not isinstance(table, dict):
             problems.append(
                 tr(
-                    f"/{name} 应为对象，而不是{_kind(table)}",
-                    f"/{name} must be an object, not {_kind(table)}",
+                    f"/{name} 应为对象，而不是{kind_of(table)}",
+                    f"/{name} must be an object, not {kind_of(table)}",
                 )
             )
             continue
@@ -51,8 +62,8 @@ def check_shape(data: Any) -> list[str]:
             elif not isinstance(doc, dict):
                 problems.append(
                     tr(
-                        f"/{name}/{doc_id} 应为对象，而不是{_kind(doc)}",
-                        f"/{name}/{doc_id} must be an object, not {_kind(doc)}",
+                        f"/{name}/{doc_id} 应为对象，而不是{kind_of(doc)}",
+                        f"/{name}/{doc_id} must be an object, not {kind_of(doc)}",
                     )
                 )
     if problems:
@@ -74,7 +85,7 @@ def check_shape(data: Any) -> list[str]:
                 "/meta/1/plan_text must be text (the plan the database was made with)",
             )
         )
-    if "generation" in meta and not _is_count(meta["generation"]):
+    if "generation" in meta and not is_count(meta["generation"]):
         problems.append(
             tr(
                 "/meta/1/generation 应为 ≥ 0 的整数",
@@ -84,300 +95,18 @@ def check_shape(data: Any) -> list[str]:
     return problems
 
 
-def load_entries(data: dict[str, Any], plan: Plan) -> tuple[list[Entry], list[str]]:
-    """Every entry as a model object, or the problems of the ones that are not sound.
-
-    Runs on every open, so the common case is one tight loop; a record that fails it is looked
-    at again, slowly, to say exactly what is wrong."""
-    entries: list[Entry] = []
-    problems: list[str] = []
-    indicators, areas = plan.indicators_by_id, plan.areas_by_id
-    days: dict[str, date] = {}
-    for doc_id, doc in data.get("entries", {}).items():
-        try:
-            value = doc["value"]
-            text = (doc.get(k, "") for k in ("note", "source", "recorded_at", "by", "batch"))
-            note, source, recorded_at, by, batch = text
-            day = days.get(doc["date"]) or days.setdefault(
-                doc["date"], date.fromisoformat(doc["date"])
-            )
-            corrects = doc.get("corrects")
-            if (
-                doc["indicator"] in indicators
-                and doc["area"] in areas
-                and type(value) in (int, float)
-                and 0 <= value < math.inf
-                and type(note) is type(source) is type(recorded_at) is type(by) is type(batch)
-                and type(note) is str
-                and (corrects is None or type(corrects) is int)
-                and type(doc.get("reason", "")) is str
-            ):
-                entries.append(
-                    Entry(
-                        int(doc_id),
-                        doc["indicator"],
-                        doc["area"],
-                        day,
-                        value,
-                        note,
-                        source,
-                        recorded_at,
-                        by,
-                        batch,
-                        corrects,
-                        doc.get("reason", ""),
-                    )
-                )
-                continue
-        except (KeyError, TypeError, ValueError):
-            pass
-        problems += _entry_problems(doc_id, doc, plan) or [
-            tr(f"/entries/{doc_id} 不完好", f"/entries/{doc_id} is not sound")
-        ]
-    return entries, problems
-
-
-def check_series(data: dict[str, Any], plan: Plan) -> list[str]:
-    """The ``series`` table (schema 4): per (indicator, area), parallel columns in id order.
-
-    Runs on every open of a big database, so each column is checked whole, with ``map``; a
-    series that fails is looked at again, row by row, to say exactly what is wrong."""
-    problems: list[str] = []
-    seen: set[tuple[str, str]] = set()
-    total = 0
-    ids: set[int] = set()
-    days: set[str] = set()
-    sound: list[str] = []
-    indicators, areas = plan.indicators_by_id, plan.areas_by_id
-    for key, doc in data.get("series", {}).items():
-        if not (_sound_series(doc, indicators, areas, seen) and _sound_columns(doc)):
-            problems += _series_problems(key, doc, plan, seen)
-            continue
-        seen.add((doc["indicator"], doc["area"]))
-        total += len(doc["id"])
-        ids.update(doc["id"])
-        days.update(doc["date"])
-        sound.append(key)
-    if len(ids) != total:
-        problems.append(_twice(data, sound))
-    try:
-        for day in days:  # each distinct date once, for the whole table
-            _day(day)
-    except ValueError:
-        for key in sound:
-            doc = data["series"][key]
-            for n, (entry_id, day) in enumerate(zip(doc["id"], doc["date"], strict=True)):
-                _date(day, f"/series/{key}/date/{n}{_entry(entry_id)}", problems)
-    return problems
-
-
-def _sound_series(
-    doc: dict[str, Any], indicators: Any, areas: Any, seen: set[tuple[str, str]]
-) -> bool:
-    """The shape of one series, in one expression (the fast path of ``check_series``)."""
-    try:
-        n = len(doc["id"])
-        return (
-            doc["indicator"] in indicators
-            and doc["area"] in areas
-            and (doc["indicator"], doc["area"]) not in seen
-            and type(doc["id"]) is type(doc["date"]) is type(doc["value"]) is list
-            and type(doc["batch"]) is list
-            and len(doc["date"]) == len(doc["value"]) == len(doc["batch"]) == n
-            and type(doc["audit"]) is str
-            and ("corrects" not in doc or (type(doc["corrects"]) is list))
-            and len(doc.get("corrects", doc["id"])) == n
-        )
-    except (KeyError, TypeError):
-        return False
-
-
-def _series_problems(
-    key: str, doc: dict[str, Any], plan: Plan, seen: set[tuple[str, str]]
-) -> list[str]:
-    """What is wrong with one series, said exactly (the slow path of ``check_series``)."""
-    from povtrack.storage.json.entrytable import COLUMNS
-
-    where = f"/series/{key}"
-    bad = _missing_text(doc, where, ("indicator", "area"))
-    if not bad:
-        bad += _not_in_plan(doc, where, plan)
-        if (doc["indicator"], doc["area"]) in seen:
-            ind, area = doc["indicator"], doc["area"]
-            bad.append(
-                tr(
-                    f"{where}：{area} 的 {ind} 有第二个序列",
-                    f"{where}: a second series for {ind} in {area}",
-                )
-            )
-        seen.add((doc["indicator"], doc["area"]))
-    columns = [*COLUMNS, *(["corrects"] if "corrects" in doc else [])]
-    bad += [
-        tr(f"缺少 {where}/{c}", f"{where}/{c} is missing")
-        if c not in doc
-        else tr(f"{where}/{c} 应为列表", f"{where}/{c} must be a list")
-        for c in columns
-        if not isinstance(doc.get(c), list)
-    ]
-    if not isinstance(doc.get("audit"), str):
-        bad.append(
-            tr(
-                f"{where}/audit 应为审计列的 JSON 文本",
-                f"{where}/audit must be the JSON text of the audit columns",
-            )
-        )
-    if bad:
-        return bad
-    n = len(doc["id"])
-    uneven = [
-        tr(
-            f"{where}/{c} 有 {len(doc[c])} 行，/id 有 {n} 行",
-            f"{where}/{c} has {len(doc[c])} rows, /id has {n}",
-        )
-        for c in columns
-        if len(doc[c]) != n
-    ]
-    if uneven:
-        return uneven
-    return _series_row_problems(where, doc) or [tr(f"{where} 不完好", f"{where} is not sound")]
-
-
-_NUMBER_TYPES = frozenset({int, float})
-_TEXT_COLUMNS = ("date", "batch")
-
-
-def _sound_columns(doc: dict[str, Any]) -> bool:
-    """The fast whole-column check of one series (see ``check_series``); dates are parsed
-    afterwards, once per distinct date of the whole table."""
-    ids, values = doc["id"], doc["value"]
-    if ids and not (set(map(type, ids)) == {int} and ids[0] >= 1 and all(map(lt, ids, ids[1:]))):
-        return False
-    if values and not (set(map(type, values)) <= _NUMBER_TYPES and min(values) >= 0):
-        return False
-    try:  # min() skips past a NaN; isfinite does not (and refuses inf)
-        if not all(map(math.isfinite, values)):
-            return False
-    except OverflowError:  # a whole number too big for a float
-        return False
-    try:  # str.join refuses anything but text, at C speed
-        for column in _TEXT_COLUMNS:
-            "".join(doc[column])
-    except TypeError:
-        return False
-    if "corrects" not in doc:
-        return True
-    targets = [c for c in doc["corrects"] if c is not None]
-    return set(map(type, targets)) <= {int} and (not targets or min(targets) >= 1)
-
-
-def _series_row_problems(where: str, doc: dict[str, Any]) -> list[str]:
-    """Row by row, each problem with the entry id users see in ``povtrack log``."""
-    bad: list[str] = []
-    ids = doc["id"]
-
-    def at(column: str, n: int) -> str:
-        entry = ids[n] if n < len(ids) and _is_count(ids[n]) else None
-        return f"{where}/{column}/{n}" + (_entry(entry) if entry else "")
-
-    previous = 0
-    for n, entry_id in enumerate(ids):
-        if not _is_count(entry_id) or entry_id < 1:
-            bad.append(
-                tr(
-                    f"{where}/id/{n} 应为记录编号（≥ 1 的整数）",
-                    f"{where}/id/{n} must be an entry id (a whole number ≥ 1)",
-                )
-            )
-        elif entry_id <= previous:
-            bad.append(
-                tr(
-                    f"{where}/id/{n}：编号应递增（{entry_id} 在 {previous} 之后）",
-                    f"{where}/id/{n}: ids must rise ({entry_id} after {previous})",
-                )
-            )
-        else:
-            previous = entry_id
-    for n, value in enumerate(doc["value"]):
-        if not _is_number(value) or value < 0:
-            bad.append(
-                tr(
-                    f"{at('value', n)} 应为 ≥ 0 的数字，而不是 {_show(value)}",
-                    f"{at('value', n)} must be a number ≥ 0, not {_show(value)}",
-                )
-            )
-    for n, day in enumerate(doc["date"]):
-        _date(day, at("date", n), bad)
-    bad += [
-        tr(f"{at('batch', n)} 应为文本", f"{at('batch', n)} must be text")
-        for n, text in enumerate(doc["batch"])
-        if not isinstance(text, str)
-    ]
-    bad += [
-        tr(f"{at('corrects', n)} 应为记录编号", f"{at('corrects', n)} must be an entry id")
-        for n, target in enumerate(doc.get("corrects", []))
-        if target is not None and (not _is_count(target) or target < 1)
-    ]
-    return bad
-
-
-def _twice(data: dict[str, Any], sound: list[str]) -> str:
-    """The first entry id found in two places, said with both."""
-    where: dict[int, str] = {}
-    for key in sound:
-        for n, entry_id in enumerate(data["series"][key]["id"]):
-            here = f"/series/{key}/id/{n}"
-            if entry_id in where:
-                return tr(
-                    f"{here}：第{entry_id}条记录也在 {where[entry_id]}（编号重复）",
-                    f"{here}: entry {entry_id} is also at {where[entry_id]} (an id used twice)",
-                )
-            where[entry_id] = here
-    return tr("/series：有记录编号重复", "/series: an entry id is used twice")
-
-
-def entry_count(data: dict[str, Any]) -> int | None:
-    """How many entries a database holds, whichever way they are stored."""
-    series = data.get("series", {})
-    ids = [d.get("id") if isinstance(d, dict) else None for d in series.values()]
-    lists = [i for i in ids if isinstance(i, list)]
-    if len(lists) != len(ids):
-        return None  # unknowable; check_series says why
-    return sum(len(i) for i in lists) + len(data.get("entries", {}))
-
-
-def _entry_problems(doc_id: str, doc: dict[str, Any], plan: Plan) -> list[str]:
-    where = f"/entries/{doc_id}"
-    bad = _missing_text(doc, where, ("indicator", "area", "date"))
-    bad += _optional_text(doc, where, ("note", "source", "recorded_at", "by", "batch", "reason"))
-    if doc.get("corrects") is not None and not _is_count(doc["corrects"]):
-        bad.append(tr(f"{where}/corrects 应为记录编号", f"{where}/corrects must be an entry id"))
-    if not bad:
-        bad += _not_in_plan(doc, where, plan)
-    if isinstance(doc.get("date"), str):
-        _date(doc["date"], f"{where}/date", bad)
-    value = doc.get("value")
-    if not _is_number(value) or value < 0:
-        bad.append(
-            tr(
-                f"{where}/value 应为 ≥ 0 的数字，而不是 {_show(value)}",
-                f"{where}/value must be a number ≥ 0, not {_show(value)}",
-            )
-        )
-    return bad
-
-
 def load_allocations(data: dict[str, Any], plan: Plan) -> tuple[list[Allocation], list[str]]:
     out: list[Allocation] = []
     problems: list[str] = []
     for doc_id, doc in data.get("allocations", {}).items():
         where = f"/allocations/{doc_id}"
-        bad = _missing_text(doc, where, ("indicator", "area"))
-        bad += _optional_text(doc, where, ("note",))
+        bad = missing_text(doc, where, ("indicator", "area"))
+        bad += optional_text(doc, where, ("note",))
         if not bad:
-            bad += _not_in_plan(doc, where, plan)
-        due = None if doc.get("due") is None else _date(doc["due"], f"{where}/due", bad)
-        if not _is_number(doc.get("value")) or doc["value"] < 0:
-            shown = _show(doc.get("value"))
+            bad += not_in_plan(doc, where, plan)
+        due = None if doc.get("due") is None else date_at(doc["due"], f"{where}/due", bad)
+        if not is_number(doc.get("value")) or doc["value"] < 0:
+            shown = show(doc.get("value"))
             bad.append(
                 tr(
                     f"{where}/value 应为 ≥ 0 的数字，而不是 {shown}",
@@ -397,7 +126,7 @@ def check_batches(data: dict[str, Any]) -> list[str]:
     problems = []
     for doc_id, doc in data.get("batches", {}).items():
         where = f"/batches/{doc_id}"
-        problems += _missing_text(doc, where, ("id", "kind"))
+        problems += missing_text(doc, where, ("id", "kind"))
         files = doc.get("files", [])
         if not isinstance(files, list) or not all(
             isinstance(f, dict) and isinstance(f.get("sha256"), str) for f in files
@@ -421,7 +150,7 @@ def check_counts(data: dict[str, Any]) -> list[str]:
         present = entry_count(data) if table == "entries" else len(data.get(table, {}))
         name = "series" if table == "entries" and "series" in data else table
         what = "entries" if name == "series" else "records"
-        if _is_count(recorded) and present is not None and present < recorded:
+        if is_count(recorded) and present is not None and present < recorded:
             problems.append(
                 tr(
                     f"/{name}：现有 {present} 条，但上次提交写入了 {recorded} 条"
@@ -440,15 +169,15 @@ def check_loops(data: dict[str, Any]) -> list[str]:
     where: dict[int, str] = {}
     for doc_id, doc in data.get("entries", {}).items():  # schema 1-3
         target = doc.get("corrects")
-        if _is_count(target) and _DOC_ID.match(doc_id):
+        if is_count(target) and _DOC_ID.match(doc_id):
             corrections[int(doc_id)], where[int(doc_id)] = target, f"/entries/{doc_id}/corrects"
     for key, doc in data.get("series", {}).items():
         ids, targets = doc.get("id"), doc.get("corrects")
         if isinstance(ids, list) and isinstance(targets, list) and len(ids) == len(targets):
             for n, (entry_id, target) in enumerate(zip(ids, targets, strict=True)):
-                if target is not None and _is_count(target) and _is_count(entry_id):
+                if target is not None and is_count(target) and is_count(entry_id):
                     corrections[entry_id] = target
-                    where[entry_id] = f"/series/{key}/corrects/{n}{_entry(entry_id)}"
+                    where[entry_id] = f"/series/{key}/corrects/{n}{entry_label(entry_id)}"
     problems: list[str] = []
     if any(target >= entry_id for entry_id, target in corrections.items()):
         ids = {entry_id for _, entry_id, _, _ in _entry_refs(data)}
@@ -526,89 +255,4 @@ def _entry_refs(data: dict[str, Any]) -> Iterator[tuple[str, Any, Any, Any]]:
         for n, (entry_id, batch, target) in enumerate(zip(ids, batches, corrects, strict=True)):
             if isinstance(entry_id, int) and isinstance(batch, str | None):
                 target = target if isinstance(target, int) else None
-                yield f"/series/{key}/{{}}/{n}{_entry(entry_id)}", entry_id, batch, target
-
-
-def _not_in_plan(doc: dict[str, Any], where: str, plan: Plan) -> list[str]:
-    """A record's indicator and area must be the plan's."""
-    bad = []
-    if doc["indicator"] not in plan.indicators_by_id:
-        bad.append(
-            tr(
-                f"{where}/indicator：方案中没有“{doc['indicator']}”",
-                f"{where}/indicator: '{doc['indicator']}' is not in the plan",
-            )
-        )
-    if doc["area"] not in plan.areas_by_id:
-        bad.append(
-            tr(
-                f"{where}/area：方案中没有“{doc['area']}”",
-                f"{where}/area: '{doc['area']}' is not in the plan",
-            )
-        )
-    return bad
-
-
-def _missing_text(doc: dict[str, Any], where: str, keys: tuple[str, ...]) -> list[str]:
-    return [
-        tr(f"缺少 {where}/{k}", f"{where}/{k} is missing")
-        if k not in doc
-        else tr(f"{where}/{k} 应为文本", f"{where}/{k} must be text")
-        for k in keys
-        if not isinstance(doc.get(k), str)
-    ]
-
-
-def _optional_text(doc: dict[str, Any], where: str, keys: tuple[str, ...]) -> list[str]:
-    return [
-        tr(f"{where}/{k} 应为文本", f"{where}/{k} must be text")
-        for k in keys
-        if not isinstance(doc.get(k, ""), str)
-    ]
-
-
-def _date(value: Any, where: str, bad: list[str]) -> date | None:
-    try:
-        return _day(value)
-    except (TypeError, ValueError):
-        bad.append(
-            tr(
-                f"{where} 应为 YYYY-MM-DD 格式的日期，而不是 {_show(value)}",
-                f"{where} must be a date YYYY-MM-DD, not {_show(value)}",
-            )
-        )
-        return None
-
-
-_DAY_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
-
-
-def _day(text: str) -> date:
-    """A date written exactly YYYY-MM-DD: the fast paths compare dates as text, which is only
-    right for that form (Python also reads 20180304 and 2018-W09-7)."""
-    if not _DAY_TEXT.fullmatch(text):
-        raise ValueError(text)
-    return date.fromisoformat(text)
-
-
-def _is_number(value: Any) -> TypeGuard[int | float]:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _is_count(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
-
-
-def _kind(value: Any) -> str:
-    words = {list: tr("列表", "a list"), str: tr("文本", "text"), type(None): "null"}
-    return words.get(type(value), type(value).__name__)
-
-
-def _entry(entry_id: object) -> str:
-    """`` (entry 5)`` after a JSON path: the entry id users see in ``povtrack log``."""
-    return tr(f"（第{entry_id}条记录）", f" (entry {entry_id})")
-
-
-def _show(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+                yield f"/series/{key}/{{}}/{n}{entry_label(entry_id)}", entry_id, batch, target

@@ -12,7 +12,7 @@ and memory went to text no status report shows. Columns parse far faster than ob
 audit text parses as one string per series until it is asked for. The ledger is read straight
 from the columns, without an ``Entry`` per row.
 
-No I/O here. ``checks.check_series`` checks the columns on every open; the audit of a
+No I/O here. ``seriescheck.check_series`` checks the columns on every open; the audit of a
 series is checked when it is first decoded (``AuditError``), and in full by every command that
 writes and by ``db verify`` (``check_audits``).
 """

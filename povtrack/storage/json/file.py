@@ -37,6 +37,7 @@ from povtrack.planfile import parse_plan
 from povtrack.storage import backups
 from povtrack.storage.backups import check_file, list_backups, unreadable
 from povtrack.storage.json import checks as integrity
+from povtrack.storage.json import seriescheck
 from povtrack.storage.json.entrytable import EntryTable, entry_record, series_from_records
 
 SCHEMA_VERSION = 4
@@ -102,7 +103,7 @@ def load(raw: bytes, where: str) -> Loaded:
                 f"{where}: corrupt database: stored plan unreadable: {exc}",
             )
         ) from None
-    old_entries, problems = integrity.load_entries(data, plan)  # schema 1-3 only
+    old_entries, problems = seriescheck.load_entries(data, plan)  # schema 1-3 only
     if schema >= 4 and data.get("entries"):
         problems.append(
             tr(
@@ -119,7 +120,7 @@ def load(raw: bytes, where: str) -> Loaded:
                 "edited?); the entries it holds are not read as schema " + str(schema),
             )
         )
-    problems += integrity.check_series(data, plan)
+    problems += seriescheck.check_series(data, plan)
     allocations, bad_alloc = integrity.load_allocations(data, plan)
     problems += bad_alloc + integrity.check_batches(data)
     problems += integrity.check_counts(data) + integrity.check_loops(data)

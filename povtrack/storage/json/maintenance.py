@@ -26,6 +26,7 @@ from povtrack.storage.backups import (
     unused,
 )
 from povtrack.storage.json import checks as integrity
+from povtrack.storage.json import seriescheck
 from povtrack.storage.json.file import (
     SCHEMA_VERSION,
     backup_hint,
@@ -88,7 +89,7 @@ def _record_problems(data: Any, path: Path) -> list[str]:
         plan = parse_plan(meta["plan_text"], str(path))
     except UsageError:
         return []
-    problems = integrity.load_entries(data, plan)[1] + integrity.check_series(data, plan)
+    problems = seriescheck.load_entries(data, plan)[1] + seriescheck.check_series(data, plan)
     problems += integrity.load_allocations(data, plan)[1]
     problems += integrity.check_batches(data) + integrity.check_counts(data)
     problems += integrity.check_loops(data)
