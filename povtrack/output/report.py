@@ -17,8 +17,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from itertools import islice
+from typing import Any
 
 from povtrack.analysis.status import StatusRow, status_rows
 from povtrack.jsonable import num
@@ -71,26 +74,37 @@ class Report:
         ]
 
 
+_CHUNK = 20_000  # entries written to the hash at a time
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def digest(
-    plan_sha256: str, rows: list[Digestible], allocations: list[Allocation], as_of: date
+    plan_sha256: str, rows: Iterable[Digestible], allocations: list[Allocation], as_of: date
 ) -> str:
-    """What a report was made from, in one hash (see the module docstring). ``rows``: the
-    entries that count dated up to the as-of date (``Backend.counting_rows``)."""
-    data = {
-        "plan": plan_sha256,
-        "as_of": as_of.isoformat(),
-        "entries": [
-            [entry_id, ind, area, day, num(value)]
-            for entry_id, ind, area, day, value in sorted(rows)
-            if day <= as_of.isoformat()
-        ],
-        "allocations": [
-            [a.indicator, a.area, num(a.value), a.due.isoformat() if a.due else None]
-            for a in allocations
-        ],
-    }
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """What a report was made from, in one hash (see the module docstring): the SHA-256 of
+    ``{"allocations": [...], "as_of": ..., "entries": [...], "plan": ...}`` written
+    canonically (keys sorted, no spaces). ``rows``: the entries that count dated up to the
+    as-of date, in id order (``Backend.counting_rows``), hashed a chunk at a time as they
+    come: a million entries are never in memory at once."""
+    until = as_of.isoformat()
+    allocs = [
+        [a.indicator, a.area, num(a.value), a.due.isoformat() if a.due else None]
+        for a in allocations
+    ]
+    h = hashlib.sha256()
+    h.update(
+        f'{{"allocations":{_canonical(allocs)},"as_of":{_canonical(until)},"entries":['.encode()
+    )
+    kept = (r for r in rows if r[3] <= until)
+    first = True
+    while chunk := [[i, ind, area, day, num(v)] for i, ind, area, day, v in islice(kept, _CHUNK)]:
+        h.update((("" if first else ",") + _canonical(chunk)[1:-1]).encode("utf-8"))
+        first = False
+    h.update(f'],"plan":{_canonical(plan_sha256)}}}'.encode())
+    return h.hexdigest()
 
 
 def since_of(plan: Plan, as_of: date) -> date:

@@ -9,7 +9,7 @@ layout-1 SQLite file cannot, and is read whole, as before).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +35,11 @@ class EngineReads:
         raise NotImplementedError
 
     def _dialect(self) -> window.Dialect:
+        raise NotImplementedError
+
+    def _streaming(self) -> contextlib.AbstractContextManager[window.Stream]:
+        """The engine's rows for one read of many, a few at a time (its errors as
+        povtrack's)."""
         raise NotImplementedError
 
     def _by_engine(self) -> bool:
@@ -82,18 +87,17 @@ class EngineReads:
         with self._engine() as rows:
             return window.read_series(rows, self._dialect(), keys, skip)
 
-    def counting_rows(self, until: date) -> list[tuple[int, str, str, str, Any]]:
-        """Every entry that counts dated up to ``until``, as a report's digest takes it
-        (``window.counting_rows``), from the entries when they are read already."""
+    def counting_rows(self, until: date) -> Iterator[tuple[int, str, str, str, Any]]:
+        """Every entry that counts dated up to ``until``, in id order, as a report's digest
+        takes it (``window.counting_rows``: streamed), from the entries when they are read
+        already. Consume it at once: it reads while it is iterated."""
         if not self._by_engine() or self._effective is not None:
-            return [
-                (e.id, e.indicator, e.area, e.date.isoformat(), e.value)
-                for e in self.entries()
-                if e.date <= until
-            ]
+            entries = sorted((e for e in self.entries() if e.date <= until), key=lambda e: e.id)
+            yield from ((e.id, e.indicator, e.area, e.date.isoformat(), e.value) for e in entries)
+            return
         skip = self._not_counting()
-        with self._engine() as rows:
-            return window.counting_rows(rows, self._dialect(), until, skip)
+        with self._engine() as rows, self._streaming() as stream:
+            yield from window.counting_rows(rows, stream, self._dialect(), until, skip)
 
     def _not_counting(self) -> set[int]:
         """Ids of the entries rules 1 and 2 leave out (``window.not_counting``)."""

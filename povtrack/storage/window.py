@@ -26,7 +26,7 @@ before its window.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from itertools import repeat
@@ -45,6 +45,7 @@ NEWEST = date(9999, 12, 31)  # "no as-of date": the window of everything recorde
 _NUMBERS = {int, float}
 
 Rows = Callable[[str, tuple[Any, ...]], list[tuple[Any, ...]]]
+Stream = Callable[[str, tuple[Any, ...]], Iterable[tuple[Any, ...]]]  # rows a few at a time
 Key = tuple[str, str]
 Row = tuple[str, Any, int]  # a row read: its date (ISO text), value and id
 Columns = tail.Columns  # rows as columns: dates (ISO text), values, ids
@@ -196,22 +197,49 @@ def read_between(rows: Rows, d: Dialect, start: date, end: date, skip: set[int])
 
 
 def counting_rows(
-    rows: Rows, d: Dialect, until: date, skip: set[int]
-) -> list[tuple[int, str, str, str, Any]]:
+    rows: Rows, stream: Stream, d: Dialect, until: date, skip: set[int]
+) -> Iterator[tuple[int, str, str, str, Any]]:
     """Every entry that counts dated up to ``until`` as (id, indicator, area, ISO date,
-    value), in id order: what a report's digest is made of (every entry, by definition), in
-    one pass and without making an ``Entry`` of each."""
+    value), in id order: what a report's digest is made of (every entry, by definition). One
+    pass in id order, streamed (never every row in memory at once): the entries rules 1 and 2
+    leave out are ``skip``, and those rule 3 leaves out (an earlier report of a date reported
+    again) are found first among the few dates reported more than once."""
+    drop = skip | _replaced(rows, d, until, skip)
     sql = f"SELECT e.id, e.indicator, e.area, e.date, e.value FROM {d.entries} e "
-    found = rows(sql + f"WHERE e.date <= {d.mark} ORDER BY e.id", (d.day(until),))
-    last: dict[tuple[str, str, str], tuple[int, str, str, str, Any]] = {}
-    text = d.text
-    for entry_id, ind, area, when, value in found:
-        if entry_id not in skip:  # rule 3: in id order, the last of a date stays
-            day = when if type(when) is str else text(when)
-            last[(ind, area, day)] = (entry_id, ind, area, day, value)
-    kept = sorted(last.values())
-    _sound_columns([columns([(r[3], r[4], r[0]) for r in kept])])
-    return kept
+    text, days = d.text, set[str]()
+    for entry_id, ind, area, when, value in stream(
+        sql + f"WHERE e.date <= {d.mark} ORDER BY e.id", (d.day(until),)
+    ):
+        if entry_id in drop:
+            continue
+        day = when if type(when) is str else text(when)
+        if type(value) not in _NUMBERS or not value >= 0 or day not in days:
+            _sound(day, value, entry_id, days)
+        yield entry_id, ind, area, day, value
+
+
+def _replaced(rows: Rows, d: Dialect, until: date, skip: set[int]) -> set[int]:
+    """Ids of the entries rule 3 leaves out up to ``until``: of each date reported more than
+    once, every report that counts but the last recorded."""
+    m = d.mark
+    repeated = (
+        f"SELECT indicator, area, date FROM {d.entries} WHERE date <= {m} "
+        "GROUP BY indicator, area, date HAVING count(*) > 1"
+    )
+    sql = (
+        f"SELECT e.id, e.indicator, e.area, e.date FROM {d.entries} e JOIN ({repeated}) g "
+        "ON e.indicator = g.indicator AND e.area = g.area AND e.date = g.date ORDER BY e.id"
+    )
+    last: dict[tuple[str, str, Any], int] = {}
+    out: set[int] = set()
+    for entry_id, ind, area, when in rows(sql, (d.day(until),)):
+        if entry_id in skip:
+            continue
+        had = last.get((ind, area, when))
+        if had is not None:
+            out.add(had)  # in id order: a later report of the date replaces it
+        last[(ind, area, when)] = entry_id
+    return out
 
 
 def _counting(found: list[Entry], skip: set[int]) -> list[Entry]:

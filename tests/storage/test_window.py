@@ -286,3 +286,14 @@ def test_coverage_from_the_engine_equals_coverage_from_every_entry(pair: Any) ->
     coverage_equal(sq, js, records)
     some = sq.entries_between(WEEKS[20], WEEKS[22])
     assert 0 < len(some) < len(js.entries())  # not every entry: the point of it
+
+
+def test_the_digest_rows_from_the_engine_are_every_entry_that_counts(pair: Any) -> None:
+    """What a report's digest hashes (``counting_rows``), streamed from the engine, is every
+    entry that counts up to the date, in id order, as the JSON file gives it from every
+    entry: dates reported twice, undone batches and corrections left out alike."""
+    records, js, sq = pair
+    for day in _as_of_dates(records):
+        mine = list(sq.counting_rows(day))
+        assert mine == list(js.counting_rows(day)), day
+        assert [r[0] for r in mine] == sorted(r[0] for r in mine)

@@ -293,13 +293,11 @@ class JsonBackend:
         wanted = set(indicators)
         return [e for e in self.all_entries() if e.indicator in wanted and area in (None, e.area)]
 
-    def counting_rows(self, until: date) -> list[tuple[int, str, str, str, Any]]:
-        """Every entry that counts dated up to ``until``, as a report's digest takes it."""
-        return [
-            (e.id, e.indicator, e.area, e.date.isoformat(), e.value)
-            for e in self.entries()
-            if e.date <= until
-        ]
+    def counting_rows(self, until: date) -> Iterator[tuple[int, str, str, str, Any]]:
+        """Every entry that counts dated up to ``until``, in id order, as a report's digest
+        takes it."""
+        entries = sorted((e for e in self.entries() if e.date <= until), key=lambda e: e.id)
+        return ((e.id, e.indicator, e.area, e.date.isoformat(), e.value) for e in entries)
 
     def batch_size(self, batch_id: str) -> int:
         """How many entries the batch added."""

@@ -5,24 +5,31 @@ that counts. Each asks for what it needs, by the indexes; none reads every entry
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from povtrack.model import Entry
 from povtrack.storage import window
 from povtrack.storage.engine import EngineReads
+from povtrack.storage.postgres.connection import errors
 from povtrack.storage.postgres.rows import dialect, entry_of
 from povtrack.storage.postgres.schema import ENTRY_COLUMNS, NAME
 
 if TYPE_CHECKING:
-    pass
+    import psycopg
+
+    from povtrack.storage.pgurl import PgUrl
 
 
 class PgReads(EngineReads):
     """Mixed into ``PgBackend``, whose caches and ``_rows`` these use."""
 
     _all: list[Entry] | None
+    url: PgUrl
+
+    def _require(self) -> psycopg.Connection[Any]:
+        raise NotImplementedError  # PgBackend's
 
     def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         raise NotImplementedError  # PgBackend's
@@ -52,6 +59,17 @@ class PgReads(EngineReads):
 
     def _dialect(self) -> window.Dialect:
         return dialect()
+
+    @contextlib.contextmanager
+    def _streaming(self) -> Iterator[window.Stream]:
+        def stream(sql: str, params: tuple[Any, ...]) -> Iterator[tuple[Any, ...]]:
+            # a cursor on the server, in the reader's transaction: rows come 20,000 at a time
+            with errors(self.url), self._require().cursor(name="povtrack_rows") as cur:
+                cur.itersize = 20_000
+                cur.execute(sql.encode(), params)
+                yield from cur
+
+        yield stream
 
     def latest_date(self) -> date:
         """The newest date of an entry that counts (else the plan's start)."""

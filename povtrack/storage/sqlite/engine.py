@@ -55,6 +55,11 @@ class SqliteReads(EngineReads):
         return self._layout >= 2
 
     @contextlib.contextmanager
+    def _streaming(self) -> Iterator[window.Stream]:
+        with self._reading() as conn, self._sound():
+            yield conn.execute  # a cursor fetches its rows a batch at a time
+
+    @contextlib.contextmanager
     def _engine(self) -> Iterator[window.Rows]:
         with self._reading() as conn, self._sound():
             yield rows_of(conn)
