@@ -63,6 +63,7 @@ def portable_meta(meta: dict[str, Any]) -> dict[str, Any]:
 
 
 def digest(text: str) -> str:
+    """A plan text's SHA-256 (``plan_sha256`` in every database's meta)."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

@@ -8,7 +8,7 @@ branch in ``povtrack.storage.Database``. See docs/storage.md.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -25,6 +25,13 @@ class AlreadyImported(Exception):
     the batch imported already (another writer committed it since this one read): the batch
     and everything since the last commit are gone; the import is read again and says
     "already imported" as a repeated import does."""
+
+
+def digestible(entries: Iterable[Entry], until: date) -> Iterator[Digestible]:
+    """Entries that count, those dated up to ``until``, in id order, as a report's digest
+    takes them (``Backend.counting_rows`` where every entry is read already)."""
+    kept = sorted((e for e in entries if e.date <= until), key=lambda e: e.id)
+    return ((e.id, e.indicator, e.area, e.date.isoformat(), e.value) for e in kept)
 
 
 def now_stamp() -> str:

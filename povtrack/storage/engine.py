@@ -11,19 +11,21 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable, Iterator
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from povtrack.storage import window
+from povtrack.storage.base import digestible
 
 if TYPE_CHECKING:
     from povtrack.ledger import Ledger
-    from povtrack.model import Entry, Plan
+    from povtrack.model import Digestible, Entry, Plan
 
 
 class EngineReads:
     """Mixed into ``SqliteBackend`` and ``PgBackend``, whose caches these fill."""
 
     plan: Plan
+    _all: list[Entry] | None  # every entry, once a command has read them
     _effective: list[Entry] | None
     _skip: set[int] | None
     _windows: dict[date, Ledger]  # ledger_at's, by as-of date
@@ -87,13 +89,21 @@ class EngineReads:
         with self._engine() as rows:
             return window.read_series(rows, self._dialect(), keys, skip)
 
-    def counting_rows(self, until: date) -> Iterator[tuple[int, str, str, str, Any]]:
+    def batch_size(self, batch_id: str) -> int:
+        """How many entries the batch added (by the index on batch)."""
+        if self._all is not None:
+            return sum(1 for e in self._all if e.batch == batch_id)
+        d = self._dialect()
+        with self._engine() as rows:
+            sql = f"SELECT count(*) FROM {d.entries} WHERE batch = {d.mark}"
+            return int(rows(sql, (batch_id,))[0][0])
+
+    def counting_rows(self, until: date) -> Iterator[Digestible]:
         """Every entry that counts dated up to ``until``, in id order, as a report's digest
         takes it (``window.counting_rows``: streamed), from the entries when they are read
         already. Consume it at once: it reads while it is iterated."""
         if not self._by_engine() or self._effective is not None:
-            entries = sorted((e for e in self.entries() if e.date <= until), key=lambda e: e.id)
-            yield from ((e.id, e.indicator, e.area, e.date.isoformat(), e.value) for e in entries)
+            yield from digestible(self.entries(), until)
             return
         skip = self._not_counting()
         with self._engine() as rows, self._streaming() as stream:

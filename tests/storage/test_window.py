@@ -38,6 +38,40 @@ WEEKS = [START + timedelta(days=7 * n) for n in range(60)]
 STAMP = "2018-12-01T00:00:00+00:00"
 
 
+class _Log:
+    """The records of a history as it is made: batches and entries numbered in order."""
+
+    def __init__(self) -> None:
+        self.entries: list[dict[str, Any]] = []
+        self.batches: list[dict[str, Any]] = []
+
+    def batch(self, kind: str, **extra: Any) -> str:
+        bid = f"b{len(self.batches) + 1}"
+        self.batches.append({"id": bid, "kind": kind, "by": "t", "at": STAMP, "files": []} | extra)
+        return bid
+
+    def entry(self, bid: str, ind: str, area: str, day: date, value: Any, **extra: Any) -> None:
+        self.entries.append(
+            {
+                "id": len(self.entries) + 1,
+                "indicator": ind,
+                "area": area,
+                "date": day.isoformat(),
+                "value": value,
+                "note": "",
+                "source": "test",
+                "recorded_at": STAMP,
+                "by": "t",
+                "batch": bid,
+            }
+            | extra
+        )
+
+    def records(self, *, rough: bool) -> Records:
+        meta = {"generation": 1, "rough": rough}
+        return Records(meta=meta, entries=self.entries, batches=self.batches)
+
+
 def _value(rng: random.Random, rough: bool) -> int | float:
     kind = rng.random() if rough else rng.random() * 0.8
     if kind < 0.4:
@@ -57,34 +91,15 @@ def history(seed: int) -> Records:
     rng = random.Random(seed)
     rough = seed % 2 == 0
     fixes = 0.3 if rough else 0.06
-    entries: list[dict[str, Any]] = []
-    batches: list[dict[str, Any]] = []
-
-    def batch(kind: str, **extra: Any) -> str:
-        bid = f"b{len(batches) + 1}"
-        batches.append({"id": bid, "kind": kind, "by": "t", "at": STAMP, "files": []} | extra)
-        return bid
+    log = _Log()
+    batch = log.batch
 
     def entry(bid: str, ind: str, area: str, day: date, **extra: Any) -> None:
-        entries.append(
-            {
-                "id": len(entries) + 1,
-                "indicator": ind,
-                "area": area,
-                "date": day.isoformat(),
-                "value": _value(rng, rough),
-                "note": "",
-                "source": "test",
-                "recorded_at": STAMP,
-                "by": "t",
-                "batch": bid,
-            }
-            | extra
-        )
+        log.entry(bid, ind, area, day, _value(rng, rough), **extra)
 
     for week in range(50):
         roll = rng.random()
-        if roll >= fixes or not entries:
+        if roll >= fixes or not log.entries:
             bid = batch("import")
             if rough:  # anything, anywhen
                 for _ in range(rng.randint(1, 25)):
@@ -97,7 +112,7 @@ def history(seed: int) -> Records:
                     if rng.random() < 0.9:
                         entry(bid, ind, area, day)
         elif roll < fixes / 2:
-            old = rng.choice(entries)
+            old = rng.choice(log.entries)
             bid = batch("correct", reason="r")
             entry(
                 bid,
@@ -108,9 +123,9 @@ def history(seed: int) -> Records:
                 reason="r",
             )
         else:
-            target = rng.choice(batches)
+            target = rng.choice(log.batches)
             batch("undo", reverts=target["id"], reason="r")
-    return Records(meta={"generation": 1, "rough": rough}, entries=entries, batches=batches)
+    return log.records(rough=rough)
 
 
 # Short series around a tail's length (``storage.tail``): one row fewer, as many, one more,
@@ -127,30 +142,11 @@ def edge_history(kind: str) -> Records:
     ``corrected``: the second newest row and the first one corrected."""
     from povtrack.storage.tail import KEEP
 
-    entries: list[dict[str, Any]] = []
-    batches: list[dict[str, Any]] = []
+    log = _Log()
+    batch = log.batch
 
     def add(bid: str, ind: str, area: str, week: int, value: float, **extra: Any) -> None:
-        entries.append(
-            {
-                "id": len(entries) + 1,
-                "indicator": ind,
-                "area": area,
-                "date": WEEKS[week].isoformat(),
-                "value": value,
-                "note": "",
-                "source": "test",
-                "recorded_at": STAMP,
-                "by": "t",
-                "batch": bid,
-            }
-            | extra
-        )
-
-    def batch(kind: str, **extra: Any) -> str:
-        bid = f"b{len(batches) + 1}"
-        batches.append({"id": bid, "kind": kind, "by": "t", "at": STAMP, "files": []} | extra)
-        return bid
+        log.entry(bid, ind, area, WEEKS[week], value, **extra)
 
     lengths = {area: KEEP - 2 + n for n, area in enumerate(EDGE_AREAS)}
     series = [
@@ -170,12 +166,12 @@ def edge_history(kind: str) -> Records:
         batch("undo", reverts=bid, reason="r")
     if kind == "corrected":
         for ind, area in series:
-            mine = [e for e in entries if (e["indicator"], e["area"]) == (ind, area)]
+            mine = [e for e in log.entries if (e["indicator"], e["area"]) == (ind, area)]
             for old in (mine[-2], mine[0]):
                 fix = batch("correct", reason="r")
                 day = WEEKS.index(date.fromisoformat(old["date"]))
                 add(fix, ind, area, day, old["value"] + 7, corrects=old["id"], reason="r")
-    return Records(meta={"generation": 1, "rough": True}, entries=entries, batches=batches)
+    return log.records(rough=True)
 
 
 def records_for(param: int | str) -> Records:

@@ -15,7 +15,6 @@ For users: docs/storage.md.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
@@ -28,11 +27,12 @@ from tinydb.storages import Storage
 from povtrack import __version__
 from povtrack.errors import BusyError, DatabaseError, WriteError
 from povtrack.i18n import tr
-from povtrack.model import Allocation, Entry, Plan
+from povtrack.model import Allocation, Digestible, Entry, Plan
 from povtrack.planfile import parse_plan
+from povtrack.planstore import digest as plan_digest
 from povtrack.storage import safefile
 from povtrack.storage.backups import check_file
-from povtrack.storage.base import Records, entry_docs, now_stamp
+from povtrack.storage.base import Records, digestible, entry_docs, now_stamp
 from povtrack.storage.json.entrytable import AuditError, EntryTable, series_from_records
 from povtrack.storage.json.file import (
     BACKUP_PATTERN,
@@ -167,7 +167,7 @@ class JsonBackend:
                 "schema": SCHEMA_VERSION,
                 "generation": 0,
                 "plan_text": plan_text,
-                "plan_sha256": hashlib.sha256(plan_text.encode("utf-8")).hexdigest(),
+                "plan_sha256": plan_digest(plan_text),
                 "created_at": now_stamp(),
                 "demo": demo,
             }
@@ -293,11 +293,10 @@ class JsonBackend:
         wanted = set(indicators)
         return [e for e in self.all_entries() if e.indicator in wanted and area in (None, e.area)]
 
-    def counting_rows(self, until: date) -> Iterator[tuple[int, str, str, str, Any]]:
+    def counting_rows(self, until: date) -> Iterator[Digestible]:
         """Every entry that counts dated up to ``until``, in id order, as a report's digest
         takes it."""
-        entries = sorted((e for e in self.entries() if e.date <= until), key=lambda e: e.id)
-        return ((e.id, e.indicator, e.area, e.date.isoformat(), e.value) for e in entries)
+        return digestible(self.entries(), until)
 
     def batch_size(self, batch_id: str) -> int:
         """How many entries the batch added."""

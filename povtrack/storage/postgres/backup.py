@@ -37,6 +37,7 @@ from typing import Any
 
 from povtrack.errors import DatabaseError, UsageError, WriteError
 from povtrack.i18n import tr
+from povtrack.planstore import digest as plan_digest
 from povtrack.storage import safefile
 from povtrack.storage.backups import backup_files, unused
 from povtrack.storage.base import Records, now_stamp
@@ -161,7 +162,7 @@ def _database_file(
     meta = dict(records.meta)
     meta |= {
         "schema": SCHEMA_VERSION,
-        "plan_sha256": hashlib.sha256(plan_text.encode("utf-8")).hexdigest(),
+        "plan_sha256": plan_digest(plan_text),
         "entries_count": len(records.entries),
         "batches_count": len(records.batches),
         "allocations_count": len(records.allocations),
@@ -276,7 +277,7 @@ def _identity(meta: dict[str, Any], name: Any) -> tuple[Any, str | None, Any]:
     """Which database a meta belongs to: its created_at (to the second), its plan, and the
     database's name on its server (two databases made in the same second differ by it)."""
     text = meta.get("plan_text")
-    plan = hashlib.sha256(text.encode("utf-8")).hexdigest() if isinstance(text, str) else None
+    plan = plan_digest(text) if isinstance(text, str) else None
     return meta.get("created_at"), plan, name
 
 

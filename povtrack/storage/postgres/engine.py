@@ -47,13 +47,6 @@ class PgReads(EngineReads):
             ]
         return [entry_of(row) for row in self._rows(f"{sql} ORDER BY id", (wanted,))]
 
-    def batch_size(self, batch_id: str) -> int:
-        """How many entries the batch added (by the index on batch)."""
-        if self._all is not None:
-            return sum(1 for e in self._all if e.batch == batch_id)
-        sql = f"SELECT count(*) FROM {NAME}.entries WHERE batch = %s"
-        return int(self._rows(sql, (batch_id,))[0][0])
-
     def _engine(self) -> contextlib.AbstractContextManager[window.Rows]:
         return contextlib.nullcontext(self._rows)  # its errors translated by _rows
 

@@ -43,14 +43,6 @@ class SqliteReads(EngineReads):
         with self._reading() as conn, self._sound():
             return reads.entries(conn, indicators=wanted, area=area)
 
-    def batch_size(self, batch_id: str) -> int:
-        """How many entries the batch added (by the index on batch)."""
-        if self._all is not None:
-            return sum(1 for e in self._all if e.batch == batch_id)
-        with self._reading() as conn:
-            sql = "SELECT count(*) FROM entries WHERE batch = ?"
-            return int(conn.execute(sql, (batch_id,)).fetchone()[0])
-
     def _by_engine(self) -> bool:
         return self._layout >= 2
 

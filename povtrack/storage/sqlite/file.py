@@ -34,7 +34,6 @@ Layout history (``SCHEMA``; docs/storage.md, "Schema history and migration"):
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import signal
@@ -49,6 +48,7 @@ from typing import Any
 from povtrack.errors import BusyError, DatabaseError, PovtrackError, UsageError, WriteError
 from povtrack.i18n import tr
 from povtrack.planstore import KEY as PLAN_DOC
+from povtrack.planstore import digest as plan_digest
 from povtrack.planstore import plan_doc
 from povtrack.storage import safefile
 from povtrack.storage.sqlite.series import FIGURES, SERIES_V1, SERIES_V2, WORKED_OUT
@@ -186,7 +186,7 @@ def new_meta(plan_text: str, *, demo: bool, records: Any = None) -> dict[str, An
         "schema": SCHEMA,
         "generation": 0,
         "plan_text": plan_text,
-        "plan_sha256": hashlib.sha256(plan_text.encode("utf-8")).hexdigest(),
+        "plan_sha256": plan_digest(plan_text),
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "demo": demo,
     }
